@@ -1,0 +1,60 @@
+"""servicekit: service-protocol primitives for customer-service and helpdesk software.
+
+Every answer servicekit gives is a pure function of what the team promised
+(a protocol), what happened to a ticket (its history) and ``now``. See the
+documentation for a tour; this module re-exports the public API.
+"""
+
+from __future__ import annotations
+
+from servicekit import errors
+from servicekit._events import (
+    Acknowledged,
+    AgentReplied,
+    Assigned,
+    AttributeValue,
+    CustomerReplied,
+    Escalated,
+    Event,
+    FollowUpSent,
+    FrozenAttributes,
+    NoteAdded,
+    OptedOut,
+    PriorityChanged,
+    PromiseMade,
+    StatusChanged,
+    TicketOpened,
+    event_from_dict,
+    event_to_dict,
+    history_from_json,
+    history_to_json,
+)
+from servicekit._status import ClockAction, StatusCategory
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "Acknowledged",
+    "AgentReplied",
+    "Assigned",
+    "AttributeValue",
+    "ClockAction",
+    "CustomerReplied",
+    "Escalated",
+    "Event",
+    "FollowUpSent",
+    "FrozenAttributes",
+    "NoteAdded",
+    "OptedOut",
+    "PriorityChanged",
+    "PromiseMade",
+    "StatusCategory",
+    "StatusChanged",
+    "TicketOpened",
+    "__version__",
+    "errors",
+    "event_from_dict",
+    "event_to_dict",
+    "history_from_json",
+    "history_to_json",
+]

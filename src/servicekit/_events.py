@@ -1,0 +1,415 @@
+"""Ticket events: what happened to a ticket, each at an aware instant.
+
+Events are frozen values. A ticket's history is the ordered tuple of its
+events, and everything servicekit answers (status, SLA clocks, escalations,
+follow-ups) is computed from that history and a ``now``. Apps store events
+wherever they like; :func:`event_to_dict` and :func:`event_from_dict` turn
+them into plain, JSON-ready data and back without loss.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, ClassVar, Final, TypeAlias
+
+import attrs
+import cattrs
+import pendulum
+
+from servicekit._time import as_instant, get_timezone
+from servicekit.errors import EventDecodeError, NaiveDatetimeError, UnknownTimezoneError
+
+__all__ = [
+    "Acknowledged",
+    "AgentReplied",
+    "Assigned",
+    "AttributeValue",
+    "CustomerReplied",
+    "Escalated",
+    "Event",
+    "FollowUpSent",
+    "FrozenAttributes",
+    "NoteAdded",
+    "OptedOut",
+    "PriorityChanged",
+    "PromiseMade",
+    "StatusChanged",
+    "TicketOpened",
+    "event_from_dict",
+    "event_to_dict",
+    "history_from_json",
+    "history_to_json",
+]
+
+AttributeValue: TypeAlias = str | int | float | bool | None
+"""The plain values a ticket's free-form attributes may hold."""
+
+
+class FrozenAttributes(Mapping[str, AttributeValue]):
+    """An immutable, hashable, picklable mapping of a ticket's free-form attributes."""
+
+    __slots__ = ("_data", "_hash")
+
+    def __init__(self, data: Mapping[str, AttributeValue] | None = None) -> None:
+        items = dict(data or {})
+        for key, value in items.items():
+            if not isinstance(key, str):
+                raise TypeError(f"attribute names must be strings, got {key!r}")
+            if value is not None and not isinstance(value, str | int | float | bool):
+                raise TypeError(
+                    f"attribute {key!r} must be a str, int, float, bool or None, "
+                    f"got {type(value).__name__} {value!r}"
+                )
+        self._data = items
+        self._hash: int | None = None
+
+    def __getitem__(self, key: str) -> AttributeValue:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash(frozenset(self._data.items()))
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return dict(self._data) == dict(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"FrozenAttributes({self._data!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FrozenAttributes, (self._data,))
+
+
+def _to_attributes(value: Mapping[str, AttributeValue] | None) -> FrozenAttributes:
+    return value if isinstance(value, FrozenAttributes) else FrozenAttributes(value)
+
+
+def _instant(value: object) -> pendulum.DateTime:
+    return as_instant(value, name="at")
+
+
+def _optional_instant(value: object) -> pendulum.DateTime | None:
+    return None if value is None else as_instant(value, name="due")
+
+
+def _zone_name(value: object) -> str | None:
+    if value is None:
+        return None
+    return get_timezone(value, name="customer_timezone").name
+
+
+_str = attrs.validators.instance_of(str)
+_opt_str = attrs.validators.optional(_str)
+
+
+@attrs.frozen(kw_only=True)
+class Event:
+    """Base class of every ticket event.
+
+    Attributes:
+        at: when it happened; an aware datetime (stored as a pendulum ``DateTime``).
+        actor: who did it (an agent, the customer, a system job), if known.
+    """
+
+    kind: ClassVar[str] = "event"
+
+    at: pendulum.DateTime = attrs.field(converter=_instant)
+    actor: str | None = attrs.field(default=None, validator=_opt_str)
+
+
+@attrs.frozen(kw_only=True)
+class TicketOpened(Event):
+    """The ticket was created.
+
+    Attributes:
+        ticket_id: the app's identifier of the ticket.
+        priority: its priority, e.g. ``"P1"`` or ``"high"``.
+        channel: where it came in: ``"email"``, ``"chat"``, ``"voice"``, ``"web"``...
+        customer_timezone: the customer's IANA time zone, for quiet hours.
+        attributes: free-form plain values (impact, product, customer tier...).
+    """
+
+    kind: ClassVar[str] = "ticket_opened"
+
+    ticket_id: str = attrs.field(validator=_str)
+    priority: str = attrs.field(validator=_str)
+    channel: str | None = attrs.field(default=None, validator=_opt_str)
+    customer_timezone: str | None = attrs.field(default=None, converter=_zone_name)
+    attributes: FrozenAttributes = attrs.field(factory=FrozenAttributes, converter=_to_attributes)
+
+
+@attrs.frozen(kw_only=True)
+class StatusChanged(Event):
+    """A lifecycle transition fired (``from_status == to_status`` for a handover).
+
+    Attributes:
+        trigger: the transition's trigger.
+        from_status: the status before.
+        to_status: the status after.
+        reason: why, where the transition takes a reason.
+        role: the role the actor fired it in, where the transition is limited to roles.
+    """
+
+    kind: ClassVar[str] = "status_changed"
+
+    trigger: str = attrs.field(validator=_str)
+    from_status: str = attrs.field(validator=_str)
+    to_status: str = attrs.field(validator=_str)
+    reason: str | None = attrs.field(default=None, validator=_opt_str)
+    role: str | None = attrs.field(default=None, validator=_opt_str)
+
+
+@attrs.frozen(kw_only=True)
+class AgentReplied(Event):
+    """An agent wrote on the ticket: a public reply the customer sees, or an
+    internal note (``public=False``)."""
+
+    kind: ClassVar[str] = "agent_replied"
+
+    public: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+
+
+@attrs.frozen(kw_only=True)
+class CustomerReplied(Event):
+    """The customer wrote on the ticket."""
+
+    kind: ClassVar[str] = "customer_replied"
+
+
+@attrs.frozen(kw_only=True)
+class PriorityChanged(Event):
+    """The ticket's priority changed from ``from_priority`` to ``to_priority``."""
+
+    kind: ClassVar[str] = "priority_changed"
+
+    from_priority: str = attrs.field(validator=_str)
+    to_priority: str = attrs.field(validator=_str)
+
+
+@attrs.frozen(kw_only=True)
+class Assigned(Event):
+    """The ticket was assigned: to an agent, a group, a support tier, or all three."""
+
+    kind: ClassVar[str] = "assigned"
+
+    agent: str | None = attrs.field(default=None, validator=_opt_str)
+    group: str | None = attrs.field(default=None, validator=_opt_str)
+    tier: str | None = attrs.field(default=None, validator=_opt_str)
+
+
+@attrs.frozen(kw_only=True)
+class Escalated(Event):
+    """The ticket was escalated by hand to ``level`` (a tier or a manager level)."""
+
+    kind: ClassVar[str] = "escalated"
+
+    level: str = attrs.field(validator=_str)
+    reason: str | None = attrs.field(default=None, validator=_opt_str)
+
+
+@attrs.frozen(kw_only=True)
+class Acknowledged(Event):
+    """Someone notified by an escalation acknowledged it."""
+
+    kind: ClassVar[str] = "acknowledged"
+
+
+@attrs.frozen(kw_only=True)
+class FollowUpSent(Event):
+    """A proactive follow-up went to the customer through ``channel``."""
+
+    kind: ClassVar[str] = "follow_up_sent"
+
+    channel: str = attrs.field(validator=_str)
+
+
+@attrs.frozen(kw_only=True)
+class NoteAdded(Event):
+    """A free-text note that changes nothing but is kept in the history."""
+
+    kind: ClassVar[str] = "note_added"
+
+    text: str = attrs.field(validator=_str)
+
+
+@attrs.frozen(kw_only=True)
+class PromiseMade(Event):
+    """An agent promised the customer something by ``due``
+    ("I will call you back by 15:00")."""
+
+    kind: ClassVar[str] = "promise_made"
+
+    due: pendulum.DateTime = attrs.field(converter=_instant)
+    description: str = attrs.field(default="", validator=_str)
+    channel: str | None = attrs.field(default=None, validator=_opt_str)
+
+
+@attrs.frozen(kw_only=True)
+class OptedOut(Event):
+    """The customer asked not to be contacted proactively (on ``channel``, or at all)."""
+
+    kind: ClassVar[str] = "opted_out"
+
+    channel: str | None = attrs.field(default=None, validator=_opt_str)
+
+
+EVENT_TYPES: Final[tuple[type[Event], ...]] = (
+    TicketOpened,
+    StatusChanged,
+    AgentReplied,
+    CustomerReplied,
+    PriorityChanged,
+    Assigned,
+    Escalated,
+    Acknowledged,
+    FollowUpSent,
+    NoteAdded,
+    PromiseMade,
+    OptedOut,
+)
+_BY_KIND: Final = {cls.kind: cls for cls in EVENT_TYPES}
+_TAG: Final = "type"
+
+# RFC 9557 (IXDTF) suffix: an ISO 8601 instant followed by its zone name in brackets,
+# so a stored event keeps its IANA zone, not only the offset.
+_IXDTF = re.compile(r"^(?P<instant>[^\[]+)(?:\[(?P<zone>[^\]]+)\])?$")
+
+
+def _unstructure_instant(value: _dt.datetime) -> str:
+    text = value.isoformat()
+    zone = getattr(value.tzinfo, "name", None) or getattr(value.tzinfo, "key", None)
+    if (isinstance(zone, str) and "/" in zone) or zone == "UTC":
+        text += f"[{zone}]"
+    return text
+
+
+def _structure_instant(value: object, _: object) -> pendulum.DateTime:
+    if not isinstance(value, str):
+        raise TypeError(f"expected an ISO 8601 string, got {type(value).__name__}")
+    match = _IXDTF.match(value)
+    if match is None:
+        raise ValueError(f"{value!r} is not an ISO 8601 instant")
+    try:
+        parsed = _dt.datetime.fromisoformat(match["instant"])
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not an ISO 8601 instant") from exc
+    if parsed.tzinfo is None:
+        raise NaiveDatetimeError(f"{value!r} has no UTC offset; store instants with one")
+    instant = as_instant(parsed)
+    if match["zone"]:
+        instant = instant.in_timezone(get_timezone(match["zone"]))
+    return instant
+
+
+def _strict(expected: type) -> Any:
+    # cattrs coerces by default (str(1) == "1"); stored histories must not be guessed at.
+    def structure(value: object, _: object) -> object:
+        if type(value) is not expected and not (expected is float and type(value) is int):
+            raise TypeError(f"expected {expected.__name__}, got {type(value).__name__} {value!r}")
+        return value
+
+    return structure
+
+
+def _make_converter() -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True)
+    for scalar in (str, int, float, bool):
+        conv.register_structure_hook(scalar, _strict(scalar))
+    conv.register_unstructure_hook(pendulum.DateTime, _unstructure_instant)
+    conv.register_structure_hook(pendulum.DateTime, _structure_instant)
+    conv.register_unstructure_hook(FrozenAttributes, dict)
+    conv.register_structure_hook(
+        FrozenAttributes, lambda value, _: FrozenAttributes(conv.structure(value, dict[str, Any]))
+    )
+    return conv
+
+
+_converter: Final = _make_converter()
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """Plain, JSON-ready data for ``event``, with its type under ``"type"``.
+
+    Instants are ISO 8601 strings with their offset and, when the zone has an
+    IANA name, the name in brackets (RFC 9557), e.g.
+    ``"2025-03-03T09:00:00+01:00[Europe/Madrid]"``.
+    """
+    if not isinstance(event, Event) or type(event).kind not in _BY_KIND:
+        raise TypeError(f"expected a servicekit event, got {type(event).__name__}")
+    data: dict[str, Any] = {_TAG: type(event).kind}
+    data.update(_converter.unstructure(event))
+    return data
+
+
+def event_from_dict(data: Mapping[str, Any]) -> Event:
+    """The event described by ``data`` (as made by :func:`event_to_dict`).
+
+    Raises:
+        EventDecodeError: the type tag is missing or unknown, or a field is
+            missing, unexpected or of the wrong type; the message names it.
+    """
+    if not isinstance(data, Mapping):
+        raise EventDecodeError(f"an event must be a mapping, got {type(data).__name__}")
+    fields = dict(data)
+    tag = fields.pop(_TAG, None)
+    if tag is None:
+        raise EventDecodeError(
+            f"event data has no {_TAG!r} key; expected one of {sorted(_BY_KIND)}"
+        )
+    cls = _BY_KIND.get(tag) if isinstance(tag, str) else None
+    if cls is None:
+        raise EventDecodeError(f"unknown event type {tag!r}; expected one of {sorted(_BY_KIND)}")
+    try:
+        return _converter.structure(fields, cls)
+    except (cattrs.BaseValidationError, cattrs.ForbiddenExtraKeysError) as exc:
+        details = "; ".join(cattrs.transform_error(exc, path=tag, format_exception=_describe_error))
+        raise EventDecodeError(f"invalid {tag} event: {details}") from exc
+    except (TypeError, ValueError, UnknownTimezoneError) as exc:
+        raise EventDecodeError(f"invalid {tag} event: {exc}") from exc
+
+
+def _describe_error(exc: BaseException, type_: type | None) -> str:
+    if isinstance(exc, KeyError):
+        return "required field missing"
+    if isinstance(exc, cattrs.ForbiddenExtraKeysError):
+        return f"unexpected fields {sorted(exc.extra_fields)}"
+    return str(exc)
+
+
+def history_to_json(events: Iterable[Event], *, indent: int | None = None) -> str:
+    """A JSON array of the events' plain data."""
+    return json.dumps([event_to_dict(e) for e in events], indent=indent)
+
+
+def history_from_json(text: str | bytes) -> tuple[Event, ...]:
+    """The events of a JSON array written by :func:`history_to_json`.
+
+    Raises:
+        EventDecodeError: the text is not a JSON array of events; the message
+            gives the index of the first bad one and what is wrong with it.
+    """
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise EventDecodeError(f"history is not valid JSON: {exc}") from exc
+    if not isinstance(raw, list):
+        raise EventDecodeError(f"a history must be a JSON array, got {type(raw).__name__}")
+    events = []
+    for index, item in enumerate(raw):
+        try:
+            events.append(event_from_dict(item))
+        except EventDecodeError as exc:
+            raise EventDecodeError(f"event {index}: {exc}") from exc
+    return tuple(events)

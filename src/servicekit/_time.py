@@ -1,0 +1,175 @@
+"""Aware instants, time zones and durations at servicekit's boundary.
+
+Internally servicekit counts time in integer microseconds since the Unix
+epoch: integer arithmetic is exact (microseconds are kept) and much faster
+than datetime arithmetic. These helpers convert at the boundary and raise
+the specific :mod:`servicekit.errors` exceptions for bad input.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import functools
+import zoneinfo
+from typing import Final
+
+import pendulum
+from pendulum.tz.timezone import Timezone
+
+from servicekit.errors import (
+    InvalidDurationError,
+    NaiveDatetimeError,
+    NegativeDurationError,
+    UnknownTimezoneError,
+)
+
+__all__ = [
+    "MICROS_PER_HOUR",
+    "MICROS_PER_SECOND",
+    "as_instant",
+    "duration_from_micros",
+    "duration_micros",
+    "from_micros",
+    "get_timezone",
+    "to_micros",
+]
+
+MICROS_PER_SECOND: Final = 1_000_000
+MICROS_PER_MINUTE: Final = 60 * MICROS_PER_SECOND
+MICROS_PER_HOUR: Final = 60 * MICROS_PER_MINUTE
+MICROS_PER_DAY: Final = 24 * MICROS_PER_HOUR
+_EPOCH_ORDINAL: Final = _dt.date(1970, 1, 1).toordinal()
+_EPOCH_UTC: Final = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
+
+
+@functools.cache
+def _all_zone_names() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+@functools.cache
+def _timezone_by_name(name: str) -> Timezone:
+    try:
+        return pendulum.timezone(name)
+    except Exception as exc:  # pendulum raises several kinds for bad names
+        close = difflib.get_close_matches(name, _all_zone_names(), n=3)
+        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise UnknownTimezoneError(
+            f"unknown time zone {name!r}: use an IANA name such as 'Europe/Madrid' "
+            f"or 'America/New_York'.{hint}"
+        ) from exc
+
+
+def get_timezone(zone: object, *, name: str = "timezone") -> Timezone:
+    """Return the pendulum time zone for an IANA name (or a zone object with one).
+
+    Raises:
+        UnknownTimezoneError: the name is not an IANA time zone.
+    """
+    if isinstance(zone, Timezone):
+        return zone
+    if isinstance(zone, zoneinfo.ZoneInfo):
+        zone = zone.key
+    elif zone is _dt.UTC:
+        zone = "UTC"
+    if not isinstance(zone, str) or not zone:
+        raise UnknownTimezoneError(
+            f"{name} must be an IANA time-zone name such as 'Europe/Madrid', got {zone!r}"
+        )
+    return _timezone_by_name(zone)
+
+
+def _check_aware(value: object, name: str) -> _dt.datetime:
+    if not isinstance(value, _dt.datetime):
+        raise NaiveDatetimeError(
+            f"{name} must be an aware datetime, got {type(value).__name__} {value!r}"
+        )
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise NaiveDatetimeError(
+            f"{name} is a naive datetime ({value.isoformat()}): servicekit never guesses a "
+            f"time zone; attach one, e.g. {name}.replace(tzinfo=datetime.UTC) or "
+            f"pendulum.datetime(..., tz='Europe/Madrid')"
+        )
+    return value
+
+
+def to_micros(value: object, *, name: str = "datetime") -> int:
+    """Microseconds since the Unix epoch of an aware datetime (exact)."""
+    t = _check_aware(value, name)
+    off = t.utcoffset()
+    assert off is not None  # checked above
+    return (
+        ((t.toordinal() - _EPOCH_ORDINAL) * 86400 + t.hour * 3600 + t.minute * 60 + t.second)
+        * MICROS_PER_SECOND
+        + t.microsecond
+        - (off.days * 86400 + off.seconds) * MICROS_PER_SECOND
+        - off.microseconds
+    )
+
+
+def from_micros(micros: int, tz: Timezone) -> pendulum.DateTime:
+    """The pendulum ``DateTime`` in ``tz`` for microseconds since the epoch."""
+    t = (_EPOCH_UTC + _dt.timedelta(microseconds=micros)).astimezone(tz)
+    return pendulum.DateTime(
+        t.year,
+        t.month,
+        t.day,
+        t.hour,
+        t.minute,
+        t.second,
+        t.microsecond,
+        tzinfo=tz,
+        fold=t.fold,
+    )
+
+
+def as_instant(value: object, *, name: str = "datetime") -> pendulum.DateTime:
+    """Check that ``value`` is aware and return it as a pendulum ``DateTime``
+    (same instant, same zone when the zone is known to pendulum, else UTC)."""
+    t = _check_aware(value, name)
+    if isinstance(t, pendulum.DateTime):
+        return t
+    tz: Timezone
+    key = getattr(t.tzinfo, "key", None)
+    if isinstance(key, str):
+        tz = get_timezone(key)
+    elif t.tzinfo is _dt.UTC:
+        tz = get_timezone("UTC")
+    else:
+        return from_micros(to_micros(t), get_timezone("UTC")).in_timezone(
+            pendulum.FixedTimezone(int(t.utcoffset().total_seconds()))  # type: ignore[union-attr]
+        )
+    return from_micros(to_micros(t), tz)
+
+
+def duration_micros(value: object, *, name: str = "duration", allow_negative: bool = False) -> int:
+    """Exact microseconds of a ``timedelta`` or pendulum ``Duration``.
+
+    Raises:
+        InvalidDurationError: not a timedelta, or a pendulum duration with months or
+            years, which have no fixed length.
+        NegativeDurationError: the value is negative and ``allow_negative`` is false.
+    """
+    if not isinstance(value, _dt.timedelta):
+        raise InvalidDurationError(
+            f"{name} must be a datetime.timedelta or pendulum.Duration, "
+            f"got {type(value).__name__} {value!r}"
+        )
+    if getattr(value, "years", 0) or getattr(value, "months", 0):
+        raise InvalidDurationError(
+            f"{name} {value!r} has months or years, which have no fixed length; "
+            "give it in weeks, days, hours, minutes or seconds"
+        )
+    micros = (value.days * 86400 + value.seconds) * MICROS_PER_SECOND + value.microseconds
+    if micros < 0 and not allow_negative:
+        raise NegativeDurationError(
+            f"{name} must not be negative, got {value!r}; "
+            "use subtract() to go back in time, or pass a positive duration"
+        )
+    return micros
+
+
+def duration_from_micros(micros: int) -> pendulum.Duration:
+    """A pendulum ``Duration`` of exactly ``micros`` microseconds."""
+    return pendulum.Duration(microseconds=micros)

@@ -1,0 +1,174 @@
+"""Exceptions raised by servicekit.
+
+Every exception derives from :class:`ServiceKitError`, so one ``except`` clause
+catches anything servicekit refuses. Each also derives from the built-in
+exception Python users would expect for the same mistake (``ValueError`` for a
+bad value, ``TypeError`` for a value of the wrong kind), so code written
+against the standard library keeps working.
+
+Messages say what was wrong and how to fix it. A failed operation never leaves
+a value half changed.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CalendarNeverOpenError",
+    "CostModelError",
+    "CurrencyMismatchError",
+    "EventDecodeError",
+    "GuardRejectedError",
+    "HistoryReplayError",
+    "InvalidDurationError",
+    "InvalidEscalationError",
+    "InvalidFollowUpError",
+    "InvalidHolidayError",
+    "InvalidLifecycleError",
+    "InvalidScheduleError",
+    "InvalidTransitionError",
+    "NaiveDatetimeError",
+    "NegativeDurationError",
+    "OutOfOrderEventError",
+    "ReasonError",
+    "RoleNotAllowedError",
+    "ServiceKitError",
+    "SlaPolicyError",
+    "TransitionError",
+    "UnattainableTargetError",
+    "UnknownStatusError",
+    "UnknownTimezoneError",
+    "XesFormatError",
+]
+
+
+class ServiceKitError(Exception):
+    """Base class of every error servicekit raises."""
+
+
+# --- time -------------------------------------------------------------------
+
+
+class NaiveDatetimeError(ServiceKitError, ValueError):
+    """A datetime without a time zone was given where an instant is needed.
+
+    servicekit never guesses a zone: attach one (``datetime(..., tzinfo=UTC)``
+    or ``pendulum.datetime(..., tz="Europe/Madrid")``).
+    """
+
+
+class UnknownTimezoneError(ServiceKitError, ValueError):
+    """A time-zone name is not in the IANA database."""
+
+
+class InvalidDurationError(ServiceKitError, TypeError, ValueError):
+    """A duration is not a ``timedelta``, or has months or years (no fixed length)."""
+
+
+class NegativeDurationError(InvalidDurationError):
+    """A duration that must not be negative was negative."""
+
+
+# --- calendars --------------------------------------------------------------
+
+
+class InvalidScheduleError(ServiceKitError, ValueError):
+    """Opening hours could not be understood: a malformed string, a bad time,
+    overlapping intervals, or an unknown weekday."""
+
+
+class InvalidHolidayError(ServiceKitError, TypeError):
+    """A holiday was given that is not a date (or a ``holidays`` calendar)."""
+
+
+class CalendarNeverOpenError(ServiceKitError, ValueError):
+    """Business time had to be counted on a calendar that never opens, so the
+    computation would never finish."""
+
+
+# --- lifecycles and tickets -------------------------------------------------
+
+
+class InvalidLifecycleError(ServiceKitError, ValueError):
+    """A lifecycle definition is inconsistent (unknown or unreachable statuses,
+    dead ends, ambiguous triggers, a missing initial status)."""
+
+
+class UnknownStatusError(ServiceKitError, ValueError):
+    """A status name is not part of the lifecycle."""
+
+
+class TransitionError(ServiceKitError, ValueError):
+    """Base class of the errors raised when a trigger cannot be fired."""
+
+
+class InvalidTransitionError(TransitionError):
+    """The trigger is not allowed from the ticket's current status."""
+
+
+class GuardRejectedError(TransitionError):
+    """A guard of the transition refused it."""
+
+
+class ReasonError(TransitionError):
+    """A reason was required and missing, or was not one of those allowed."""
+
+
+class RoleNotAllowedError(TransitionError):
+    """The actor's role may not fire this transition."""
+
+
+class OutOfOrderEventError(ServiceKitError, ValueError):
+    """An event is earlier than the last event of the history."""
+
+
+class EventDecodeError(ServiceKitError, ValueError):
+    """Plain data could not be turned back into an event (unknown type tag,
+    missing or mistyped field)."""
+
+
+class HistoryReplayError(ServiceKitError, ValueError):
+    """A stored history breaks its lifecycle; carries the index and the event."""
+
+    def __init__(self, message: str, *, index: int, event: object) -> None:
+        super().__init__(message)
+        self.index = index
+        self.event = event
+
+
+class XesFormatError(ServiceKitError, ValueError):
+    """An XES event log is malformed; carries the line where it went wrong."""
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        super().__init__(message if line is None else f"line {line}: {message}")
+        self.line = line
+
+
+# --- SLA, escalation, follow-up ---------------------------------------------
+
+
+class SlaPolicyError(ServiceKitError, ValueError):
+    """An SLA policy or target is inconsistent, or a history needs a target the
+    policy does not define."""
+
+
+class InvalidEscalationError(ServiceKitError, ValueError):
+    """An escalation chain definition is inconsistent."""
+
+
+class InvalidFollowUpError(ServiceKitError, ValueError):
+    """A follow-up schedule definition is inconsistent."""
+
+
+# --- cost models --------------------------------------------------------------
+
+
+class CostModelError(ServiceKitError, ValueError):
+    """A staffing or cost input is out of range, or a model cannot answer."""
+
+
+class UnattainableTargetError(CostModelError):
+    """No number of agents can meet the requested service target."""
+
+
+class CurrencyMismatchError(CostModelError):
+    """Amounts in different currencies were combined."""

@@ -1,0 +1,42 @@
+"""Shared test configuration.
+
+Hypothesis profiles: ``ci`` (derandomized, so CI is repeatable; the default
+when the ``CI`` environment variable is set), ``dev`` (the default locally)
+and ``deep`` (many more examples, for a long local run:
+``HYPOTHESIS_PROFILE=deep pytest``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    max_examples=60,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.register_profile(
+    "deep", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+ROOT = Path(__file__).resolve().parent.parent
+BPIC2013 = ROOT.parent / "shared" / "data" / "bpic2013" / "07_bpic2013_incidents.xes.gz"
+
+
+@pytest.fixture(scope="session")
+def bpic2013_path() -> Path:
+    """The BPI Challenge 2013 incident log (Ward Steeman, Volvo IT Belgium;
+    4TU.ResearchData, DOI 10.4121/500573e6-accc-4b0c-9576-aa5468b10cee),
+    read from ``../shared/data/``; tests that need it are skipped without it."""
+    if not BPIC2013.exists():
+        pytest.skip(f"BPI Challenge 2013 log not found at {BPIC2013}")
+    return BPIC2013

@@ -1,0 +1,70 @@
+"""The public API is exactly what is documented: a change here is a release note."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+import servicekit
+
+TOP_LEVEL = {
+    "Acknowledged",
+    "AgentReplied",
+    "Assigned",
+    "AttributeValue",
+    "ClockAction",
+    "CustomerReplied",
+    "Escalated",
+    "Event",
+    "FollowUpSent",
+    "FrozenAttributes",
+    "NoteAdded",
+    "OptedOut",
+    "PriorityChanged",
+    "PromiseMade",
+    "StatusCategory",
+    "StatusChanged",
+    "TicketOpened",
+    "__version__",
+    "errors",
+    "event_from_dict",
+    "event_to_dict",
+    "history_from_json",
+    "history_to_json",
+}
+
+SUBPACKAGES: dict[str, set[str]] = {}
+
+
+def test_top_level_exports() -> None:
+    assert set(servicekit.__all__) == TOP_LEVEL
+    for name in servicekit.__all__:
+        assert hasattr(servicekit, name), name
+
+
+@pytest.mark.parametrize("module", sorted(SUBPACKAGES))
+def test_subpackage_exports(module: str) -> None:
+    mod = importlib.import_module(module)
+    assert set(mod.__all__) == SUBPACKAGES[module]
+    for name in mod.__all__:
+        assert hasattr(mod, name), name
+
+
+def test_every_public_name_is_documented() -> None:
+    modules = [servicekit, *(importlib.import_module(m) for m in SUBPACKAGES)]
+    for mod in modules:
+        for name in mod.__all__:
+            obj = getattr(mod, name)
+            if name.startswith("__") or not callable(obj):
+                continue
+            assert (obj.__doc__ or "").strip(), f"{mod.__name__}.{name} has no docstring"
+
+
+def test_errors_are_servicekit_errors() -> None:
+    from servicekit import errors
+
+    for name in errors.__all__:
+        cls = getattr(errors, name)
+        assert issubclass(cls, errors.ServiceKitError), name
+        assert (cls.__doc__ or "").strip(), name

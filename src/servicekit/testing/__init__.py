@@ -1,0 +1,14 @@
+"""Hypothesis strategies for testing code built on servicekit.
+
+Import them in your own tests to check your protocols against random
+calendars, lifecycles and histories::
+
+    from hypothesis import given
+    from servicekit import testing as skt
+
+Requires ``hypothesis`` (``pip install 'servicekit[test]'``).
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []

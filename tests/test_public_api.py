@@ -13,6 +13,7 @@ TOP_LEVEL = {
     "AgentReplied",
     "Assigned",
     "AttributeValue",
+    "BusinessCalendar",
     "ClockAction",
     "CustomerReplied",
     "Escalated",

@@ -8,6 +8,7 @@ documentation for a tour; this module re-exports the public API.
 from __future__ import annotations
 
 from servicekit import errors
+from servicekit._calendars import BusinessCalendar
 from servicekit._events import (
     Acknowledged,
     AgentReplied,
@@ -38,6 +39,7 @@ __all__ = [
     "AgentReplied",
     "Assigned",
     "AttributeValue",
+    "BusinessCalendar",
     "ClockAction",
     "CustomerReplied",
     "Escalated",

@@ -13,6 +13,7 @@ a value half changed.
 from __future__ import annotations
 
 __all__ = [
+    "CalendarNeverClosesError",
     "CalendarNeverOpenError",
     "CostModelError",
     "CurrencyMismatchError",
@@ -83,6 +84,11 @@ class InvalidHolidayError(ServiceKitError, TypeError):
 class CalendarNeverOpenError(ServiceKitError, ValueError):
     """Business time had to be counted on a calendar that never opens, so the
     computation would never finish."""
+
+
+class CalendarNeverClosesError(ServiceKitError, ValueError):
+    """The next closing instant was asked of a calendar that stays open for ever
+    (for example :meth:`BusinessCalendar.always_open`)."""
 
 
 # --- lifecycles and tickets -------------------------------------------------

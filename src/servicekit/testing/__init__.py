@@ -11,4 +11,16 @@ Requires ``hypothesis`` (``pip install 'servicekit[test]'``).
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from servicekit.testing._calendars import (
+    DST_ZONES,
+    aware_datetimes,
+    business_calendars,
+    durations,
+)
+
+__all__ = [
+    "DST_ZONES",
+    "aware_datetimes",
+    "business_calendars",
+    "durations",
+]

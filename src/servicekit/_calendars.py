@@ -1,0 +1,597 @@
+"""Business calendars: opening hours, holidays and special days in one time zone.
+
+Business time is counted in integer microseconds since the epoch. For each
+local calendar year the calendar lazily builds one sorted table of its open
+intervals with running totals; a year's total business time then gives a
+running base across years. With those, ``between`` is four binary searches and
+``add`` a short walk over yearly totals, so the cost of a computation does not
+grow with the length of the span it covers (only the first use of a year pays
+for building its table).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import threading
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Final, TypeAlias
+
+import attrs
+import holidays as _holidays
+import pendulum
+from pendulum.tz.timezone import Timezone
+
+from servicekit._calendar_hours import (
+    Shift,
+    WeeklyHours,
+    format_hours,
+    normalise_hours,
+    normalise_shifts,
+)
+from servicekit._time import (
+    duration_from_micros,
+    duration_micros,
+    from_micros,
+    get_timezone,
+    to_micros,
+)
+from servicekit.errors import (
+    CalendarNeverClosesError,
+    CalendarNeverOpenError,
+    InvalidHolidayError,
+)
+
+__all__ = ["BusinessCalendar"]
+
+#: What ``hours`` accepts: a compact string, or weekday -> intervals.
+HoursSpec: TypeAlias = str | Mapping[Any, Any]
+#: What ``holidays`` accepts: dates, or a calendar of the ``holidays`` package.
+HolidaysSpec: TypeAlias = Iterable[_dt.date] | _holidays.HolidayBase
+
+_FULL_DAY: Final = ((_dt.time(0), _dt.time(0)),)
+_MIN_YEAR: Final = 2
+_MAX_YEAR: Final = 9998
+# The mean Gregorian year, for a first guess of an instant's year.
+_MICROS_PER_YEAR: Final = 31_556_952_000_000
+
+
+class _YearTable:
+    """The open intervals of the shifts starting in one local year, merged."""
+
+    __slots__ = ("closes", "cum_end", "cum_start", "opens", "total")
+
+    def __init__(self, opens: list[int], closes: list[int]) -> None:
+        self.opens = opens
+        self.closes = closes
+        self.cum_start: list[int] = []
+        self.cum_end: list[int] = []
+        running = 0
+        for o, c in zip(opens, closes, strict=True):
+            self.cum_start.append(running)
+            running += c - o
+            self.cum_end.append(running)
+        self.total = running
+
+    def before(self, t: int) -> int:
+        """Business microseconds of this table that lie before ``t``."""
+        i = bisect_right(self.opens, t) - 1
+        if i < 0:
+            return 0
+        return self.cum_start[i] + min(t, self.closes[i]) - self.opens[i]
+
+    def index_open_at(self, t: int) -> int:
+        """Index of the interval containing ``t``, or -1."""
+        i = bisect_right(self.opens, t) - 1
+        return i if i >= 0 and t < self.closes[i] else -1
+
+    def is_full_year(self) -> bool:
+        return len(self.opens) == 1
+
+
+class _Cache:
+    """Per-calendar lazily built tables; never part of equality, hashing or pickling."""
+
+    __slots__ = ("bases", "hi", "holiday_years", "lo", "lock", "tables", "year_starts")
+
+    def __init__(self) -> None:
+        self.tables: dict[int, _YearTable] = {}
+        self.bases: dict[int, int] = {}
+        self.lo = 0
+        self.hi = -1
+        self.holiday_years: dict[int, frozenset[_dt.date]] = {}
+        self.year_starts: dict[int, int] = {}
+        self.lock = threading.Lock()
+
+
+def _normalise_holidays(value: object) -> frozenset[_dt.date] | _holidays.HolidayBase:
+    if isinstance(value, _holidays.HolidayBase):
+        # A private copy: expanding years on membership tests must not touch the caller's object.
+        return copy.copy(value)
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InvalidHolidayError(
+            "holidays must be dates or a calendar from the holidays package, e.g. "
+            f"holidays.country_holidays('US'); got {value!r}"
+        )
+    dates = []
+    for item in value:
+        if isinstance(item, _dt.datetime) or not isinstance(item, _dt.date):
+            raise InvalidHolidayError(
+                f"holiday {item!r} is not a date: give datetime.date values (a holiday closes "
+                "the shifts that start on that local date)"
+            )
+        dates.append(item)
+    return frozenset(dates)
+
+
+def _normalise_special_days(value: object) -> tuple[tuple[_dt.date, tuple[Shift, ...]], ...]:
+    if value is None:
+        return ()
+    items = value.items() if isinstance(value, Mapping) else value
+    if not isinstance(items, Iterable):
+        raise InvalidHolidayError(f"special_days must map dates to intervals, got {value!r}")
+    result = []
+    for day, shifts in items:
+        if isinstance(day, _dt.datetime) or not isinstance(day, _dt.date):
+            raise InvalidHolidayError(
+                f"special day {day!r} is not a date: key special_days by datetime.date"
+            )
+        result.append((day, normalise_shifts(shifts, where=f"special day {day.isoformat()}")))
+    return tuple(sorted(result))
+
+
+def _holiday_key(source: frozenset[_dt.date] | _holidays.HolidayBase) -> object:
+    if isinstance(source, frozenset):
+        return source
+    cls = type(source)
+    return (
+        f"{cls.__module__}.{cls.__qualname__}",
+        getattr(source, "country", None),
+        getattr(source, "subdiv", None),
+        getattr(source, "observed", None),
+        tuple(sorted(getattr(source, "categories", ()) or ())),
+    )
+
+
+@attrs.frozen(init=False, eq=False, repr=False)
+class BusinessCalendar:
+    """When a team is open: weekly hours, holidays and special days in one time zone.
+
+    Opening hours are local wall-clock times; business time is the real time
+    that elapses while the calendar is open. A boundary that falls in a
+    spring-forward gap moves forward by the gap (02:30 becomes 03:30); one
+    that falls in a fall-back fold takes the first occurrence. So a
+    01:00-05:00 window on the night clocks go back holds five real hours.
+
+    Args:
+        timezone: IANA name of the zone the hours are given in.
+        hours: weekly opening intervals, either as a compact string such as
+            ``"mon-fri 09:00-13:00,14:00-18:00; sat 10:00-14:00"`` or as a
+            mapping from weekday (0 = Monday, or a name such as ``"mon"``) to
+            ``(start, end)`` pairs of ``datetime.time`` or ``"HH:MM"``. An
+            interval whose end is at or before its start runs past midnight and
+            belongs to the day it starts; ``24:00`` may end a day.
+        holidays: dates, or a calendar of the ``holidays`` package (expanded
+            lazily for the years a computation needs). A holiday closes the
+            shifts that start on that date in the calendar's zone.
+        special_days: date -> intervals replacing the weekly hours of that date
+            (half days, extra openings); an empty sequence closes the day. A
+            special day wins over a holiday on the same date.
+
+    Raises:
+        UnknownTimezoneError: ``timezone`` is not an IANA zone.
+        InvalidScheduleError: the hours are malformed or overlap.
+        InvalidHolidayError: a holiday or special day is not a date.
+
+    Calendars are immutable values: equal when defined alike, hashable and
+    picklable. Their lookup tables are built lazily and never compared.
+    """
+
+    timezone: str
+    hours: WeeklyHours
+    holidays: frozenset[_dt.date] | _holidays.HolidayBase
+    special_days: tuple[tuple[_dt.date, tuple[Shift, ...]], ...]
+    _tz: Timezone
+    _special: dict[_dt.date, tuple[Shift, ...]]
+    _always: bool
+    _open_years: tuple[int, int] | None
+    _cache: _Cache
+
+    def __init__(
+        self,
+        timezone: str,
+        hours: HoursSpec,
+        holidays: HolidaysSpec = (),
+        special_days: Mapping[_dt.date, Any] | None = None,
+    ) -> None:
+        tz = get_timezone(timezone)
+        weekly = normalise_hours(hours)
+        holiday_source = _normalise_holidays(holidays)
+        special = _normalise_special_days(special_days)
+        always = (
+            all(day == _FULL_DAY for day in weekly)
+            and not special
+            and isinstance(holiday_source, frozenset)
+            and not holiday_source
+        )
+        if any(weekly):
+            open_years: tuple[int, int] | None = (_MIN_YEAR, _MAX_YEAR)
+        else:
+            opening = [d.year for d, shifts in special if shifts]
+            open_years = (min(opening), max(opening)) if opening else None
+        self.__attrs_init__(
+            tz.name,
+            weekly,
+            holiday_source,
+            special,
+            tz,
+            dict(special),
+            always,
+            open_years,
+            _Cache(),
+        )
+
+    @classmethod
+    def always_open(cls, timezone: str = "UTC") -> BusinessCalendar:
+        """A calendar open around the clock (24x7); business time is real time."""
+        return cls(timezone, dict.fromkeys(range(7), _FULL_DAY))
+
+    # -- value semantics -----------------------------------------------------
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.timezone, self.hours, _holiday_key(self.holidays), self.special_days)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, BusinessCalendar):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        parts = [repr(self.timezone), repr(format_hours(self.hours))]
+        if self.holidays:
+            source = self.holidays
+            if isinstance(source, frozenset):
+                parts.append(f"holidays=<{len(source)} dates>")
+            else:
+                cls = type(source)
+                parts.append(f"holidays=<{cls.__module__}.{cls.__qualname__}>")
+        if self.special_days:
+            parts.append(f"special_days=<{len(self.special_days)} dates>")
+        return f"BusinessCalendar({', '.join(parts)})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild,
+            (self.timezone, self.hours, self.holidays, self.special_days),
+        )
+
+    @property
+    def tz(self) -> Timezone:
+        """The calendar's time zone as a pendulum ``Timezone``."""
+        return self._tz
+
+    # -- building the tables -------------------------------------------------
+
+    def _holidays_of(self, year: int) -> frozenset[_dt.date]:
+        source = self.holidays
+        if isinstance(source, frozenset):
+            return source
+        cache = self._cache.holiday_years
+        found = cache.get(year)
+        if found is None:
+            _ = _dt.date(year, 1, 1) in source  # expands the year when the calendar allows it
+            found = frozenset(d for d in source if d.year == year)
+            cache[year] = found
+        return found
+
+    def _shifts_on(self, day: _dt.date, holidays: frozenset[_dt.date]) -> tuple[Shift, ...]:
+        special = self._special.get(day)
+        if special is not None:
+            return special
+        if day in holidays:
+            return ()
+        return self.hours[day.weekday()]
+
+    def _local_micros(self, day: _dt.date, t: _dt.time) -> int:
+        # fold=0: a time in a gap takes the offset before the jump (so it moves forward),
+        # a time in a fold takes its first occurrence.
+        return to_micros(_dt.datetime.combine(day, t, tzinfo=self._tz))
+
+    def _day_intervals(self, day: _dt.date, holidays: frozenset[_dt.date]) -> list[tuple[int, int]]:
+        out = []
+        for start, end in self._shifts_on(day, holidays):
+            o = self._local_micros(day, start)
+            end_day = day if end > start else day + _dt.timedelta(days=1)
+            c = self._local_micros(end_day, end)
+            if c > o:  # a shift entirely inside a spring-forward gap has no length
+                out.append((o, c))
+        return out
+
+    def _build(self, year: int) -> _YearTable:
+        if not _MIN_YEAR <= year <= _MAX_YEAR:
+            return _YearTable([], [])
+        last_day = _dt.date(year - 1, 12, 31)
+        previous = self._day_intervals(last_day, self._holidays_of(year - 1))
+        prev_end = max((c for _, c in previous), default=-(2**62))
+        holidays = self._holidays_of(year)
+        opens: list[int] = []
+        closes: list[int] = []
+        day = _dt.date(year, 1, 1)
+        one_day = _dt.timedelta(days=1)
+        while day.year == year:
+            for o, c in self._day_intervals(day, holidays):
+                # Last year's night shift (or a special day) may reach into this one: the
+                # overlap is counted once.
+                if c <= prev_end:
+                    continue
+                o = max(o, prev_end)
+                if opens and o <= closes[-1]:
+                    closes[-1] = max(closes[-1], c)
+                else:
+                    opens.append(o)
+                    closes.append(c)
+                prev_end = max(prev_end, c)
+            day += one_day
+        return _YearTable(opens, closes)
+
+    def _table(self, year: int) -> _YearTable:
+        table = self._cache.tables.get(year)
+        if table is None:
+            with self._cache.lock:
+                table = self._cache.tables.get(year)
+                if table is None:
+                    table = self._build(year)
+                    self._cache.tables[year] = table
+        return table
+
+    def _base(self, year: int) -> int:
+        """Business microseconds of all tables before ``year``, from a fixed reference year."""
+        cache = self._cache
+        base = cache.bases.get(year)
+        if base is not None:
+            return base
+        if not cache.bases:
+            cache.bases[year] = 0
+            cache.lo = cache.hi = year
+            return 0
+        while cache.hi < year:
+            cache.bases[cache.hi + 1] = cache.bases[cache.hi] + self._table(cache.hi).total
+            cache.hi += 1
+        while cache.lo > year:
+            cache.bases[cache.lo - 1] = cache.bases[cache.lo] - self._table(cache.lo - 1).total
+            cache.lo -= 1
+        return cache.bases[year]
+
+    def _year_start(self, year: int) -> int:
+        starts = self._cache.year_starts
+        start = starts.get(year)
+        if start is None:
+            start = starts[year] = self._local_micros(_dt.date(year, 1, 1), _dt.time(0))
+        return start
+
+    def _year_of(self, t: int) -> int:
+        """The local calendar year of ``t`` (a guess from UTC, corrected by cached year starts)."""
+        year = min(max(1970 + t // _MICROS_PER_YEAR, _MIN_YEAR), _MAX_YEAR)
+        while year > _MIN_YEAR and t < self._year_start(year):
+            year -= 1
+        while year < _MAX_YEAR and t >= self._year_start(year + 1):
+            year += 1
+        return year
+
+    def _position(self, t: int) -> int:
+        """Business microseconds before ``t``, counted from the reference year."""
+        year = self._year_of(t)
+        return self._base(year - 1) + self._table(year - 1).before(t) + self._table(year).before(t)
+
+    def _never_open(self, what: str) -> CalendarNeverOpenError:
+        if self._open_years is None:
+            detail = "it has no opening hours and no special day that opens"
+        else:
+            detail = (
+                "it has no weekly hours, and its special days only open between "
+                f"{self._open_years[0]} and {self._open_years[1]}"
+            )
+        return CalendarNeverOpenError(
+            f"cannot {what} on {self!r}: {detail}; give it weekly hours or an opening special day"
+        )
+
+    def _check_year(self, year: int, what: str, *, forward: bool) -> None:
+        years = self._open_years
+        if years is None or (year > years[1] + 1 if forward else year < years[0] - 1):
+            raise self._never_open(what)
+
+    # -- the micro-second core ---------------------------------------------
+
+    def between_micros(self, start_us: int, end_us: int) -> int:
+        """Business microseconds in ``[start_us, end_us)``; negative when ``end_us < start_us``."""
+        if self._always:
+            return end_us - start_us
+        return self._position(end_us) - self._position(start_us)
+
+    def add_micros(self, start_us: int, duration_us: int) -> int:
+        """The earliest instant ``t`` with ``between_micros(start_us, t) == duration_us``."""
+        if duration_us < 0:
+            raise ValueError("duration_us must not be negative; use subtract_micros")
+        if duration_us == 0 or self._always:
+            return start_us + duration_us
+        target = self._position(start_us) + duration_us
+        year = self._year_of(start_us) - 1
+        while self._base(year) + self._table(year).total < target:
+            year += 1
+            self._check_year(year, "add business time", forward=True)
+        table = self._table(year)
+        local = target - self._base(year)
+        i = bisect_left(table.cum_end, local)
+        return table.closes[i] - (table.cum_end[i] - local)
+
+    def subtract_micros(self, end_us: int, duration_us: int) -> int:
+        """The latest instant ``s`` with ``between_micros(s, end_us) == duration_us``."""
+        if duration_us < 0:
+            raise ValueError("duration_us must not be negative; use add_micros")
+        if duration_us == 0 or self._always:
+            return end_us - duration_us
+        target = self._position(end_us) - duration_us
+        year = self._year_of(end_us)
+        while self._base(year) > target:
+            year -= 1
+            self._check_year(year, "subtract business time", forward=False)
+        table = self._table(year)
+        local = target - self._base(year)
+        i = bisect_right(table.cum_start, local) - 1
+        return table.opens[i] + (local - table.cum_start[i])
+
+    def _containing(self, t: int) -> tuple[int, _YearTable, int] | None:
+        year = self._year_of(t)
+        for y in (year - 1, year):
+            table = self._table(y)
+            i = table.index_open_at(t)
+            if i >= 0:
+                return y, table, i
+        return None
+
+    def is_open_micros(self, t_us: int) -> bool:
+        """Whether the calendar is open at ``t_us``."""
+        return self._always or self._containing(t_us) is not None
+
+    def next_open_micros(self, t_us: int) -> int:
+        """``t_us`` when open, else the next opening instant."""
+        if self.is_open_micros(t_us):
+            return t_us
+        year = self._year_of(t_us)
+        table = self._table(year)
+        j = bisect_right(table.opens, t_us)
+        while j >= len(table.opens):
+            year += 1
+            self._check_year(year, "find the next opening", forward=True)
+            table = self._table(year)
+            j = 0
+        return table.opens[j]
+
+    def next_close_micros(self, t_us: int) -> int:
+        """The end of the open period containing ``t_us`` (or of the next one, when closed)."""
+        if self._always:
+            raise CalendarNeverClosesError(f"{self!r} is open around the clock, so it never closes")
+        found = self._containing(self.next_open_micros(t_us))
+        assert found is not None  # next_open returns an open instant
+        year, table, i = found
+        close = table.closes[i]
+        full_years = 0
+        # An interval that ends where the next year's first one starts is one open period.
+        while i == len(table.opens) - 1:
+            year += 1
+            following = self._table(year)
+            if not following.opens or following.opens[0] != close:
+                break
+            table, i, close = following, 0, following.closes[0]
+            full_years = full_years + 1 if table.is_full_year() else 0
+            if full_years >= 2 or year > _MAX_YEAR:
+                raise CalendarNeverClosesError(
+                    f"{self!r} stays open for ever after {from_micros(table.opens[0], self._tz)}"
+                )
+        return close
+
+    def open_intervals_micros(self, start_us: int, end_us: int) -> Iterator[tuple[int, int]]:
+        """The open periods inside ``[start_us, end_us)``, clipped to it, in order."""
+        if start_us >= end_us:
+            return
+        if self._always:
+            yield start_us, end_us
+            return
+        pending: tuple[int, int] | None = None
+        for year in range(self._year_of(start_us) - 1, self._year_of(end_us) + 1):
+            table = self._table(year)
+            first = max(bisect_right(table.opens, start_us) - 1, 0)
+            last = bisect_left(table.opens, end_us)
+            for i in range(first, last):
+                o, c = max(table.opens[i], start_us), min(table.closes[i], end_us)
+                if o >= c:
+                    continue
+                if pending is not None and pending[1] == o:
+                    pending = (pending[0], c)
+                    continue
+                if pending is not None:
+                    yield pending
+                pending = (o, c)
+        if pending is not None:
+            yield pending
+
+    # -- the datetime API ---------------------------------------------------
+
+    def add(self, start: _dt.datetime, duration: _dt.timedelta) -> pendulum.DateTime:
+        """The earliest instant ``t`` with ``between(start, t) == duration``.
+
+        A result that lands exactly at closing time stays there: on Mon-Fri
+        09:00-17:00, Friday 09:00 plus 8 hours is Friday 17:00.
+
+        Raises:
+            NaiveDatetimeError: ``start`` has no time zone.
+            NegativeDurationError: ``duration`` is negative (use :meth:`subtract`).
+            CalendarNeverOpenError: the calendar never opens, so the sum never finishes.
+        """
+        start_us = to_micros(start, name="start")
+        return from_micros(
+            self.add_micros(start_us, duration_micros(duration, name="duration")), self._tz
+        )
+
+    def subtract(self, end: _dt.datetime, duration: _dt.timedelta) -> pendulum.DateTime:
+        """The latest instant ``s`` with ``between(s, end) == duration``.
+
+        Raises:
+            NaiveDatetimeError: ``end`` has no time zone.
+            NegativeDurationError: ``duration`` is negative (use :meth:`add`).
+            CalendarNeverOpenError: the calendar never opens before ``end``.
+        """
+        end_us = to_micros(end, name="end")
+        return from_micros(
+            self.subtract_micros(end_us, duration_micros(duration, name="duration")), self._tz
+        )
+
+    def between(self, start: _dt.datetime, end: _dt.datetime) -> pendulum.Duration:
+        """Business time in ``[start, end)``; ``between(b, a) == -between(a, b)``."""
+        return duration_from_micros(
+            self.between_micros(to_micros(start, name="start"), to_micros(end, name="end"))
+        )
+
+    def is_open(self, t: _dt.datetime) -> bool:
+        """Whether the calendar is open at ``t`` (an opening instant is open, a closing one not)."""
+        return self.is_open_micros(to_micros(t, name="t"))
+
+    def next_open(self, t: _dt.datetime) -> pendulum.DateTime:
+        """``t`` itself when the calendar is open, else the next opening instant.
+
+        Raises:
+            CalendarNeverOpenError: the calendar never opens after ``t``.
+        """
+        return from_micros(self.next_open_micros(to_micros(t, name="t")), self._tz)
+
+    def next_close(self, t: _dt.datetime) -> pendulum.DateTime:
+        """When the open period containing ``t`` ends (or the next one, when closed).
+
+        Raises:
+            CalendarNeverClosesError: the calendar stays open for ever.
+            CalendarNeverOpenError: the calendar never opens after ``t``.
+        """
+        return from_micros(self.next_close_micros(to_micros(t, name="t")), self._tz)
+
+    def open_intervals(
+        self, start: _dt.datetime, end: _dt.datetime
+    ) -> Iterator[tuple[pendulum.DateTime, pendulum.DateTime]]:
+        """The open periods inside ``[start, end)`` as ``(open, close)`` pairs, clipped to it."""
+        tz = self._tz
+        for o, c in self.open_intervals_micros(
+            to_micros(start, name="start"), to_micros(end, name="end")
+        ):
+            yield from_micros(o, tz), from_micros(c, tz)
+
+
+def _rebuild(
+    timezone: str,
+    hours: WeeklyHours,
+    holidays: frozenset[_dt.date] | _holidays.HolidayBase,
+    special_days: tuple[tuple[_dt.date, tuple[Shift, ...]], ...],
+) -> BusinessCalendar:
+    return BusinessCalendar(timezone, dict(enumerate(hours)), holidays, dict(special_days))

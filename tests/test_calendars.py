@@ -1,0 +1,404 @@
+"""BusinessCalendar: worked cases, other libraries' known bugs, and invariants."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import pickle
+import zoneinfo
+
+import holidays
+import pendulum
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from servicekit import BusinessCalendar
+from servicekit.errors import (
+    CalendarNeverClosesError,
+    CalendarNeverOpenError,
+    InvalidHolidayError,
+    InvalidScheduleError,
+    NaiveDatetimeError,
+    NegativeDurationError,
+    ServiceKitError,
+    UnknownTimezoneError,
+)
+from servicekit.testing import aware_datetimes, business_calendars, durations
+
+UTC = dt.UTC
+H = dt.timedelta(hours=1)
+
+
+def utc(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=UTC)
+
+
+NINE_TO_FIVE = BusinessCalendar("UTC", "mon-fri 09:00-17:00")
+
+
+# -- cases asserted by other libraries' test suites ---------------------------------------
+
+
+def test_saturday_plus_two_hours_lands_monday() -> None:
+    assert NINE_TO_FIVE.add(utc(2016, 1, 23, 13, 14), 2 * H) == utc(2016, 1, 25, 11)
+
+
+def test_result_at_closing_time_stays_there() -> None:
+    assert NINE_TO_FIVE.add(utc(2016, 1, 22, 9), 8 * H) == utc(2016, 1, 22, 17)
+
+
+def test_subtract_across_weekend() -> None:
+    assert NINE_TO_FIVE.subtract(utc(2016, 1, 25, 11, 14), 8 * H) == utc(2016, 1, 22, 11, 14)
+
+
+def test_lunch_break_and_holiday() -> None:
+    cal = BusinessCalendar(
+        "UTC", "mon-fri 09:00-12:00,13:00-18:00", holidays=[dt.date(2015, 12, 25)]
+    )
+    assert cal.between(utc(2015, 12, 21, 9), utc(2015, 12, 28, 9)) == 32 * H
+
+
+def test_night_shift_across_days() -> None:
+    cal = BusinessCalendar("UTC", "mon-fri 21:00-02:00")
+    assert cal.add(utc(2014, 7, 1, 22), 28 * H) == utc(2014, 7, 9, 1)
+
+
+# -- other libraries' known bugs -------------------------------------------------------------
+
+
+def test_overnight_shift_early_morning_start() -> None:
+    # Tue 03:00 is inside Monday's 22:00-06:00 shift: one hour later is 04:00, not Tue 23:00.
+    cal = BusinessCalendar("UTC", "daily 22:00-06:00")
+    assert cal.add(utc(2024, 7, 2, 3), H) == utc(2024, 7, 2, 4)
+    assert cal.between(utc(2024, 7, 2, 3), utc(2024, 7, 2, 4)) == H
+
+
+def test_break_running_past_the_end_of_the_window() -> None:
+    # Open 09:00-17:00 with a break 16:30-18:00: the break cannot add time after closing, so
+    # the day holds 7.5 hours (writing the break in the hours is how it is expressed here).
+    cal = BusinessCalendar("UTC", "mon-fri 09:00-16:30")
+    assert cal.between(utc(2024, 7, 1, 0), utc(2024, 7, 2, 0)) == 7.5 * H
+    assert cal.add(utc(2024, 7, 1, 16), H) == utc(2024, 7, 2, 9, 30)
+
+
+def test_holidays_are_taken_in_the_calendars_zone() -> None:
+    cal = BusinessCalendar(
+        "Australia/Sydney", "mon-fri 09:00-17:00", holidays=[dt.date(2024, 1, 26)]
+    )
+    # Friday 26 January 10:00 in Sydney is Thursday 23:00 UTC: closed all of Sydney's Friday.
+    assert not cal.is_open(pendulum.datetime(2024, 1, 26, 10, tz="Australia/Sydney"))
+    assert cal.is_open(pendulum.datetime(2024, 1, 25, 23, 30, tz="UTC")) is False
+    assert cal.is_open(pendulum.datetime(2024, 1, 25, 3, tz="UTC"))  # Thu 14:00 in Sydney
+    au_day = holidays.country_holidays("AU", subdiv="NSW")
+    with_package = BusinessCalendar("Australia/Sydney", "mon-fri 09:00-17:00", au_day)
+    assert with_package.between(
+        pendulum.datetime(2024, 1, 25, tz="Australia/Sydney"),
+        pendulum.datetime(2024, 1, 27, tz="Australia/Sydney"),
+    ) == (8 * H)
+
+
+def test_fall_back_night_holds_five_real_hours() -> None:
+    ny = "America/New_York"
+    cal = BusinessCalendar(ny, "daily 01:00-05:00")
+    day = pendulum.datetime(2024, 11, 3, tz=ny)
+    assert cal.between(day, day.add(days=1)) == 5 * H
+    assert cal.add(day, 5 * H) == pendulum.datetime(2024, 11, 3, 5, tz=ny)
+
+
+def test_spring_forward_boundary_moves_forward() -> None:
+    berlin = "Europe/Berlin"
+    cal = BusinessCalendar(berlin, "daily 02:30-06:00")
+    day = pendulum.datetime(2025, 3, 30, tz=berlin)
+    # 02:30 does not exist that night; the shift opens at 03:30 and holds 2.5 real hours.
+    assert cal.next_open(day) == pendulum.datetime(2025, 3, 30, 3, 30, tz=berlin)
+    assert cal.between(day, day.add(days=1)) == 2.5 * H
+
+
+def test_fold_boundary_takes_first_occurrence() -> None:
+    berlin = "Europe/Berlin"
+    cal = BusinessCalendar(berlin, "daily 02:30-04:00")
+    day = pendulum.datetime(2025, 10, 26, tz=berlin)
+    # 02:30 happens twice; the first (CEST) is taken, so the shift holds 2.5 real hours.
+    # (Compared in UTC: Python never finds an ambiguous local time equal to another zone's.)
+    assert cal.next_open(day).in_timezone("UTC") == pendulum.datetime(2025, 10, 26, 0, 30)
+    assert cal.between(day, day.add(days=1)) == 2.5 * H
+
+
+# -- API behaviour -------------------------------------------------------------------------
+
+
+def test_compact_string_and_mapping_are_equal() -> None:
+    text = BusinessCalendar("Europe/Madrid", "mon-fri 09:00-13:00,14:00-18:00; sat 10:00-14:00")
+    mapping = BusinessCalendar(
+        "Europe/Madrid",
+        {
+            **{key: [("09:00", "13:00"), (dt.time(14), dt.time(18))] for key in range(5)},
+            "saturday": [("10:00", "14:00")],
+        },
+    )
+    assert text == mapping
+    assert hash(text) == hash(mapping)
+    assert "mon-fri 09:00-13:00,14:00-18:00; sat 10:00-14:00" in repr(text)
+
+
+def test_pickle_round_trip_keeps_equality_and_answers() -> None:
+    cal = BusinessCalendar(
+        "America/New_York", "mon-fri 09:00-17:00", holidays.country_holidays("US")
+    )
+    start = pendulum.datetime(2024, 12, 24, 15, tz="America/New_York")
+    expected = cal.add(start, 40 * H)
+    clone = pickle.loads(pickle.dumps(cal))
+    assert clone == cal
+    assert (
+        clone.add(start, 40 * H)
+        == expected
+        == pendulum.datetime(2025, 1, 2, 15, tz="America/New_York")
+    )
+
+
+def test_outputs_are_pendulum_in_calendar_zone_and_keep_microseconds() -> None:
+    cal = BusinessCalendar("Europe/Madrid", "mon-fri 09:00-17:00")
+    start = dt.datetime(2024, 3, 4, 9, 0, 0, 123456, tzinfo=zoneinfo.ZoneInfo("Europe/Madrid"))
+    out = cal.add(start, dt.timedelta(microseconds=1))
+    assert isinstance(out, pendulum.DateTime)
+    assert out.timezone_name == "Europe/Madrid"
+    assert out.microsecond == 123457
+    assert isinstance(cal.between(start, out), pendulum.Duration)
+
+
+def test_between_is_antisymmetric() -> None:
+    a, b = utc(2024, 1, 1), utc(2024, 2, 1, 12)
+    assert NINE_TO_FIVE.between(b, a) == -NINE_TO_FIVE.between(a, b)
+
+
+def test_special_days_replace_and_close() -> None:
+    cal = BusinessCalendar(
+        "UTC",
+        "mon-fri 09:00-17:00",
+        holidays=[dt.date(2024, 12, 25)],
+        special_days={
+            dt.date(2024, 12, 24): ["09:00-12:00"],
+            dt.date(2024, 12, 25): ["10:00-12:00"],  # a special day wins over a holiday
+            dt.date(2024, 12, 28): ["10:00-14:00"],  # an extra Saturday opening
+            dt.date(2024, 12, 30): [],
+        },
+    )
+    week = cal.between(utc(2024, 12, 23), utc(2024, 12, 31))
+    assert week == (8 + 3 + 2 + 8 + 8 + 4 + 0) * H
+
+
+def test_always_open_is_real_time_across_dst() -> None:
+    cal = BusinessCalendar.always_open("Europe/Berlin")
+    a = pendulum.datetime(2025, 3, 29, 12, tz="Europe/Berlin")
+    b = pendulum.datetime(2025, 3, 31, 12, tz="Europe/Berlin")
+    assert cal.between(a, b) == dt.timedelta(hours=47)
+    assert cal.add(a, dt.timedelta(hours=47)) == b
+    assert cal.is_open(a)
+    assert cal.next_open(a) == a
+    with pytest.raises(CalendarNeverClosesError):
+        cal.next_close(a)
+
+
+def test_ten_years_of_business_time() -> None:
+    cal = BusinessCalendar(
+        "America/New_York", "mon-fri 09:00-17:00", holidays.country_holidays("US")
+    )
+    start = pendulum.datetime(2025, 1, 6, 9, tz="America/New_York")
+    end = cal.add(start, 20_000 * H)
+    assert cal.between(start, end) == 20_000 * H
+    us = holidays.country_holidays("US", years=range(2025, 2036))
+    days = (end.date() - start.date()).days + 1
+    working = [
+        d
+        for d in (start.date() + dt.timedelta(days=i) for i in range(days))
+        if d.weekday() < 5 and d not in us
+    ]
+    assert len(working) * 8 == 20_000
+    assert end.time() == dt.time(17)
+
+
+def test_next_open_and_close() -> None:
+    fri_evening = utc(2024, 7, 5, 18)
+    assert NINE_TO_FIVE.next_open(fri_evening) == utc(2024, 7, 8, 9)
+    assert NINE_TO_FIVE.next_close(fri_evening) == utc(2024, 7, 8, 17)
+    assert NINE_TO_FIVE.next_open(utc(2024, 7, 8, 9)) == utc(2024, 7, 8, 9)
+    assert not NINE_TO_FIVE.is_open(utc(2024, 7, 8, 17))
+
+
+def test_night_shift_over_new_year_is_one_period() -> None:
+    cal = BusinessCalendar("UTC", "daily 22:00-06:00")
+    new_year = utc(2024, 1, 1, 2)
+    assert cal.is_open(new_year)
+    assert cal.next_close(new_year) == utc(2024, 1, 1, 6)
+    assert list(cal.open_intervals(utc(2023, 12, 31, 23), utc(2024, 1, 1, 7))) == [
+        (utc(2023, 12, 31, 23), utc(2024, 1, 1, 6))
+    ]
+
+
+# -- bad input -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("hours", "fragment"),
+    [
+        ("mon-fri 9-17", "not a time"),
+            ("mon-fri 09:00", "not an interval"),
+        ("mon-fri 09:00-17:60", "not a valid time"),
+        ("funday 09:00-17:00", "not a day"),
+        ("mon-fri", "expected DAYS followed by intervals"),
+        ("mon 09:00-13:00,12:00-18:00", "overlap"),
+        ("mon 20:00-10:00; tue 09:00-17:00", "runs into"),
+        ("mon 09:00-12:00; mon 13:00-17:00", "more than once"),
+    ],
+)
+def test_malformed_hours(hours: str, fragment: str) -> None:
+    with pytest.raises(InvalidScheduleError, match=fragment):
+        BusinessCalendar("UTC", hours)
+
+
+def test_bad_zone_holidays_and_datetimes() -> None:
+    with pytest.raises(UnknownTimezoneError, match="Europe/Madrid"):
+        BusinessCalendar("Europe/Madird", "mon 09:00-17:00")
+    with pytest.raises(InvalidHolidayError, match="not a date"):
+        BusinessCalendar("UTC", "mon 09:00-17:00", holidays=["2024-12-25"])  # type: ignore[list-item]
+    with pytest.raises(NaiveDatetimeError, match="start"):
+        NINE_TO_FIVE.add(dt.datetime(2024, 1, 1), H)
+    with pytest.raises(NegativeDurationError, match="subtract"):
+        NINE_TO_FIVE.add(utc(2024, 1, 1), -H)
+
+
+def test_never_open_calendar() -> None:
+    closed = BusinessCalendar("UTC", {})
+    with pytest.raises(CalendarNeverOpenError, match="no opening hours"):
+        closed.add(utc(2024, 1, 1), H)
+    assert closed.add(utc(2024, 1, 1), dt.timedelta(0)) == utc(2024, 1, 1)
+    assert closed.between(utc(2024, 1, 1), utc(2030, 1, 1)) == dt.timedelta(0)
+    one_day = BusinessCalendar("UTC", {}, special_days={dt.date(2030, 6, 1): ["10:00-12:00"]})
+    assert one_day.add(utc(2024, 1, 1), H) == utc(2030, 6, 1, 11)
+    with pytest.raises(CalendarNeverOpenError, match="special days"):
+        one_day.add(utc(2024, 1, 1), 3 * H)
+    with pytest.raises(CalendarNeverOpenError):
+        one_day.next_open(utc(2031, 1, 1))
+
+
+def test_failed_call_leaves_calendar_usable() -> None:
+    with pytest.raises(ServiceKitError):
+        NINE_TO_FIVE.add(dt.datetime(2024, 1, 1), H)
+    assert NINE_TO_FIVE.add(utc(2016, 1, 22, 9), 8 * H) == utc(2016, 1, 22, 17)
+
+
+# -- invariants ------------------------------------------------------------------------------
+
+
+def _reference_between(cal: BusinessCalendar, a: dt.datetime, b: dt.datetime) -> dt.timedelta:
+    """Business time by brute force: union of every shift's real interval, intersected."""
+    zone = zoneinfo.ZoneInfo(cal.timezone)
+    special = dict(cal.special_days)
+    la, lb = a.astimezone(zone).date(), b.astimezone(zone).date()
+    intervals = []
+    day = la - dt.timedelta(days=2)
+    while day <= lb + dt.timedelta(days=1):
+        if day in special:
+            shifts = special[day]
+        elif day in cal.holidays:
+            shifts = ()
+        else:
+            shifts = cal.hours[day.weekday()]
+        for start, end in shifts:
+            end_day = day if end > start else day + dt.timedelta(days=1)
+            o = dt.datetime.combine(day, start, tzinfo=zone).astimezone(UTC)
+            c = dt.datetime.combine(end_day, end, tzinfo=zone).astimezone(UTC)
+            intervals.append((max(o, a.astimezone(UTC)), min(c, b.astimezone(UTC))))
+        day += dt.timedelta(days=1)
+    total, reach = dt.timedelta(0), None
+    for o, c in sorted(intervals):
+        if reach is not None:
+            o = max(o, reach)
+        if c > o:
+            total += c - o
+        reach = c if reach is None else max(reach, c)
+    return total
+
+
+@given(
+    business_calendars(), aware_datetimes(), st.timedeltas(dt.timedelta(0), dt.timedelta(days=9))
+)
+def test_between_matches_brute_force(
+    cal: BusinessCalendar, a: dt.datetime, span: dt.timedelta
+) -> None:
+    b = a + span
+    assert cal.between(a, b) == _reference_between(cal, a, b)
+
+
+@given(business_calendars(), aware_datetimes(), durations())
+def test_add_is_exact_and_earliest(cal: BusinessCalendar, a: dt.datetime, d: dt.timedelta) -> None:
+    t = cal.add(a, d)
+    assert cal.between(a, t) == d
+    if d:
+        assert cal.between(a, t - dt.timedelta(microseconds=1)) < d
+
+
+@given(business_calendars(), aware_datetimes(), durations())
+def test_subtract_is_exact_and_latest(
+    cal: BusinessCalendar, b: dt.datetime, d: dt.timedelta
+) -> None:
+    s = cal.subtract(b, d)
+    assert cal.between(s, b) == d
+    if d:
+        assert cal.between(s + dt.timedelta(microseconds=1), b) < d
+
+
+@given(business_calendars(), aware_datetimes(), aware_datetimes(), aware_datetimes())
+def test_between_is_additive_and_bounded(
+    cal: BusinessCalendar, a: dt.datetime, b: dt.datetime, c: dt.datetime
+) -> None:
+    assert cal.between(a, b) + cal.between(b, c) == cal.between(a, c)
+    lo, hi = sorted((a, b))
+    assert dt.timedelta(0) <= cal.between(lo, hi) <= hi - lo
+
+
+@given(business_calendars(), aware_datetimes(), durations(), durations())
+def test_add_composes(
+    cal: BusinessCalendar, a: dt.datetime, d1: dt.timedelta, d2: dt.timedelta
+) -> None:
+    assert cal.add(cal.add(a, d1), d2) == cal.add(a, d1 + d2)
+
+
+@given(
+    st.sampled_from(["UTC", "Europe/Berlin", "Australia/Lord_Howe", "America/New_York"]),
+    aware_datetimes(),
+    aware_datetimes(),
+)
+def test_always_open_counts_real_time(zone: str, a: dt.datetime, b: dt.datetime) -> None:
+    cal = BusinessCalendar.always_open(zone)
+    assert cal.between(a, b) == b - a
+
+
+@given(
+    business_calendars(), aware_datetimes(), st.timedeltas(dt.timedelta(0), dt.timedelta(days=4))
+)
+def test_is_open_agrees_with_open_intervals(
+    cal: BusinessCalendar, a: dt.datetime, span: dt.timedelta
+) -> None:
+    b = a + span
+    intervals = list(cal.open_intervals(a, b))
+    assert sum((c - o for o, c in intervals), dt.timedelta(0)) == cal.between(a, b)
+    for (_, c1), (o2, _) in itertools.pairwise(intervals):
+        assert c1 < o2  # separate periods never touch
+    for o, c in intervals:
+        assert cal.is_open(o)
+        assert cal.is_open(c - dt.timedelta(microseconds=1))
+        if c < b:
+            assert not cal.is_open(c)
+            assert cal.next_close(o) == c
+
+
+@settings(max_examples=30)
+@given(business_calendars(), aware_datetimes())
+def test_next_open_is_open_and_nothing_earlier(cal: BusinessCalendar, t: dt.datetime) -> None:
+    nxt = cal.next_open(t)
+    assert nxt >= t
+    assert cal.is_open(nxt)
+    assume(nxt > t)
+    assert cal.between(t, nxt) == dt.timedelta(0)

@@ -243,7 +243,7 @@ def test_night_shift_over_new_year_is_one_period() -> None:
     ("hours", "fragment"),
     [
         ("mon-fri 9-17", "not a time"),
-            ("mon-fri 09:00", "not an interval"),
+        ("mon-fri 09:00", "not an interval"),
         ("mon-fri 09:00-17:60", "not a valid time"),
         ("funday 09:00-17:00", "not a day"),
         ("mon-fri", "expected DAYS followed by intervals"),

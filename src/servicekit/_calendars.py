@@ -252,8 +252,9 @@ class BusinessCalendar:
 
     def __repr__(self) -> str:
         parts = [repr(self.timezone), repr(format_hours(self.hours))]
-        if self.holidays:
-            source = self.holidays
+        source = self.holidays
+        if not isinstance(source, frozenset) or source:
+            # (A holidays calendar is falsy until a year is expanded, so test the type.)
             if isinstance(source, frozenset):
                 parts.append(f"holidays=<{len(source)} dates>")
             else:

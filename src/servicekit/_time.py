@@ -96,9 +96,14 @@ def _check_aware(value: object, name: str) -> _dt.datetime:
 
 def to_micros(value: object, *, name: str = "datetime") -> int:
     """Microseconds since the Unix epoch of an aware datetime (exact)."""
-    t = _check_aware(value, name)
+    # One utcoffset() call: it is the costly part for pendulum's zones, and this is a hot path.
+    if not isinstance(value, _dt.datetime):
+        _check_aware(value, name)  # raises the precise error
+    t: _dt.datetime = value  # type: ignore[assignment]
     off = t.utcoffset()
-    assert off is not None  # checked above
+    if off is None:
+        _check_aware(t, name)
+        raise AssertionError("unreachable")  # pragma: no cover
     return (
         ((t.toordinal() - _EPOCH_ORDINAL) * 86400 + t.hour * 3600 + t.minute * 60 + t.second)
         * MICROS_PER_SECOND

@@ -9,6 +9,7 @@ import pytest
 import servicekit
 
 TOP_LEVEL = {
+    "ANY",
     "Acknowledged",
     "AgentReplied",
     "Assigned",
@@ -16,26 +17,53 @@ TOP_LEVEL = {
     "BusinessCalendar",
     "ClockAction",
     "CustomerReplied",
+    "DueTransition",
     "Escalated",
     "Event",
     "FollowUpSent",
     "FrozenAttributes",
+    "Lifecycle",
     "NoteAdded",
     "OptedOut",
     "PriorityChanged",
     "PromiseMade",
+    "SAME",
+    "Status",
     "StatusCategory",
     "StatusChanged",
+    "StatusInterval",
+    "Ticket",
     "TicketOpened",
+    "Transition",
     "__version__",
     "errors",
     "event_from_dict",
     "event_to_dict",
+    "helpdesk_lifecycle",
     "history_from_json",
     "history_to_json",
+    "incident_lifecycle",
+    "service_request_lifecycle",
 }
 
-SUBPACKAGES: dict[str, set[str]] = {}
+SUBPACKAGES: dict[str, set[str]] = {
+    "servicekit.datasets": {
+        "BPIC2013_ZONE",
+        "XesTrace",
+        "XesValue",
+        "bpic2013_history",
+        "bpic2013_lifecycle",
+        "bpic2013_sample_path",
+        "bpic2013_tickets",
+        "read_xes",
+    },
+    "servicekit.testing": {
+        "DST_ZONES",
+        "aware_datetimes",
+        "business_calendars",
+        "durations",
+    },
+}
 
 
 def test_top_level_exports() -> None:

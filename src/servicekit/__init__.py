@@ -30,11 +30,20 @@ from servicekit._events import (
     history_from_json,
     history_to_json,
 )
+from servicekit._lifecycle import ANY, SAME, DueTransition, Lifecycle, Status, Transition
+from servicekit._lifecycles import (
+    helpdesk_lifecycle,
+    incident_lifecycle,
+    service_request_lifecycle,
+)
 from servicekit._status import ClockAction, StatusCategory
+from servicekit._ticket import StatusInterval, Ticket
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "ANY",
+    "SAME",
     "Acknowledged",
     "AgentReplied",
     "Assigned",
@@ -42,21 +51,30 @@ __all__ = [
     "BusinessCalendar",
     "ClockAction",
     "CustomerReplied",
+    "DueTransition",
     "Escalated",
     "Event",
     "FollowUpSent",
     "FrozenAttributes",
+    "Lifecycle",
     "NoteAdded",
     "OptedOut",
     "PriorityChanged",
     "PromiseMade",
+    "Status",
     "StatusCategory",
     "StatusChanged",
+    "StatusInterval",
+    "Ticket",
     "TicketOpened",
+    "Transition",
     "__version__",
     "errors",
     "event_from_dict",
     "event_to_dict",
+    "helpdesk_lifecycle",
     "history_from_json",
     "history_to_json",
+    "incident_lifecycle",
+    "service_request_lifecycle",
 ]

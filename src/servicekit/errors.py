@@ -17,6 +17,7 @@ __all__ = [
     "CalendarNeverOpenError",
     "CostModelError",
     "CurrencyMismatchError",
+    "EventConflictError",
     "EventDecodeError",
     "GuardRejectedError",
     "HistoryReplayError",
@@ -125,6 +126,11 @@ class RoleNotAllowedError(TransitionError):
 
 class OutOfOrderEventError(ServiceKitError, ValueError):
     """An event is earlier than the last event of the history."""
+
+
+class EventConflictError(ServiceKitError, ValueError):
+    """An event contradicts the ticket it is recorded on: a second opening, or a
+    priority change from a priority the ticket does not have."""
 
 
 class EventDecodeError(ServiceKitError, ValueError):

@@ -1,0 +1,430 @@
+"""Lifecycles: the statuses a ticket moves through and the transitions between them.
+
+A lifecycle is a plain declarative table of :class:`Status` and
+:class:`Transition` values, checked when it is defined. Tickets are driven
+from a dictionary built from that table, never by binding them to a state
+machine: binding costs tens of kilobytes and most of a millisecond per
+ticket. The equivalent ``transitions`` machine is still available, built
+once per lifecycle, for users who want that library's own features.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
+
+import attrs
+import pendulum
+from transitions import Machine
+
+from servicekit._calendars import BusinessCalendar
+from servicekit._status import StatusCategory
+from servicekit._time import duration_micros, from_micros, to_micros
+from servicekit.errors import InvalidLifecycleError, InvalidTransitionError, UnknownStatusError
+
+if TYPE_CHECKING:
+    from servicekit._events import StatusChanged
+    from servicekit._ticket import Ticket
+
+__all__ = ["ANY", "SAME", "DueTransition", "Guard", "Lifecycle", "Status", "Transition"]
+
+#: ``Transition(sources=ANY)``: the transition may be fired from every status.
+ANY: Final = "*"
+#: ``Transition(dest=SAME)``: the ticket stays in its status (a handover inside it).
+SAME: Final = "="
+
+#: A guard is a module-level function ``guard(ticket, event)``. It returns ``True`` (or
+#: ``None``) to allow the transition, and ``False`` or a string saying why to refuse it.
+Guard: TypeAlias = Callable[["Ticket", "StatusChanged"], "bool | str | None"]
+
+
+def _name_of(fn: Callable[..., object]) -> str:
+    return f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
+
+
+def _check_guards(value: Iterable[Guard]) -> tuple[Guard, ...]:
+    guards = tuple(value)
+    for guard in guards:
+        qualname = getattr(guard, "__qualname__", "")
+        if not callable(guard) or not qualname or "<" in qualname:
+            raise InvalidLifecycleError(
+                f"guard {guard!r} is not a module-level function: lambdas and nested functions "
+                "cannot be pickled or stored, so define the guard with `def` at module level"
+            )
+    return guards
+
+
+def _names(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _sources(value: str | Iterable[str]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _optional_delay(value: _dt.timedelta | None) -> _dt.timedelta | None:
+    if value is None:
+        return None
+    duration_micros(value, name="after")  # rejects negative and month-based durations
+    if not value:
+        raise InvalidLifecycleError("after must be positive: a timed transition needs a delay")
+    return value
+
+
+@attrs.frozen
+class Status:
+    """A status a ticket can be in, and the category that tells the clocks what it means.
+
+    Args:
+        name: the status as your team calls it, e.g. ``"pending"``.
+        category: one of :class:`StatusCategory`.
+    """
+
+    name: str = attrs.field(validator=attrs.validators.instance_of(str))
+    category: StatusCategory = attrs.field(converter=StatusCategory)
+
+
+@attrs.frozen(kw_only=True)
+class Transition:
+    """A move between statuses, and the rules for making it.
+
+    Args:
+        trigger: the name used to fire it, e.g. ``"solve"``.
+        sources: the statuses it may be fired from, or :data:`ANY`.
+        dest: the status it leads to, or :data:`SAME` to stay (a handover).
+        guards: module-level functions that may refuse it (see :data:`Guard`).
+        reason_required: whether firing it needs a reason.
+        reasons: the reasons allowed (``None``: any reason).
+        roles: the roles that may fire it (``None``: anyone).
+        after: makes it a timed transition, due this long after the ticket
+            entered its source status (e.g. auto-close seven days after solved).
+        calendar: counts ``after`` in this calendar's business time instead of
+            elapsed time.
+    """
+
+    trigger: str = attrs.field(validator=attrs.validators.instance_of(str))
+    sources: tuple[str, ...] = attrs.field(converter=_sources)
+    dest: str = attrs.field(validator=attrs.validators.instance_of(str))
+    guards: tuple[Guard, ...] = attrs.field(default=(), converter=_check_guards)
+    reason_required: bool = False
+    reasons: tuple[str, ...] | None = attrs.field(default=None, converter=_names)
+    roles: tuple[str, ...] | None = attrs.field(default=None, converter=_names)
+    after: _dt.timedelta | None = attrs.field(default=None, converter=_optional_delay)
+    calendar: BusinessCalendar | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.calendar is not None and self.after is None:
+            raise InvalidLifecycleError(
+                f"transition {self.trigger!r} has a calendar but no `after` delay; the calendar "
+                "only counts the delay of a timed transition"
+            )
+        if self.reasons == ():
+            raise InvalidLifecycleError(
+                f"transition {self.trigger!r} allows no reason at all; give `reasons=None` to "
+                "accept any reason, or list the allowed ones"
+            )
+
+    def due_at(self, entered: _dt.datetime) -> pendulum.DateTime:
+        """When this timed transition falls due, after entering its source at ``entered``."""
+        if self.after is None:
+            raise InvalidLifecycleError(f"transition {self.trigger!r} is not timed (no `after`)")
+        if self.calendar is not None:
+            return self.calendar.add(entered, self.after)
+        start = to_micros(entered, name="entered")
+        return from_micros(start + duration_micros(self.after), pendulum.instance(entered).tz)  # type: ignore[arg-type]
+
+
+@attrs.frozen
+class DueTransition:
+    """A timed transition scheduled for a ticket: fire ``trigger`` at ``at``.
+
+    ``due`` tells whether ``at`` is at or before the ``now`` it was computed for.
+    """
+
+    trigger: str
+    dest: str
+    at: pendulum.DateTime
+    due: bool
+
+
+def _build_table(
+    statuses: tuple[Status, ...], transitions_: tuple[Transition, ...], initial: str
+) -> dict[tuple[str, str], Transition]:
+    """Check the definition and return the (status, trigger) -> transition table."""
+    names = [s.name for s in statuses]
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise InvalidLifecycleError(
+                f"status {name!r} is defined twice; status names must be unique"
+            )
+        seen.add(name)
+    if not statuses:
+        raise InvalidLifecycleError("a lifecycle needs at least one status")
+    if initial not in seen:
+        raise InvalidLifecycleError(
+            f"initial status {initial!r} is not one of the statuses {sorted(seen)}"
+        )
+    table: dict[tuple[str, str], Transition] = {}
+    for tr in transitions_:
+        for name in (*tr.sources, tr.dest):
+            if name not in seen and name not in (ANY, SAME):
+                raise InvalidLifecycleError(
+                    f"transition {tr.trigger!r} refers to unknown status {name!r}; known: "
+                    f"{sorted(seen)}"
+                )
+        if tr.dest == ANY:
+            raise InvalidLifecycleError(f"transition {tr.trigger!r}: '*' cannot be a destination")
+        if SAME in tr.sources:
+            raise InvalidLifecycleError(f"transition {tr.trigger!r}: '=' cannot be a source")
+        sources = names if ANY in tr.sources else tr.sources
+        for source in sources:
+            key = (source, tr.trigger)
+            if key in table:
+                raise InvalidLifecycleError(
+                    f"two transitions named {tr.trigger!r} leave status {source!r}; a trigger "
+                    "must lead to one place from each status"
+                )
+            table[key] = tr
+    # Every status must be reachable from the initial one.
+    reached = {initial}
+    queue = deque([initial])
+    while queue:
+        here = queue.popleft()
+        for (source, _), tr in table.items():
+            dest = source if tr.dest == SAME else tr.dest
+            if source == here and dest not in reached:
+                reached.add(dest)
+                queue.append(dest)
+    unreachable = [n for n in names if n not in reached]
+    if unreachable:
+        raise InvalidLifecycleError(
+            f"statuses {unreachable} cannot be reached from {initial!r}; add a transition into "
+            "them or remove them"
+        )
+    leaving = {source for (source, _), tr in table.items() if tr.dest not in (SAME, source)}
+    for status in statuses:
+        if not status.category.is_final and status.name not in leaving:
+            raise InvalidLifecycleError(
+                f"status {status.name!r} ({status.category.value}) has no way out; add a "
+                "transition from it, or give it a final category (closed or cancelled)"
+            )
+    return table
+
+
+@attrs.frozen(init=False, eq=False, repr=False)
+class Lifecycle:
+    """How tickets move: statuses, transitions and the initial status, checked when defined.
+
+    Args:
+        name: a name for the lifecycle, e.g. ``"helpdesk"``.
+        statuses: the :class:`Status` values.
+        transitions: the :class:`Transition` values.
+        initial: the name of the status a new ticket starts in.
+
+    Raises:
+        InvalidLifecycleError: unknown or duplicate statuses, unreachable
+            statuses, non-final statuses with no way out, one trigger leading
+            to two places from one status, or an unknown initial status.
+    """
+
+    name: str
+    statuses: tuple[Status, ...]
+    transitions: tuple[Transition, ...]
+    initial: str
+    _by_name: dict[str, Status]
+    _table: dict[tuple[str, str], Transition]
+    _triggers: dict[str, tuple[str, ...]]
+    _timed: dict[str, tuple[Transition, ...]]
+    _factory: Callable[[], Lifecycle] | None
+    _memo: dict[str, object]
+
+    def __init__(
+        self,
+        name: str,
+        statuses: Sequence[Status],
+        transitions: Sequence[Transition],
+        initial: str,
+        *,
+        _factory: Callable[[], Lifecycle] | None = None,
+    ) -> None:
+        statuses_ = tuple(statuses)
+        transitions_ = tuple(transitions)
+        for item in statuses_:
+            if not isinstance(item, Status):
+                raise InvalidLifecycleError(f"statuses must be Status values, got {item!r}")
+        for tr in transitions_:
+            if not isinstance(tr, Transition):
+                raise InvalidLifecycleError(f"transitions must be Transition values, got {tr!r}")
+        table = _build_table(statuses_, transitions_, initial)
+        triggers: dict[str, list[str]] = {s.name: [] for s in statuses_}
+        timed: dict[str, list[Transition]] = {s.name: [] for s in statuses_}
+        for (source, trigger), tr in table.items():
+            triggers[source].append(trigger)
+            if tr.after is not None:
+                timed[source].append(tr)
+        self.__attrs_init__(
+            name,
+            statuses_,
+            transitions_,
+            initial,
+            {s.name: s for s in statuses_},
+            table,
+            {k: tuple(v) for k, v in triggers.items()},
+            {k: tuple(v) for k, v in timed.items() if v},
+            _factory,
+            {},
+        )
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.name, self.statuses, self.transitions, self.initial)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Lifecycle):
+            return NotImplemented
+        return self is other or self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Lifecycle({self.name!r}, {len(self.statuses)} statuses, "
+            f"{len(self.transitions)} transitions, initial={self.initial!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Ready-made lifecycles pickle as a reference to their factory: a few bytes per ticket.
+        if self._factory is not None:
+            return (self._factory, ())
+        return (Lifecycle, (self.name, self.statuses, self.transitions, self.initial))
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def status(self, name: str) -> Status:
+        """The :class:`Status` called ``name``.
+
+        Raises:
+            UnknownStatusError: no status has that name.
+        """
+        found = self._by_name.get(name)
+        if found is None:
+            raise UnknownStatusError(
+                f"lifecycle {self.name!r} has no status {name!r}; its statuses are "
+                f"{[s.name for s in self.statuses]}"
+            )
+        return found
+
+    def category(self, name: str) -> StatusCategory:
+        """The category of the status called ``name``."""
+        return self.status(name).category
+
+    def triggers_from(self, status: str) -> tuple[str, ...]:
+        """The triggers that may be fired from ``status``, in definition order."""
+        self.status(status)
+        return self._triggers[status]
+
+    def transition(self, status: str, trigger: str) -> Transition:
+        """The transition ``trigger`` fires from ``status``.
+
+        Raises:
+            UnknownStatusError: ``status`` is not a status of this lifecycle.
+            InvalidTransitionError: ``trigger`` cannot be fired from ``status``.
+        """
+        found = self._table.get((status, trigger))
+        if found is None:
+            allowed = self.triggers_from(status)
+            raise InvalidTransitionError(
+                f"{trigger!r} cannot be fired from status {status!r} in lifecycle "
+                f"{self.name!r}; allowed from there: {list(allowed) or 'nothing (final status)'}"
+            )
+        return found
+
+    def destination(self, status: str, trigger: str) -> str:
+        """Where ``trigger`` leads from ``status``."""
+        dest = self.transition(status, trigger).dest
+        return status if dest == SAME else dest
+
+    def timed_from(self, status: str) -> tuple[Transition, ...]:
+        """The timed transitions (with ``after``) that leave ``status``."""
+        return self._timed.get(status, ())
+
+    def due_transitions(self, ticket: Ticket, now: _dt.datetime) -> tuple[DueTransition, ...]:
+        """The timed transitions scheduled for ``ticket`` in its current status.
+
+        Each is due ``after`` its delay from the instant the ticket entered the
+        status (a handover inside the status does not restart it). Those with
+        ``due`` set are at or before ``now``; the others tell a scheduler when to
+        come back. Sorted by instant.
+        """
+        now_us = to_micros(now, name="now")
+        entered = ticket.status_since
+        found = []
+        for tr in self.timed_from(ticket.status):
+            at = tr.due_at(entered)
+            found.append(
+                DueTransition(
+                    tr.trigger,
+                    self.destination(ticket.status, tr.trigger),
+                    at,
+                    to_micros(at) <= now_us,
+                )
+            )
+        return tuple(sorted(found, key=lambda d: (to_micros(d.at), d.trigger)))
+
+    # -- other views of the table -----------------------------------------------------------
+
+    @property
+    def machine(self) -> Machine:
+        """The equivalent ``transitions.Machine`` (built once, bound to no model).
+
+        servicekit never binds tickets to it; use it for that library's own
+        features (for example to add a model of your own, or its diagrams).
+        Guards, reasons and roles are enforced by :class:`Ticket`, not by it.
+        """
+        machine = self._memo.get("machine")
+        if machine is not None:
+            return machine  # type: ignore[return-value]
+        machine = Machine(
+            model=None,
+            states=[s.name for s in self.statuses],
+            initial=self.initial,
+            auto_transitions=False,
+        )
+        for tr in self.transitions:
+            sources: Any = "*" if ANY in tr.sources else list(tr.sources)
+            machine.add_transition(tr.trigger, sources, tr.dest)
+        self._memo["machine"] = machine
+        return machine
+
+    def to_mermaid(self) -> str:
+        """The lifecycle as a Mermaid ``stateDiagram-v2``, generated from its table."""
+        ids = {s.name: f"s{i}" for i, s in enumerate(self.statuses)}
+        lines = ["stateDiagram-v2"]
+        for status in self.statuses:
+            lines.append(f'    state "{status.name}" as {ids[status.name]}')
+        lines.append(f"    [*] --> {ids[self.initial]}")
+        for tr in self.transitions:
+            sources = [s.name for s in self.statuses] if ANY in tr.sources else list(tr.sources)
+            label = tr.trigger
+            if tr.after is not None:
+                label += f" (after {_describe_delay(tr.after)})"
+            for source in sources:
+                dest = source if tr.dest == SAME else tr.dest
+                lines.append(f"    {ids[source]} --> {ids[dest]}: {label}")
+        for status in self.statuses:
+            if status.category.is_final and not self._triggers[status.name]:
+                lines.append(f"    {ids[status.name]} --> [*]")
+        return "\n".join(lines) + "\n"
+
+
+def _describe_delay(delay: _dt.timedelta) -> str:
+    seconds = int(delay.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"

@@ -62,6 +62,9 @@ SUBPACKAGES: dict[str, set[str]] = {
         "aware_datetimes",
         "business_calendars",
         "durations",
+        "lifecycles",
+        "ready_made_lifecycles",
+        "tickets",
     },
 }
 

@@ -149,19 +149,24 @@ class _Target:
         pass
 
 
-def _open(source: str | os.PathLike[str] | IO[bytes]) -> tuple[IO[bytes], bool]:
+def _open(source: str | os.PathLike[str] | IO[bytes]) -> tuple[IO[bytes], list[IO[bytes]]]:
+    """The decompressed byte stream, and the streams this reader opened (to close)."""
+    raw: IO[bytes]
+    owned: list[IO[bytes]] = []
     if isinstance(source, str | os.PathLike):
-        raw: IO[bytes] = open(source, "rb")  # noqa: SIM115 - closed by the reader
-        owned = True
+        raw = open(source, "rb")  # noqa: SIM115 - closed by read_xes
+        owned.append(raw)
     else:
-        raw, owned = source, False
+        raw = source
     head = raw.peek(2)[:2] if isinstance(raw, io.BufferedReader) else b""
     if not head and hasattr(raw, "seekable") and raw.seekable():
         pos = raw.tell()
         head = raw.read(2)
         raw.seek(pos)
     if head == _GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=raw, mode="rb"), owned  # type: ignore[return-value]
+        unzipped: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[assignment]
+        owned.insert(0, unzipped)
+        return unzipped, owned
     return raw, owned
 
 
@@ -210,5 +215,5 @@ def read_xes(source: str | os.PathLike[str] | IO[bytes]) -> Iterator[XesTrace]:
         if not saw_log:
             raise XesFormatError("the file holds no XES <log> element", line=1)
     finally:
-        if owned:
-            stream.close()
+        for opened in owned:
+            opened.close()

@@ -17,10 +17,14 @@ from servicekit.testing._calendars import (
     business_calendars,
     durations,
 )
+from servicekit.testing._lifecycles import lifecycles, ready_made_lifecycles, tickets
 
 __all__ = [
     "DST_ZONES",
     "aware_datetimes",
     "business_calendars",
     "durations",
+    "lifecycles",
+    "ready_made_lifecycles",
+    "tickets",
 ]

@@ -1,0 +1,415 @@
+"""Lifecycles and tickets: definition checks, firing rules, replay, and a stateful test."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import itertools
+import pickle
+from pathlib import Path
+
+import pendulum
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from servicekit import (
+    ANY,
+    AgentReplied,
+    CustomerReplied,
+    Lifecycle,
+    PriorityChanged,
+    Status,
+    StatusCategory,
+    StatusChanged,
+    Ticket,
+    TicketOpened,
+    Transition,
+    helpdesk_lifecycle,
+    incident_lifecycle,
+    service_request_lifecycle,
+)
+from servicekit.errors import (
+    EventConflictError,
+    GuardRejectedError,
+    HistoryReplayError,
+    InvalidLifecycleError,
+    InvalidTransitionError,
+    OutOfOrderEventError,
+    ReasonError,
+    RoleNotAllowedError,
+    ServiceKitError,
+    UnknownStatusError,
+)
+from servicekit.testing import lifecycles, tickets
+
+C = StatusCategory
+T0 = pendulum.datetime(2025, 3, 3, 9, tz="Europe/Madrid")
+
+
+def minutes(n: int) -> pendulum.DateTime:
+    return T0.add(minutes=n)
+
+
+def only_with_assignee(ticket: Ticket, event: StatusChanged) -> bool | str:
+    """A guard: solving needs an agent assigned (recorded as an Assigned event)."""
+    if any(type(e).__name__ == "Assigned" for e in ticket):
+        return True
+    return "assign the ticket before solving it"
+
+
+# -- definition-time checks ---------------------------------------------------------------
+
+
+def _lc(statuses: list[Status], transitions: list[Transition], initial: str = "a") -> Lifecycle:
+    return Lifecycle("t", statuses, transitions, initial)
+
+
+@pytest.mark.parametrize(
+    ("statuses", "transitions", "initial", "fragment"),
+    [
+        ([Status("a", C.OPEN), Status("a", C.CLOSED)], [], "a", "defined twice"),
+        ([Status("a", C.CLOSED)], [], "x", "initial status 'x'"),
+        (
+            [Status("a", C.OPEN), Status("b", C.CLOSED)],
+            [Transition(trigger="go", sources="a", dest="c")],
+            "a",
+            "unknown status 'c'",
+        ),
+        (
+            [Status("a", C.OPEN), Status("b", C.CLOSED), Status("c", C.CLOSED)],
+            [Transition(trigger="go", sources="a", dest="b")],
+            "a",
+            "cannot be reached",
+        ),
+        (
+            [Status("a", C.OPEN), Status("b", C.OPEN)],
+            [Transition(trigger="go", sources="a", dest="b")],
+            "a",
+            r"'b' \(open\) has no way out",
+        ),
+        (
+            [Status("a", C.OPEN), Status("b", C.CLOSED), Status("c", C.CLOSED)],
+            [
+                Transition(trigger="go", sources="a", dest="b"),
+                Transition(trigger="go", sources=ANY, dest="c"),
+            ],
+            "a",
+            "two transitions named 'go' leave status 'a'",
+        ),
+    ],
+)
+def test_lifecycle_definition_errors(
+    statuses: list[Status], transitions: list[Transition], initial: str, fragment: str
+) -> None:
+    with pytest.raises(InvalidLifecycleError, match=fragment):
+        _lc(statuses, transitions, initial)
+
+
+def test_guards_must_be_named_functions() -> None:
+    with pytest.raises(InvalidLifecycleError, match="module-level"):
+        Transition(trigger="x", sources="a", dest="b", guards=[lambda t, e: True])
+
+
+def test_lookups_and_unknown_status() -> None:
+    lc = helpdesk_lifecycle()
+    assert lc.category("pending") is C.WAITING_ON_CUSTOMER
+    assert lc.triggers_from("solved") == ("customer_reply", "close")
+    with pytest.raises(UnknownStatusError, match="no status 'done'"):
+        lc.status("done")
+
+
+def test_machine_is_shared_and_unbound() -> None:
+    lc = incident_lifecycle()
+    assert lc.machine is lc.machine
+    assert lc.machine.models == []
+    assert set(lc.machine.states) == {s.name for s in lc.statuses}
+    assert lc.machine.get_transitions("close", source="Resolved")[0].dest == "Closed"
+
+
+def test_mermaid_is_generated_from_the_table() -> None:
+    text = helpdesk_lifecycle().to_mermaid()
+    assert text.startswith("stateDiagram-v2\n")
+    assert 'state "on-hold" as s3' in text
+    assert "s4 --> s1: customer_reply" in text  # solved reopens
+    assert "s4 --> s5: close (after 4d)" in text
+    assert "s5 --> [*]" in text
+
+
+def test_ready_made_lifecycles_pickle_by_reference() -> None:
+    for factory in (incident_lifecycle, helpdesk_lifecycle, service_request_lifecycle):
+        assert pickle.loads(pickle.dumps(factory())) is factory()
+        assert len(pickle.dumps(factory())) < 120
+
+
+# -- firing ---------------------------------------------------------------------------------
+
+
+def _incident() -> Ticket:
+    return Ticket.open(incident_lifecycle(), ticket_id="INC-1", at=T0, priority="P2")
+
+
+def test_fire_records_status_changes_and_intervals() -> None:
+    t = _incident()
+    t.fire("start", at=minutes(5), actor="ana")
+    t.fire("hold", at=minutes(30), reason="awaiting_caller")
+    t.fire("reassign", at=minutes(40))  # handover inside On Hold
+    t.fire("resume", at=minutes(90))
+    t.fire("resolve", at=minutes(120))
+    assert t.status == "Resolved"
+    assert t.category is C.SOLVED
+    assert [type(e).__name__ for e in t.history] == ["TicketOpened"] + ["StatusChanged"] * 5
+    intervals = t.status_intervals(minutes(200))
+    assert [(i.status, i.start, i.end) for i in intervals] == [
+        ("New", T0, minutes(5)),
+        ("In Progress", minutes(5), minutes(30)),
+        ("On Hold", minutes(30), minutes(90)),
+        ("In Progress", minutes(90), minutes(120)),
+        ("Resolved", minutes(120), minutes(200)),
+    ]
+    # As of an earlier instant, later events are ignored.
+    assert [i.status for i in t.status_intervals(minutes(35))] == ["New", "In Progress", "On Hold"]
+    assert t.status_intervals(T0.subtract(minutes=1)) == ()
+
+
+def test_due_transitions_auto_close_seven_days_after_resolution() -> None:
+    t = _incident()
+    t.fire("resolve", at=minutes(60))
+    lc = t.lifecycle
+    (scheduled,) = lc.due_transitions(t, minutes(61))
+    assert (scheduled.trigger, scheduled.dest, scheduled.due) == ("close", "Closed", False)
+    assert scheduled.at == minutes(60).add(days=7)
+    assert lc.due_transitions(t, minutes(60).add(days=7))[0].due
+    t.fire("reopen", at=minutes(70), reason="not fixed")
+    assert lc.due_transitions(t, minutes(70).add(days=30)) == ()
+
+
+def test_timed_transition_in_business_time() -> None:
+    from servicekit import BusinessCalendar
+
+    desk = BusinessCalendar("Europe/Madrid", "mon-fri 09:00-17:00")
+    lc = Lifecycle(
+        "short",
+        [Status("open", C.OPEN), Status("solved", C.SOLVED), Status("closed", C.CLOSED)],
+        [
+            Transition(trigger="solve", sources="open", dest="solved"),
+            Transition(trigger="reopen", sources="solved", dest="open"),
+            Transition(
+                trigger="close",
+                sources="solved",
+                dest="closed",
+                after=dt.timedelta(hours=16),
+                calendar=desk,
+            ),
+        ],
+        "open",
+    )
+    t = Ticket.open(lc, ticket_id="1", at=T0, priority="P3")
+    t.fire("solve", at=pendulum.datetime(2025, 3, 7, 15, tz="Europe/Madrid"))  # Friday 15:00
+    (due,) = lc.due_transitions(t, T0)
+    assert due.at == pendulum.datetime(2025, 3, 11, 15, tz="Europe/Madrid")
+
+
+@pytest.mark.parametrize(
+    ("trigger", "kwargs", "error", "fragment"),
+    [
+        ("resolve", {}, InvalidTransitionError, None),
+        ("close", {}, InvalidTransitionError, r"allowed from there: \['start', 'hold'"),
+        ("hold", {}, ReasonError, "needs a reason"),
+        ("hold", {"reason": "lunch"}, ReasonError, "not an allowed reason"),
+        ("nope", {}, InvalidTransitionError, "'nope' cannot be fired from status 'New'"),
+    ],
+)
+def test_refused_fires_change_nothing(
+    trigger: str, kwargs: dict[str, str], error: type[Exception], fragment: str | None
+) -> None:
+    t = _incident()
+    if trigger == "resolve":  # allowed from New: use a backwards time instead
+        with pytest.raises(OutOfOrderEventError, match="earlier than the ticket's latest"):
+            t.fire("resolve", at=T0.subtract(seconds=1))
+        assert t.history == _incident().history
+        return
+    before = copy.copy(t.history)
+    with pytest.raises(error, match=fragment):
+        t.fire(trigger, at=minutes(1), **kwargs)
+    assert t.history == before
+    assert t.status == "New"
+
+
+def test_roles_and_guards() -> None:
+    sr = Ticket.open(service_request_lifecycle(), ticket_id="SR-1", at=T0, priority="low")
+    with pytest.raises(RoleNotAllowedError, match="role 'agent' may not fire 'approve'"):
+        sr.fire("approve", at=minutes(1), role="agent")
+    sr.fire("approve", at=minutes(1), role="approver")
+    lc = Lifecycle(
+        "guarded",
+        [Status("open", C.OPEN), Status("solved", C.CLOSED)],
+        [Transition(trigger="solve", sources="open", dest="solved", guards=[only_with_assignee])],
+        "open",
+    )
+    t = Ticket.open(lc, ticket_id="G-1", at=T0, priority="P1")
+    with pytest.raises(GuardRejectedError, match="assign the ticket before solving it"):
+        t.fire("solve", at=minutes(1))
+    assert len(t) == 1
+    from servicekit import Assigned
+
+    t.record(Assigned(at=minutes(2), agent="ana"))
+    t.fire("solve", at=minutes(3))
+    assert t.status == "solved"
+
+
+def test_record_checks_other_events() -> None:
+    t = _incident()
+    t.record(PriorityChanged(at=minutes(1), from_priority="P2", to_priority="P1"))
+    assert t.priority == "P1"
+    with pytest.raises(EventConflictError, match="has priority 'P1'"):
+        t.record(PriorityChanged(at=minutes(2), from_priority="P2", to_priority="P3"))
+    with pytest.raises(EventConflictError, match="already open"):
+        t.record(TicketOpened(at=minutes(2), ticket_id="x", priority="P1"))
+    with pytest.raises(InvalidTransitionError, match="leads from 'New' to 'In Progress'"):
+        t.record(
+            StatusChanged(at=minutes(3), trigger="start", from_status="New", to_status="Closed")
+        )
+    assert len(t) == 2
+
+
+def test_replay_reports_the_first_bad_event() -> None:
+    t = _incident()
+    t.fire("start", at=minutes(1))
+    t.record(AgentReplied(at=minutes(2)))
+    events = [
+        *t.history,
+        StatusChanged(
+            at=minutes(3), trigger="close", from_status="In Progress", to_status="Closed"
+        ),
+    ]
+    with pytest.raises(HistoryReplayError) as info:
+        Ticket.replay(events, incident_lifecycle())
+    assert info.value.index == 3
+    assert info.value.event is events[3]
+    assert "'close' cannot be fired" in str(info.value)
+    with pytest.raises(HistoryReplayError, match="must start with TicketOpened"):
+        Ticket.replay([], incident_lifecycle())
+
+
+def test_ticket_is_small_and_round_trips() -> None:
+    t = _incident()
+    t.fire("start", at=minutes(1))
+    t.record(CustomerReplied(at=minutes(2)))
+    assert Ticket.from_json(t.to_json(), incident_lifecycle()) == t
+    clone = pickle.loads(pickle.dumps(t))
+    assert clone == t
+    assert clone.status == "In Progress"
+    events_only = len(pickle.dumps(list(t.history)))
+    assert len(pickle.dumps(t)) - events_only < 200  # no machine inside
+
+
+# -- properties ------------------------------------------------------------------------------
+
+
+@given(tickets())
+def test_random_histories_replay_and_round_trip(ticket: Ticket) -> None:
+    assert Ticket.replay(ticket.history, ticket.lifecycle) == ticket
+    assert Ticket.from_json(ticket.to_json(), ticket.lifecycle) == ticket
+    assert pickle.loads(pickle.dumps(ticket)) == ticket
+
+
+@given(tickets(), st.integers(0, 60 * 24 * 40))
+def test_status_intervals_cover_life_without_gaps(ticket: Ticket, offset: int) -> None:
+    now = ticket.opened.at.add(minutes=offset)
+    intervals = ticket.status_intervals(now)
+    assert intervals[0].start == ticket.opened.at
+    assert intervals[-1].end == now
+    for before, after in itertools.pairwise(intervals):
+        assert before.end == after.start
+        assert before.start < before.end
+        assert before.status != after.status
+    assert all(ticket.lifecycle.status(i.status).category is i.category for i in intervals)
+
+
+class TicketMachine(RuleBasedStateMachine):
+    """Fire random triggers, valid or not, and check that failures change nothing."""
+
+    ticket: Ticket
+    at: pendulum.DateTime
+
+    @initialize(lifecycle=lifecycles())
+    def start(self, lifecycle: Lifecycle) -> None:
+        self.at = T0
+        self.ticket = Ticket.open(lifecycle, ticket_id="S-1", at=T0, priority="P2")
+        self.triggers = sorted({tr.trigger for tr in lifecycle.transitions} | {"bogus"})
+
+    @rule(
+        data=st.data(),
+        step=st.integers(-30, 600),
+        reason=st.sampled_from([None, "a", "b", "because", "awaiting_caller"]),
+        role=st.sampled_from([None, "agent", "lead", "approver"]),
+    )
+    def fire(self, data: st.DataObject, step: int, reason: str | None, role: str | None) -> None:
+        trigger = data.draw(st.sampled_from(self.triggers))
+        at = self.at.add(minutes=step)
+        before = (self.ticket.history, self.ticket.status, self.ticket.priority)
+        try:
+            event = self.ticket.fire(trigger, at=at, reason=reason, role=role)
+        except ServiceKitError:
+            assert (self.ticket.history, self.ticket.status, self.ticket.priority) == before
+        else:
+            assert self.ticket.history[-1] is event
+            assert self.ticket.status == event.to_status
+            self.at = at
+
+    @rule(step=st.integers(0, 120), public=st.booleans())
+    def reply(self, step: int, public: bool) -> None:
+        self.at = self.at.add(minutes=step)
+        self.ticket.record(AgentReplied(at=self.at, public=public))
+
+    @invariant()
+    def status_is_known(self) -> None:
+        self.ticket.lifecycle.status(self.ticket.status)
+
+    @invariant()
+    def replay_and_json_are_identity(self) -> None:
+        assert Ticket.replay(self.ticket.history, self.ticket.lifecycle) == self.ticket
+        assert Ticket.from_json(self.ticket.to_json(), self.ticket.lifecycle) == self.ticket
+
+    @invariant()
+    def intervals_cover_life(self) -> None:
+        intervals = self.ticket.status_intervals(self.at)
+        assert intervals[0].start == T0
+        assert intervals[-1].end == self.at
+        assert all(a.end == b.start for a, b in itertools.pairwise(intervals))
+
+
+TicketMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=25)
+test_ticket_machine = TicketMachine.TestCase
+
+
+# -- the BPI Challenge 2013 log ----------------------------------------------------------------
+
+
+def test_every_bpi2013_incident_replays(bpic2013_path: Path) -> None:
+    from servicekit.datasets import bpic2013_tickets
+
+    count = events = handovers = 0
+    tiers: set[str | None] = set()
+    for ticket in bpic2013_tickets(bpic2013_path):
+        count += 1
+        events += len(ticket)
+        for e in ticket:
+            if isinstance(e, StatusChanged) and e.from_status == e.to_status:
+                handovers += 1
+            if type(e).__name__ == "Assigned":
+                tiers.add(e.tier)  # type: ignore[attr-defined]
+    assert count == 7554
+    assert handovers > 0
+    assert tiers == {"1st", "2nd", "3rd"}
+    assert events > 65_533  # every log event plus openings, assignments and priority changes
+
+
+def test_shipped_sample_replays() -> None:
+    from servicekit.datasets import bpic2013_sample_path, bpic2013_tickets
+
+    sample = list(bpic2013_tickets(bpic2013_sample_path()))
+    assert len(sample) == 90
+    assert {t.priority for t in sample} <= {"Low", "Medium", "High", "Major"}

@@ -79,7 +79,7 @@ def _optional_delay(value: _dt.timedelta | None) -> _dt.timedelta | None:
 class Status:
     """A status a ticket can be in, and the category that tells the clocks what it means.
 
-    Args:
+    Attributes:
         name: the status as your team calls it, e.g. ``"pending"``.
         category: one of :class:`StatusCategory`.
     """
@@ -92,7 +92,7 @@ class Status:
 class Transition:
     """A move between statuses, and the rules for making it.
 
-    Args:
+    Attributes:
         trigger: the name used to fire it, e.g. ``"solve"``.
         sources: the statuses it may be fired from, or :data:`ANY`.
         dest: the status it leads to, or :data:`SAME` to stay (a handover).

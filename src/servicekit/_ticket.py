@@ -24,9 +24,9 @@ from servicekit._events import (
     history_from_json,
     history_to_json,
 )
-from servicekit._lifecycle import SAME, Lifecycle
+from servicekit._lifecycle import SAME, Lifecycle, Transition
 from servicekit._status import StatusCategory
-from servicekit._time import to_micros
+from servicekit._time import as_instant, to_micros
 from servicekit.errors import (
     EventConflictError,
     GuardRejectedError,
@@ -237,17 +237,46 @@ class Ticket:
             GuardRejectedError: a guard refused (with the guard's reason).
             OutOfOrderEventError: ``at`` is before the latest event.
         """
-        dest = self._lifecycle.destination(self._status, trigger)
-        event = StatusChanged(
-            at=at,
-            actor=actor,
-            trigger=trigger,
-            from_status=self._status,
-            to_status=dest,
-            reason=reason,
-            role=role,
+        if not (
+            (actor is None or isinstance(actor, str))
+            and (reason is None or isinstance(reason, str))
+            and (role is None or isinstance(role, str))
+        ):
+            raise TypeError(
+                f"actor, reason and role must be str or None, got {actor!r}, {reason!r}, {role!r}"
+            )
+        # A pendulum DateTime with a zone is already what an event stores.
+        instant = (
+            at
+            if type(at) is pendulum.DateTime and at.tzinfo is not None
+            else as_instant(at, name="at")
         )
-        self.record(event)
+        at_us = to_micros(instant)
+        if at_us < self._last_us:
+            self._check_order(instant, "StatusChanged")  # raises with the details
+        status = self._status
+        tr = self._lifecycle._table.get((status, trigger))
+        if tr is None or tr.roles is not None or tr.reasons is not None or tr.reason_required:
+            tr = self._check_rules(trigger, role, reason)
+        dest = status if tr.dest == SAME else tr.dest
+        # Every field is checked above, so the event is built without re-running attrs'
+        # validators: firing is the hot path of a replay.
+        event = object.__new__(StatusChanged)
+        setattr_ = object.__setattr__
+        setattr_(event, "at", instant)
+        setattr_(event, "actor", actor)
+        setattr_(event, "trigger", trigger)
+        setattr_(event, "from_status", status)
+        setattr_(event, "to_status", dest)
+        setattr_(event, "reason", reason)
+        setattr_(event, "role", role)
+        if tr.guards:
+            self._check_guards(tr, event)
+        # Nothing can fail from here on.
+        self._events.append(event)
+        if dest != status:
+            self._status, self._since = dest, instant
+        self._last_us = at_us
         return event
 
     def record(self, event: Event) -> None:
@@ -259,19 +288,22 @@ class Ticket:
                 priority the ticket does not have.
             TransitionError: a status change the lifecycle does not allow.
         """
-        at_us = to_micros(event.at)
-        if at_us < self._last_us:
-            raise OutOfOrderEventError(
-                f"{type(event).__name__} at {event.at.isoformat()} is earlier than the ticket's "
-                f"latest event ({self._events[-1].at.isoformat()}); record events in the order "
-                "they happened"
-            )
-        status, priority, since = self._status, self._priority, self._since
+        at_us = self._check_order(event.at, type(event).__name__)
+        status, priority = self._status, self._priority
         if isinstance(event, StatusChanged):
-            self._check_status_change(event)
-            status = event.to_status
-            if status != self._status:
-                since = event.at
+            if event.from_status != self._status:
+                raise InvalidTransitionError(
+                    f"status change from {event.from_status!r}, but ticket {self.id!r} is in "
+                    f"{self._status!r}"
+                )
+            tr = self._check_rules(event.trigger, event.role, event.reason)
+            status = self._status if tr.dest == SAME else tr.dest
+            if event.to_status != status:
+                raise InvalidTransitionError(
+                    f"{event.trigger!r} leads from {self._status!r} to {status!r}, not "
+                    f"{event.to_status!r}"
+                )
+            self._check_guards(tr, event)
         elif isinstance(event, PriorityChanged):
             if event.from_priority != self._priority:
                 raise EventConflictError(
@@ -283,36 +315,34 @@ class Ticket:
             raise EventConflictError(
                 f"ticket {self.id!r} is already open; a TicketOpened event can only come first"
             )
-        # Nothing can fail from here on: the ticket changes all at once.
-        self._events.append(event)
-        self._status, self._priority, self._since, self._last_us = status, priority, since, at_us
+        self._commit(event, at_us, status, priority)
 
-    def _check_status_change(self, event: StatusChanged) -> None:
-        if event.from_status != self._status:
-            raise InvalidTransitionError(
-                f"status change from {event.from_status!r}, but ticket {self.id!r} is in "
-                f"{self._status!r}"
+    def _check_order(self, at: _dt.datetime, what: str) -> int:
+        at_us = to_micros(at, name="at")
+        if at_us < self._last_us:
+            raise OutOfOrderEventError(
+                f"{what} at {at.isoformat()} is earlier than the ticket's latest event "
+                f"({self._events[-1].at.isoformat()}); record events in the order they happened"
             )
-        tr = self._lifecycle.transition(self._status, event.trigger)
-        expected = self._status if tr.dest == SAME else tr.dest
-        if event.to_status != expected:
-            raise InvalidTransitionError(
-                f"{event.trigger!r} leads from {self._status!r} to {expected!r}, not "
-                f"{event.to_status!r}"
-            )
-        if tr.roles is not None and event.role not in tr.roles:
+        return at_us
+
+    def _check_rules(self, trigger: str, role: str | None, reason: str | None) -> Transition:
+        tr = self._lifecycle.transition(self._status, trigger)
+        if tr.roles is not None and role not in tr.roles:
             raise RoleNotAllowedError(
-                f"role {event.role!r} may not fire {event.trigger!r}; allowed roles: "
-                f"{list(tr.roles)}"
+                f"role {role!r} may not fire {trigger!r}; allowed roles: {list(tr.roles)}"
             )
-        if event.reason is None and tr.reason_required:
+        if reason is None and tr.reason_required:
             hint = f" one of {list(tr.reasons)}" if tr.reasons else ""
-            raise ReasonError(f"{event.trigger!r} needs a reason; pass reason=...{hint}")
-        if event.reason is not None and tr.reasons is not None and event.reason not in tr.reasons:
+            raise ReasonError(f"{trigger!r} needs a reason; pass reason=...{hint}")
+        if reason is not None and tr.reasons is not None and reason not in tr.reasons:
             raise ReasonError(
-                f"{event.reason!r} is not an allowed reason for {event.trigger!r}; use one of "
+                f"{reason!r} is not an allowed reason for {trigger!r}; use one of "
                 f"{list(tr.reasons)}"
             )
+        return tr
+
+    def _check_guards(self, tr: Transition, event: StatusChanged) -> None:
         for guard in tr.guards:
             verdict = guard(self, event)
             if verdict is True or verdict is None:
@@ -321,6 +351,13 @@ class Ticket:
             raise GuardRejectedError(
                 f"guard {guard.__qualname__} refused {event.trigger!r} from {self._status!r}: {why}"
             )
+
+    def _commit(self, event: Event, at_us: int, status: str, priority: str) -> None:
+        # Nothing can fail from here on: the ticket changes all at once.
+        self._events.append(event)
+        if status != self._status:
+            self._since = event.at
+        self._status, self._priority, self._last_us = status, priority, at_us
 
     # -- derived views -------------------------------------------------------------------------
 

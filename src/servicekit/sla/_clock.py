@@ -1,0 +1,377 @@
+"""SLA clocks: folding a ticket's timeline into metric cycles, and reading them at ``now``.
+
+A cycle is kept as the list of its *running segments*: stretches of time in
+which its clock ran, each with the calendar and target in force and the
+elapsed business time before it. Everything a status reports (elapsed, due
+at, warnings, breach, the next change, the instant any fraction of the target
+was or will be reached) is read from those segments, exactly, in integer
+microseconds.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import attrs
+import pendulum
+
+from servicekit._calendars import BusinessCalendar
+from servicekit._events import Event, PriorityChanged, StatusChanged
+from servicekit._status import ClockAction, StatusCategory
+from servicekit._time import duration_from_micros, from_micros
+from servicekit.sla._metrics import SlaMetric, StopOutcome
+
+if TYPE_CHECKING:
+    from servicekit.sla._policy import SlaPolicy, SlaTarget
+
+__all__ = ["SlaState", "SlaStatus", "SlaWarning"]
+
+
+class SlaState(enum.Enum):
+    """Where one cycle of a promise stands."""
+
+    RUNNING = "running"
+    PAUSED = "paused"
+    MET = "met"
+    BREACHED_RUNNING = "breached_running"
+    BREACHED_STOPPED = "breached_stopped"
+    CANCELLED = "cancelled"
+
+
+@attrs.frozen
+class SlaWarning:
+    """A warning threshold (a fraction of the target) and the instant it was reached."""
+
+    fraction: float
+    at: pendulum.DateTime
+
+
+@attrs.frozen
+class _Segment:
+    start: int
+    end: int | None  # None: still running
+    calendar: BusinessCalendar
+    target: int
+    before: int  # elapsed business microseconds before this segment
+
+    def length(self, now: int) -> int:
+        end = self.end if self.end is not None else now
+        return self.calendar.between_micros(self.start, end) if end > self.start else 0
+
+
+def _crossing(segments: tuple[_Segment, ...], value_of: Callable[[int], int]) -> int | None:
+    """The instant elapsed time first reaches ``value_of(target)``, projecting an open segment."""
+    for seg in segments:
+        value = value_of(seg.target)
+        if seg.before >= value:
+            return seg.start
+        if seg.end is None:
+            return seg.calendar.add_micros(seg.start, value - seg.before)
+        if seg.before + seg.length(seg.end) >= value:
+            return seg.calendar.add_micros(seg.start, value - seg.before)
+    return None
+
+
+def _breach_value(target: int) -> int:
+    # Breached means elapsed *exceeds* the target: the first microsecond past it.
+    return target + 1
+
+
+@attrs.frozen(kw_only=True)
+class SlaStatus:
+    """One cycle of one metric of one ticket, as of ``now``.
+
+    Attributes:
+        metric: the metric's name.
+        cycle: 1 for the first cycle, 2 for the next, ...
+        priority: the priority whose target applies now.
+        state: where the cycle stands.
+        target: the target in force.
+        calendar: the calendar the target is counted in.
+        started_at: when the cycle started.
+        ended_at: when it was met or cancelled (``None`` while active).
+        elapsed: business time used.
+        remaining: ``target - elapsed`` (negative once overdue).
+        due_at: when elapsed reaches the target (past or projected; ``None``
+            when paused or stopped before reaching it).
+        breached_at: the first instant elapsed exceeded the target, or ``None``.
+        percent_used: ``100 * elapsed / target``.
+        warnings: the warning thresholds reached, with their instants.
+        next_change_at: the next instant this status changes with no new
+            event (a warning or the breach), or ``None``.
+    """
+
+    metric: str
+    cycle: int
+    priority: str
+    state: SlaState
+    target: pendulum.Duration
+    calendar: BusinessCalendar
+    started_at: pendulum.DateTime
+    ended_at: pendulum.DateTime | None
+    elapsed: pendulum.Duration
+    remaining: pendulum.Duration
+    due_at: pendulum.DateTime | None
+    breached_at: pendulum.DateTime | None
+    percent_used: float
+    warnings: tuple[SlaWarning, ...]
+    next_change_at: pendulum.DateTime | None
+    _segments: tuple[_Segment, ...] = attrs.field(eq=False, repr=False, alias="_segments")
+    _now: int = attrs.field(eq=False, repr=False, alias="_now")
+    _zone: object = attrs.field(eq=False, repr=False, alias="_zone")
+
+    @property
+    def breached(self) -> bool:
+        """Whether the target was exceeded in this cycle."""
+        return self.breached_at is not None
+
+    def instant_at(self, fraction: float) -> pendulum.DateTime | None:
+        """When elapsed reached (or, running on, will reach) ``fraction`` of the target.
+
+        Exact when in the past; a projection with no new events when in the
+        future; ``None`` when the clock is paused or stopped before reaching it.
+        """
+        if fraction < 0:
+            raise ValueError(f"fraction must not be negative, got {fraction}")
+        found = _crossing(self._segments, lambda target: round(fraction * target))
+        if found is None:
+            return None
+        ended = self._segments[-1].end is not None
+        if found > self._now and ended:
+            return None
+        return from_micros(found, self._zone)  # type: ignore[arg-type]
+
+
+class _Cycle:
+    __slots__ = ("ended", "number", "outcome", "priority", "restart_index", "segments", "started")
+
+    def __init__(self, number: int, started: int, priority: str) -> None:
+        self.number = number
+        self.started = started
+        self.priority = priority
+        self.segments: list[_Segment] = []
+        self.restart_index = 0
+        self.ended: int | None = None
+        self.outcome: StopOutcome | None = None
+
+    def copy(self) -> _Cycle:
+        clone = _Cycle(self.number, self.started, self.priority)
+        clone.segments = list(self.segments)
+        clone.restart_index, clone.ended, clone.outcome = (
+            self.restart_index,
+            self.ended,
+            self.outcome,
+        )
+        return clone
+
+    @property
+    def running(self) -> bool:
+        return bool(self.segments) and self.segments[-1].end is None
+
+    def elapsed(self, now: int) -> int:
+        if not self.segments:
+            return 0
+        last = self.segments[-1]
+        return last.before + last.length(now)
+
+    def stop_running(self, at: int) -> None:
+        if self.running:
+            last = self.segments[-1]
+            self.segments[-1] = attrs.evolve(last, end=at)
+
+    def run(self, at: int, calendar: BusinessCalendar, target: int) -> None:
+        if not self.running:
+            before = self.elapsed(at)
+            self.segments.append(_Segment(at, None, calendar, target, before))
+
+
+class MetricFold:
+    """The cycles of one metric, built event by event (the same code serves ``evaluate``
+    and the incremental tracker)."""
+
+    __slots__ = ("category", "cycles", "metric", "policy", "priority", "reopen_candidate", "zone")
+
+    def __init__(self, policy: SlaPolicy, metric: SlaMetric, priority: str, zone: object) -> None:
+        self.policy = policy
+        self.metric = metric
+        self.priority = priority
+        self.category = StatusCategory.NEW
+        self.cycles: list[_Cycle] = []
+        self.reopen_candidate: _Cycle | None = None
+        self.zone = zone
+
+    def copy(self) -> MetricFold:
+        clone = MetricFold(self.policy, self.metric, self.priority, self.zone)
+        clone.category = self.category
+        clone.cycles = [c.copy() for c in self.cycles]
+        if self.reopen_candidate is not None:
+            clone.reopen_candidate = clone.cycles[self.cycles.index(self.reopen_candidate)]
+        return clone
+
+    @property
+    def active(self) -> _Cycle | None:
+        if self.cycles and self.cycles[-1].ended is None:
+            return self.cycles[-1]
+        return None
+
+    def _target(self) -> SlaTarget:
+        return self.policy.target_for(self.metric.name, self.priority)
+
+    def _resume_clock(self, cycle: _Cycle, at: int) -> None:
+        if self.metric.clock_action(self.category) is ClockAction.RUN:
+            target = self._target()
+            cycle.run(at, target.calendar, target.target_micros)
+
+    def _start(self, at: int) -> None:
+        cycle = _Cycle(len(self.cycles) + 1, at, self.priority)
+        self.cycles.append(cycle)
+        self.reopen_candidate = None
+        target = self._target()
+        # A zero-length marker keeps the target in force even while paused.
+        cycle.segments.append(_Segment(at, at, target.calendar, target.target_micros, 0))
+        action = self.metric.clock_action(self.category)
+        if action is ClockAction.STOP:
+            outcome = self.metric.stop_outcome(self.category)
+            self._end(cycle, at, outcome)
+            if outcome is StopOutcome.MET and self.metric.reopenable:
+                self.reopen_candidate = cycle
+        elif action is ClockAction.RUN:
+            cycle.run(at, target.calendar, target.target_micros)
+
+    @staticmethod
+    def _end(cycle: _Cycle, at: int, outcome: StopOutcome) -> None:
+        cycle.stop_running(at)
+        cycle.ended, cycle.outcome = at, outcome
+
+    def _category_changed(self, at: int, new: StatusCategory) -> None:
+        old_action = self.metric.clock_action(self.category)
+        self.category = new
+        action = self.metric.clock_action(new)
+        cycle = self.active
+        if cycle is not None:
+            if action is ClockAction.STOP:
+                outcome = self.metric.stop_outcome(new)
+                self._end(cycle, at, outcome)
+                if outcome is StopOutcome.MET and self.metric.reopenable:
+                    self.reopen_candidate = cycle
+            elif action is ClockAction.RUN:
+                self._resume_clock(cycle, at)
+            else:
+                cycle.stop_running(at)
+            return
+        candidate = self.reopen_candidate
+        if old_action is ClockAction.STOP and action is not ClockAction.STOP and candidate:
+            self.reopen_candidate = None
+            if self.policy.on_reopen == "resume":
+                candidate.ended = candidate.outcome = None
+                self._resume_clock(candidate, at)
+            else:
+                self._start(at)
+
+    def _priority_changed(self, at: int, new: str) -> None:
+        self.priority = new
+        cycle = self.active
+        if cycle is None:
+            return
+        target = self._target()
+        was_running = cycle.running
+        cycle.stop_running(at)
+        if self.policy.on_priority_change == "restart":
+            cycle.restart_index = len(cycle.segments)
+            before = 0
+        else:
+            before = cycle.elapsed(at)
+        cycle.priority = new
+        cycle.segments.append(_Segment(at, at, target.calendar, target.target_micros, before))
+        if was_running:
+            cycle.segments.append(_Segment(at, None, target.calendar, target.target_micros, before))
+
+    def feed(self, event: Event, at: int, category: StatusCategory | None) -> None:
+        """Apply one event at ``at``; ``category`` is the new category for a status change."""
+        if category is not None and category is not self.category:
+            self._category_changed(at, category)
+        if isinstance(event, PriorityChanged):
+            self._priority_changed(at, event.to_priority)
+        metric = self.metric
+        cycle = self.active
+        if cycle is not None:
+            if any(c.matches(event) for c in metric.cancelled_on):
+                self._end(cycle, at, StopOutcome.CANCEL)
+                return
+            if any(c.matches(event) for c in metric.met_on):
+                self._end(cycle, at, StopOutcome.MET)
+                if not metric.restarts:
+                    return
+                cycle = None
+        if cycle is None and any(c.matches(event) for c in metric.starts_on):
+            self._start(at)
+
+    def statuses(self, now: int) -> list[SlaStatus]:
+        """Every cycle as of ``now`` (which must not be before the last event fed)."""
+        return [self._status(cycle, now) for cycle in self.cycles]
+
+    def _status(self, cycle: _Cycle, now: int) -> SlaStatus:
+        zone = self.zone
+        segments = tuple(cycle.segments)
+        current = segments[cycle.restart_index :] or segments[-1:]
+        last = segments[-1]
+        end = cycle.ended if cycle.ended is not None else now
+        elapsed = cycle.elapsed(end)
+        target_us = last.target
+        target = self.policy.target_for(self.metric.name, cycle.priority)
+        running = cycle.ended is None and last.end is None
+        breach = _crossing(segments, _breach_value)
+        breached = breach if breach is not None and breach <= end else None
+        due = _crossing(current, lambda t: t)
+        if due is not None and due > end and not running:
+            due = None
+        reached: list[SlaWarning] = []
+        upcoming: list[int] = []
+        for fraction in target.warn_at:
+            found = _crossing(current, lambda t, f=fraction: round(f * t))  # type: ignore[misc]
+            if found is not None and found <= end:
+                reached.append(SlaWarning(fraction, from_micros(found, zone)))  # type: ignore[arg-type]
+            elif found is not None and running:
+                upcoming.append(found)
+        if breached is None and breach is not None and running:
+            upcoming.append(breach)
+        if cycle.outcome is StopOutcome.CANCEL:
+            state = SlaState.CANCELLED
+        elif cycle.outcome is StopOutcome.MET:
+            state = SlaState.BREACHED_STOPPED if breached is not None else SlaState.MET
+        elif running:
+            state = SlaState.BREACHED_RUNNING if breached is not None else SlaState.RUNNING
+        else:
+            state = SlaState.PAUSED
+        later = [t for t in upcoming if t > now]
+        return SlaStatus(
+            metric=self.metric.name,
+            cycle=cycle.number,
+            priority=cycle.priority,
+            state=state,
+            target=duration_from_micros(target_us),
+            calendar=last.calendar,
+            started_at=from_micros(cycle.started, zone),  # type: ignore[arg-type]
+            ended_at=None if cycle.ended is None else from_micros(cycle.ended, zone),  # type: ignore[arg-type]
+            elapsed=duration_from_micros(elapsed),
+            remaining=duration_from_micros(target_us - elapsed),
+            due_at=None if due is None else from_micros(due, zone),  # type: ignore[arg-type]
+            breached_at=None if breached is None else from_micros(breached, zone),  # type: ignore[arg-type]
+            percent_used=100.0 * elapsed / target_us,
+            warnings=tuple(reached),
+            next_change_at=from_micros(min(later), zone) if later else None,  # type: ignore[arg-type]
+            _segments=segments,
+            _now=end,
+            _zone=zone,
+        )
+
+
+def status_category(
+    event: Event, category_of: Callable[[str], StatusCategory]
+) -> StatusCategory | None:
+    """The category a status change leads to, or ``None`` for other events."""
+    if isinstance(event, StatusChanged):
+        return category_of(event.to_status)
+    return None

@@ -1,0 +1,279 @@
+"""SLA policies: targets per metric and priority, evaluated over ticket histories."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Literal
+
+import attrs
+import pendulum
+
+from servicekit._calendars import BusinessCalendar
+from servicekit._events import StatusChanged, TicketOpened
+from servicekit._ticket import Ticket
+from servicekit._time import duration_micros, from_micros, to_micros
+from servicekit.errors import SlaPolicyError
+from servicekit.sla._clock import MetricFold, SlaStatus
+from servicekit.sla._metrics import BUILT_IN_METRICS, SlaMetric
+
+__all__ = ["ANY_PRIORITY", "SlaPolicy", "SlaReport", "SlaRow", "SlaTarget", "evaluate_many"]
+
+#: ``SlaTarget(priority=ANY_PRIORITY)`` applies to priorities without a target of their own.
+ANY_PRIORITY = "*"
+
+
+def _metric(value: SlaMetric | str) -> SlaMetric:
+    if isinstance(value, SlaMetric):
+        return value
+    found = BUILT_IN_METRICS.get(value)
+    if found is None:
+        raise SlaPolicyError(
+            f"unknown metric {value!r}: use one of {sorted(BUILT_IN_METRICS)} or an SlaMetric"
+        )
+    return found
+
+
+def _positive(value: _dt.timedelta) -> _dt.timedelta:
+    micros = duration_micros(value, name="target")
+    if micros <= 0:
+        raise SlaPolicyError(f"an SLA target must be positive, got {value!r}")
+    return value
+
+
+def _warn_at(value: Iterable[float]) -> tuple[float, ...]:
+    fractions = tuple(sorted(value))
+    for fraction in fractions:
+        if not 0 < fraction < 1:
+            raise SlaPolicyError(
+                f"warning threshold {fraction!r} is outside (0, 1): give fractions of the "
+                "target, e.g. 0.75 for a warning at 75%"
+            )
+    if len(set(fractions)) != len(fractions):
+        raise SlaPolicyError(f"warning thresholds {fractions} repeat a value")
+    return fractions
+
+
+@attrs.frozen(kw_only=True)
+class SlaTarget:
+    """One promise: a metric, for one priority, within a target, on a calendar.
+
+    Attributes:
+        metric: an :class:`SlaMetric` or the name of a built-in one.
+        priority: the priority it applies to, or :data:`ANY_PRIORITY`.
+        target: the business time allowed (positive).
+        calendar: the calendar the target is counted in (24x7 UTC by default).
+        warn_at: fractions of the target at which to warn, each in (0, 1).
+    """
+
+    metric: SlaMetric = attrs.field(converter=_metric)
+    priority: str
+    target: _dt.timedelta = attrs.field(converter=_positive)
+    calendar: BusinessCalendar = attrs.field(factory=BusinessCalendar.always_open)
+    warn_at: tuple[float, ...] = attrs.field(default=(0.5, 0.75, 0.9), converter=_warn_at)
+
+    @property
+    def target_micros(self) -> int:
+        """The target in microseconds."""
+        return duration_micros(self.target)
+
+
+@attrs.frozen
+class SlaReport:
+    """Every SLA cycle of one ticket as of ``now``, and when the answer next changes.
+
+    Attributes:
+        ticket_id: the ticket's id.
+        now: the instant the report describes.
+        statuses: one :class:`SlaStatus` per metric cycle, by metric then cycle.
+        next_change_at: the earliest ``next_change_at`` of the statuses, or ``None``.
+    """
+
+    ticket_id: str
+    now: pendulum.DateTime
+    statuses: tuple[SlaStatus, ...]
+    next_change_at: pendulum.DateTime | None
+
+    def for_metric(self, name: str) -> tuple[SlaStatus, ...]:
+        """The cycles of the metric called ``name``."""
+        return tuple(s for s in self.statuses if s.metric == name)
+
+
+@attrs.frozen
+class SlaRow:
+    """A flat row for CSV files and data frames: one metric cycle of one ticket."""
+
+    ticket: str
+    metric: str
+    cycle: int
+    priority: str
+    state: str
+    elapsed_seconds: float
+    due_at: pendulum.DateTime | None
+    breached: bool
+    breached_at: pendulum.DateTime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The row as a plain dict (instants as ISO 8601 text)."""
+        row = attrs.asdict(self)
+        for key in ("due_at", "breached_at"):
+            if row[key] is not None:
+                row[key] = row[key].isoformat()
+        return row
+
+
+@attrs.frozen(init=False)
+class SlaPolicy:
+    """A team's promises: targets per metric and priority, each on its own calendar.
+
+    Args:
+        name: a name for the policy.
+        targets: the :class:`SlaTarget` values.
+        on_priority_change: ``"retarget"`` (time used stays; what remains counts
+            against the new target) or ``"restart"`` (the clock starts again).
+        on_reopen: for metrics a solve meets (resolution): ``"resume"`` the
+            cycle when the ticket reopens, or start a ``"new_cycle"``.
+
+    Raises:
+        SlaPolicyError: no targets, two targets for one metric and priority,
+            two different metrics with one name, or an unknown option.
+    """
+
+    name: str
+    targets: tuple[SlaTarget, ...]
+    on_priority_change: Literal["retarget", "restart"]
+    on_reopen: Literal["resume", "new_cycle"]
+    _index: Mapping[tuple[str, str], SlaTarget] = attrs.field(eq=False, repr=False)
+    _metrics: tuple[SlaMetric, ...] = attrs.field(eq=False, repr=False)
+
+    def __init__(
+        self,
+        name: str,
+        targets: Sequence[SlaTarget],
+        *,
+        on_priority_change: Literal["retarget", "restart"] = "retarget",
+        on_reopen: Literal["resume", "new_cycle"] = "resume",
+    ) -> None:
+        if on_priority_change not in ("retarget", "restart"):
+            raise SlaPolicyError(
+                f"on_priority_change must be 'retarget' or 'restart', got {on_priority_change!r}"
+            )
+        if on_reopen not in ("resume", "new_cycle"):
+            raise SlaPolicyError(f"on_reopen must be 'resume' or 'new_cycle', got {on_reopen!r}")
+        targets = tuple(targets)
+        if not targets:
+            raise SlaPolicyError(f"policy {name!r} has no targets")
+        index: dict[tuple[str, str], SlaTarget] = {}
+        metrics: dict[str, SlaMetric] = {}
+        for target in targets:
+            if not isinstance(target, SlaTarget):
+                raise SlaPolicyError(f"targets must be SlaTarget values, got {target!r}")
+            key = (target.metric.name, target.priority)
+            if key in index:
+                raise SlaPolicyError(
+                    f"policy {name!r} has two targets for metric {key[0]!r} at priority {key[1]!r}"
+                )
+            known = metrics.setdefault(target.metric.name, target.metric)
+            if known != target.metric:
+                raise SlaPolicyError(
+                    f"two different metrics are called {target.metric.name!r}; give them "
+                    "different names"
+                )
+            index[key] = target
+        self.__attrs_init__(
+            name, targets, on_priority_change, on_reopen, index, tuple(metrics.values())
+        )
+
+    @property
+    def metrics(self) -> tuple[SlaMetric, ...]:
+        """The metrics the policy has targets for, in order of first appearance."""
+        return self._metrics
+
+    def target_for(self, metric: str, priority: str) -> SlaTarget:
+        """The target of ``metric`` at ``priority`` (or the policy's catch-all).
+
+        Raises:
+            SlaPolicyError: the policy has no target for that priority.
+        """
+        found = self._index.get((metric, priority)) or self._index.get((metric, ANY_PRIORITY))
+        if found is None:
+            known = sorted(p for m, p in self._index if m == metric)
+            raise SlaPolicyError(
+                f"policy {self.name!r} has no {metric!r} target for priority {priority!r} "
+                f"(it has {known}); add one, or a catch-all with priority={ANY_PRIORITY!r}"
+            )
+        return found
+
+    def folds(self, priority: str, zone: object) -> list[MetricFold]:
+        """Fresh folds for a ticket opened at ``priority`` (used by the tracker)."""
+        return [MetricFold(self, m, priority, zone) for m in self._metrics]
+
+    def evaluate(self, ticket: Ticket, now: _dt.datetime) -> SlaReport:
+        """Every metric cycle of ``ticket`` as of ``now`` (events after ``now`` are ignored).
+
+        Raises:
+            SlaPolicyError: a priority that occurs has no target.
+            NaiveDatetimeError: ``now`` has no time zone.
+        """
+        now_us = to_micros(now, name="now")
+        opened = ticket.opened
+        zone = opened.at.tz
+        folds = self.folds(opened.priority, zone)
+        category_of = ticket.lifecycle.category
+        for at_us, event in timeline(ticket, now_us):
+            category = category_of(event.to_status) if isinstance(event, StatusChanged) else None
+            for fold in folds:
+                fold.feed(event, at_us, category)
+        return report_of(opened.ticket_id, folds, now_us, zone)
+
+
+def timeline(ticket: Iterable[Any], now_us: int) -> list[tuple[int, Any]]:
+    """The events up to ``now`` in order; at one instant the opening comes first, then status
+    changes (a reply that reopens a solved ticket is a reply to an open ticket)."""
+    stamped = []
+    for index, event in enumerate(ticket):
+        at = to_micros(event.at)
+        if at > now_us:
+            break
+        rank = (
+            1 if isinstance(event, StatusChanged) else 0 if isinstance(event, TicketOpened) else 2
+        )
+        stamped.append((at, rank, index, event))
+    stamped.sort(key=lambda item: item[:3])
+    return [(at, event) for at, _, _, event in stamped]
+
+
+def report_of(ticket_id: str, folds: list[MetricFold], now_us: int, zone: Any) -> SlaReport:
+    """The report of folds that have seen every event up to ``now_us``."""
+    statuses = tuple(s for fold in folds for s in fold.statuses(now_us))
+    changes = [s.next_change_at for s in statuses if s.next_change_at is not None]
+    return SlaReport(
+        ticket_id,
+        from_micros(now_us, zone),
+        statuses,
+        min(changes, key=to_micros) if changes else None,
+    )
+
+
+def evaluate_many(
+    policy: SlaPolicy, tickets: Iterable[Ticket], now: _dt.datetime
+) -> Iterator[SlaRow]:
+    """Stream flat rows (one per metric cycle) for many tickets; nothing is held back.
+
+    Feed it a generator of tickets (for example
+    :func:`servicekit.datasets.bpic2013_tickets`) and memory stays flat.
+    """
+    for ticket in tickets:
+        report = policy.evaluate(ticket, now)
+        for status in report.statuses:
+            yield SlaRow(
+                ticket=report.ticket_id,
+                metric=status.metric,
+                cycle=status.cycle,
+                priority=status.priority,
+                state=status.state.value,
+                elapsed_seconds=status.elapsed.total_seconds(),
+                due_at=status.due_at,
+                breached=status.breached,
+                breached_at=status.breached_at,
+            )

@@ -93,7 +93,16 @@ class _YearTable:
 class _Cache:
     """Per-calendar lazily built tables; never part of equality, hashing or pickling."""
 
-    __slots__ = ("bases", "hi", "holiday_years", "lo", "lock", "tables", "year_starts")
+    __slots__ = (
+        "bases",
+        "hi",
+        "holiday_years",
+        "last_year",
+        "lo",
+        "lock",
+        "tables",
+        "year_starts",
+    )
 
     def __init__(self) -> None:
         self.tables: dict[int, _YearTable] = {}
@@ -102,6 +111,7 @@ class _Cache:
         self.hi = -1
         self.holiday_years: dict[int, frozenset[_dt.date]] = {}
         self.year_starts: dict[int, int] = {}
+        self.last_year: tuple[int, int, int] = (0, 0, 0)
         self.lock = threading.Lock()
 
 
@@ -376,6 +386,14 @@ class BusinessCalendar:
 
     def _year_of(self, t: int) -> int:
         """The local calendar year of ``t`` (a guess from UTC, corrected by cached year starts)."""
+        lo, hi, year = self._cache.last_year
+        if lo <= t < hi:  # most lookups fall in the same year as the previous one
+            return year
+        year = self._find_year(t)
+        self._cache.last_year = (self._year_start(year), self._year_start(year + 1), year)
+        return year
+
+    def _find_year(self, t: int) -> int:
         year = min(max(1970 + t // _MICROS_PER_YEAR, _MIN_YEAR), _MAX_YEAR)
         while year > _MIN_YEAR and t < self._year_start(year):
             year -= 1

@@ -55,10 +55,16 @@ class _Segment:
     calendar: BusinessCalendar
     target: int
     before: int  # elapsed business microseconds before this segment
+    used: int = 0  # business microseconds inside it, once it has ended
 
     def length(self, now: int) -> int:
-        end = self.end if self.end is not None else now
-        return self.calendar.between_micros(self.start, end) if end > self.start else 0
+        if self.end is not None:
+            return self.used
+        return self.calendar.between_micros(self.start, now) if now > self.start else 0
+
+    def closed(self, end: int) -> _Segment:
+        used = self.calendar.between_micros(self.start, end) if end > self.start else 0
+        return _Segment(self.start, end, self.calendar, self.target, self.before, used)
 
 
 def _crossing(segments: tuple[_Segment, ...], value_of: Callable[[int], int]) -> int | None:
@@ -179,7 +185,7 @@ class _Cycle:
     def stop_running(self, at: int) -> None:
         if self.running:
             last = self.segments[-1]
-            self.segments[-1] = attrs.evolve(last, end=at)
+            self.segments[-1] = last.closed(at)
 
     def run(self, at: int, calendar: BusinessCalendar, target: int) -> None:
         if not self.running:

@@ -143,18 +143,27 @@ class SlaMetric:
     )
     restarts: bool = False
     reopenable: bool = False
+    _actions: dict[StatusCategory, ClockAction] = attrs.field(
+        init=False, eq=False, repr=False, hash=False
+    )
+    _outcomes: dict[StatusCategory, StopOutcome] = attrs.field(
+        init=False, eq=False, repr=False, hash=False
+    )
 
     def __attrs_post_init__(self) -> None:
         if not self.starts_on:
             raise SlaPolicyError(f"metric {self.name!r} has no start condition (starts_on)")
+        # Looked up for every event of every ticket: kept as dicts.
+        object.__setattr__(self, "_actions", dict(self.clock))
+        object.__setattr__(self, "_outcomes", dict(self.on_stop))
 
     def clock_action(self, category: StatusCategory) -> ClockAction:
         """What the clock does while the ticket is in ``category``."""
-        return dict(self.clock)[category]
+        return self._actions[category]
 
     def stop_outcome(self, category: StatusCategory) -> StopOutcome:
         """What entering ``category`` (a stop category) does to an active cycle."""
-        return dict(self.on_stop).get(category, StopOutcome.CANCEL)
+        return self._outcomes.get(category, StopOutcome.CANCEL)
 
     def with_clock(self, clock: Mapping[StatusCategory, ClockAction]) -> SlaMetric:
         """A copy with some categories' clock actions changed (e.g. pause on third party)."""

@@ -1,0 +1,243 @@
+"""SLA evaluation: servicekit against a straightforward reference built on businesstimedelta.
+
+In one run: first response, next response and resolution for 100,000 synthetic helpdesk
+tickets (about 1,000,000 events) on Mon-Fri 09:00-17:00 America/New_York with US holidays.
+servicekit evaluates every ticket, streaming (tickets are generated, evaluated and dropped);
+the reference, which walks business days through businesstimedelta, runs on the first
+--reference-tickets tickets. Prints tickets per second, the speed-up, whether the answers agree,
+and servicekit's peak memory at two sizes (it must not grow with the number of tickets).
+
+Run: python benchmarks/sla_bench.py [--tickets 100000] [--reference-tickets 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import time
+import tracemalloc
+from collections.abc import Iterator
+
+import businesstimedelta
+import holidays
+import pendulum
+import pytz
+
+from servicekit import (
+    AgentReplied,
+    BusinessCalendar,
+    CustomerReplied,
+    StatusCategory,
+    StatusChanged,
+    Ticket,
+    TicketOpened,
+    helpdesk_lifecycle,
+)
+from servicekit._time import from_micros, to_micros
+from servicekit.sla import SlaPolicy, SlaTarget, evaluate_many
+
+ZONE = "America/New_York"
+US_HOLIDAYS = holidays.country_holidays("US", years=range(2024, 2027))
+CALENDAR = BusinessCalendar(ZONE, "mon-fri 09:00-17:00", US_HOLIDAYS)
+H = dt.timedelta(hours=1)
+TARGETS = {"first_response": 4 * H, "next_response": 8 * H, "resolution": 24 * H}
+POLICY = SlaPolicy(
+    "bench",
+    [SlaTarget(metric=m, priority="*", target=t, calendar=CALENDAR) for m, t in TARGETS.items()],
+)
+NOW = pendulum.datetime(2026, 6, 1, tz=ZONE)
+
+
+def synthetic_tickets(n: int, seed: int = 11) -> Iterator[Ticket]:
+    """Helpdesk tickets with replies, waits, solves and reopenings; about 10 events each."""
+    rng = random.Random(seed)
+    lifecycle = helpdesk_lifecycle()
+    tz = CALENDAR.tz
+    start = to_micros(pendulum.datetime(2024, 1, 1, tz=ZONE))
+    minute = 60 * 1_000_000
+    for i in range(n):
+        us = start + rng.randrange(2 * 365 * 24 * 60) * minute
+        ticket = Ticket.open(lifecycle, ticket_id=f"B-{i}", at=from_micros(us, tz), priority="P2")
+        for _ in range(9):
+            us += rng.randrange(10, 3000) * minute
+            at = from_micros(us, tz)
+            status = ticket.status
+            roll = rng.random()
+            if status == "closed":
+                break
+            if roll < 0.3:
+                ticket.record(AgentReplied(at=at, public=rng.random() < 0.85))
+            elif roll < 0.5:
+                ticket.record(CustomerReplied(at=at))
+                if status in ("pending", "solved"):
+                    ticket.fire("customer_reply", at=at)
+            elif roll < 0.65 and status in ("new", "open"):
+                ticket.fire("pend", at=at)
+            elif roll < 0.8 and status in ("new", "open", "pending", "on-hold"):
+                ticket.fire("solve", at=at)
+            elif status == "new":
+                ticket.fire("open", at=at)
+            else:
+                ticket.record(AgentReplied(at=at))
+        yield ticket
+
+
+class Reference:
+    """The obvious implementation: walk the history, ask businesstimedelta for each stretch."""
+
+    def __init__(self) -> None:
+        ny = pytz.timezone(ZONE)
+        self.zone = ny
+        self.rules = businesstimedelta.Rules(
+            [
+                businesstimedelta.WorkDayRule(
+                    start_time=dt.time(9), end_time=dt.time(17), working_days=[0, 1, 2, 3, 4], tz=ny
+                ),
+                businesstimedelta.HolidayRule(US_HOLIDAYS, tz=ny),
+            ]
+        )
+
+    def business_seconds(self, a: dt.datetime, b: dt.datetime) -> float:
+        if b <= a:
+            return 0.0
+        diff = self.rules.difference(
+            dt.datetime.fromtimestamp(a.timestamp(), self.zone),
+            dt.datetime.fromtimestamp(b.timestamp(), self.zone),
+        )
+        return float(diff.hours * 3600 + diff.seconds)
+
+    def evaluate(self, ticket: Ticket) -> list[tuple[str, int, float, bool]]:
+        """(metric, cycle, elapsed seconds, breached) for the three metrics."""
+        category = ticket.lifecycle.category
+        events = [e for e in ticket if e.at <= NOW]
+        rows = []
+        # First response: opened -> first public agent reply, cancelled when solved first.
+        end = NOW
+        for e in events:
+            if isinstance(e, AgentReplied) and e.public:
+                end = e.at
+                break
+            if isinstance(e, StatusChanged) and category(e.to_status) is StatusCategory.SOLVED:
+                end = e.at
+                break
+        seconds = self.business_seconds(events[0].at, end)
+        rows.append(
+            ("first_response", 1, seconds, seconds > TARGETS["first_response"].total_seconds())
+        )
+        # Next response: each customer reply with no open cycle -> next public agent reply.
+        cycle, started, status = 0, None, ticket.lifecycle.initial
+        ordered = sorted(
+            events,
+            key=lambda e: (
+                e.at,
+                0 if isinstance(e, TicketOpened) else 1 if isinstance(e, StatusChanged) else 2,
+            ),
+        )
+        for e in ordered:
+            if isinstance(e, StatusChanged):
+                status = e.to_status
+                if started is not None and category(status) is StatusCategory.SOLVED:
+                    s = self.business_seconds(started, e.at)
+                    rows.append(
+                        ("next_response", cycle, s, s > TARGETS["next_response"].total_seconds())
+                    )
+                    started = None
+            elif isinstance(e, CustomerReplied) and started is None:
+                cycle, started = cycle + 1, e.at
+                if category(status) is StatusCategory.SOLVED:
+                    rows.append(("next_response", cycle, 0.0, False))
+                    started = None
+            elif isinstance(e, AgentReplied) and e.public and started is not None:
+                s = self.business_seconds(started, e.at)
+                rows.append(
+                    ("next_response", cycle, s, s > TARGETS["next_response"].total_seconds())
+                )
+                started = None
+        if started is not None:
+            s = self.business_seconds(started, NOW)
+            rows.append(("next_response", cycle, s, s > TARGETS["next_response"].total_seconds()))
+        # Resolution: time in new, open and on-hold, resumed on reopening.
+        running = {StatusCategory.NEW, StatusCategory.OPEN, StatusCategory.WAITING_ON_THIRD_PARTY}
+        seconds = sum(
+            self.business_seconds(i.start, i.end)
+            for i in ticket.status_intervals(NOW)
+            if i.category in running
+        )
+        rows.append(("resolution", 1, seconds, seconds > TARGETS["resolution"].total_seconds()))
+        return sorted(rows)
+
+
+def servicekit_rows(ticket: Ticket) -> list[tuple[str, int, float, bool]]:
+    report = POLICY.evaluate(ticket, NOW)
+    return sorted(
+        (s.metric, s.cycle, s.elapsed.total_seconds(), s.breached) for s in report.statuses
+    )
+
+
+def same(a: list[tuple[str, int, float, bool]], b: list[tuple[str, int, float, bool]]) -> bool:
+    return len(a) == len(b) and all(
+        x[:2] == y[:2] and abs(x[2] - y[2]) < 1e-6 and x[3] == y[3]
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+def streaming_run(n: int) -> tuple[float, int, int, int]:
+    """Seconds, events, rows and tracemalloc peak bytes for evaluating ``n`` generated tickets."""
+    events = 0
+
+    def counted() -> Iterator[Ticket]:
+        nonlocal events
+        for ticket in synthetic_tickets(n):
+            events += len(ticket)
+            yield ticket
+
+    tracemalloc.start()
+    began = time.perf_counter()
+    rows = sum(1 for _ in evaluate_many(POLICY, counted(), NOW))
+    seconds = time.perf_counter() - began
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return seconds, events, rows, peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--reference-tickets", type=int, default=2_000)
+    args = parser.parse_args()
+
+    sample = list(synthetic_tickets(args.reference_tickets))
+    reference = Reference()
+    began = time.perf_counter()
+    expected = [reference.evaluate(t) for t in sample]
+    ref_seconds = time.perf_counter() - began
+    began = time.perf_counter()
+    ours = [servicekit_rows(t) for t in sample]
+    sk_seconds = time.perf_counter() - began
+    disagree = sum(1 for a, b in zip(ours, expected, strict=True) if not same(a, b))
+    print(f"Same {len(sample):,} tickets (evaluation only; tickets built beforehand):")
+    print(f"  servicekit              {len(sample) / sk_seconds:12,.0f} tickets/s")
+    print(f"  businesstimedelta ref.  {len(sample) / ref_seconds:12,.0f} tickets/s")
+    print(
+        f"  speed-up {ref_seconds / sk_seconds:,.0f}x (goal >= 20x); "
+        f"tickets whose answers differ: {disagree}"
+    )
+
+    small = max(args.tickets // 10, 1)
+    seconds, events, rows, peak_small = streaming_run(small)
+    print(
+        f"\nStreaming {small:,} tickets ({events:,} events, {rows:,} rows): "
+        f"{small / seconds:,.0f} tickets/s incl. building them; "
+        f"peak memory {peak_small / 1e6:.1f} MB"
+    )
+    seconds, events, rows, peak = streaming_run(args.tickets)
+    print(
+        f"Streaming {args.tickets:,} tickets ({events:,} events, {rows:,} rows): "
+        f"{args.tickets / seconds:,.0f} tickets/s incl. building them; "
+        f"peak memory {peak / 1e6:.1f} MB ({peak / peak_small:.2f}x the smaller run)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,274 @@
+"""Cost models: published Erlang values, invariants against slow exact references, sourcing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from servicekit.costs import (
+    Cell,
+    InHouseCost,
+    Money,
+    OutsourcedCost,
+    Pricing,
+    Scenario,
+    backlog_agents,
+    break_even,
+    chat_load_factor,
+    compare,
+    coverage_people,
+    deflect,
+    erlang_a,
+    erlang_b,
+    erlang_c,
+    plot_break_even,
+    plot_tornado,
+    required_agents,
+    sensitivity,
+    staff_intervals,
+    staffing_for,
+)
+from servicekit.errors import CostModelError, CurrencyMismatchError, UnattainableTargetError
+
+HALF_HOUR = dt.timedelta(minutes=30)
+
+
+# -- published values ----------------------------------------------------------------------
+
+
+def test_the_textbook_call_centre() -> None:
+    """100 calls in 30 minutes, AHT 180 s, 80% answered within 20 s."""
+    s = required_agents(100, HALF_HOUR, dt.timedelta(seconds=180), 0.8, dt.timedelta(seconds=20))
+    assert s.load == pytest.approx(10.0)
+    assert s.agents == 14
+    assert s.service_level == pytest.approx(0.888, abs=5e-4)
+    assert s.probability_of_waiting == pytest.approx(0.174, abs=5e-4)
+    assert s.average_speed_of_answer == pytest.approx(7.8, abs=0.05)
+    assert s.occupancy == pytest.approx(0.714, abs=5e-4)
+    assert required_agents(100, HALF_HOUR, 180, 0.8, 20, shrinkage=0.3).scheduled_agents == 20
+    capped = required_agents(100, HALF_HOUR, 180, 0.8, 20, max_occupancy=0.7, shrinkage=0.3)
+    assert (capped.agents, capped.scheduled_agents) == (15, 22)
+
+
+@pytest.mark.parametrize(("servers", "load"), [(10, 4.46), (20, 12.03), (50, 37.90), (100, 84.06)])
+def test_erlang_b_table_at_one_percent(servers: int, load: float) -> None:
+    assert erlang_b(servers, load) == pytest.approx(0.01, abs=2e-4)
+
+
+def test_twenty_thousand_agents_without_overflow() -> None:
+    for calls in (20_000, 200_000, 2_000_000):
+        s = required_agents(calls, 3600, 300, 0.8, 20)
+        assert math.isfinite(s.service_level)
+        assert s.agents > s.load
+    assert 0 < erlang_c(20_000, 19_800.0) < 1
+
+
+def test_erlang_a_finds_the_minimum_below_the_load() -> None:
+    s = required_agents(100, HALF_HOUR, 180, 0.5, 20, model="erlang_a", patience=30)
+    assert s.agents < s.load
+    below = staffing_for(s.agents - 1, 100, HALF_HOUR, 180, 20, model="erlang_a", patience=30)
+    assert below.service_level < 0.5
+    assert s.abandonment is not None
+
+
+def test_erlang_a_abandonment_cap() -> None:
+    free = required_agents(1000, 3600, 300, 0.5, 20, model="erlang_a", patience=60)
+    capped = required_agents(
+        1000, 3600, 300, 0.5, 20, model="erlang_a", patience=60, max_abandon=0.01
+    )
+    assert capped.agents > free.agents
+    assert capped.abandonment is not None
+    assert capped.abandonment <= 0.01
+
+
+# -- channels -------------------------------------------------------------------------------
+
+
+def test_channel_helpers() -> None:
+    assert chat_load_factor(3) == 2.5
+    assert backlog_agents(
+        400, dt.timedelta(minutes=6), dt.timedelta(hours=8), productive_share=0.8
+    ) == pytest.approx(6.25)
+    remaining, aht = deflect(1000, 0.6, 300, handle_time_uplift=0.2)
+    assert (remaining, aht) == (pytest.approx(400), pytest.approx(360))
+    assert coverage_people(1, 0.3) == pytest.approx(168 / (40 * 0.7))
+    day = [0, 10, 40, 120, 80, 0] * 8
+    staffed = staff_intervals(day, HALF_HOUR, 240, 0.8, 20)
+    assert len(staffed) == 48
+    assert staffed[0].agents == 0
+    assert staffed[3].agents == required_agents(120, HALF_HOUR, 240, 0.8, 20).agents
+
+
+# -- bad input -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({"volume": 0}, "volume must be positive"),
+        ({"aht": -1}, "aht must be positive"),
+        ({"service_level": 1.0}, r"service_level must be in \(0, 1\)"),
+        ({"shrinkage": 1.0}, r"shrinkage must be in \[0, 1\)"),
+        ({"model": "erlang_x"}, "model must be"),
+        ({"model": "erlang_a"}, "patience"),
+    ],
+)
+def test_bad_staffing_input(kwargs: dict[str, object], fragment: str) -> None:
+    args: dict[str, object] = {
+        "volume": 100,
+        "interval": 1800,
+        "aht": 180,
+        "service_level": 0.8,
+        "answer_within": 20,
+    }
+    args.update(kwargs)
+    with pytest.raises(CostModelError, match=fragment):
+        required_agents(**args)  # type: ignore[arg-type]
+
+
+def test_unattainable_target_says_the_limit() -> None:
+    with pytest.raises(UnattainableTargetError, match="more than 10,000,000 agents"):
+        required_agents(1e12, 3600, 300, 0.8, 20)
+
+
+# -- invariants --------------------------------------------------------------------------------
+
+
+def _exact_erlang_b(n: int, load: Fraction) -> Fraction:
+    terms = [load**k / math.factorial(k) for k in range(n + 1)]
+    return terms[-1] / sum(terms)
+
+
+@given(
+    st.integers(1, 40),
+    st.fractions(Fraction(1, 10), Fraction(60)).map(lambda f: f.limit_denominator(1000)),
+)
+def test_erlang_b_and_c_match_exact_fractions(n: int, load: Fraction) -> None:
+    b = _exact_erlang_b(n, load)
+    assert erlang_b(n, float(load)) == pytest.approx(float(b), rel=1e-9)
+    c_exact = 1 if n <= load else n * b / (n - load * (1 - b))
+    assert erlang_c(n, float(load)) == pytest.approx(float(c_exact), rel=1e-9)
+    assert 0 <= erlang_b(n, float(load)) <= 1
+
+
+@given(st.floats(1, 500), st.floats(30, 900), st.integers(1, 60))
+def test_more_agents_serve_better(calls: float, aht: float, extra: int) -> None:
+    base = required_agents(calls, 3600, aht, 0.8, 20)
+    more = staffing_for(base.agents + extra, calls, 3600, aht, 20)
+    assert more.service_level >= base.service_level
+    assert more.probability_of_waiting <= base.probability_of_waiting
+    # Little's law: mean queue = arrival rate x mean wait.
+    queue = more.probability_of_waiting * more.load / (more.agents - more.load)
+    assert queue == pytest.approx(calls / 3600 * more.average_speed_of_answer)
+
+
+@settings(max_examples=30)
+@given(st.integers(2, 60), st.floats(0.2, 0.95))
+def test_erlang_a_limits(n: int, utilisation: float) -> None:
+    aht = 300.0
+    rate = n * utilisation / aht
+    patient = erlang_a(n, rate, aht, 1e9, 20)
+    c = erlang_c(n, rate * aht)
+    assert patient.probability_of_waiting == pytest.approx(c, rel=1e-4)
+    impatient = erlang_a(n, rate, aht, 1e-6, 20)
+    assert impatient.abandonment == pytest.approx(erlang_b(n, rate * aht), rel=1e-4)
+
+
+# -- sourcing ------------------------------------------------------------------------------------
+
+
+def eur(amount: str | int) -> Money:
+    return Money(amount, "EUR")
+
+
+def scenario(rate: str = "24", **cell: object) -> Scenario:
+    return Scenario(
+        cells=[
+            Cell(stage="sale", channel="voice", volume=9000, aht=dt.timedelta(minutes=6), **cell),  # type: ignore[arg-type]
+            Cell(stage="after_sale", channel="email", volume=8000, aht=dt.timedelta(minutes=10)),
+            Cell(
+                stage="pre_sale",
+                channel="chat",
+                volume=6000,
+                aht=dt.timedelta(minutes=8),
+                concurrency=3,
+            ),
+        ],
+        in_house=InHouseCost(
+            wage=eur(2400),
+            supervisor_wage=eur(3600),
+            seat_cost=eur(350),
+            facilities=eur(4000),
+            training_per_hire=eur(3000),
+        ),
+        outsourced=OutsourcedCost(
+            pricing=Pricing.PER_STAFFED_HOUR, rate=eur(rate), setup_fee=eur(30000)
+        ),
+    )
+
+
+def test_money_refuses_mixed_currencies() -> None:
+    with pytest.raises(CurrencyMismatchError, match="EUR and USD"):
+        eur(1) + Money(1, "USD")
+    assert eur("0.1") + eur("0.2") == eur("0.3")
+    assert Money(0.1, "EUR").amount == Decimal("0.1")
+    with pytest.raises(CostModelError, match="ISO 4217"):
+        Money(1, "euro")
+
+
+def test_compare_and_break_even() -> None:
+    s = scenario()
+    result = compare(s)
+    assert result.in_house.currency == "EUR"
+    assert result.contacts == 23000
+    assert result.chosen == result.in_house  # every cell is in-house by default
+    factor = break_even(s, "outsourced_rate")
+    from servicekit.costs._sourcing import _PARAMETERS
+
+    balanced = compare(_PARAMETERS["outsourced_rate"](s, factor))
+    assert abs((balanced.in_house - balanced.outsourced).amount) < Decimal("0.01")
+    with pytest.raises(CostModelError, match="unknown parameter"):
+        break_even(s, "colour")
+
+
+@settings(max_examples=20)
+@given(st.integers(1, 5))
+def test_costs_scale_linearly_with_unit_prices(k: int) -> None:
+    one = compare(scenario("10")).outsourced - compare(scenario("0")).outsourced
+    many = compare(scenario(str(10 * k))).outsourced - compare(scenario("0")).outsourced
+    assert many.amount == pytest.approx(one.amount * k)
+
+
+def test_sensitivity_rows_are_sorted_and_plots_are_written(tmp_path: Path) -> None:
+    rows = sensitivity(scenario(), swing=0.2)
+    assert [r.swing for r in rows] == sorted((r.swing for r in rows), reverse=True)
+    plot_tornado(rows, tmp_path / "tornado.png")
+    plot_break_even(scenario(), tmp_path / "volume.png")
+    assert (tmp_path / "tornado.png").read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "volume.png").stat().st_size > 1000
+
+
+def test_bad_scenarios() -> None:
+    with pytest.raises(CostModelError, match="volume must be positive"):
+        Cell(stage="sale", channel="voice", volume=0, aht=dt.timedelta(minutes=5))
+    with pytest.raises(ValueError, match="'teleport' is not a valid Channel"):
+        Cell(stage="sale", channel="teleport", volume=1, aht=dt.timedelta(minutes=5))
+    with pytest.raises(CostModelError, match="billing_increment"):
+        OutsourcedCost(pricing=Pricing.PER_MINUTE, rate=eur(1), billing_increment=15)
+
+
+@settings(max_examples=30)
+@given(st.floats(400, 50_000), st.floats(-10, 10))
+def test_warm_started_erlang_b_equals_the_full_recurrence(load: float, offset: float) -> None:
+    servers = max(1, round(load + offset * math.sqrt(load)))
+    b = 1.0
+    for n in range(1, servers + 1):
+        b = load * b / (n + load * b)
+    assert erlang_b(servers, load) == pytest.approx(b, rel=1e-12)

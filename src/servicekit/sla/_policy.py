@@ -10,9 +10,10 @@ import attrs
 import pendulum
 
 from servicekit._calendars import BusinessCalendar
-from servicekit._events import StatusChanged, TicketOpened
+from servicekit._events import StatusChanged
 from servicekit._ticket import Ticket
 from servicekit._time import duration_micros, from_micros, to_micros
+from servicekit._timeline import timeline
 from servicekit.errors import SlaPolicyError
 from servicekit.sla._clock import MetricFold, SlaStatus
 from servicekit.sla._metrics import BUILT_IN_METRICS, SlaMetric
@@ -225,22 +226,6 @@ class SlaPolicy:
             for fold in folds:
                 fold.feed(event, at_us, category)
         return report_of(opened.ticket_id, folds, now_us, zone)
-
-
-def timeline(ticket: Iterable[Any], now_us: int) -> list[tuple[int, Any]]:
-    """The events up to ``now`` in order; at one instant the opening comes first, then status
-    changes (a reply that reopens a solved ticket is a reply to an open ticket)."""
-    stamped = []
-    for index, event in enumerate(ticket):
-        at = to_micros(event.at)
-        if at > now_us:
-            break
-        rank = (
-            1 if isinstance(event, StatusChanged) else 0 if isinstance(event, TicketOpened) else 2
-        )
-        stamped.append((at, rank, index, event))
-    stamped.sort(key=lambda item: item[:3])
-    return [(at, event) for at, _, _, event in stamped]
 
 
 def report_of(ticket_id: str, folds: list[MetricFold], now_us: int, zone: Any) -> SlaReport:

@@ -7,9 +7,10 @@ import datetime as _dt
 from servicekit._events import Event, StatusChanged, TicketOpened
 from servicekit._lifecycle import Lifecycle
 from servicekit._time import to_micros
+from servicekit._timeline import timeline
 from servicekit.errors import OutOfOrderEventError, SlaPolicyError
 from servicekit.sla._clock import MetricFold
-from servicekit.sla._policy import SlaPolicy, SlaReport, report_of, timeline
+from servicekit.sla._policy import SlaPolicy, SlaReport, report_of
 
 __all__ = ["SlaTracker"]
 

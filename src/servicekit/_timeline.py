@@ -1,0 +1,29 @@
+"""A ticket's events as the rules engines read them: up to ``now``, in a fixed order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from servicekit._events import Event, StatusChanged, TicketOpened
+from servicekit._time import to_micros
+
+__all__ = ["timeline"]
+
+
+def timeline(events: Iterable[Event], now_us: int) -> list[tuple[int, Event]]:
+    """The events up to ``now_us`` with their instants in microseconds, in order.
+
+    At one instant the opening comes first, then status changes, then the rest:
+    a reply that reopens a solved ticket is a reply to an open ticket.
+    """
+    stamped = []
+    for index, event in enumerate(events):
+        at = to_micros(event.at)
+        if at > now_us:
+            break
+        rank = (
+            0 if isinstance(event, TicketOpened) else 1 if isinstance(event, StatusChanged) else 2
+        )
+        stamped.append((at, rank, index, event))
+    stamped.sort(key=lambda item: item[:3])
+    return [(at, event) for at, _, _, event in stamped]

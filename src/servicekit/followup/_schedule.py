@@ -1,0 +1,520 @@
+"""Follow-up schedules: the plan that keeps a customer informed, evaluated over a history."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import attrs
+import pendulum
+
+from servicekit._calendars import BusinessCalendar
+from servicekit._events import (
+    AgentReplied,
+    Event,
+    OptedOut,
+    PriorityChanged,
+    PromiseMade,
+    StatusChanged,
+    TicketOpened,
+)
+from servicekit._status import StatusCategory
+from servicekit._ticket import Ticket
+from servicekit._time import duration_micros, from_micros, get_timezone, to_micros
+from servicekit._timeline import timeline
+from servicekit.errors import InvalidFollowUpError
+from servicekit.followup._cadence import Cadence, ContactWindow, Daily
+
+__all__ = [
+    "Anchor",
+    "FollowUp",
+    "FollowUpReport",
+    "FollowUpSchedule",
+    "PromiseState",
+    "PromiseStatus",
+    "QuietAction",
+    "TerminalAction",
+    "TerminalDue",
+]
+
+_ANY = "*"
+
+
+class Anchor(enum.Enum):
+    """What a run of follow-ups counts from."""
+
+    OPENED = "opened"  # the opening (and every public agent update after it)
+    LAST_AGENT_UPDATE = "last_agent_update"  # each public agent update
+    PROMISE = "promise"  # each promise an agent makes
+    SOLVED = "solved"  # the ticket entering a solved status; the run lasts while it stays solved
+
+
+class QuietAction(enum.Enum):
+    """What happens to an attempt that falls in the customer's quiet hours."""
+
+    DEFER = "defer"  # to the window's next opening (deferred attempts merge, never stack)
+    SKIP = "skip"  # not made, and it counts as one of the attempts
+    MERGE = "merge"  # not made separately: the next attempt stands for it
+
+
+@attrs.frozen
+class TerminalAction:
+    """What to do when the reminders go unanswered, e.g. solve after three.
+
+    Attributes:
+        action: a name for the app to act on (``"solve"``, ``"close"``, ...).
+        after_attempts: how many attempts are made first; the action falls due
+            when the next attempt would have.
+        batch: when the action is carried out by a daily batch job, its local
+            time (in the schedule's ``default_timezone``): the action then falls
+            due at the first run of the batch at or after that instant.
+    """
+
+    action: str
+    after_attempts: int
+    batch: _dt.time | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.after_attempts < 0:
+            raise InvalidFollowUpError(f"after_attempts must be >= 0, got {self.after_attempts}")
+
+
+@attrs.frozen
+class FollowUp:
+    """One follow-up to make: when, which attempt, through which channel.
+
+    ``key`` is deterministic (ticket, schedule, run anchor, attempt), so an app
+    can send each follow-up exactly once; ``anchor`` is when its run started.
+    """
+
+    at: pendulum.DateTime
+    attempt: int
+    channel: str
+    run: int
+    key: str
+    anchor: pendulum.DateTime
+
+
+@attrs.frozen
+class TerminalDue:
+    """The terminal action of a run and the instant it falls due."""
+
+    action: str
+    at: pendulum.DateTime
+    run: int
+    key: str
+
+
+class PromiseState(enum.Enum):
+    """Where an agent's promise stands."""
+
+    PENDING = "pending"
+    KEPT = "kept"
+    BROKEN = "broken"
+
+
+@attrs.frozen
+class PromiseStatus:
+    """An agent's promise ("I will call you back by 15:00") and where it stands.
+
+    ``remind_at`` is when the agent should be reminded; ``reminder_due`` tells
+    whether that instant has come while the promise is still pending.
+    """
+
+    made_at: pendulum.DateTime
+    due: pendulum.DateTime
+    description: str
+    channel: str | None
+    state: PromiseState
+    remind_at: pendulum.DateTime
+    reminder_due: bool
+    kept_at: pendulum.DateTime | None
+
+
+@attrs.frozen
+class FollowUpReport:
+    """The follow-ups due at ``now``, the terminal action if reached, the promises, and
+    the next instant anything changes."""
+
+    due: tuple[FollowUp, ...]
+    terminal: TerminalDue | None
+    promises: tuple[PromiseStatus, ...]
+    next_at: pendulum.DateTime | None
+
+
+class _Run:
+    __slots__ = ("anchor", "last_update", "number", "priority", "segments", "stopped")
+
+    def __init__(self, number: int, anchor: int, priority: str, running: bool) -> None:
+        self.number = number
+        self.anchor = anchor
+        self.priority = priority
+        self.segments: list[list[int | None]] = [[anchor, None]] if running else []
+        self.stopped: int | None = None
+        self.last_update = anchor
+
+    def pause(self, at: int) -> None:
+        if self.segments and self.segments[-1][1] is None:
+            self.segments[-1][1] = at
+
+    def resume(self, at: int) -> None:
+        if not self.segments or self.segments[-1][1] is not None:
+            self.segments.append([at, None])
+
+
+def _cadences(value: Cadence | Mapping[str, Cadence]) -> tuple[tuple[str, Cadence], ...]:
+    mapping = value if isinstance(value, Mapping) else {_ANY: value}
+    if not mapping:
+        raise InvalidFollowUpError("a schedule needs a cadence (for '*' or per priority)")
+    return tuple(sorted(mapping.items()))
+
+
+def _channels(value: Iterable[str]) -> tuple[str, ...]:
+    channels = (value,) if isinstance(value, str) else tuple(value)
+    if not channels:
+        raise InvalidFollowUpError("give at least one channel, e.g. ('email', 'sms', 'call')")
+    return channels
+
+
+def _categories(value: Iterable[StatusCategory | str]) -> frozenset[StatusCategory]:
+    return frozenset(StatusCategory(v) for v in value)
+
+
+def _optional_positive(value: _dt.timedelta | None, name: str) -> None:
+    if value is not None and duration_micros(value, name=name) <= 0:
+        raise InvalidFollowUpError(f"{name} must be positive, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class FollowUpSchedule:
+    """When the customer hears from us, how often, through which channel, and when we stop.
+
+    Attributes:
+        name: the schedule's name (part of every idempotency key).
+        cadence: a cadence, or priority -> cadence (``"*"`` for the rest).
+        anchor: what runs count from (see :class:`Anchor`); a public agent
+            update always resets the count.
+        clock: counts the cadence in this calendar's business time; ``None``
+            counts elapsed time.
+        contact_window: when the customer may be reached, in their time zone
+            (the ticket's ``customer_timezone``, else ``default_timezone``);
+            ``None`` for no quiet hours.
+        quiet_action: what to do with attempts in quiet hours.
+        channels: the channel of each attempt; the last repeats.
+        min_gap_after_update: no attempt sooner than this after any agent reply.
+        max_attempts: attempts per run at most.
+        max_span: no attempt later than this after the run's start.
+        pause_in: status categories in which the count pauses.
+        stop_on: event kinds that end a run (a customer reply, an opt-out ...);
+            solved, closed and cancelled statuses always end it.
+        terminal: the action due after unanswered attempts.
+        remind_before: how long before a promise's due time the agent is reminded.
+        default_timezone: the customer's zone when the ticket does not say.
+    """
+
+    name: str
+    cadence: tuple[tuple[str, Cadence], ...] = attrs.field(converter=_cadences)
+    anchor: Anchor = attrs.field(default=Anchor.LAST_AGENT_UPDATE, converter=Anchor)
+    clock: BusinessCalendar | None = None
+    contact_window: ContactWindow | None = attrs.field(factory=ContactWindow)
+    quiet_action: QuietAction = attrs.field(default=QuietAction.DEFER, converter=QuietAction)
+    channels: tuple[str, ...] = attrs.field(default=("email",), converter=_channels)
+    min_gap_after_update: _dt.timedelta = _dt.timedelta(0)
+    max_attempts: int | None = None
+    max_span: _dt.timedelta | None = None
+    pause_in: frozenset[StatusCategory] = attrs.field(default=frozenset(), converter=_categories)
+    stop_on: frozenset[str] = attrs.field(
+        default=frozenset({"customer_replied", "opted_out"}), converter=frozenset
+    )
+    terminal: TerminalAction | None = None
+    remind_before: _dt.timedelta = _dt.timedelta(minutes=30)
+    default_timezone: str = "UTC"
+
+    def __attrs_post_init__(self) -> None:
+        get_timezone(self.default_timezone, name="default_timezone")
+        if self.max_attempts is not None and self.max_attempts < 1:
+            raise InvalidFollowUpError(f"max_attempts must be at least 1, got {self.max_attempts}")
+        _optional_positive(self.max_span, "max_span")
+        if duration_micros(self.min_gap_after_update, name="min_gap_after_update") < 0:
+            raise InvalidFollowUpError("min_gap_after_update must not be negative")
+        duration_micros(self.remind_before, name="remind_before")
+        for category in self.pause_in:
+            if category.is_final or category is StatusCategory.SOLVED:
+                raise InvalidFollowUpError(f"{category.value} ends a run; it cannot pause one")
+
+    # -- building runs from the history --------------------------------------------------------
+
+    def cadence_for(self, priority: str) -> Cadence:
+        """The cadence for ``priority``.
+
+        Raises:
+            InvalidFollowUpError: no cadence for it and no ``"*"`` cadence.
+        """
+        table = dict(self.cadence)
+        found = table.get(priority) or table.get(_ANY)
+        if found is None:
+            raise InvalidFollowUpError(
+                f"schedule {self.name!r} has no cadence for priority {priority!r}; add one or '*'"
+            )
+        return found
+
+    def _runs(self, ticket: Ticket, now_us: int) -> list[_Run]:
+        runs: list[_Run] = []
+        category = StatusCategory.NEW
+        priority = ticket.opened.priority
+        category_of = ticket.lifecycle.category
+
+        def current() -> _Run | None:
+            return runs[-1] if runs and runs[-1].stopped is None else None
+
+        def start(at: int) -> None:
+            run = current()
+            if run is not None:
+                run.stopped = at
+            running = category not in self.pause_in
+            runs.append(_Run(len(runs) + 1, at, priority, running))
+
+        solved = StatusCategory.SOLVED
+        for at, event in timeline(ticket, now_us):
+            if isinstance(event, StatusChanged) and self.anchor is Anchor.SOLVED:
+                entered = category_of(event.to_status)
+                run = current()
+                if entered is solved and category is not solved:
+                    start(at)
+                elif entered is not solved and run is not None:
+                    run.pause(at)
+                    run.stopped = at
+                category = entered
+                continue
+            if self.anchor is Anchor.SOLVED:
+                continue
+            if isinstance(event, StatusChanged):
+                category = category_of(event.to_status)
+                run = current()
+                if run is not None:
+                    if category in (
+                        StatusCategory.SOLVED,
+                        StatusCategory.CLOSED,
+                        StatusCategory.CANCELLED,
+                    ):
+                        run.pause(at)
+                        run.stopped = at
+                    elif category in self.pause_in:
+                        run.pause(at)
+                    else:
+                        run.resume(at)
+            elif isinstance(event, PriorityChanged):
+                priority = event.to_priority
+            if type(event).kind in self.stop_on or isinstance(event, OptedOut):
+                run = current()
+                if run is not None:
+                    run.pause(at)
+                    run.stopped = at
+                continue
+            public_update = isinstance(event, AgentReplied) and event.public
+            if isinstance(event, AgentReplied):
+                run = current()
+                if run is not None:
+                    run.last_update = at
+            final = category in (
+                StatusCategory.SOLVED,
+                StatusCategory.CLOSED,
+                StatusCategory.CANCELLED,
+            )
+            if final:
+                continue
+            if (
+                (isinstance(event, TicketOpened) and self.anchor is Anchor.OPENED)
+                or (isinstance(event, PromiseMade) and self.anchor is Anchor.PROMISE)
+                or (public_update and (self.anchor is not Anchor.PROMISE or current() is not None))
+            ):
+                start(at)
+        return runs
+
+    # -- attempts of one run ------------------------------------------------------------------
+
+    def _elapsed_instant(self, run: _Run, offset: int) -> int | None:
+        """When the run's counted time reaches ``offset`` (None while paused short of it)."""
+        used = 0
+        for start, end in run.segments:
+            assert start is not None
+            if end is None:
+                return self._add(start, offset - used)
+            length = self._between(start, end)
+            if used + length >= offset:
+                return self._add(start, offset - used)
+            used += length
+        return None
+
+    def _between(self, a: int, b: int) -> int:
+        return b - a if self.clock is None else self.clock.between_micros(a, b)
+
+    def _add(self, a: int, d: int) -> int:
+        return a + d if self.clock is None else self.clock.add_micros(a, d)
+
+    def _next_batch(self, due: int, at: _dt.time) -> int:
+        tz = get_timezone(self.default_timezone)
+        day = _dt.datetime.fromtimestamp(due // 1_000_000, tz).date()
+        while True:
+            run = to_micros(_dt.datetime.combine(day, at, tzinfo=tz))
+            if run >= due:
+                return run
+            day += _dt.timedelta(days=1)
+
+    def _raw_instants(self, run: _Run, zone: str) -> Iterator[int | None]:
+        cadence = self.cadence_for(run.priority)
+        if isinstance(cadence, Daily):
+            yield from cadence.instants(run.anchor, zone)
+            return
+        for offset in cadence.offsets_micros():
+            yield self._elapsed_instant(run, offset)
+
+    def _attempts(
+        self, ticket_id: str, run: _Run, zone: str, until_us: int
+    ) -> Iterator[FollowUp | TerminalDue]:
+        """The run's kept attempts (and its terminal action) in order, up to ``until_us``
+        (the first one after it is yielded too, so callers know what comes next)."""
+        anchor_text = from_micros(run.anchor, get_timezone("UTC")).isoformat()
+        key = f"{ticket_id}:{self.name}:{anchor_text}"
+        made = 0
+        last_kept = -1
+        gap = duration_micros(self.min_gap_after_update)
+        span = None if self.max_span is None else duration_micros(self.max_span)
+        for due in self._raw_instants(run, zone):
+            if due is None or (run.stopped is not None and due >= run.stopped):
+                return
+            if span is not None and due - run.anchor > span:
+                return
+            if self.terminal is not None and made >= self.terminal.after_attempts:
+                if self.terminal.batch is not None:
+                    due = self._next_batch(due, self.terminal.batch)
+                    if run.stopped is not None and due >= run.stopped:
+                        return
+                yield TerminalDue(
+                    self.terminal.action,
+                    from_micros(due, zone_tz(zone)),
+                    run.number,
+                    f"{key}:terminal",
+                )
+                return
+            if self.max_attempts is not None and made >= self.max_attempts:
+                return
+            at = max(due, run.last_update + gap) if gap else due
+            if self.contact_window is not None and not self.contact_window.is_open(at, zone):
+                if self.quiet_action is QuietAction.SKIP:
+                    made += 1
+                    continue
+                if self.quiet_action is QuietAction.MERGE:
+                    continue
+                at = self.contact_window.allowed_at(at, zone)
+            if at <= last_kept:
+                continue  # deferred onto an attempt already made: they merge
+            if run.stopped is not None and at >= run.stopped:
+                return
+            made += 1
+            last_kept = at
+            channel = self.channels[min(made - 1, len(self.channels) - 1)]
+            yield FollowUp(
+                from_micros(at, zone_tz(zone)),
+                made,
+                channel,
+                run.number,
+                f"{key}:{made}",
+                from_micros(run.anchor, zone_tz(zone)),
+            )
+            if at > until_us:
+                return
+
+    # -- the public questions ---------------------------------------------------------------------
+
+    def _zone(self, ticket: Ticket) -> str:
+        return ticket.opened.customer_timezone or self.default_timezone
+
+    def evaluate(self, ticket: Ticket, now: _dt.datetime) -> FollowUpReport:
+        """The follow-ups due at ``now``, the terminal action if reached, the promises, and
+        ``next_at`` (the next instant any of it changes with no new event, or ``None``).
+
+        Events after ``now`` are ignored.
+        """
+        now_us = to_micros(now, name="now")
+        zone = self._zone(ticket)
+        due: list[FollowUp] = []
+        terminal: TerminalDue | None = None
+        upcoming: list[int] = []
+        for run in self._runs(ticket, now_us):
+            for item in self._attempts(ticket.id, run, zone, now_us):
+                at = to_micros(item.at)
+                if at > now_us:
+                    upcoming.append(at)
+                elif isinstance(item, FollowUp):
+                    due.append(item)
+                else:
+                    terminal = item
+        promises = self._promises(ticket, now_us)
+        for p in promises:
+            if p.state is PromiseState.PENDING:
+                upcoming.extend(t for t in (to_micros(p.remind_at), to_micros(p.due)) if t > now_us)
+        next_at = from_micros(min(upcoming), zone_tz(zone)) if upcoming else None
+        return FollowUpReport(tuple(due), terminal, promises, next_at)
+
+    def preview(
+        self, ticket: Ticket, now: _dt.datetime, horizon: _dt.timedelta
+    ) -> tuple[FollowUp, ...]:
+        """The follow-ups after ``now`` and up to ``now + horizon``, if nothing else happens."""
+        now_us = to_micros(now, name="now")
+        end = now_us + duration_micros(horizon, name="horizon")
+        zone = self._zone(ticket)
+        found = []
+        for run in self._runs(ticket, now_us):
+            for item in self._attempts(ticket.id, run, zone, end):
+                at = to_micros(item.at)
+                if isinstance(item, FollowUp) and now_us < at <= end:
+                    found.append(item)
+        return tuple(sorted(found, key=lambda f: to_micros(f.at)))
+
+    def _promises(self, ticket: Ticket, now_us: int) -> tuple[PromiseStatus, ...]:
+        events = timeline(ticket, now_us)
+        before = duration_micros(self.remind_before)
+        zone = zone_tz(self._zone(ticket))
+        out = []
+        for index, (made, event) in enumerate(events):
+            if not isinstance(event, PromiseMade):
+                continue
+            due = to_micros(event.due)
+            kept = next(
+                (at for at, later in events[index + 1 :] if at <= due and _keeps(later)),
+                None,
+            )
+            if kept is not None:
+                state = PromiseState.KEPT
+            elif now_us >= due:
+                state = PromiseState.BROKEN
+            else:
+                state = PromiseState.PENDING
+            remind = max(made, due - before)
+            out.append(
+                PromiseStatus(
+                    made_at=event.at,
+                    due=event.due,
+                    description=event.description,
+                    channel=event.channel,
+                    state=state,
+                    remind_at=from_micros(remind, zone),
+                    reminder_due=state is PromiseState.PENDING and now_us >= remind,
+                    kept_at=None if kept is None else from_micros(kept, zone),
+                )
+            )
+        return tuple(out)
+
+
+def _keeps(event: Event) -> bool:
+    return (isinstance(event, AgentReplied) and event.public) or type(
+        event
+    ).kind == "follow_up_sent"
+
+
+def zone_tz(zone: str) -> Any:
+    """The pendulum zone for a name (cached)."""
+    return get_timezone(zone)

@@ -1,0 +1,308 @@
+"""Follow-up schedules: worked patterns, quiet hours and DST, promises, iCalendar, invariants,
+and the BPI Challenge 2013 nightly closing batch."""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import zoneinfo
+from pathlib import Path
+
+import icalendar
+import pendulum
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from servicekit import (
+    AgentReplied,
+    BusinessCalendar,
+    CustomerReplied,
+    FollowUpSent,
+    OptedOut,
+    PromiseMade,
+    StatusChanged,
+    Ticket,
+    helpdesk_lifecycle,
+)
+from servicekit.errors import InvalidFollowUpError, UnknownTimezoneError
+from servicekit.followup import (
+    Backoff,
+    ContactWindow,
+    Daily,
+    FixedOffsets,
+    FollowUpSchedule,
+    Interval,
+    PromiseState,
+    QuietAction,
+    TerminalAction,
+    to_ical,
+)
+from servicekit.testing import tickets
+
+H = dt.timedelta(hours=1)
+MADRID = "Europe/Madrid"
+T0 = pendulum.datetime(2025, 3, 3, 10, tz=MADRID)  # a Monday
+
+
+def ticket(zone: str | None = "America/New_York", priority: str = "P2") -> Ticket:
+    return Ticket.open(
+        helpdesk_lifecycle(), ticket_id="T-1", at=T0, priority=priority, customer_timezone=zone
+    )
+
+
+BUMP_BUMP_SOLVE = FollowUpSchedule(
+    name="bump-bump-solve",
+    cadence=FixedOffsets([24 * H, 72 * H, 120 * H]),
+    pause_in={"new", "open", "waiting_on_third_party"},  # counts only while pending
+    terminal=TerminalAction("solve", after_attempts=2),
+    contact_window=None,
+)
+
+
+def test_bump_bump_solve() -> None:
+    t = ticket()
+    t.record(AgentReplied(at=T0 + H))
+    t.fire("pend", at=T0 + H)
+    report = BUMP_BUMP_SOLVE.evaluate(t, T0 + 6 * 24 * H)
+    assert [f.at for f in report.due] == [T0 + 25 * H, T0 + 73 * H]
+    assert report.terminal is not None
+    assert (report.terminal.action, report.terminal.at) == ("solve", T0 + 121 * H)
+    assert report.next_at is None
+    # A customer answer stops it; nothing more is due.
+    t.record(CustomerReplied(at=T0 + 30 * H))
+    t.fire("customer_reply", at=T0 + 30 * H)
+    later = BUMP_BUMP_SOLVE.evaluate(t, T0 + 6 * 24 * H)
+    assert [f.attempt for f in later.due] == [1]
+    assert later.terminal is None
+
+
+def test_keep_in_loop_in_business_hours() -> None:
+    desk = BusinessCalendar(MADRID, "mon-fri 09:00-17:00")
+    keep = FollowUpSchedule(
+        name="keep-in-loop",
+        cadence=Interval(4 * H),
+        clock=desk,
+        channels=("email", "sms", "call"),
+        max_attempts=3,
+    )
+    t = ticket()
+    t.record(AgentReplied(at=T0 + H))  # Monday 11:00 in Madrid
+    report = keep.evaluate(t, T0 + 3 * 24 * H)
+    ny = "America/New_York"
+    assert [(f.at, f.channel) for f in report.due] == [
+        (pendulum.datetime(2025, 3, 3, 9, tz=ny), "email"),  # Mon 15:00 Madrid
+        # Tue 11:00 Madrid is 05:00 in New York: deferred to the customer's 08:00.
+        (pendulum.datetime(2025, 3, 4, 8, tz=ny), "sms"),
+        (pendulum.datetime(2025, 3, 4, 9, tz=ny), "call"),
+    ]
+    # Every agent update resets the cadence.
+    t.record(AgentReplied(at=T0 + 4 * H))
+    reset = keep.evaluate(t, T0 + 4 * H)
+    # Monday 14:00 + 4 business hours = Tuesday 10:00 in Madrid, 04:00 in New York: 08:00 there.
+    assert reset.next_at == pendulum.datetime(2025, 3, 4, 8, tz=ny)
+
+
+def test_quiet_hours_skip_and_merge() -> None:
+    every_two_hours = {"cadence": Interval(2 * H), "max_attempts": 6}
+    t = ticket(zone="Asia/Tokyo")  # Madrid's working day is Tokyo's evening and night
+    t.record(AgentReplied(at=T0))
+    defer = FollowUpSchedule(name="d", **every_two_hours).evaluate(t, T0 + 24 * H)
+    skip = FollowUpSchedule(name="s", quiet_action=QuietAction.SKIP, **every_two_hours).evaluate(
+        t, T0 + 24 * H
+    )
+    merge = FollowUpSchedule(name="m", quiet_action=QuietAction.MERGE, **every_two_hours).evaluate(
+        t, T0 + 24 * H
+    )
+    window = ContactWindow()
+    for report in (defer, skip, merge):
+        assert all(window.is_open(int(f.at.timestamp() * 1e6), "Asia/Tokyo") for f in report.due)
+    # Deferred attempts merge into one at the window's opening, never stack.
+    assert len({f.at for f in defer.due}) == len(defer.due)
+    assert len(skip.due) < len(merge.due) <= 6
+
+
+def test_daily_wall_clock_time_never_lands_in_a_dst_gap() -> None:
+    daily = FollowUpSchedule(name="daily", cadence=Daily(dt.time(2, 30)), contact_window=None)
+    berlin = "Europe/Berlin"
+    t = Ticket.open(
+        helpdesk_lifecycle(),
+        ticket_id="B",
+        at=pendulum.datetime(2025, 3, 28, 12, tz=berlin),
+        priority="P3",
+        customer_timezone=berlin,
+    )
+    t.record(AgentReplied(at=pendulum.datetime(2025, 3, 28, 12, tz=berlin)))
+    due = daily.evaluate(t, pendulum.datetime(2025, 4, 1, tz=berlin)).due
+    local = [f.at.in_timezone(berlin) for f in due]
+    assert [(d.day, d.hour, d.minute) for d in local] == [(29, 2, 30), (30, 3, 30), (31, 2, 30)]
+
+
+def test_promises_are_reminded_kept_or_broken() -> None:
+    schedule = FollowUpSchedule(name="p", cadence=FixedOffsets([48 * H]), remind_before=0.5 * H)
+    t = ticket()
+    t.record(PromiseMade(at=T0, due=T0 + 5 * H, description="call back with the fix"))
+    (pending,) = schedule.evaluate(t, T0 + H).promises
+    assert pending.state is PromiseState.PENDING
+    assert pending.remind_at == T0 + 4.5 * H
+    assert not pending.reminder_due
+    assert schedule.evaluate(t, T0 + H).next_at == T0 + 4.5 * H
+    assert schedule.evaluate(t, T0 + 4.75 * H).promises[0].reminder_due
+    assert schedule.evaluate(t, T0 + 5 * H).promises[0].state is PromiseState.BROKEN
+    t.record(FollowUpSent(at=T0 + 5 * H, channel="call"))  # at the due instant: kept
+    kept = schedule.evaluate(t, T0 + 6 * H).promises[0]
+    assert (kept.state, kept.kept_at) == (PromiseState.KEPT, T0 + 5 * H)
+
+
+def test_opt_out_and_solve_stop_everything() -> None:
+    schedule = FollowUpSchedule(name="x", cadence=Interval(H), contact_window=None)
+    t = ticket()
+    t.record(AgentReplied(at=T0))
+    t.record(OptedOut(at=T0 + 2.5 * H))
+    report = schedule.evaluate(t, T0 + 10 * H)
+    assert [f.attempt for f in report.due] == [1, 2]
+    assert report.next_at is None
+
+
+def test_backoff_is_capped_and_deterministic() -> None:
+    schedule = FollowUpSchedule(
+        name="b", cadence=Backoff(H, factor=2, cap=4 * H), contact_window=None, max_attempts=5
+    )
+    t = ticket()
+    t.record(AgentReplied(at=T0))
+    due = schedule.evaluate(t, T0 + 48 * H).due
+    assert [(f.at - T0).total_seconds() / 3600 for f in due] == [1, 3, 7, 11, 15]
+
+
+def test_ical_export_round_trips() -> None:
+    schedule = FollowUpSchedule(
+        name="ics", cadence=Interval(2 * H), contact_window=None, max_attempts=3
+    )
+    t = ticket()
+    t.record(AgentReplied(at=T0))
+    t.record(PromiseMade(at=T0, due=T0 + 3 * H, description="send the invoice"))
+    parsed = icalendar.Calendar.from_ical(to_ical(schedule, t, T0, 24 * H))
+    todos = list(parsed.walk("VTODO"))
+    dues = sorted(c.decoded("due") for c in todos if "rrule" not in c)
+    assert dues[:2] == [T0 + 2 * H, T0 + 3 * H]
+    assert all(c.walk("VALARM") for c in todos if "rrule" not in c)
+    (recurring,) = [c for c in todos if "rrule" in c]
+    assert recurring["rrule"]["FREQ"] == ["MINUTELY"]
+    assert recurring["rrule"]["INTERVAL"] == [120]
+    assert recurring["rrule"]["COUNT"] == [3]
+
+
+def test_negative_offsets_and_empty_windows_are_refused() -> None:
+    with pytest.raises(InvalidFollowUpError, match="negative"):
+        FixedOffsets([-H])
+    with pytest.raises(InvalidFollowUpError, match="whole day"):
+        ContactWindow(dt.time(8), dt.time(8))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "fragment"),
+    [
+        ({"cadence": {}}, InvalidFollowUpError, "needs a cadence"),
+        ({"default_timezone": "Mars/Olympus"}, UnknownTimezoneError, "Mars/Olympus"),
+        ({"max_attempts": 0}, InvalidFollowUpError, "at least 1"),
+        ({"channels": ()}, InvalidFollowUpError, "at least one channel"),
+    ],
+)
+def test_bad_definitions(kwargs: dict[str, object], error: type[Exception], fragment: str) -> None:
+    args: dict[str, object] = {"name": "bad", "cadence": Interval(H)}
+    args.update(kwargs)
+    with pytest.raises(error, match=fragment):
+        FollowUpSchedule(**args)  # type: ignore[arg-type]
+
+
+# -- invariants --------------------------------------------------------------------------------
+
+SCHEDULES = st.builds(
+    FollowUpSchedule,
+    name=st.just("prop"),
+    cadence=st.sampled_from(
+        [Interval(3 * H), FixedOffsets([H, 5 * H, 30 * H]), Backoff(H, 3.0, 20 * H)]
+    ),
+    quiet_action=st.sampled_from(list(QuietAction)),
+    max_attempts=st.sampled_from([None, 1, 4]),
+    channels=st.just(("email", "sms", "call")),
+    min_gap_after_update=st.sampled_from([dt.timedelta(0), 2 * H]),
+)
+ZONES = st.sampled_from(
+    ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata"]
+)
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> Ticket:
+    t = draw(tickets(helpdesk_lifecycle(), max_events=8))
+    zone = draw(ZONES)
+    rebuilt = Ticket.open(
+        t.lifecycle,
+        ticket_id=t.id,
+        at=t.opened.at,
+        priority=t.opened.priority,
+        customer_timezone=zone,
+    )
+    for event in t.history[1:]:
+        rebuilt.record(event)
+    return rebuilt
+
+
+@settings(max_examples=40)
+@given(SCHEDULES, histories(), st.integers(0, 30 * 24), st.integers(0, 30 * 24))
+def test_follow_up_invariants(schedule: FollowUpSchedule, t: Ticket, a: int, b: int) -> None:
+    zone = t.opened.customer_timezone
+    assert zone is not None
+    last = t.last_event_at
+    early, late = last.add(hours=min(a, b)), last.add(hours=max(a, b))
+    first, second = schedule.evaluate(t, early), schedule.evaluate(t, late)
+    # With no new events, the later list extends the earlier one.
+    assert second.due[: len(first.due)] == first.due
+    if first.next_at is not None:
+        assert first.next_at > early
+    tz = zoneinfo.ZoneInfo(zone)
+    per_run = collections.Counter(f.run for f in second.due)
+    for f in second.due:
+        local = f.at.astimezone(tz)
+        assert dt.time(8) <= local.time() < dt.time(21), local  # never in quiet hours
+        assert local.replace(tzinfo=None).replace(tzinfo=tz) == local  # a real local time
+    if schedule.max_attempts is not None:
+        assert max(per_run.values(), default=0) <= schedule.max_attempts
+    assert len({f.key for f in second.due}) == len(second.due)
+    # Nothing is due after a stop event within its run.
+    stops = [e.at for e in t if type(e).__name__ in ("CustomerReplied", "OptedOut")]
+    for f in second.due:
+        assert not any(f.anchor < s <= f.at for s in stops)
+
+
+# -- the BPI Challenge 2013 log: the nightly closing batch --------------------------------------
+
+
+def test_bpi2013_nightly_batch_closes_seven_days_after_resolution(bpic2013_path: Path) -> None:
+    from servicekit.datasets import bpic2013_tickets
+
+    auto_close = FollowUpSchedule(
+        name="auto-close",
+        anchor="solved",
+        cadence=FixedOffsets([7 * 24 * H]),
+        terminal=TerminalAction("close", after_attempts=0, batch=dt.time(1, 0)),
+        contact_window=None,
+        stop_on=(),
+        default_timezone="Europe/Brussels",
+    )
+    batch_closings = predicted = 0
+    for t in bpic2013_tickets(bpic2013_path):
+        changes = [e for e in t if isinstance(e, StatusChanged)]
+        for e in changes:
+            if (e.from_status, e.to_status) != ("Completed/Resolved", "Completed/Closed"):
+                continue
+            report = auto_close.evaluate(t, e.at.subtract(microseconds=1))
+            expected = report.terminal.at if report.terminal else report.next_at
+            assert expected is not None
+            if expected - e.at > dt.timedelta(days=1):
+                continue  # closed by hand well before the batch was due
+            batch_closings += 1
+            predicted += abs((e.at - expected).total_seconds()) < 3600
+    assert batch_closings > 3500
+    assert predicted / batch_closings > 0.95

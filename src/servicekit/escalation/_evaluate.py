@@ -1,0 +1,398 @@
+"""Evaluating an escalation chain over a ticket's history: what is due, and when next."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import attrs
+import pendulum
+
+from servicekit._events import Acknowledged, PriorityChanged, StatusChanged
+from servicekit._status import StatusCategory
+from servicekit._ticket import Ticket
+from servicekit._time import duration_micros, from_micros, to_micros
+from servicekit._timeline import timeline
+from servicekit.errors import InvalidEscalationError
+from servicekit.escalation._chain import (
+    AfterBreach,
+    AtSlaFraction,
+    Delay,
+    EnteredCategory,
+    EscalationChain,
+    OutsideWindow,
+    PriorityRaised,
+    Selector,
+    SlaTrigger,
+    Step,
+    Target,
+    Unreachable,
+)
+from servicekit.sla import On, SlaPolicy, SlaReport
+
+__all__ = ["EscalationReport", "Notification", "Position", "Reachable", "evaluate_chain"]
+
+#: ``reachable(target, at)``: whether ``target`` can be reached at ``at`` (on-call calendars
+#: live in the app).
+Reachable = Callable[[Target, pendulum.DateTime], bool]
+
+
+@attrs.frozen
+class Notification:
+    """One target to notify, at one instant, for one step of one loop of one run.
+
+    ``key`` is deterministic (ticket, chain and version, run, loop, step, target), so an
+    app can send each notification exactly once.
+    """
+
+    at: pendulum.DateTime
+    run: int
+    loop: int
+    step: int
+    target: Target
+    key: str
+    importance: str | None
+    channel: str | None
+    reassign: Target | None
+    chain_version: int
+
+
+@attrs.frozen
+class Position:
+    """Where a run under way stands: the next step, and when it falls due (if known)."""
+
+    run: int
+    loop: int
+    step: int
+    due_at: pendulum.DateTime | None
+
+
+@attrs.frozen
+class EscalationReport:
+    """The notifications due at ``now``, the position of the run under way, and ``next_at``."""
+
+    notifications: tuple[Notification, ...]
+    position: Position | None
+    next_at: pendulum.DateTime | None
+
+
+@attrs.frozen
+class _Segment:
+    run: int
+    start: int
+    end: int | None
+    first_step: int
+    loop: int
+    chain: EscalationChain
+
+
+def _matches_stop(chain: EscalationChain, event: object, category: StatusCategory | None) -> bool:
+    for stop in chain.stops:
+        if isinstance(stop, On) and stop.matches(event):  # type: ignore[arg-type]
+            return True
+        if (
+            isinstance(stop, EnteredCategory)
+            and category is not None
+            and category in stop.categories
+        ):
+            return True
+    return False
+
+
+def _matches_trigger(
+    chain: EscalationChain, event: object, category: StatusCategory | None, raised: bool
+) -> bool:
+    for trigger in chain.triggers:
+        if isinstance(trigger, On) and trigger.matches(event):  # type: ignore[arg-type]
+            return True
+        if (
+            isinstance(trigger, EnteredCategory)
+            and category is not None
+            and category in trigger.categories
+        ):
+            return True
+        if isinstance(trigger, PriorityRaised) and raised:
+            return True
+    return False
+
+
+def _raised(order: tuple[str, ...], event: PriorityChanged) -> bool:
+    rank = {p: i for i, p in enumerate(order)}
+    return rank.get(event.to_priority, len(rank)) < rank.get(event.from_priority, len(rank))
+
+
+def _version_at(
+    chain: EscalationChain, versions: Sequence[EscalationChain], at: int
+) -> EscalationChain:
+    candidates = [
+        c
+        for c in (chain, *versions)
+        if c.effective_from is None or to_micros(c.effective_from) <= at
+    ]
+    if not candidates:
+        raise InvalidEscalationError(
+            f"no version of chain {chain.name!r} was in effect at the run's start; give the "
+            "earlier versions with versions=..."
+        )
+    return max(
+        candidates,
+        key=lambda c: (-1 if c.effective_from is None else to_micros(c.effective_from), c.version),
+    )
+
+
+def _segments(
+    chain: EscalationChain,
+    ticket: Ticket,
+    now_us: int,
+    sla: SlaReport | None,
+    versions: Sequence[EscalationChain],
+) -> tuple[list[_Segment], list[int]]:
+    """The stretches in which a run's steps may fire, and future instants a run would start."""
+    marks: list[tuple[int, int, str, object]] = []  # (at, order, what, payload)
+    category_of = ticket.lifecycle.category
+    order = next((t.order for t in chain.triggers if isinstance(t, PriorityRaised)), ())
+    for index, (at, event) in enumerate(timeline(ticket, now_us)):
+        category = category_of(event.to_status) if isinstance(event, StatusChanged) else None
+        raised = isinstance(event, PriorityChanged) and bool(order) and _raised(order, event)
+        if _matches_stop(chain, event, category):
+            marks.append((at, index, "ack" if isinstance(event, Acknowledged) else "stop", event))
+        elif _matches_trigger(chain, event, category, raised):
+            marks.append((at, index, "trigger", event))
+    future: list[int] = []
+    for trigger in chain.triggers:
+        if isinstance(trigger, SlaTrigger) and sla is not None:
+            for status in sla.for_metric(trigger.metric):
+                instant = status.instant_at(trigger.fraction)
+                if instant is None:
+                    continue
+                at = to_micros(instant)
+                if at <= now_us:
+                    marks.append((at, -1, "trigger", trigger))
+                else:
+                    future.append(at)
+    marks.sort(key=lambda m: (m[0], m[1]))
+    segments: list[_Segment] = []
+    active: _Segment | None = None
+    held_until: int | None = None  # an acknowledgement that will time out
+    runs = 0
+    timeout = None
+    for at, _, what, _payload in marks:
+        if held_until is not None and at >= held_until and active is not None:
+            # The acknowledgement timed out before this mark: the chain restarted.
+            active = _Segment(
+                active.run,
+                held_until,
+                None,
+                active.chain.ack_restart_step,
+                active.loop + 1,
+                active.chain,
+            )
+            segments.append(active)
+            held_until = None
+        if what == "trigger":
+            if active is None:
+                runs += 1
+                version = _version_at(chain, versions, at)
+                active = _Segment(runs, at, None, 0, 0, version)
+                segments.append(active)
+            continue
+        if active is None:
+            continue
+        if held_until is None:
+            segments[-1] = attrs.evolve(segments[-1], end=at)
+        timeout = active.chain.ack_timeout
+        if what == "ack" and timeout is not None:
+            held_until = at + duration_micros(timeout)
+        else:
+            active, held_until = None, None
+    if held_until is not None and active is not None:
+        if held_until <= now_us:
+            segments.append(
+                _Segment(
+                    active.run,
+                    held_until,
+                    None,
+                    active.chain.ack_restart_step,
+                    active.loop + 1,
+                    active.chain,
+                )
+            )
+        else:
+            future.append(held_until)
+    return segments, future
+
+
+def _sla_instant(sla: SlaReport, metric: str, fraction: float) -> int | None:
+    statuses = sla.for_metric(metric)
+    if not statuses:
+        return None
+    instant = statuses[-1].instant_at(fraction)
+    return None if instant is None else to_micros(instant)
+
+
+def _due(step: Step, previous: int, sla: SlaReport | None) -> int | None:
+    wait = step.wait
+    if isinstance(wait, Delay):
+        d = duration_micros(wait.duration)
+        return previous + d if wait.calendar is None else wait.calendar.add_micros(previous, d)
+    assert sla is not None
+    if isinstance(wait, AtSlaFraction):
+        found = _sla_instant(sla, wait.metric, wait.fraction)
+        return None if found is None else max(found, previous)
+    breach = _sla_instant(sla, wait.metric, 1.0)
+    if breach is None:
+        return None
+    d = duration_micros(wait.duration)
+    at = breach + d if wait.calendar is None else wait.calendar.add_micros(breach, d)
+    return max(at, previous)
+
+
+def evaluate_chain(
+    chain: EscalationChain,
+    ticket: Ticket,
+    now: _dt.datetime,
+    *,
+    sla: SlaPolicy | None = None,
+    reachable: Reachable | None = None,
+    cursor: int = 0,
+    versions: Sequence[EscalationChain] = (),
+) -> EscalationReport:
+    """See :meth:`EscalationChain.evaluate`."""
+    now_us = to_micros(now, name="now")
+    if chain.needs_sla and sla is None:
+        waiting = [
+            i for i, s in enumerate(chain.steps) if isinstance(s.wait, AtSlaFraction | AfterBreach)
+        ]
+        raise InvalidEscalationError(
+            f"chain {chain.name!r} waits on SLA targets (steps {waiting} or its triggers); "
+            "pass the SLA policy with sla=..."
+        )
+    report = sla.evaluate(ticket, now) if sla is not None else None
+    zone: Any = ticket.opened.at.tz
+    segments, upcoming = _segments(chain, ticket, now_us, report, versions)
+    notifications: list[Notification] = []
+    position: Position | None = None
+    for seg in segments:
+        position = None  # only the last run under way has a position
+        spec = seg.chain
+        steps = spec.steps
+        index, loop, previous = seg.first_step, seg.loop, seg.start
+        poll = duration_micros(spec.hold_poll)
+        guard = 0
+        while True:
+            guard += 1
+            if guard > 100_000:  # pragma: no cover - definitions forbid endless zero waits
+                raise InvalidEscalationError(f"chain {spec.name!r} does not advance in time")
+            step = steps[index]
+            due = _due(step, previous, report)
+            if due is None:
+                position = Position(seg.run, loop, index, None) if seg.end is None else position
+                break
+            window = step.window
+            if window is not None and not window.calendar().is_open_micros(due):
+                if window.outside is OutsideWindow.DEFER:
+                    due = window.calendar().next_open_micros(due)
+                elif window.outside is OutsideWindow.GOTO:
+                    assert window.goto_step is not None
+                    if window.goto_step != index:
+                        index = window.goto_step
+                        previous = due
+                        continue
+                    due = window.calendar().next_open_micros(due)
+                else:
+                    previous = due
+                    advanced = _advance(spec, index, loop)
+                    if advanced is None:
+                        break
+                    index, loop = advanced
+                    continue
+            if seg.end is not None and due >= seg.end:
+                break  # a stop at the very instant a step falls due wins
+            if due > now_us:
+                upcoming.append(due)
+                if seg.end is None:
+                    position = Position(seg.run, loop, index, from_micros(due, zone))
+                break
+            targets, due = _select(step, due, loop, cursor, reachable, zone, poll, seg.end, now_us)
+            if targets is None:  # holding for someone reachable
+                if due <= now_us or (seg.end is not None and due >= seg.end):
+                    break
+                upcoming.append(due)
+                position = Position(seg.run, loop, index, from_micros(due, zone))
+                break
+            at = from_micros(due, zone)
+            for target in targets:
+                notifications.append(
+                    Notification(
+                        at=at,
+                        run=seg.run,
+                        loop=loop,
+                        step=index,
+                        target=target,
+                        key=(
+                            f"{ticket.id}:{spec.name}:v{spec.version}:run{seg.run}:loop{loop}:"
+                            f"step{index}:{target.kind}:{target.name}"
+                        ),
+                        importance=step.importance,
+                        channel=step.channel,
+                        reassign=step.reassign,
+                        chain_version=spec.version,
+                    )
+                )
+            previous = due
+            advanced = _advance(spec, index, loop)
+            if advanced is None:
+                break
+            index, loop = advanced
+    notifications.sort(key=lambda n: (to_micros(n.at), n.run, n.loop, n.step))
+    later = [t for t in upcoming if t > now_us]
+    return EscalationReport(
+        tuple(notifications), position, from_micros(min(later), zone) if later else None
+    )
+
+
+def _advance(chain: EscalationChain, index: int, loop: int) -> tuple[int, int] | None:
+    if index + 1 < len(chain.steps):
+        return index + 1, loop
+    times = chain.repeat.times
+    if times is None or loop < times:
+        return chain.repeat.from_step, loop + 1
+    return None
+
+
+def _select(
+    step: Step,
+    due: int,
+    loop: int,
+    cursor: int,
+    reachable: Reachable | None,
+    zone: object,
+    poll: int,
+    end: int | None,
+    now_us: int,
+) -> tuple[tuple[Target, ...] | None, int]:
+    """The targets to notify at ``due`` (or later, when holding), and the instant."""
+    while True:
+        at = from_micros(due, zone)  # type: ignore[arg-type]
+
+        def ok(target: Target, at: pendulum.DateTime = at) -> bool:
+            return reachable is None or reachable(target, at)
+
+        if step.selector is Selector.ROUND_ROBIN:
+            pick = step.targets[(cursor + loop) % len(step.targets)]
+            chosen: tuple[Target, ...] = (pick,) if ok(pick) else ()
+        elif step.selector is Selector.FIRST_REACHABLE:
+            chosen = next(((t,) for t in step.targets if ok(t)), ())
+        else:
+            chosen = tuple(t for t in step.targets if ok(t))
+        if chosen:
+            return chosen, due
+        if step.unreachable is Unreachable.SKIP:
+            return (), due
+        if step.unreachable is Unreachable.FALLBACK:
+            assert step.fallback is not None
+            return (step.fallback,), due
+        due += poll
+        if due > now_us or (end is not None and due >= end):
+            return None, due

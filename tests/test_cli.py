@@ -23,6 +23,15 @@ def test_demo_answers_calendar_questions(capsys: pytest.CaptureFixture[str]) -> 
     assert "BPI Challenge 2013" in out
 
 
+def test_demo_runs_every_protocol_over_the_sample(capsys: pytest.CaptureFixture[str]) -> None:
+    out = _demo(capsys)
+    assert "90 incidents, 919 events replayed" in out
+    assert "breached_running" in out
+    assert "Notifications due by Fri 2012-05-04 15:00: 12" in out
+    assert "predicted to the hour by the schedule: 38" in out
+    assert "│ 60             │ 6.0     │ 9 " in out
+
+
 def test_demo_is_deterministic(capsys: pytest.CaptureFixture[str]) -> None:
     assert _demo(capsys) == _demo(capsys)
 

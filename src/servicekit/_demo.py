@@ -10,6 +10,7 @@ every run.
 from __future__ import annotations
 
 import datetime as _dt
+from collections import Counter
 
 import holidays
 import pendulum
@@ -17,6 +18,20 @@ from rich.console import Console
 from rich.table import Table
 
 from servicekit._calendars import BusinessCalendar
+from servicekit._events import StatusChanged
+from servicekit._ticket import Ticket
+from servicekit.costs import required_agents
+from servicekit.datasets import bpic2013_sample_path, bpic2013_tickets
+from servicekit.escalation import (
+    Delay,
+    EnteredCategory,
+    EscalationChain,
+    Notification,
+    Step,
+    Target,
+)
+from servicekit.followup import FixedOffsets, FollowUpSchedule, TerminalAction
+from servicekit.sla import RESOLUTION, On, SlaPolicy, SlaState, SlaTarget
 
 __all__ = ["SERVICE_DESK", "ZONE", "run_demo"]
 
@@ -59,8 +74,146 @@ def _calendar_section(console: Console) -> None:
     console.print(table)
 
 
+H = _dt.timedelta(hours=1)
+#: "As of" instant for the demo: the afternoon after the sample's incidents were opened.
+AS_OF = pendulum.datetime(2012, 5, 4, 15, tz=ZONE)
+TARGETS = {"Major": 4, "High": 8, "Medium": 24, "Low": 40}
+
+
+def _lifecycle_section(console: Console, tickets: list[Ticket]) -> None:
+    console.rule("[bold]2. Lifecycles: the incidents replayed")
+    handovers = sum(
+        1
+        for t in tickets
+        for e in t
+        if isinstance(e, StatusChanged) and e.from_status == e.to_status
+    )
+    console.print(
+        f"{len(tickets)} incidents, {sum(len(t) for t in tickets)} events replayed through "
+        f"the {tickets[0].lifecycle.name!r} lifecycle without error ({handovers} handovers)."
+    )
+    now = Counter(t.as_of(AS_OF).status for t in tickets)
+    table = Table("status as of " + _when(AS_OF), "incidents")
+    for status, count in now.most_common():
+        table.add_row(status, str(count))
+    console.print(table)
+
+
+def _sla_section(console: Console, tickets: list[Ticket]) -> SlaPolicy:
+    console.rule("[bold]3. SLA: resolution targets by impact, in business hours")
+    policy = SlaPolicy(
+        "volvo-it",
+        [
+            SlaTarget(metric=RESOLUTION, priority=impact, target=hours * H, calendar=SERVICE_DESK)
+            for impact, hours in TARGETS.items()
+        ],
+    )
+    states: Counter[str] = Counter()
+    at_risk = []
+    for ticket in tickets:
+        (status,) = policy.evaluate(ticket, AS_OF).statuses
+        states[status.state.value] += 1
+        if status.state in (SlaState.RUNNING, SlaState.PAUSED, SlaState.BREACHED_RUNNING):
+            at_risk.append((ticket.id, ticket.priority, status))
+    console.print(
+        "Targets: "
+        + ", ".join(f"{k} {v} h" for k, v in TARGETS.items())
+        + f"; as of {_when(AS_OF)}"
+    )
+    table = Table("state", "incidents")
+    for state, count in states.most_common():
+        table.add_row(state, str(count))
+    console.print(table)
+    risk = Table("open incident", "impact", "state", "used", "due at", "next change")
+    for ticket_id, impact, status in sorted(at_risk, key=lambda r: -r[2].percent_used)[:5]:
+        change = status.next_change_at
+        risk.add_row(
+            ticket_id,
+            impact,
+            status.state.value,
+            f"{status.percent_used:.0f}%",
+            _when(status.due_at) if status.due_at else "-",
+            _when(change) if change else "-",
+        )
+    console.print(risk)
+    return policy
+
+
+def _escalation_section(console: Console, tickets: list[Ticket]) -> None:
+    console.rule("[bold]4. Escalation: to the 2nd line after 8 business hours")
+    second = Target("tier", "2nd")
+    chain = EscalationChain(
+        name="to-2nd-line",
+        steps=[Step(targets=[second], wait=Delay(8 * H, SERVICE_DESK), reassign=second)],
+        triggers=[On("ticket_opened")],
+        stops=[
+            On("assigned", tier="2nd"),
+            On("assigned", tier="3rd"),
+            EnteredCategory(["solved", "closed", "cancelled"]),
+        ],
+    )
+    due: list[Notification] = []
+    for ticket in tickets:
+        report = chain.evaluate(ticket, AS_OF)
+        due.extend(report.notifications)
+    console.print(
+        f"Notifications due by {_when(AS_OF)}: {len(due)} (each with an idempotency key, "
+        f"e.g. {due[0].key if due else '-'})"
+    )
+
+
+def _followup_section(console: Console, tickets: list[Ticket]) -> None:
+    console.rule("[bold]5. Follow-ups: the nightly batch that closes resolved incidents")
+    auto_close = FollowUpSchedule(
+        name="auto-close",
+        anchor="solved",
+        cadence=FixedOffsets([7 * 24 * H]),
+        terminal=TerminalAction("close", after_attempts=0, batch=_dt.time(1, 0)),
+        contact_window=None,
+        stop_on=(),
+        default_timezone=ZONE,
+    )
+    predicted = batch = 0
+    for ticket in tickets:
+        for event in ticket:
+            if not isinstance(event, StatusChanged) or (event.from_status, event.to_status) != (
+                "Completed/Resolved",
+                "Completed/Closed",
+            ):
+                continue
+            report = auto_close.evaluate(ticket, event.at.subtract(microseconds=1))
+            expected = report.terminal.at if report.terminal else report.next_at
+            if expected is not None and expected - event.at <= _dt.timedelta(days=1):
+                batch += 1
+                predicted += abs((event.at - expected).total_seconds()) < 3600
+    console.print(
+        f"Closings made by the nightly batch: {batch}; predicted to the hour by the schedule: "
+        f"{predicted}."
+    )
+
+
+def _costs_section(console: Console) -> None:
+    console.rule("[bold]6. Costs: staffing the service desk's phone line")
+    table = Table("calls per hour", "Erlangs", "agents (80% in 20 s)", "naive division")
+    for calls in (60, 240, 1200):
+        staffing = required_agents(calls, 3600, 360, 0.8, 20)
+        table.add_row(
+            str(calls),
+            f"{staffing.load:.1f}",
+            str(staffing.agents),
+            str(round(staffing.load)),
+        )
+    console.print(table)
+
+
 def run_demo(console: Console) -> None:
     """Print the demo to ``console``."""
     console.print("[bold]servicekit demo[/]: service protocols over a real incident log")
     console.print(f"Data: 90 incidents from the {SOURCE}.\n")
+    tickets = list(bpic2013_tickets(bpic2013_sample_path()))
     _calendar_section(console)
+    _lifecycle_section(console, tickets)
+    _sla_section(console, tickets)
+    _escalation_section(console, tickets)
+    _followup_section(console, tickets)
+    _costs_section(console)

@@ -1,0 +1,101 @@
+"""Events: lossless round trips through plain data and JSON; decode errors name the field."""
+
+from __future__ import annotations
+
+import pendulum
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from servicekit import (
+    Acknowledged,
+    AgentReplied,
+    Assigned,
+    CustomerReplied,
+    Escalated,
+    Event,
+    FollowUpSent,
+    NoteAdded,
+    OptedOut,
+    PriorityChanged,
+    PromiseMade,
+    StatusChanged,
+    TicketOpened,
+    event_from_dict,
+    event_to_dict,
+    history_from_json,
+    history_to_json,
+)
+from servicekit.errors import EventDecodeError
+from servicekit.testing import aware_datetimes
+
+text = st.text(min_size=1, max_size=12)
+maybe = st.none() | text
+values = st.one_of(st.booleans(), st.integers(-(10**6), 10**6), text)
+
+EVENTS: st.SearchStrategy[Event] = st.one_of(
+    st.builds(
+        TicketOpened,
+        at=aware_datetimes(),
+        actor=maybe,
+        ticket_id=text,
+        priority=text,
+        channel=maybe,
+        customer_timezone=st.sampled_from([None, "Europe/Madrid", "Asia/Kolkata"]),
+        attributes=st.dictionaries(text, values, max_size=3),
+    ),
+    st.builds(
+        StatusChanged,
+        at=aware_datetimes(),
+        actor=maybe,
+        trigger=text,
+        from_status=text,
+        to_status=text,
+        reason=maybe,
+        role=maybe,
+    ),
+    st.builds(AgentReplied, at=aware_datetimes(), actor=maybe, public=st.booleans()),
+    st.builds(CustomerReplied, at=aware_datetimes(), actor=maybe),
+    st.builds(PriorityChanged, at=aware_datetimes(), from_priority=text, to_priority=text),
+    st.builds(Assigned, at=aware_datetimes(), agent=maybe, group=maybe, tier=maybe),
+    st.builds(Escalated, at=aware_datetimes(), level=text, reason=maybe),
+    st.builds(Acknowledged, at=aware_datetimes(), actor=maybe),
+    st.builds(FollowUpSent, at=aware_datetimes(), channel=text),
+    st.builds(NoteAdded, at=aware_datetimes(), text=text),
+    st.builds(
+        PromiseMade,
+        at=aware_datetimes(),
+        due=aware_datetimes(),
+        description=st.text(max_size=20),
+        channel=maybe,
+    ),
+    st.builds(OptedOut, at=aware_datetimes(), channel=maybe),
+)
+
+
+@given(EVENTS)
+def test_every_event_round_trips(event: Event) -> None:
+    data = event_to_dict(event)
+    assert data["type"] == type(event).kind
+    back = event_from_dict(data)
+    assert back == event
+    assert back.at.timezone_name == event.at.timezone_name
+
+
+@given(st.lists(EVENTS, max_size=6))
+def test_histories_round_trip_through_json(history: list[Event]) -> None:
+    assert list(history_from_json(history_to_json(history))) == history
+
+
+def test_decode_errors_name_the_field() -> None:
+    good = event_to_dict(AgentReplied(at=pendulum.datetime(2025, 1, 1, tz="UTC")))
+    with pytest.raises(EventDecodeError, match="unknown event type 'agent_replyed'"):
+        event_from_dict({**good, "type": "agent_replyed"})
+    with pytest.raises(EventDecodeError, match="no 'type' key"):
+        event_from_dict({k: v for k, v in good.items() if k != "type"})
+    with pytest.raises(EventDecodeError, match=r"\.at"):
+        event_from_dict({k: v for k, v in good.items() if k != "at"})
+    with pytest.raises(EventDecodeError, match=r"\.public"):
+        event_from_dict({**good, "public": "yes"})
+    with pytest.raises(EventDecodeError, match="colour"):
+        event_from_dict({**good, "colour": "red"})

@@ -130,6 +130,15 @@ SUBPACKAGES: dict[str, set[str]] = {
         "TerminalDue",
         "to_ical",
     },
+    "servicekit.protocols": {
+        "DueAction",
+        "ProtocolReport",
+        "ServiceProtocol",
+        "crisis_protocol",
+        "daily_requests_protocol",
+        "proactive_protocol",
+        "reactive_protocol",
+    },
     "servicekit.sla": {
         "AGENT_WORK_TIME",
         "ANY_PRIORITY",

@@ -178,6 +178,10 @@ def _channels(value: Iterable[str]) -> tuple[str, ...]:
     return channels
 
 
+def _kinds(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
+
+
 def _categories(value: Iterable[StatusCategory | str]) -> frozenset[StatusCategory]:
     return frozenset(StatusCategory(v) for v in value)
 
@@ -226,7 +230,7 @@ class FollowUpSchedule:
     max_span: _dt.timedelta | None = None
     pause_in: frozenset[StatusCategory] = attrs.field(default=frozenset(), converter=_categories)
     stop_on: frozenset[str] = attrs.field(
-        default=frozenset({"customer_replied", "opted_out"}), converter=frozenset
+        default=frozenset({"customer_replied", "opted_out"}), converter=_kinds
     )
     terminal: TerminalAction | None = None
     remind_before: _dt.timedelta = _dt.timedelta(minutes=30)

@@ -413,3 +413,14 @@ def test_shipped_sample_replays() -> None:
     sample = list(bpic2013_tickets(bpic2013_sample_path()))
     assert len(sample) == 90
     assert {t.priority for t in sample} <= {"Low", "Medium", "High", "Major"}
+
+
+def test_an_instant_in_another_status_does_not_split_a_stay() -> None:
+    t = Ticket.open(helpdesk_lifecycle(), ticket_id="Z", at=T0, priority="P2")
+    t.fire("open", at=minutes(1))
+    t.fire("pend", at=minutes(5))
+    t.fire("open", at=minutes(5))  # pending for no time at all
+    assert [(i.status, i.start, i.end) for i in t.status_intervals(minutes(9))] == [
+        ("new", T0, minutes(1)),
+        ("open", minutes(1), minutes(9)),
+    ]

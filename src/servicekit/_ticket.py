@@ -379,9 +379,13 @@ class Ticket:
             if to_micros(event.at) > now_us:
                 break
             if isinstance(event, StatusChanged) and event.to_status != status:
-                if to_micros(event.at) > to_micros(start):  # an instant in a status is no stay
+                if to_micros(event.at) > to_micros(start):
                     intervals.append(StatusInterval(status, category(status), start, event.at))
-                status, start = event.to_status, event.at
+                    start = event.at
+                elif intervals and intervals[-1].status == event.to_status:
+                    # An instant in a status is no stay; back where it was, the stay goes on.
+                    start = intervals.pop().start
+                status = event.to_status
         intervals.append(StatusInterval(status, category(status), start, now_at))
         return tuple(intervals)
 

@@ -10,7 +10,7 @@ import zoneinfo
 import holidays
 import pendulum
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from servicekit import BusinessCalendar
@@ -394,7 +394,6 @@ def test_is_open_agrees_with_open_intervals(
             assert cal.next_close(o) == c
 
 
-@settings(max_examples=30)
 @given(business_calendars(), aware_datetimes())
 def test_next_open_is_open_and_nothing_earlier(cal: BusinessCalendar, t: dt.datetime) -> None:
     nxt = cal.next_open(t)

@@ -9,7 +9,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from servicekit.costs import (
@@ -169,7 +169,6 @@ def test_more_agents_serve_better(calls: float, aht: float, extra: int) -> None:
     assert queue == pytest.approx(calls / 3600 * more.average_speed_of_answer)
 
 
-@settings(max_examples=30)
 @given(st.integers(2, 60), st.floats(0.2, 0.95))
 def test_erlang_a_limits(n: int, utilisation: float) -> None:
     aht = 300.0
@@ -238,7 +237,6 @@ def test_compare_and_break_even() -> None:
         break_even(s, "colour")
 
 
-@settings(max_examples=20)
 @given(st.integers(1, 5))
 def test_costs_scale_linearly_with_unit_prices(k: int) -> None:
     one = compare(scenario("10")).outsourced - compare(scenario("0")).outsourced
@@ -264,7 +262,6 @@ def test_bad_scenarios() -> None:
         OutsourcedCost(pricing=Pricing.PER_MINUTE, rate=eur(1), billing_increment=15)
 
 
-@settings(max_examples=30)
 @given(st.floats(400, 50_000), st.floats(-10, 10))
 def test_warm_started_erlang_b_equals_the_full_recurrence(load: float, offset: float) -> None:
     servers = max(1, round(load + offset * math.sqrt(load)))

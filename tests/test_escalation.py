@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pendulum
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from servicekit import (
@@ -311,7 +311,6 @@ def histories(draw: st.DrawFn) -> Ticket:
     return t
 
 
-@settings(max_examples=40)
 @given(chains(), histories(), st.integers(0, 5 * 24 * 60), st.integers(0, 5 * 24 * 60))
 def test_escalation_invariants(chain: EscalationChain, t: Ticket, a: int, b: int) -> None:
     last = t.last_event_at
@@ -337,7 +336,6 @@ def test_escalation_invariants(chain: EscalationChain, t: Ticket, a: int, b: int
         assert len(keys) == len(set(keys))
 
 
-@settings(max_examples=30)
 @given(
     st.lists(
         st.tuples(

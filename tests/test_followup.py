@@ -11,7 +11,7 @@ from pathlib import Path
 import icalendar
 import pendulum
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from servicekit import (
@@ -249,7 +249,6 @@ def histories(draw: st.DrawFn) -> Ticket:
     return rebuilt
 
 
-@settings(max_examples=40)
 @given(SCHEDULES, histories(), st.integers(0, 30 * 24), st.integers(0, 30 * 24))
 def test_follow_up_invariants(schedule: FollowUpSchedule, t: Ticket, a: int, b: int) -> None:
     zone = t.opened.customer_timezone

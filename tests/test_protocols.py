@@ -6,7 +6,7 @@ import datetime as dt
 
 import pendulum
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from servicekit import (
@@ -102,7 +102,6 @@ def test_protocols_need_an_sla_for_sla_chains() -> None:
         ServiceProtocol(name="p", lifecycle=helpdesk_lifecycle(), escalations=[chain])
 
 
-@settings(max_examples=30)
 @given(tickets(helpdesk_lifecycle(), max_events=8), st.integers(0, 10 * 24 * 60))
 def test_next_wakeup_is_after_now(ticket: object, minutes: int) -> None:
     protocol = reactive_protocol(DESK)

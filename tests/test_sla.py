@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pendulum
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from servicekit import (
@@ -296,7 +296,6 @@ def random_policy(calendar: BusinessCalendar) -> SlaPolicy:
 histories = tickets(helpdesk_lifecycle(), max_events=10)
 
 
-@settings(max_examples=40)
 @given(business_calendars(), histories, st.integers(0, 20 * 24 * 60), st.integers(0, 20 * 24 * 60))
 def test_elapsed_is_monotone_bounded_and_frozen_when_not_running(
     calendar: BusinessCalendar, ticket: Ticket, later1: int, later2: int
@@ -321,7 +320,6 @@ def test_elapsed_is_monotone_bounded_and_frozen_when_not_running(
         assert a.breached == (a.elapsed > a.target)
 
 
-@settings(max_examples=40)
 @given(business_calendars(), histories, st.integers(0, 20 * 24 * 60))
 def test_without_pauses_due_is_calendar_add(
     calendar: BusinessCalendar, ticket: Ticket, later: int
@@ -333,7 +331,6 @@ def test_without_pauses_due_is_calendar_add(
             assert status.due_at == calendar.add(status.started_at, status.target)
 
 
-@settings(max_examples=40)
 @given(business_calendars(), histories, st.integers(1, 20 * 24 * 60))
 def test_tracker_agrees_with_evaluate_after_every_event(
     calendar: BusinessCalendar, ticket: Ticket, later: int
@@ -351,7 +348,6 @@ def test_tracker_agrees_with_evaluate_after_every_event(
         assert tracker.evaluate(now) == p.evaluate(ticket, now)
 
 
-@settings(max_examples=40)
 @given(business_calendars(), histories, st.integers(0, 10 * 24 * 60))
 def test_next_change_is_after_now_and_shows_the_change(
     calendar: BusinessCalendar, ticket: Ticket, later: int

@@ -81,6 +81,17 @@ def _functional(name: str) -> EscalationChain:
     )
 
 
+def _alert(name: str, role: str, fraction: float) -> EscalationChain:
+    """A hierarchical chain of one step: tell ``role`` at ``fraction`` of the resolution target."""
+    return EscalationChain(
+        name=name,
+        kind="hierarchical",
+        triggers=[On("ticket_opened")],
+        stops=_STOPS,
+        steps=[Step(targets=[Target("role", role)], wait=AtSlaFraction("resolution", fraction))],
+    )
+
+
 def reactive_protocol(
     calendar: BusinessCalendar, priorities: Sequence[str] = _DEFAULT_PRIORITIES
 ) -> ServiceProtocol:
@@ -101,13 +112,7 @@ def reactive_protocol(
             *_targets("resolution", (8, 24, 40), priorities, calendar),
         ],
     )
-    lead = EscalationChain(
-        name="lead-at-breach",
-        kind="hierarchical",
-        triggers=[On("ticket_opened")],
-        stops=_STOPS,
-        steps=[Step(targets=[Target("role", "team-lead")], wait=AtSlaFraction("resolution", 1.0))],
-    )
+    lead = _alert("lead-at-breach", "team-lead", 1.0)
     keep_in_loop = FollowUpSchedule(
         name="keep-in-loop",
         cadence=Interval(4 * H),
@@ -141,13 +146,7 @@ def proactive_protocol(
         "proactive",
         [*base.sla.targets, *_targets("periodic_update", (2, 4, 8), priorities, calendar)],
     )
-    manager = EscalationChain(
-        name="manager-early",
-        kind="hierarchical",
-        triggers=[On("ticket_opened")],
-        stops=_STOPS,
-        steps=[Step(targets=[Target("role", "manager")], wait=AtSlaFraction("resolution", 0.75))],
-    )
+    manager = _alert("manager-early", "manager", 0.75)
     first_contact = FollowUpSchedule(
         name="first-contact",
         anchor="opened",

@@ -38,7 +38,7 @@ from servicekit.followup import (
     TerminalAction,
     to_ical,
 )
-from servicekit.testing import tickets
+from servicekit.testing import follow_up_schedules, tickets
 
 H = dt.timedelta(hours=1)
 MADRID = "Europe/Madrid"
@@ -181,7 +181,9 @@ def test_ical_export_round_trips() -> None:
     t = ticket()
     t.record(AgentReplied(at=T0))
     t.record(PromiseMade(at=T0, due=T0 + 3 * H, description="send the invoice"))
-    parsed = icalendar.Calendar.from_ical(to_ical(schedule, t, T0, 24 * H))
+    exported = schedule.to_ical(t, T0, 24 * H)
+    assert exported == to_ical(schedule, t, T0, 24 * H)
+    parsed = icalendar.Calendar.from_ical(exported)
     todos = list(parsed.walk("VTODO"))
     dues = sorted(c.decoded("due") for c in todos if "rrule" not in c)
     assert dues[:2] == [T0 + 2 * H, T0 + 3 * H]
@@ -305,3 +307,63 @@ def test_bpi2013_nightly_batch_closes_seven_days_after_resolution(bpic2013_path:
             predicted += abs((e.at - expected).total_seconds()) < 3600
     assert batch_closings > 3500
     assert predicted / batch_closings > 0.95
+
+
+@given(
+    follow_up_schedules(windows=st.just(ContactWindow())),
+    histories(),
+    st.integers(0, 72),
+    st.integers(1, 72),
+)
+def test_every_agent_update_resets_the_cadence(
+    schedule: FollowUpSchedule, t: Ticket, u: int, later: int
+) -> None:
+    update = t.last_event_at.add(hours=u)
+    t.record(AgentReplied(at=update))
+    now = update.add(hours=later)
+    report = schedule.evaluate(t, now)
+    after = [f for f in report.due if f.at > update]
+    # Every follow-up after the update counts from it, numbered afresh from 1.
+    assert all(f.anchor >= update for f in after)
+    runs = collections.defaultdict(list)
+    for f in report.due:
+        runs[f.run].append(f.attempt)
+    for attempts in runs.values():
+        assert attempts == sorted(set(attempts))
+        if schedule.quiet_action is not QuietAction.SKIP:  # a skipped attempt still counts
+            assert attempts == list(range(1, len(attempts) + 1))
+    if report.next_at is not None:
+        assert report.next_at > now
+
+
+@given(
+    st.sampled_from([dt.time(2, 30), dt.time(2), dt.time(3), dt.time(1, 59)]),
+    st.sampled_from([dt.date(2025, 3, 27), dt.date(2025, 10, 24), dt.date(2026, 3, 27)]),
+    st.integers(0, 6),
+)
+def test_daily_times_are_deterministic_across_dst(
+    at: dt.time, day: dt.date, horizon_days: int
+) -> None:
+    berlin = "Europe/Berlin"
+    opened = pendulum.datetime(day.year, day.month, day.day, 12, tz=berlin)
+    t = Ticket.open(
+        helpdesk_lifecycle(), ticket_id="D", at=opened, priority="P3", customer_timezone=berlin
+    )
+    t.record(AgentReplied(at=opened))
+    schedule = FollowUpSchedule(name="daily", cadence=Daily(at), contact_window=None)
+    now = opened.add(days=horizon_days + 1)
+    report = schedule.evaluate(t, now)
+    # The same instant given in another zone gives the same answer.
+    assert schedule.evaluate(t, now.in_timezone("UTC")) == report
+    tz = zoneinfo.ZoneInfo(berlin)
+    for f in report.due:
+        local = dt.datetime.fromtimestamp(f.at.timestamp(), tz)
+        wall = local.replace(tzinfo=None, fold=0).replace(tzinfo=tz)
+        assert wall.astimezone(dt.UTC).astimezone(tz).time() == local.time()  # on the wall
+        wanted = dt.datetime.combine(local.date(), at, tzinfo=tz)
+        real = wanted.astimezone(dt.UTC).astimezone(tz)
+        if real.time() == at:
+            assert local.time() == at
+        else:  # the wall time is in the spring-forward gap: moved forward by the gap
+            assert local == real
+    assert len({f.at.date() for f in report.due}) == len(report.due)

@@ -118,6 +118,10 @@ class Daily:
 Cadence: TypeAlias = FixedOffsets | Interval | Backoff | Daily
 
 
+def _weekdays(value: Iterable[int]) -> frozenset[int]:
+    return frozenset(value)
+
+
 @attrs.frozen
 class ContactWindow:
     """When a customer may be contacted, in their own time zone (default 08:00-21:00).
@@ -133,7 +137,7 @@ class ContactWindow:
 
     start: _dt.time = _dt.time(8)
     end: _dt.time = _dt.time(21)
-    weekdays: frozenset[int] = attrs.field(default=frozenset(range(7)), converter=frozenset)
+    weekdays: frozenset[int] = attrs.field(default=frozenset(range(7)), converter=_weekdays)
 
     def __attrs_post_init__(self) -> None:
         if self.end <= self.start:

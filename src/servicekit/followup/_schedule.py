@@ -478,6 +478,16 @@ class FollowUpSchedule:
                     found.append(item)
         return tuple(sorted(found, key=lambda f: to_micros(f.at)))
 
+    def to_ical(self, ticket: Ticket, now: _dt.datetime, horizon: _dt.timedelta) -> bytes:
+        """The upcoming follow-ups and pending promises as iCalendar (RFC 5545) bytes.
+
+        Same as :func:`servicekit.followup.to_ical` with this schedule.
+        """
+        # _ical builds on this module, so it is imported when needed.
+        from servicekit.followup._ical import to_ical
+
+        return to_ical(self, ticket, now, horizon)
+
     def _promises(self, ticket: Ticket, now_us: int) -> tuple[PromiseStatus, ...]:
         events = timeline(ticket, now_us)
         before = duration_micros(self.remind_before)

@@ -17,13 +17,17 @@ from servicekit.testing._calendars import (
     business_calendars,
     durations,
 )
+from servicekit.testing._followup import cadences, contact_windows, follow_up_schedules
 from servicekit.testing._lifecycles import lifecycles, ready_made_lifecycles, tickets
 
 __all__ = [
     "DST_ZONES",
     "aware_datetimes",
     "business_calendars",
+    "cadences",
+    "contact_windows",
     "durations",
+    "follow_up_schedules",
     "lifecycles",
     "ready_made_lifecycles",
     "tickets",

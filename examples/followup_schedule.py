@@ -27,7 +27,7 @@ auto_close = FollowUpSchedule(
 )
 
 path = sys.argv[1] if len(sys.argv) > 1 else bpic2013_sample_path()
-by_batch = by_hand = predicted = 0
+errors: list[float] = []  # observed closing minus predicted, in days
 for incident in bpic2013_tickets(path):
     for event in incident:
         if not isinstance(event, StatusChanged):
@@ -37,11 +37,21 @@ for incident in bpic2013_tickets(path):
         report = auto_close.evaluate(incident, event.at.subtract(microseconds=1))
         expected = report.terminal.at if report.terminal else report.next_at
         assert expected is not None
-        if expected - event.at > dt.timedelta(days=1):
-            by_hand += 1
-            continue
-        by_batch += 1
-        predicted += abs((event.at - expected).total_seconds()) < 3600
+        errors.append((event.at - expected).total_seconds() / 86400)
 
-print(f"Closings by the nightly batch: {by_batch}; predicted to the hour: {predicted}")
-print(f"Closings by hand, before the batch was due: {by_hand}")
+BUCKETS = [
+    ("more than 1 day early (closed by hand)", lambda d: d < -1),
+    ("1 hour to 1 day early", lambda d: -1 <= d < -1 / 24),
+    ("within 1 hour", lambda d: abs(d) < 1 / 24),
+    ("1 hour to 1 day late", lambda d: 1 / 24 <= d <= 1),
+    ("more than 1 day late", lambda d: d > 1),
+]
+total = len(errors)
+print(f"Resolved -> Closed changes: {total}")
+for label, test in BUCKETS:
+    count = sum(1 for d in errors if test(d))
+    print(f"  {label:<40} {count:>6} ({count / max(total, 1):.1%})")
+within_day = sum(1 for d in errors if abs(d) <= 1)
+batch = sum(1 for d in errors if d >= -1)
+print(f"Within +/-1 day of the prediction: {within_day / max(total, 1):.1%} of all closings,")
+print(f"  {within_day / max(batch, 1):.1%} of those not closed by hand before the batch was due")

@@ -292,21 +292,28 @@ def test_bpi2013_nightly_batch_closes_seven_days_after_resolution(bpic2013_path:
         stop_on=(),
         default_timezone="Europe/Brussels",
     )
-    batch_closings = predicted = 0
+    errors: list[float] = []  # observed closing minus predicted, in days
     for t in bpic2013_tickets(bpic2013_path):
-        changes = [e for e in t if isinstance(e, StatusChanged)]
-        for e in changes:
+        for e in t:
+            if not isinstance(e, StatusChanged):
+                continue
             if (e.from_status, e.to_status) != ("Completed/Resolved", "Completed/Closed"):
                 continue
             report = auto_close.evaluate(t, e.at.subtract(microseconds=1))
             expected = report.terminal.at if report.terminal else report.next_at
             assert expected is not None
-            if expected - e.at > dt.timedelta(days=1):
-                continue  # closed by hand well before the batch was due
-            batch_closings += 1
-            predicted += abs((e.at - expected).total_seconds()) < 3600
-    assert batch_closings > 3500
-    assert predicted / batch_closings > 0.95
+            errors.append((e.at - expected).total_seconds() / 86400)
+    total = len(errors)
+    by_hand = sum(d < -1 for d in errors)  # closed by hand before the batch was due
+    within_hour = sum(abs(d) < 1 / 24 for d in errors)
+    within_day = sum(abs(d) <= 1 for d in errors)
+    late = sum(d > 1 for d in errors)
+    assert total > 5000
+    # Figures on the full log: 64.2% to the hour, 64.4% within a day, 35.1% closed by hand
+    # earlier, 0.5% more than a day late.
+    assert within_hour / total > 0.6
+    assert within_day / (total - by_hand) > 0.98
+    assert late / total < 0.01
 
 
 @given(

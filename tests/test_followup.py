@@ -192,6 +192,12 @@ def test_ical_export_round_trips() -> None:
     assert recurring["rrule"]["FREQ"] == ["MINUTELY"]
     assert recurring["rrule"]["INTERVAL"] == [120]
     assert recurring["rrule"]["COUNT"] == [3]
+    assert recurring.decoded("dtstart") == T0 + 2 * H
+    # Once the first attempt is made, the rule starts at the second and counts two.
+    later = icalendar.Calendar.from_ical(schedule.to_ical(t, T0 + 2.5 * H, 24 * H))
+    (recurring,) = [c for c in later.walk("VTODO") if "rrule" in c]
+    assert recurring.decoded("dtstart") == T0 + 4 * H
+    assert recurring["rrule"]["COUNT"] == [2]
 
 
 def test_negative_offsets_and_empty_windows_are_refused() -> None:

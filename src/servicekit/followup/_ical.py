@@ -38,7 +38,8 @@ def to_ical(
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//servicekit//follow-up schedule//EN")
     calendar.add("version", "2.0")
-    for follow_up in schedule.preview(ticket, now, horizon):
+    upcoming = schedule.preview(ticket, now, horizon)
+    for follow_up in upcoming:
         todo = icalendar.Todo()
         todo.add("uid", f"{follow_up.key}@servicekit")
         todo.add("dtstamp", stamp)
@@ -62,25 +63,29 @@ def to_ical(
         calendar.add_component(todo)
     cadence = schedule.cadence_for(ticket.priority)
     if (
-        schedule.clock is None
+        upcoming
+        and schedule.clock is None
         and schedule.contact_window is None
         and isinstance(cadence, Interval | Daily)
     ):
+        # The rule starts at the next attempt of the run, and counts only the attempts left.
+        first = upcoming[0]
         todo = icalendar.Todo()
         todo.add("uid", f"{ticket.id}:{schedule.name}:cadence@servicekit")
         todo.add("dtstamp", stamp)
         todo.add("summary", f"Follow up on {ticket.id}")
-        rule: dict[str, object] = {}
+        todo.add("dtstart", first.at)
+        rule: dict[str, object]
         if isinstance(cadence, Interval):
-            minutes = int(cadence.every.total_seconds() // 60)
-            todo.add("dtstart", report.next_at or stamp)
-            rule = {"freq": "minutely", "interval": minutes}
+            seconds = int(cadence.every.total_seconds())
+            if seconds % 60:
+                rule = {"freq": "secondly", "interval": seconds}
+            else:
+                rule = {"freq": "minutely", "interval": seconds // 60}
         else:
-            first = report.next_at or stamp
-            todo.add("dtstart", first)
             rule = {"freq": "daily", "byhour": cadence.at.hour, "byminute": cadence.at.minute}
         if schedule.max_attempts is not None:
-            rule["count"] = schedule.max_attempts
+            rule["count"] = schedule.max_attempts - first.attempt + 1
         todo.add("rrule", rule)
         calendar.add_component(todo)
     text: bytes = calendar.to_ical()

@@ -205,6 +205,14 @@ def test_negative_offsets_and_empty_windows_are_refused() -> None:
         FixedOffsets([-H])
     with pytest.raises(InvalidFollowUpError, match="whole day"):
         ContactWindow(dt.time(8), dt.time(8))
+    with pytest.raises(InvalidFollowUpError, match="at least one offset"):
+        FixedOffsets([])
+    with pytest.raises(InvalidFollowUpError, match="weekdays"):
+        ContactWindow(weekdays=())
+    with pytest.raises(InvalidFollowUpError, match="factor"):
+        Backoff(H, factor=0.5)
+    with pytest.raises(InvalidFollowUpError, match="positive"):
+        Interval(dt.timedelta(0))
 
 
 @pytest.mark.parametrize(

@@ -164,6 +164,16 @@ def test_opt_out_and_solve_stop_everything() -> None:
     assert report.next_at is None
 
 
+@pytest.mark.parametrize("action", [QuietAction.SKIP, QuietAction.MERGE])
+def test_attempts_always_in_quiet_hours_end_the_run(action: QuietAction) -> None:
+    night = FollowUpSchedule(name="n", cadence=Daily(dt.time(2, 30)), quiet_action=action)
+    t = ticket()
+    t.record(AgentReplied(at=T0))
+    report = night.evaluate(t, T0 + 72 * H)
+    assert report.due == ()
+    assert report.next_at is None
+
+
 def test_backoff_is_capped_and_deterministic() -> None:
     schedule = FollowUpSchedule(
         name="b", cadence=Backoff(H, factor=2, cap=4 * H), contact_window=None, max_attempts=5

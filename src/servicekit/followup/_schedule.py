@@ -40,6 +40,7 @@ __all__ = [
 ]
 
 _ANY = "*"
+_SEARCH_BEYOND = 400 * 86_400_000_000  # how far past the horizon a kept attempt is sought
 
 
 class Anchor(enum.Enum):
@@ -387,6 +388,10 @@ class FollowUpSchedule:
         gap = duration_micros(self.min_gap_after_update)
         span = None if self.max_span is None else duration_micros(self.max_span)
         for due in self._raw_instants(run, zone):
+            if due is not None and due > until_us + _SEARCH_BEYOND:
+                # Every attempt this far past the question was skipped or merged away (e.g. a
+                # daily time that always falls in quiet hours): there is no next one to find.
+                return
             if due is None or (run.stopped is not None and due >= run.stopped):
                 return
             if span is not None and due - run.anchor > span:

@@ -31,6 +31,7 @@ __all__ = [
     "NaiveDatetimeError",
     "NegativeDurationError",
     "OutOfOrderEventError",
+    "ProtocolFileError",
     "ReasonError",
     "RoleNotAllowedError",
     "ServiceKitError",
@@ -169,6 +170,19 @@ class InvalidEscalationError(ServiceKitError, ValueError):
 
 class InvalidFollowUpError(ServiceKitError, ValueError):
     """A follow-up schedule definition is inconsistent."""
+
+
+class ProtocolFileError(ServiceKitError, ValueError):
+    """A protocol file cannot be read or has problems.
+
+    ``problems`` lists every problem found (each with the file, the line, the
+    dotted path of the field, what was found and what was expected); the
+    message has one line per problem.
+    """
+
+    def __init__(self, message: str, *, problems: tuple[object, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 # --- cost models --------------------------------------------------------------

@@ -15,6 +15,7 @@ from servicekit._time import to_micros
 from servicekit.errors import ServiceKitError
 from servicekit.escalation import EscalationChain, EscalationReport
 from servicekit.followup import FollowUpReport, FollowUpSchedule, PromiseState
+from servicekit.protocols._format import dump_parts, to_toml_text
 from servicekit.sla import SlaPolicy, SlaReport
 
 __all__ = ["DueAction", "ProtocolReport", "ServiceProtocol"]
@@ -97,6 +98,27 @@ class ServiceProtocol:
             raise ServiceKitError(
                 f"protocol {self.name!r}: chains {needs} wait on SLA targets; give it an sla policy"
             )
+
+    def to_toml(self) -> str:
+        """The protocol as the text of a protocol file (:func:`load_protocol` reads it back
+        equal).
+
+        Raises:
+            ServiceKitError: a part a file cannot name (a guard defined inside a
+                function, a holidays calendar that is not a country's).
+        """
+        cls = None if type(self) is ServiceProtocol else type(self)
+        return to_toml_text(
+            dump_parts(
+                name=self.name,
+                description=self.description,
+                lifecycle=self.lifecycle,
+                sla=self.sla,
+                escalations=self.escalations,
+                follow_ups=self.follow_ups,
+                cls=cls,
+            )
+        )
 
     def open(self, *, ticket_id: str, at: _dt.datetime, priority: str, **details: object) -> Ticket:
         """Open a ticket in the protocol's lifecycle (see :meth:`servicekit.Ticket.open`)."""

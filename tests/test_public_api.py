@@ -47,6 +47,26 @@ TOP_LEVEL = {
 }
 
 SUBPACKAGES: dict[str, set[str]] = {
+    "servicekit.sources": {
+        "READY_LIFECYCLES",
+        "ROW_KINDS",
+        "CsvSource",
+        "DataFrameSource",
+        "JsonLinesSource",
+        "ParquetSource",
+        "ReadStats",
+        "Rejection",
+        "RowKind",
+        "RowSource",
+        "SourceMapping",
+        "SourceScan",
+        "SqlSource",
+        "TicketReader",
+        "XesSource",
+        "load_mapping",
+        "open_source",
+        "read_tickets",
+    },
     "servicekit.costs": {
         "DEFAULT_CONCURRENCY_EFFICIENCY",
         "Cell",
@@ -80,6 +100,7 @@ SUBPACKAGES: dict[str, set[str]] = {
         "staffing_for",
     },
     "servicekit.datasets": {
+        "BPIC2013_MAPPING",
         "BPIC2013_ZONE",
         "XesTrace",
         "XesValue",

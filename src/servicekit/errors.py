@@ -28,6 +28,7 @@ __all__ = [
     "InvalidLifecycleError",
     "InvalidScheduleError",
     "InvalidTransitionError",
+    "MappingError",
     "NaiveDatetimeError",
     "NegativeDurationError",
     "OutOfOrderEventError",
@@ -35,10 +36,13 @@ __all__ = [
     "RoleNotAllowedError",
     "ServiceKitError",
     "SlaPolicyError",
+    "SourceError",
+    "SourceRowError",
     "TransitionError",
     "UnattainableTargetError",
     "UnknownStatusError",
     "UnknownTimezoneError",
+    "UnmappedStatusError",
     "XesFormatError",
 ]
 
@@ -153,6 +157,40 @@ class XesFormatError(ServiceKitError, ValueError):
     def __init__(self, message: str, *, line: int | None = None) -> None:
         super().__init__(message if line is None else f"line {line}: {message}")
         self.line = line
+
+
+# --- sources: a team's own exports --------------------------------------------
+
+
+class SourceError(ServiceKitError, ValueError):
+    """A ticket export cannot be read: a missing or unreadable file, an unknown format."""
+
+
+class MappingError(SourceError):
+    """A source mapping is invalid: an unknown key, a wrong type, a column or value that
+    cannot be used. The message names every problem found."""
+
+
+class UnmappedStatusError(MappingError):
+    """The export holds statuses the mapping does not map; carries them all (``statuses``)
+    and a snippet to paste into the mapping (``snippet``)."""
+
+    def __init__(self, message: str, *, statuses: tuple[str, ...], snippet: str) -> None:
+        super().__init__(message)
+        self.statuses = statuses
+        self.snippet = snippet
+
+
+class SourceRowError(SourceError):
+    """A row of an export breaks a rule (strict mode); carries the ticket, the line or row
+    number, the rule's code and how to fix it."""
+
+    def __init__(self, message: str, *, ticket: str | None, line: int, rule: str, fix: str) -> None:
+        super().__init__(message)
+        self.ticket = ticket
+        self.line = line
+        self.rule = rule
+        self.fix = fix
 
 
 # --- SLA, escalation, follow-up ---------------------------------------------

@@ -56,7 +56,6 @@ SUBPACKAGES: dict[str, set[str]] = {
         "ParquetSource",
         "ReadStats",
         "Rejection",
-        "RowKind",
         "RowSource",
         "SourceMapping",
         "SourceScan",

@@ -17,7 +17,6 @@ from __future__ import annotations
 from servicekit.sources._mapping import (
     READY_LIFECYCLES,
     ROW_KINDS,
-    RowKind,
     SourceMapping,
     load_mapping,
 )
@@ -48,7 +47,6 @@ __all__ = [
     "ParquetSource",
     "ReadStats",
     "Rejection",
-    "RowKind",
     "RowSource",
     "SourceMapping",
     "SourceScan",

@@ -15,7 +15,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 import attrs
 
@@ -25,18 +25,8 @@ from servicekit._status import StatusCategory
 from servicekit._time import get_timezone
 from servicekit.errors import MappingError, UnknownTimezoneError
 
-__all__ = ["READY_LIFECYCLES", "ROW_KINDS", "RowKind", "SourceMapping", "load_mapping"]
+__all__ = ["READY_LIFECYCLES", "ROW_KINDS", "SourceMapping", "load_mapping"]
 
-RowKind = Literal[
-    "snapshot",
-    "status",
-    "agent_reply",
-    "agent_note",
-    "customer_reply",
-    "assignment",
-    "priority",
-    "ignore",
-]
 
 #: What a row can become (the values of :attr:`SourceMapping.kinds`):
 #: ``snapshot`` compares the row with the ticket's previous state and records

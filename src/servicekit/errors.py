@@ -21,12 +21,15 @@ __all__ = [
     "EventDecodeError",
     "GuardRejectedError",
     "HistoryReplayError",
+    "IncidentError",
     "InvalidDurationError",
     "InvalidEscalationError",
+    "InvalidEventError",
     "InvalidFollowUpError",
     "InvalidHolidayError",
     "InvalidLifecycleError",
     "InvalidScheduleError",
+    "InvalidSurveyError",
     "InvalidTransitionError",
     "MappingError",
     "NaiveDatetimeError",
@@ -40,6 +43,7 @@ __all__ = [
     "SourceRowError",
     "TransitionError",
     "UnattainableTargetError",
+    "UnknownRequestTypeError",
     "UnknownStatusError",
     "UnknownTimezoneError",
     "UnmappedStatusError",
@@ -142,6 +146,11 @@ class EventDecodeError(ServiceKitError, ValueError):
     missing or mistyped field)."""
 
 
+class InvalidEventError(ServiceKitError, ValueError):
+    """An event was given a value its kind forbids (a survey score above the scale, a
+    deadline of zero business days)."""
+
+
 class HistoryReplayError(ServiceKitError, ValueError):
     """A stored history breaks its lifecycle; carries the index and the event."""
 
@@ -207,6 +216,22 @@ class InvalidEscalationError(ServiceKitError, ValueError):
 
 class InvalidFollowUpError(ServiceKitError, ValueError):
     """A follow-up schedule definition is inconsistent."""
+
+
+class InvalidSurveyError(ServiceKitError, ValueError):
+    """A satisfaction-survey schedule is inconsistent."""
+
+
+# --- linked incidents, request types ------------------------------------------
+
+
+class IncidentError(ServiceKitError, ValueError):
+    """A link, unlink, update or propagation on a parent incident was refused (a ticket
+    linked twice, an update id reused, a child that cannot follow its parent)."""
+
+
+class UnknownRequestTypeError(ServiceKitError, ValueError):
+    """A ticket's request type has no protocol."""
 
 
 # --- cost models --------------------------------------------------------------

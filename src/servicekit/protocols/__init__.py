@@ -8,6 +8,17 @@ proactive service, everyday requests and a reputational crisis.
 
 from __future__ import annotations
 
+from servicekit.protocols._compliance import (
+    METRIC_STATES,
+    ComplianceReport,
+    ComplianceRow,
+    ComplianceTally,
+    MetricAttainment,
+    WorstTicket,
+    compliance_rows,
+    evaluate_rows,
+    unmeasurable_metrics,
+)
 from servicekit.protocols._links import (
     Incident,
     LinkPolicy,
@@ -25,17 +36,26 @@ from servicekit.protocols._ready import (
 )
 
 __all__ = [
+    "METRIC_STATES",
+    "ComplianceReport",
+    "ComplianceRow",
+    "ComplianceTally",
     "DueAction",
     "Incident",
     "LinkPolicy",
+    "MetricAttainment",
     "Propagated",
     "PropagationRule",
     "ProtocolReport",
     "ServiceProtocol",
+    "WorstTicket",
+    "compliance_rows",
     "crisis_protocol",
     "daily_requests_protocol",
+    "evaluate_rows",
     "link_intervals",
     "proactive_protocol",
     "propagation_actor",
     "reactive_protocol",
+    "unmeasurable_metrics",
 ]

@@ -679,10 +679,10 @@ class TicketReader:
             self._scan = None
             self.scan()  # lists every unmapped status of the source
             self._check_statuses([status])
+        if status == ticket.status and self.mapping.lifecycle is not None:
+            return  # a repeated status is no change in a ready-made lifecycle
         trigger = self._moves.get((ticket.status, status))
         if trigger is None:
-            if status == ticket.status:
-                return  # a repeated status with no handover transition changes nothing
             raise _Problem(
                 line,
                 "invalid-transition",

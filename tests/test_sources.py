@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+import shlex
 import sqlite3
 import subprocess
 import sys
@@ -355,3 +357,29 @@ def test_lenient_rejects_exactly_the_broken_tickets(
     assert bool(reader.rejections) == corrupt
     if not corrupt:
         assert back[0].history == ticket.history
+
+
+def test_the_replay_guide_commands_run(tmp_path: Path) -> None:
+    """Every ``$ servicekit`` line of docs/replay.md runs (in a scratch folder)."""
+    text = (ROOT / "docs" / "replay.md").read_text("utf-8")
+    blocks = re.findall(r"^```console\n(.*?)^```", text, re.MULTILINE | re.DOTALL)
+    commands = [
+        line[len("$ servicekit ") :]
+        for block in blocks
+        if not block.startswith("# skip-test")
+        for line in block.splitlines()
+        if line.startswith("$ servicekit ")
+    ]
+    assert len(commands) >= 6
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    for command in commands:
+        done = subprocess.run(
+            [sys.executable, "-m", "servicekit", *shlex.split(command)],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            check=False,
+        )
+        assert done.returncode == 0, (command, done.stderr)
+    assert (tmp_path / "report.json").exists()
+    assert (tmp_path / "charts" / "attainment_by_month.png").exists()

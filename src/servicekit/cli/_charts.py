@@ -23,6 +23,11 @@ def _pyplot() -> Any:
     return plt
 
 
+def _keys(rows: tuple[MetricAttainment, ...]) -> list[str]:
+    """The rows' keys in the order they first appear (the report's priority order)."""
+    return list(dict.fromkeys(a.key for a in rows if a.attainment is not None))
+
+
 def _decided(rows: tuple[MetricAttainment, ...]) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     for a in rows:
@@ -49,7 +54,7 @@ def write_charts(report: ComplianceReport, folder: Path) -> Iterator[Path]:
 
 def _bars(plt: Any, report: ComplianceReport, path: Path) -> Path:
     data = _decided(report.by_priority)
-    priorities = sorted({k for values in data.values() for k in values})
+    priorities = _keys(report.by_priority)
     fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
     width = 0.8 / max(len(data), 1)
     for i, (metric, values) in enumerate(sorted(data.items())):

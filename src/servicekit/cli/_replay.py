@@ -197,10 +197,11 @@ def build_report(
     now: pendulum.DateTime,
     *,
     worst: int = 10,
+    priorities: Sequence[str] = (),
     on_ticket: Callable[[Ticket, list[ComplianceRow]], None] | None = None,
 ) -> tuple[ComplianceReport, int]:
-    """Evaluate every ticket of ``reader`` and add up the report; also the tickets opened
-    after ``now`` (left out)."""
+    """Evaluate every ticket of ``reader`` and add up the report (``by_priority`` in the
+    order of ``priorities``); also the tickets opened after ``now`` (left out)."""
     tally = ComplianceTally(worst=worst)
     now_us = to_micros(now)
     after = 0
@@ -213,7 +214,8 @@ def build_report(
             tally.add(row)
         if on_ticket is not None:
             on_ticket(ticket, rows)
-    return tally.report(unmeasurable=unmeasurable_metrics(protocol, reader.event_kinds)), after
+    unmeasurable = unmeasurable_metrics(protocol, reader.event_kinds)
+    return tally.report(unmeasurable=unmeasurable, priority_order=priorities), after
 
 
 def run_replay(args: argparse.Namespace, console: Console, out: IO[str]) -> ReplayRun:
@@ -229,7 +231,8 @@ def run_replay(args: argparse.Namespace, console: Console, out: IO[str]) -> Repl
         raise ServiceKitError("give the team's time zone with --zone (e.g. --zone Europe/Madrid)")
     get_timezone(zone, name="--zone")
     calendar = _calendar(zone, args.hours, args.holidays)
-    protocol = _protocol(args.protocol, calendar, _priorities(args.priorities, mapping, reader))
+    priorities = _priorities(args.priorities, mapping, reader)
+    protocol = _protocol(args.protocol, calendar, priorities)
     quiet = args.quiet or not console.is_terminal
     with ExitStack() as stack:
         progress = stack.enter_context(_progress(console, quiet))
@@ -249,7 +252,9 @@ def run_replay(args: argparse.Namespace, console: Console, out: IO[str]) -> Repl
             if csv_out is not None:
                 csv_out.write(rows)
 
-        report, after = build_report(reader, protocol, now, worst=args.show, on_ticket=tick)
+        report, after = build_report(
+            reader, protocol, now, worst=args.show, priorities=priorities, on_ticket=tick
+        )
         if csv_out is not None:
             csv_out.finish(report.unmeasurable)
     run_ = ReplayRun(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as _dt
 import heapq
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
 import attrs
@@ -356,18 +356,30 @@ class ComplianceTally:
             self.add(row)
         return self
 
-    def report(self, *, unmeasurable: Mapping[str, str] | None = None) -> ComplianceReport:
+    def report(
+        self,
+        *,
+        unmeasurable: Mapping[str, str] | None = None,
+        priority_order: Sequence[str] = (),
+    ) -> ComplianceReport:
         """The report of every row counted so far.
 
         Args:
             unmeasurable: metric -> reason, for metrics the log cannot measure (see
                 :func:`unmeasurable_metrics`); their rows count as not measurable.
+            priority_order: priorities highest first, the order of ``by_priority`` within
+                a metric (others follow in name order).
         """
         skip = dict(unmeasurable or {})
         t = self._tickets
+        rank = {p: i for i, p in enumerate(priority_order)}
+        by_priority = sorted(
+            _attainments(self._by_priority, skip),
+            key=lambda a: (a.metric, rank.get(a.key, len(rank)), a.key),
+        )
         return ComplianceReport(
             tickets=t["tickets"],
-            by_priority=_attainments(self._by_priority, skip),
+            by_priority=tuple(by_priority),
             by_month=_attainments(self._by_month, skip),
             unmeasurable=skip,
             statuses=dict(sorted(self._statuses.items())),

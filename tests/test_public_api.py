@@ -134,6 +134,8 @@ SUBPACKAGES: dict[str, set[str]] = {
         "DueAction",
         "ProtocolReport",
         "ServiceProtocol",
+        "TicketAction",
+        "WakeupScheduler",
         "crisis_protocol",
         "daily_requests_protocol",
         "proactive_protocol",

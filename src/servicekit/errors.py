@@ -33,8 +33,12 @@ __all__ = [
     "OutOfOrderEventError",
     "ReasonError",
     "RoleNotAllowedError",
+    "SchedulerError",
+    "SchedulerStateError",
     "ServiceKitError",
     "SlaPolicyError",
+    "TicketAlreadyHeldError",
+    "TicketNotHeldError",
     "TransitionError",
     "UnattainableTargetError",
     "UnknownStatusError",
@@ -169,6 +173,25 @@ class InvalidEscalationError(ServiceKitError, ValueError):
 
 class InvalidFollowUpError(ServiceKitError, ValueError):
     """A follow-up schedule definition is inconsistent."""
+
+
+# --- wake-up scheduler ----------------------------------------------------------
+
+
+class SchedulerError(ServiceKitError, ValueError):
+    """Base class of what the wake-up scheduler refuses."""
+
+
+class TicketAlreadyHeldError(SchedulerError):
+    """A ticket was added to a scheduler that already holds a ticket with its id."""
+
+
+class TicketNotHeldError(SchedulerError, LookupError):
+    """A ticket id was asked of a scheduler that does not hold it (never added, or closed)."""
+
+
+class SchedulerStateError(SchedulerError):
+    """Saved scheduler state does not match the protocol or the histories it is restored with."""
 
 
 # --- cost models --------------------------------------------------------------

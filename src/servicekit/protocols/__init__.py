@@ -10,6 +10,14 @@ action once, looking at a ticket only when something of it can fall due.
 
 from __future__ import annotations
 
+from servicekit.protocols._links import (
+    Incident,
+    LinkPolicy,
+    Propagated,
+    PropagationRule,
+    link_intervals,
+    propagation_actor,
+)
 from servicekit.protocols._protocol import DueAction, ProtocolReport, ServiceProtocol
 from servicekit.protocols._ready import (
     crisis_protocol,
@@ -21,12 +29,18 @@ from servicekit.protocols._scheduler import TicketAction, WakeupScheduler
 
 __all__ = [
     "DueAction",
+    "Incident",
+    "LinkPolicy",
+    "Propagated",
+    "PropagationRule",
     "ProtocolReport",
     "ServiceProtocol",
     "TicketAction",
     "WakeupScheduler",
     "crisis_protocol",
     "daily_requests_protocol",
+    "link_intervals",
     "proactive_protocol",
+    "propagation_actor",
     "reactive_protocol",
 ]

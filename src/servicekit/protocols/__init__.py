@@ -4,6 +4,8 @@
 (where does the ticket stand, what is due now, when must I ask again) in one
 :class:`ProtocolReport`. Ready-made protocols cover reactive service,
 proactive service, everyday requests and a reputational crisis.
+:class:`WakeupScheduler` holds a live app's open tickets and hands out each due
+action once, looking at a ticket only when something of it can fall due.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from servicekit.protocols._ready import (
     proactive_protocol,
     reactive_protocol,
 )
+from servicekit.protocols._scheduler import TicketAction, WakeupScheduler
 
 __all__ = [
     "METRIC_STATES",
@@ -48,6 +51,8 @@ __all__ = [
     "PropagationRule",
     "ProtocolReport",
     "ServiceProtocol",
+    "TicketAction",
+    "WakeupScheduler",
     "WorstTicket",
     "compliance_rows",
     "crisis_protocol",

@@ -6,10 +6,23 @@
 proactive service, everyday requests and a reputational crisis, in Python and
 as protocol files (TOML) that teams copy, edit, check and keep in their
 repository: :func:`load_protocol` reads one, ``protocol.to_toml()`` writes one.
+:class:`WakeupScheduler` holds a live app's open tickets and hands out each due
+action once, looking at a ticket only when something of it can fall due.
 """
 
 from __future__ import annotations
 
+from servicekit.protocols._compliance import (
+    METRIC_STATES,
+    ComplianceReport,
+    ComplianceRow,
+    ComplianceTally,
+    MetricAttainment,
+    WorstTicket,
+    compliance_rows,
+    evaluate_rows,
+    unmeasurable_metrics,
+)
 from servicekit.protocols._files import (
     READY_MADE,
     FileProblem,
@@ -19,6 +32,14 @@ from servicekit.protocols._files import (
     ready_made_path,
     ready_made_text,
 )
+from servicekit.protocols._links import (
+    Incident,
+    LinkPolicy,
+    Propagated,
+    PropagationRule,
+    link_intervals,
+    propagation_actor,
+)
 from servicekit.protocols._protocol import DueAction, ProtocolReport, ServiceProtocol
 from servicekit.protocols._ready import (
     crisis_protocol,
@@ -26,20 +47,38 @@ from servicekit.protocols._ready import (
     proactive_protocol,
     reactive_protocol,
 )
+from servicekit.protocols._scheduler import TicketAction, WakeupScheduler
 
 __all__ = [
+    "METRIC_STATES",
     "READY_MADE",
+    "ComplianceReport",
+    "ComplianceRow",
+    "ComplianceTally",
     "DueAction",
     "FileProblem",
+    "Incident",
+    "LinkPolicy",
+    "MetricAttainment",
+    "Propagated",
+    "PropagationRule",
     "ProtocolReport",
     "ServiceProtocol",
+    "TicketAction",
+    "WakeupScheduler",
+    "WorstTicket",
+    "compliance_rows",
     "crisis_protocol",
     "daily_requests_protocol",
+    "evaluate_rows",
+    "link_intervals",
     "load_protocol",
     "loads_protocol",
     "proactive_protocol",
+    "propagation_actor",
     "protocol_schema",
     "reactive_protocol",
     "ready_made_path",
     "ready_made_text",
+    "unmeasurable_metrics",
 ]

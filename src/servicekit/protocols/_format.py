@@ -349,7 +349,7 @@ TARGET_DETAIL = Table(
 METRIC = Table(
     {
         "targets": Field(
-            Table(values=OneOf((DURATION, TARGET_DETAIL)), key_what="priority (or \"*\")"),
+            Table(values=OneOf((DURATION, TARGET_DETAIL)), key_what='priority (or "*")'),
             True,
             "Priority -> target; '*' for every other priority.",
         ),
@@ -463,7 +463,7 @@ FOLLOW_UP = Table(
         "name": Field(NAME, True),
         "cadence": Field(CADENCE),
         "cadence_per_priority": Field(
-            Table(values=CADENCE, key_what="priority (or \"*\")"),
+            Table(values=CADENCE, key_what='priority (or "*")'),
             doc="Priority -> cadence, instead of one cadence.",
         ),
         "anchor": Field(_enum(Anchor, "an anchor")),

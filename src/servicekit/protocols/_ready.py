@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Sequence
 
+import attrs
+
 from servicekit._calendars import BusinessCalendar
 from servicekit._lifecycles import helpdesk_lifecycle, incident_lifecycle, service_request_lifecycle
 from servicekit._status import StatusCategory
@@ -136,7 +138,8 @@ def proactive_protocol(
     """Proactive service: the team contacts the customer first and keeps a steady cadence.
 
     As :func:`reactive_protocol`, plus a periodic-update promise (an update at least every
-    2/4/8 business hours by priority), a first contact one business hour after a ticket is
+    2/4/8 business hours by priority, so the keep-in-loop reminder comes after 2 business
+    hours for the top priority), a first contact one business hour after a ticket is
     opened (then at 24 and 72 hours) whether or not the customer writes again, and the
     manager alerted at 75% of the resolution target rather than at the breach.
     """
@@ -147,6 +150,15 @@ def proactive_protocol(
         [*base.sla.targets, *_targets("periodic_update", (2, 4, 8), priorities, calendar)],
     )
     manager = _alert("manager-early", "manager", 0.75)
+    # The customer must hear from the team within the periodic-update target, so the
+    # keep-in-loop reminder comes no later than that target at any priority.
+    keep_in_loop = attrs.evolve(
+        base.follow_ups[0],
+        cadence={
+            **{p: Interval(min(4, h) * H) for p, h in zip(priorities, (2, 4, 8), strict=False)},
+            ANY_PRIORITY: Interval(4 * H),
+        },
+    )
     first_contact = FollowUpSchedule(
         name="first-contact",
         anchor="opened",
@@ -160,7 +172,7 @@ def proactive_protocol(
         lifecycle=base.lifecycle,
         sla=sla,
         escalations=[*base.escalations[:1], manager],
-        follow_ups=[first_contact, *base.follow_ups],
+        follow_ups=[first_contact, keep_in_loop],
         description="Reach the customer first and keep a steady, promised cadence.",
     )
 
@@ -214,7 +226,8 @@ def crisis_protocol(timezone: str = "UTC") -> ServiceProtocol:
     """A reputational crisis: around the clock, minutes not hours, management in the loop.
 
     ITIL incident lifecycle on a 24x7 clock; first response in 15 minutes, an update at least
-    every 30 minutes, resolution in 4 hours; the crisis manager is paged at once when an
+    every hour (the hourly follow-up reminds the team before that promise breaks), resolution
+    in 4 hours; the crisis manager is paged at once when an
     incident is escalated, the director after 30 minutes, repeating every hour until someone
     acknowledges; customers hear from the team every hour (email and SMS; no calls at night).
     """
@@ -225,9 +238,7 @@ def crisis_protocol(timezone: str = "UTC") -> ServiceProtocol:
             SlaTarget(
                 metric="first_response", priority=ANY_PRIORITY, target=15 * MINUTE, calendar=clock
             ),
-            SlaTarget(
-                metric="periodic_update", priority=ANY_PRIORITY, target=30 * MINUTE, calendar=clock
-            ),
+            SlaTarget(metric="periodic_update", priority=ANY_PRIORITY, target=H, calendar=clock),
             SlaTarget(metric="resolution", priority=ANY_PRIORITY, target=4 * H, calendar=clock),
         ],
     )

@@ -11,6 +11,7 @@ schema editors use and the loader that runs cannot disagree.
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeAlias
@@ -142,6 +143,15 @@ class Scalar(Node):
             return "one of " + ", ".join(f'"{e}"' for e in self.enum)
         return self.what
 
+    def _near(self, value: object) -> str:
+        """What was expected, naming the closest choice when the list is long."""
+        assert self.enum is not None
+        if len(self.enum) <= 8:
+            return self.expected
+        close = difflib.get_close_matches(str(value), self.enum, n=1)
+        hint = f'did you mean "{close[0]}"? ' if close else ""
+        return f"{self.what} ({hint}the {len(self.enum)} choices: {', '.join(self.enum)})"
+
     def accepts(self, value: object) -> bool:
         if isinstance(value, bool) and bool not in self.types:
             return False
@@ -154,7 +164,7 @@ class Scalar(Node):
             problems.append(Problem(path, describe(value), self.expected))
             return INVALID
         if self.enum is not None and value not in self.enum:
-            problems.append(Problem(path, describe(value), self.expected))
+            problems.append(Problem(path, describe(value), self._near(value)))
             return INVALID
         number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
         if number is not None and (

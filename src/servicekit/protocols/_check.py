@@ -1,0 +1,296 @@
+"""``servicekit check``: what is legal in a protocol but wrong.
+
+Loading already refuses what cannot work (unknown statuses, unreachable ones,
+lifecycles with no way to an end, malformed durations). These checks find
+what works but breaks a promise: a priority with no target, an escalation
+that fires after the breach it should prevent, reminders slower than the
+update promise, calendars that hardly open, quiet hours that swallow every
+follow-up, and reminders that close a ticket before its resolution target.
+Each finding has a code, the dotted path of the field in the protocol file,
+what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterator, Mapping
+from typing import Final
+
+import attrs
+
+from servicekit._calendars import BusinessCalendar
+from servicekit.escalation import AfterBreach, AtSlaFraction, Delay, SlaTrigger
+from servicekit.followup import Backoff, Daily, FixedOffsets, Interval, QuietAction
+from servicekit.protocols._protocol import ServiceProtocol
+from servicekit.protocols._units import format_duration
+from servicekit.sla import ANY_PRIORITY, On, SlaPolicy, SlaTarget
+
+__all__ = ["FINDING_CODES", "Finding", "check_protocol"]
+
+#: Every finding code, with what it means.
+FINDING_CODES: Final = {
+    "SK101": "a priority has targets for some metrics but not for this one",
+    "SK102": "an escalation step waits on an SLA metric the policy has no target for",
+    "SK103": "an escalation step waits longer than the SLA target it guards",
+    "SK104": "a follow-up cadence is slower than the periodic-update target",
+    "SK105": "a calendar never opens",
+    "SK106": "a calendar is open less in a week than its shortest target",
+    "SK107": "the customer's quiet hours swallow every follow-up of a schedule",
+    "SK108": "a follow-up's terminal action falls due before the resolution target",
+}
+_WEEK: Final = _dt.timedelta(days=7)
+
+
+@attrs.frozen
+class Finding:
+    """Something legal but wrong in a protocol.
+
+    Attributes:
+        code: a stable code such as ``"SK103"`` (see :data:`FINDING_CODES`).
+        path: the dotted path of the field in the protocol file.
+        message: what is wrong.
+        fix: how to fix it.
+    """
+
+    code: str
+    path: str
+    message: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.path}: {self.message}; fix: {self.fix}"
+
+
+def check_protocol(protocol: ServiceProtocol) -> tuple[Finding, ...]:
+    """Every finding for ``protocol``, in file order (the same protocol gives the same list).
+
+    Examples:
+        >>> from servicekit.protocols import load_protocol, ready_made_path
+        >>> check_protocol(load_protocol(ready_made_path("reactive")))
+        ()
+    """
+    found = [
+        *_priorities_without_targets(protocol.sla),
+        *_calendars(protocol),
+        *_escalations(protocol),
+        *_follow_ups(protocol),
+    ]
+    return tuple(found)
+
+
+def _priorities(policy: SlaPolicy) -> list[str]:
+    seen: list[str] = []
+    for target in policy.targets:
+        if target.priority != ANY_PRIORITY and target.priority not in seen:
+            seen.append(target.priority)
+    return seen
+
+
+def _targets(policy: SlaPolicy | None, metric: str) -> list[SlaTarget]:
+    if policy is None:
+        return []
+    return [t for t in policy.targets if t.metric.name == metric]
+
+
+def _priorities_without_targets(policy: SlaPolicy | None) -> Iterator[Finding]:
+    if policy is None:
+        return
+    priorities = _priorities(policy)
+    for metric in policy.metrics:
+        have = {t.priority for t in _targets(policy, metric.name)}
+        if ANY_PRIORITY in have:
+            continue
+        missing = [p for p in priorities if p not in have]
+        if missing:
+            yield Finding(
+                "SK101",
+                f"sla.metrics.{metric.name}.targets",
+                f"priorities {missing} have other targets but none for {metric.name!r}; a "
+                "ticket at them fails when this metric is evaluated",
+                f'add targets for {missing}, or a catch-all "*" target',
+            )
+
+
+def _calendar_paths(protocol: ServiceProtocol) -> dict[BusinessCalendar, str]:
+    """Each calendar the protocol counts in, with the path of its first use."""
+    paths: dict[BusinessCalendar, str] = {}
+    if protocol.sla is not None:
+        for target in protocol.sla.targets:
+            paths.setdefault(
+                target.calendar, f"sla.metrics.{target.metric.name}.targets.{target.priority}"
+            )
+    for i, schedule in enumerate(protocol.follow_ups):
+        if schedule.clock is not None:
+            paths.setdefault(schedule.clock, f"follow_ups[{i}].calendar")
+    return paths
+
+
+def _weekly_open(calendar: BusinessCalendar) -> _dt.timedelta:
+    total = 0
+    for shifts in calendar.hours:
+        for start, end in shifts:
+            a = start.hour * 3600 + start.minute * 60 + start.second
+            b = end.hour * 3600 + end.minute * 60 + end.second
+            total += b - a if b > a else b - a + 86_400
+    return _dt.timedelta(seconds=total)
+
+
+def _calendars(protocol: ServiceProtocol) -> Iterator[Finding]:
+    for calendar, path in _calendar_paths(protocol).items():
+        weekly = _weekly_open(calendar)
+        if not weekly and not any(shifts for _, shifts in calendar.special_days):
+            yield Finding(
+                "SK105",
+                path,
+                f"its calendar {calendar!r} never opens, so nothing counted on it ever falls due",
+                "give the calendar weekly hours",
+            )
+            continue
+        if protocol.sla is None or not weekly:
+            continue
+        targets = [t.target for t in protocol.sla.targets if t.calendar == calendar]
+        shortest = min(targets, default=None)
+        if shortest is not None and weekly < shortest and weekly < _WEEK:
+            yield Finding(
+                "SK106",
+                path,
+                f"its calendar is open {format_duration(weekly)} a week, less than the shortest "
+                f"target counted on it ({format_duration(shortest)}): every such ticket waits "
+                "more than a week",
+                "open the calendar longer, or shorten the targets counted on it",
+            )
+
+
+def _guarded_metric(policy: SlaPolicy | None, referenced: list[str]) -> str | None:
+    if policy is None:
+        return None
+    names = [m.name for m in policy.metrics]
+    for name in (*referenced, "resolution", "first_response"):
+        if name in names:
+            return name
+    return None
+
+
+def _escalations(protocol: ServiceProtocol) -> Iterator[Finding]:
+    policy = protocol.sla
+    known = {m.name for m in policy.metrics} if policy is not None else set()
+    for i, chain in enumerate(protocol.escalations):
+        referenced: list[str] = []
+        for j, step in enumerate(chain.steps):
+            wait = step.wait
+            if isinstance(wait, AtSlaFraction | AfterBreach):
+                referenced.append(wait.metric)
+                if wait.metric not in known:
+                    yield Finding(
+                        "SK102",
+                        f"escalations[{i}].steps[{j}].wait",
+                        f"the step waits on {wait.metric!r}, which has no SLA target, so it "
+                        "never fires",
+                        f"add {wait.metric!r} targets under [sla.metrics], or wait a duration",
+                    )
+        for t, trigger in enumerate(chain.triggers):
+            if isinstance(trigger, SlaTrigger) and trigger.metric not in known:
+                yield Finding(
+                    "SK102",
+                    f"escalations[{i}].triggers[{t}]",
+                    f"the chain starts on {trigger.metric!r}, which has no SLA target, so this "
+                    "trigger never fires",
+                    f"add {trigger.metric!r} targets under [sla.metrics], or remove the trigger",
+                )
+        if On("ticket_opened") not in chain.triggers:
+            continue  # waits count from another instant than the SLA clocks' start
+        guarded = _guarded_metric(policy, referenced)
+        if guarded is None:
+            continue
+        elapsed = _dt.timedelta(0)
+        for j, step in enumerate(chain.steps):
+            if not isinstance(step.wait, Delay):
+                break
+            elapsed += step.wait.duration
+            late = [t.priority for t in _targets(policy, guarded) if elapsed > t.target]
+            if late:
+                yield Finding(
+                    "SK103",
+                    f"escalations[{i}].steps[{j}].wait",
+                    f"the step fires {format_duration(elapsed)} after opening, after the "
+                    f"{guarded!r} target it guards for priorities {late}",
+                    f'wait less, or wait a share of the target such as "75% of {guarded}"',
+                )
+
+
+def _first_gap(cadence: object) -> _dt.timedelta | None:
+    if isinstance(cadence, Interval):
+        return cadence.every
+    if isinstance(cadence, FixedOffsets):
+        return cadence.offsets[0]
+    if isinstance(cadence, Backoff):
+        return cadence.first
+    return None
+
+
+def _terminal_offset(cadence: object, attempts: int) -> _dt.timedelta | None:
+    if isinstance(cadence, Interval):
+        return cadence.every * (attempts + 1)
+    if isinstance(cadence, FixedOffsets) and attempts < len(cadence.offsets):
+        return cadence.offsets[attempts]
+    return None
+
+
+def _applies(target: SlaTarget, cadences: Mapping[str, object]) -> object | None:
+    """The cadence a ticket at the target's priority follows."""
+    key = target.priority
+    return cadences.get(key) if key in cadences else cadences.get(ANY_PRIORITY)
+
+
+def _follow_ups(protocol: ServiceProtocol) -> Iterator[Finding]:
+    policy = protocol.sla
+    for i, schedule in enumerate(protocol.follow_ups):
+        path = f"follow_ups[{i}]"
+        cadences = dict(schedule.cadence)
+        cadence_path = f"{path}.cadence" if len(cadences) == 1 else f"{path}.cadence_per_priority"
+        slow = []
+        for target in _targets(policy, "periodic_update"):
+            gap = _first_gap(_applies(target, cadences))
+            if gap is not None and gap > target.target:
+                slow.append(
+                    f"{target.priority} ({format_duration(gap)} > {format_duration(target.target)})"
+                )
+        if slow:
+            yield Finding(
+                "SK104",
+                cadence_path,
+                f"reminders come slower than the periodic-update target for {', '.join(slow)}",
+                "give a cadence per priority (cadence_per_priority) no slower than each target",
+            )
+        window = schedule.contact_window
+        if window is not None and schedule.quiet_action is not QuietAction.DEFER:
+            swallowed = [
+                p
+                for p, c in schedule.cadence
+                if isinstance(c, Daily) and not window.start <= c.at < window.end
+            ]
+            if swallowed:
+                yield Finding(
+                    "SK107",
+                    cadence_path,
+                    f"the daily time falls in the customer's quiet hours ({window.start:%H:%M}-"
+                    f"{window.end:%H:%M} is the contact window), and quiet attempts are "
+                    f"{schedule.quiet_action.value}ped, so no follow-up is ever made",
+                    'move the daily time into the contact window, or set quiet_action = "defer"',
+                )
+        terminal = schedule.terminal
+        if terminal is None:
+            continue
+        early = []
+        for target in _targets(policy, "resolution"):
+            offset = _terminal_offset(_applies(target, cadences), terminal.after_attempts)
+            if offset is not None and offset < target.target:
+                early.append(target.priority)
+        if early:
+            yield Finding(
+                "SK108",
+                f"{path}.terminal",
+                f"{terminal.action!r} falls due before the resolution target of priorities "
+                f"{early}, so tickets close before the team has had its promised time",
+                "make more attempts first, or space them further apart",
+            )

@@ -98,5 +98,7 @@ def test_each_finding_fires(code: str) -> None:
     findings = check_protocol(loads_protocol(BASE + CASES[code]))
     assert [f.code for f in findings] == [code]
     finding = findings[0]
-    assert finding.path and finding.message and finding.fix
+    assert finding.path
+    assert finding.message
+    assert finding.fix
     assert str(finding).startswith(f"{code} {finding.path}: ")

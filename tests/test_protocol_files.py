@@ -17,6 +17,15 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from servicekit import BusinessCalendar, Lifecycle, StatusCategory
+from servicekit._units import (
+    BusinessDays,
+    UnitError,
+    format_duration,
+    format_share,
+    parse_duration,
+    parse_share,
+    resolve_duration,
+)
 from servicekit.datasets import bpic2013_sample_path, bpic2013_tickets
 from servicekit.errors import ProtocolFileError
 from servicekit.escalation import (
@@ -44,15 +53,6 @@ from servicekit.protocols import (
     ready_made_text,
 )
 from servicekit.protocols._files import schema_json
-from servicekit.protocols._units import (
-    BusinessDays,
-    UnitError,
-    format_duration,
-    format_share,
-    parse_duration,
-    parse_share,
-    resolve_duration,
-)
 from servicekit.sla import ANY_PRIORITY, On, SlaPolicy, SlaTarget
 from servicekit.testing import business_calendars, follow_up_schedules, lifecycles
 

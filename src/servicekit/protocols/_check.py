@@ -19,10 +19,11 @@ from typing import Final
 import attrs
 
 from servicekit._calendars import BusinessCalendar
+from servicekit._fileformat import dotted
+from servicekit._units import format_duration
 from servicekit.escalation import AfterBreach, AtSlaFraction, Delay, SlaTrigger
 from servicekit.followup import Backoff, Daily, FixedOffsets, Interval, QuietAction
 from servicekit.protocols._protocol import ServiceProtocol
-from servicekit.protocols._units import format_duration
 from servicekit.sla import ANY_PRIORITY, On, SlaPolicy, SlaTarget
 
 __all__ = ["FINDING_CODES", "Finding", "check_protocol"]
@@ -48,6 +49,7 @@ class Finding:
     Attributes:
         code: a stable code such as ``"SK103"`` (see :data:`FINDING_CODES`).
         path: the dotted path of the field in the protocol file.
+        parts: the same path as keys and indices (to find its line in the file).
         message: what is wrong.
         fix: how to fix it.
     """
@@ -56,9 +58,14 @@ class Finding:
     path: str
     message: str
     fix: str
+    parts: tuple[str | int, ...] = attrs.field(default=(), repr=False)
 
     def __str__(self) -> str:
         return f"{self.code} {self.path}: {self.message}; fix: {self.fix}"
+
+
+def _finding(code: str, parts: tuple[str | int, ...], message: str, fix: str) -> Finding:
+    return Finding(code, dotted(parts), message, fix, parts)
 
 
 def check_protocol(protocol: ServiceProtocol) -> tuple[Finding, ...]:
@@ -102,26 +109,27 @@ def _priorities_without_targets(policy: SlaPolicy | None) -> Iterator[Finding]:
             continue
         missing = [p for p in priorities if p not in have]
         if missing:
-            yield Finding(
+            yield _finding(
                 "SK101",
-                f"sla.metrics.{metric.name}.targets",
+                ("sla", "metrics", metric.name, "targets"),
                 f"priorities {missing} have other targets but none for {metric.name!r}; a "
                 "ticket at them fails when this metric is evaluated",
                 f'add targets for {missing}, or a catch-all "*" target',
             )
 
 
-def _calendar_paths(protocol: ServiceProtocol) -> dict[BusinessCalendar, str]:
+def _calendar_paths(protocol: ServiceProtocol) -> dict[BusinessCalendar, tuple[str | int, ...]]:
     """Each calendar the protocol counts in, with the path of its first use."""
-    paths: dict[BusinessCalendar, str] = {}
+    paths: dict[BusinessCalendar, tuple[str | int, ...]] = {}
     if protocol.sla is not None:
         for target in protocol.sla.targets:
             paths.setdefault(
-                target.calendar, f"sla.metrics.{target.metric.name}.targets.{target.priority}"
+                target.calendar,
+                ("sla", "metrics", target.metric.name, "targets", target.priority),
             )
     for i, schedule in enumerate(protocol.follow_ups):
         if schedule.clock is not None:
-            paths.setdefault(schedule.clock, f"follow_ups[{i}].calendar")
+            paths.setdefault(schedule.clock, ("follow_ups", i, "calendar"))
     return paths
 
 
@@ -139,7 +147,7 @@ def _calendars(protocol: ServiceProtocol) -> Iterator[Finding]:
     for calendar, path in _calendar_paths(protocol).items():
         weekly = _weekly_open(calendar)
         if not weekly and not any(shifts for _, shifts in calendar.special_days):
-            yield Finding(
+            yield _finding(
                 "SK105",
                 path,
                 f"its calendar {calendar!r} never opens, so nothing counted on it ever falls due",
@@ -151,7 +159,7 @@ def _calendars(protocol: ServiceProtocol) -> Iterator[Finding]:
         targets = [t.target for t in protocol.sla.targets if t.calendar == calendar]
         shortest = min(targets, default=None)
         if shortest is not None and weekly < shortest and weekly < _WEEK:
-            yield Finding(
+            yield _finding(
                 "SK106",
                 path,
                 f"its calendar is open {format_duration(weekly)} a week, less than the shortest "
@@ -181,18 +189,18 @@ def _escalations(protocol: ServiceProtocol) -> Iterator[Finding]:
             if isinstance(wait, AtSlaFraction | AfterBreach):
                 referenced.append(wait.metric)
                 if wait.metric not in known:
-                    yield Finding(
+                    yield _finding(
                         "SK102",
-                        f"escalations[{i}].steps[{j}].wait",
+                        ("escalations", i, "steps", j, "wait"),
                         f"the step waits on {wait.metric!r}, which has no SLA target, so it "
                         "never fires",
                         f"add {wait.metric!r} targets under [sla.metrics], or wait a duration",
                     )
         for t, trigger in enumerate(chain.triggers):
             if isinstance(trigger, SlaTrigger) and trigger.metric not in known:
-                yield Finding(
+                yield _finding(
                     "SK102",
-                    f"escalations[{i}].triggers[{t}]",
+                    ("escalations", i, "triggers", t),
                     f"the chain starts on {trigger.metric!r}, which has no SLA target, so this "
                     "trigger never fires",
                     f"add {trigger.metric!r} targets under [sla.metrics], or remove the trigger",
@@ -209,9 +217,9 @@ def _escalations(protocol: ServiceProtocol) -> Iterator[Finding]:
             elapsed += step.wait.duration
             late = [t.priority for t in _targets(policy, guarded) if elapsed > t.target]
             if late:
-                yield Finding(
+                yield _finding(
                     "SK103",
-                    f"escalations[{i}].steps[{j}].wait",
+                    ("escalations", i, "steps", j, "wait"),
                     f"the step fires {format_duration(elapsed)} after opening, after the "
                     f"{guarded!r} target it guards for priorities {late}",
                     f'wait less, or wait a share of the target such as "75% of {guarded}"',
@@ -245,9 +253,9 @@ def _applies(target: SlaTarget, cadences: Mapping[str, object]) -> object | None
 def _follow_ups(protocol: ServiceProtocol) -> Iterator[Finding]:
     policy = protocol.sla
     for i, schedule in enumerate(protocol.follow_ups):
-        path = f"follow_ups[{i}]"
         cadences = dict(schedule.cadence)
-        cadence_path = f"{path}.cadence" if len(cadences) == 1 else f"{path}.cadence_per_priority"
+        one = len(cadences) == 1 and ANY_PRIORITY in cadences
+        cadence_path = ("follow_ups", i, "cadence" if one else "cadence_per_priority")
         slow = []
         for target in _targets(policy, "periodic_update"):
             gap = _first_gap(_applies(target, cadences))
@@ -256,7 +264,7 @@ def _follow_ups(protocol: ServiceProtocol) -> Iterator[Finding]:
                     f"{target.priority} ({format_duration(gap)} > {format_duration(target.target)})"
                 )
         if slow:
-            yield Finding(
+            yield _finding(
                 "SK104",
                 cadence_path,
                 f"reminders come slower than the periodic-update target for {', '.join(slow)}",
@@ -270,7 +278,7 @@ def _follow_ups(protocol: ServiceProtocol) -> Iterator[Finding]:
                 if isinstance(c, Daily) and not window.start <= c.at < window.end
             ]
             if swallowed:
-                yield Finding(
+                yield _finding(
                     "SK107",
                     cadence_path,
                     f"the daily time falls in the customer's quiet hours ({window.start:%H:%M}-"
@@ -287,9 +295,9 @@ def _follow_ups(protocol: ServiceProtocol) -> Iterator[Finding]:
             if offset is not None and offset < target.target:
                 early.append(target.priority)
         if early:
-            yield Finding(
+            yield _finding(
                 "SK108",
-                f"{path}.terminal",
+                ("follow_ups", i, "terminal"),
                 f"{terminal.action!r} falls due before the resolution target of priorities "
                 f"{early}, so tickets close before the team has had its promised time",
                 "make more attempts first, or space them further apart",

@@ -26,8 +26,11 @@ import attrs
 import holidays as _holidays
 
 from servicekit._calendars import BusinessCalendar
+from servicekit._fileformat import INVALID, Path, Problem, check, describe, json_schema
 from servicekit._lifecycle import Lifecycle, Status, Transition
+from servicekit._locate import line_of, locate
 from servicekit._status import StatusCategory
+from servicekit._units import BusinessDays, UnitError, resolve_duration
 from servicekit.errors import (
     InvalidHolidayError,
     InvalidScheduleError,
@@ -57,10 +60,7 @@ from servicekit.followup import (
     TerminalAction,
 )
 from servicekit.protocols._format import FORMAT_VERSION, PROTOCOL, READY_LIFECYCLES
-from servicekit.protocols._locate import line_of, locate
 from servicekit.protocols._protocol import ServiceProtocol
-from servicekit.protocols._spec import INVALID, Path, Problem, check, describe, json_schema
-from servicekit.protocols._units import BusinessDays, UnitError, resolve_duration
 from servicekit.sla import BUILT_IN_METRICS, On, SlaMetric, SlaPolicy, SlaTarget
 
 __all__ = [

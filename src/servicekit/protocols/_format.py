@@ -21,9 +21,19 @@ from tomlkit.items import Table as TomlTable
 from servicekit._calendar_hours import DAY_NAMES, format_hours
 from servicekit._calendars import BusinessCalendar
 from servicekit._events import EVENT_TYPES
+from servicekit._fileformat import Array, Field, Node, OneOf, Scalar, Table
 from servicekit._lifecycle import Lifecycle, Transition
 from servicekit._lifecycles import helpdesk_lifecycle, incident_lifecycle, service_request_lifecycle
 from servicekit._status import ClockAction, StatusCategory
+from servicekit._units import (
+    DURATION_EXAMPLES,
+    DURATION_PATTERN,
+    SHARE_PATTERN,
+    format_duration,
+    format_share,
+    parse_duration,
+    parse_share,
+)
 from servicekit.errors import ServiceKitError
 from servicekit.escalation import (
     AfterBreach,
@@ -50,16 +60,6 @@ from servicekit.followup import (
     FollowUpSchedule,
     Interval,
     QuietAction,
-)
-from servicekit.protocols._spec import Array, Field, Node, OneOf, Scalar, Table
-from servicekit.protocols._units import (
-    DURATION_EXAMPLES,
-    DURATION_PATTERN,
-    SHARE_PATTERN,
-    format_duration,
-    format_share,
-    parse_duration,
-    parse_share,
 )
 from servicekit.sla import BUILT_IN_METRICS, On, SlaMetric, SlaPolicy, StopOutcome
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import tomllib
 
-from servicekit.protocols._spec import Path
+from servicekit._fileformat import Path
 
 __all__ = ["line_of", "locate"]
 

@@ -1,0 +1,120 @@
+"""``servicekit check``, ``diagram`` and ``protocol``, each run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BROKEN = ROOT / "tests" / "data" / "broken_protocols"
+
+
+def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "100"}
+    return subprocess.run(
+        [sys.executable, "-m", "servicekit", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        cwd=cwd,
+    )
+
+
+@pytest.mark.parametrize("command", [["check"], ["diagram"], ["protocol"], ["protocol", "show"]])
+def test_help(command: list[str]) -> None:
+    done = _run(*command, "--help")
+    assert done.returncode == 0
+    assert "usage: servicekit" in done.stdout
+
+
+@pytest.fixture
+def ours(tmp_path: Path) -> Path:
+    done = _run("protocol", "show", "reactive")
+    assert done.returncode == 0
+    path = tmp_path / "ours.toml"
+    path.write_text(done.stdout, "utf-8")
+    return path
+
+
+def test_show_then_check_clean(ours: Path) -> None:
+    done = _run("check", str(ours))
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "is clean" in done.stdout
+
+
+def test_check_findings_exit_1_with_line_and_fix(ours: Path) -> None:
+    ours.write_text(
+        ours.read_text("utf-8").replace('wait = "50% of resolution"', 'wait = "10h"'), "utf-8"
+    )
+    line = ours.read_text("utf-8").splitlines().index('wait = "10h"') + 1
+    done = _run("check", str(ours))
+    assert done.returncode == 1
+    assert f"{ours}:{line}: SK103 escalations[0].steps[0].wait:" in done.stdout
+    assert "fix: wait less" in done.stdout
+    report = json.loads(_run("check", str(ours), "--format", "json").stdout)
+    assert report["clean"] is False
+    assert [(f["code"], f["line"]) for f in report["findings"]] == [("SK103", line)]
+
+
+def test_check_json_clean(ours: Path) -> None:
+    done = _run("check", str(ours), "--format", "json")
+    assert done.returncode == 0
+    assert json.loads(done.stdout) == {
+        "file": str(ours),
+        "readable": True,
+        "clean": True,
+        "findings": [],
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "missing.toml"], "missing.toml: cannot read the protocol file"),
+        (["check", "wrong_type.toml"], "wrong_type.toml:5: sla.metrics.first_response"),
+        (["diagram", "unknown_zone.toml"], "unknown_zone.toml:3: calendars.team.timezone"),
+        (["diagram", "missing.toml"], "missing.toml: cannot read the protocol file"),
+        (["diagram", "cycle.toml", "--format", "png"], "--format png writes a binary picture"),
+        (["protocol", "show", "nope"], "no ready-made protocol is called 'nope'"),
+        (["check"], "the following arguments are required: file"),
+        (["diagram", "x.toml", "--format", "gif"], "invalid choice: 'gif'"),
+    ],
+)
+def test_user_errors_exit_2_with_one_line(args: list[str], message: str) -> None:
+    done = _run(*args, cwd=BROKEN)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert message in done.stderr
+    assert done.stdout == ""
+
+
+def test_diagram_mermaid(ours: Path) -> None:
+    done = _run("diagram", str(ours))
+    assert done.returncode == 0
+    assert "```mermaid\nstateDiagram-v2" in done.stdout
+    assert "s4 --> s5: close (after 4d)" in done.stdout
+    assert "    title tiers (functional)\n    at 50% of resolution : tier L2" in done.stdout
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+def test_diagram_pictures(ours: Path, tmp_path: Path, fmt: str) -> None:
+    pytest.importorskip("graphviz")
+    out = tmp_path / f"ours.{fmt}"
+    done = _run("diagram", str(ours), "--format", fmt, "--out", str(out))
+    assert done.returncode == 0
+    head = out.read_bytes()[:8]
+    assert head.startswith(b"\x89PNG") if fmt == "png" else b"<" in head
+
+
+def test_protocol_schema_is_the_published_one() -> None:
+    done = _run("protocol", "schema")
+    assert done.returncode == 0
+    assert done.stdout == (ROOT / "docs" / "protocol.schema.json").read_text("utf-8")

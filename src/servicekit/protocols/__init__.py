@@ -4,6 +4,8 @@
 (where does the ticket stand, what is due now, when must I ask again) in one
 :class:`ProtocolReport`. Ready-made protocols cover reactive service,
 proactive service, everyday requests and a reputational crisis.
+:class:`WakeupScheduler` holds a live app's open tickets and hands out each due
+action once, looking at a ticket only when something of it can fall due.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from servicekit.protocols._ready import (
     proactive_protocol,
     reactive_protocol,
 )
+from servicekit.protocols._scheduler import TicketAction, WakeupScheduler
 
 __all__ = [
     "DueAction",
@@ -32,6 +35,8 @@ __all__ = [
     "PropagationRule",
     "ProtocolReport",
     "ServiceProtocol",
+    "TicketAction",
+    "WakeupScheduler",
     "crisis_protocol",
     "daily_requests_protocol",
     "link_intervals",

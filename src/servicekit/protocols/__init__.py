@@ -8,6 +8,21 @@ proactive service, everyday requests and a reputational crisis.
 
 from __future__ import annotations
 
+from servicekit.protocols._corrective import (
+    REVIEW,
+    CorrectivePolicy,
+    CorrectiveState,
+    CorrectiveStatus,
+    business_days_deadline,
+)
+from servicekit.protocols._incidents import (
+    Broadcast,
+    Delivery,
+    IncidentProtocol,
+    IncidentReport,
+    ProactiveFigures,
+    UpdatePromise,
+)
 from servicekit.protocols._links import (
     Incident,
     LinkPolicy,
@@ -23,18 +38,39 @@ from servicekit.protocols._ready import (
     proactive_protocol,
     reactive_protocol,
 )
+from servicekit.protocols._ready_incidents import (
+    CUSTOMER_FIRST_RESPONSE,
+    HELD_RESOLUTION,
+    crisis_incident_protocol,
+    proactive_incident_protocol,
+)
 
 __all__ = [
+    "CUSTOMER_FIRST_RESPONSE",
+    "HELD_RESOLUTION",
+    "REVIEW",
+    "Broadcast",
+    "CorrectivePolicy",
+    "CorrectiveState",
+    "CorrectiveStatus",
+    "Delivery",
     "DueAction",
     "Incident",
+    "IncidentProtocol",
+    "IncidentReport",
     "LinkPolicy",
+    "ProactiveFigures",
     "Propagated",
     "PropagationRule",
     "ProtocolReport",
     "ServiceProtocol",
+    "UpdatePromise",
+    "business_days_deadline",
+    "crisis_incident_protocol",
     "crisis_protocol",
     "daily_requests_protocol",
     "link_intervals",
+    "proactive_incident_protocol",
     "proactive_protocol",
     "propagation_actor",
     "reactive_protocol",

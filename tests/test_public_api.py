@@ -55,6 +55,25 @@ TOP_LEVEL = {
 }
 
 SUBPACKAGES: dict[str, set[str]] = {
+    "servicekit.sources": {
+        "READY_LIFECYCLES",
+        "ROW_KINDS",
+        "CsvSource",
+        "DataFrameSource",
+        "JsonLinesSource",
+        "ParquetSource",
+        "ReadStats",
+        "Rejection",
+        "RowSource",
+        "SourceMapping",
+        "SourceScan",
+        "SqlSource",
+        "TicketReader",
+        "XesSource",
+        "load_mapping",
+        "open_source",
+        "read_tickets",
+    },
     "servicekit.costs": {
         "DEFAULT_CONCURRENCY_EFFICIENCY",
         "Cell",
@@ -88,6 +107,7 @@ SUBPACKAGES: dict[str, set[str]] = {
         "staffing_for",
     },
     "servicekit.datasets": {
+        "BPIC2013_MAPPING",
         "BPIC2013_ZONE",
         "XesTrace",
         "XesValue",
@@ -157,7 +177,9 @@ SUBPACKAGES: dict[str, set[str]] = {
         "PropagationRule",
         "ProtocolReport",
         "ServiceProtocol",
+        "TicketAction",
         "UpdatePromise",
+        "WakeupScheduler",
         "business_days_deadline",
         "crisis_incident_protocol",
         "crisis_protocol",

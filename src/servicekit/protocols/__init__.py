@@ -4,6 +4,8 @@
 (where does the ticket stand, what is due now, when must I ask again) in one
 :class:`ProtocolReport`. Ready-made protocols cover reactive service,
 proactive service, everyday requests and a reputational crisis.
+:class:`WakeupScheduler` holds a live app's open tickets and hands out each due
+action once, looking at a ticket only when something of it can fall due.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from servicekit.protocols._ready_incidents import (
     crisis_incident_protocol,
     proactive_incident_protocol,
 )
+from servicekit.protocols._scheduler import TicketAction, WakeupScheduler
 
 __all__ = [
     "CUSTOMER_FIRST_RESPONSE",
@@ -64,7 +67,9 @@ __all__ = [
     "PropagationRule",
     "ProtocolReport",
     "ServiceProtocol",
+    "TicketAction",
     "UpdatePromise",
+    "WakeupScheduler",
     "business_days_deadline",
     "crisis_incident_protocol",
     "crisis_protocol",

@@ -194,6 +194,21 @@ OPS = st.lists(
 )
 
 
+def _apply(incident: Incident, op: str, child: Ticket, at: pendulum.DateTime) -> None:
+    """One random operation, where it makes sense."""
+    linked = {c.id for c in incident.linked()}
+    if op == "link" and child.id not in linked:
+        incident.link(child, at=at)
+    elif op == "unlink" and child.id in linked:
+        incident.unlink(child.id, at=at)
+    elif op == "resolve" and incident.parent.status != "Resolved":
+        incident.fire("resolve", at=at)
+    elif op == "reopen" and incident.parent.status == "Resolved":
+        incident.fire("reopen", at=at, reason="again")
+    elif op == "update":
+        incident.post_update(f"u{len(incident.parent)}", at=at)
+
+
 @given(OPS)
 def test_random_link_sequences_replay_to_the_same_state(ops: list[tuple[str, int, int]]) -> None:
     incident = Incident(_ticket("INC-1"))
@@ -201,18 +216,7 @@ def test_random_link_sequences_replay_to_the_same_state(ops: list[tuple[str, int
     at = T0
     for op, index, minutes in ops:
         at = at.add(minutes=minutes)
-        child = pool[index]
-        linked = {c.id for c in incident.linked()}
-        if op == "link" and child.id not in linked:
-            incident.link(child, at=at)
-        elif op == "unlink" and child.id in linked:
-            incident.unlink(child.id, at=at)
-        elif op == "resolve" and incident.parent.status != "Resolved":
-            incident.fire("resolve", at=at)
-        elif op == "reopen" and incident.parent.status == "Resolved":
-            incident.fire("reopen", at=at, reason="again")
-        elif op == "update":
-            incident.post_update(f"u{len(incident.parent)}", at=at)
+        _apply(incident, op, pool[index], at)
     parent_solved = incident.parent.status == "Resolved"
     for child in pool:
         replayed = Ticket.replay(child.history, incident_lifecycle())
@@ -323,18 +327,7 @@ def test_no_idempotency_key_is_issued_twice(ops: list[tuple[str, int, int]]) -> 
     at = T0
     for op, index, minutes in ops:
         at = at.add(minutes=minutes * 7)
-        child = pool[index]
-        linked = {c.id for c in incident.linked()}
-        if op == "link" and child.id not in linked:
-            incident.link(child, at=at)
-        elif op == "unlink" and child.id in linked:
-            incident.unlink(child.id, at=at)
-        elif op == "resolve" and incident.parent.status != "Resolved":
-            incident.fire("resolve", at=at)
-        elif op == "reopen" and incident.parent.status == "Resolved":
-            incident.fire("reopen", at=at, reason="again")
-        elif op == "update":
-            incident.post_update(f"u{len(incident.parent)}", at=at)
+        _apply(incident, op, pool[index], at)
         report = protocol.evaluate(incident.parent, incident.children.values(), at)
         keys = [a.key for a in report.actions if a.kind == "broadcast_update"]
         assert not issued & set(keys)

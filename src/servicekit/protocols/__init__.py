@@ -10,6 +10,17 @@ action once, looking at a ticket only when something of it can fall due.
 
 from __future__ import annotations
 
+from servicekit.protocols._compliance import (
+    METRIC_STATES,
+    ComplianceReport,
+    ComplianceRow,
+    ComplianceTally,
+    MetricAttainment,
+    WorstTicket,
+    compliance_rows,
+    evaluate_rows,
+    unmeasurable_metrics,
+)
 from servicekit.protocols._corrective import (
     REVIEW,
     CorrectivePolicy,
@@ -51,8 +62,12 @@ from servicekit.protocols._scheduler import TicketAction, WakeupScheduler
 __all__ = [
     "CUSTOMER_FIRST_RESPONSE",
     "HELD_RESOLUTION",
+    "METRIC_STATES",
     "REVIEW",
     "Broadcast",
+    "ComplianceReport",
+    "ComplianceRow",
+    "ComplianceTally",
     "CorrectivePolicy",
     "CorrectiveState",
     "CorrectiveStatus",
@@ -62,6 +77,7 @@ __all__ = [
     "IncidentProtocol",
     "IncidentReport",
     "LinkPolicy",
+    "MetricAttainment",
     "ProactiveFigures",
     "Propagated",
     "PropagationRule",
@@ -70,13 +86,17 @@ __all__ = [
     "TicketAction",
     "UpdatePromise",
     "WakeupScheduler",
+    "WorstTicket",
     "business_days_deadline",
+    "compliance_rows",
     "crisis_incident_protocol",
     "crisis_protocol",
     "daily_requests_protocol",
+    "evaluate_rows",
     "link_intervals",
     "proactive_incident_protocol",
     "proactive_protocol",
     "propagation_actor",
     "reactive_protocol",
+    "unmeasurable_metrics",
 ]

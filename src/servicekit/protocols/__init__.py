@@ -23,6 +23,13 @@ from servicekit.protocols._compliance import (
     evaluate_rows,
     unmeasurable_metrics,
 )
+from servicekit.protocols._corrective import (
+    REVIEW,
+    CorrectivePolicy,
+    CorrectiveState,
+    CorrectiveStatus,
+    business_days_deadline,
+)
 from servicekit.protocols._files import (
     READY_MADE,
     FileProblem,
@@ -31,6 +38,14 @@ from servicekit.protocols._files import (
     protocol_schema,
     ready_made_path,
     ready_made_text,
+)
+from servicekit.protocols._incidents import (
+    Broadcast,
+    Delivery,
+    IncidentProtocol,
+    IncidentReport,
+    ProactiveFigures,
+    UpdatePromise,
 )
 from servicekit.protocols._links import (
     Incident,
@@ -47,33 +62,54 @@ from servicekit.protocols._ready import (
     proactive_protocol,
     reactive_protocol,
 )
+from servicekit.protocols._ready_incidents import (
+    CUSTOMER_FIRST_RESPONSE,
+    HELD_RESOLUTION,
+    crisis_incident_protocol,
+    proactive_incident_protocol,
+)
 from servicekit.protocols._scheduler import TicketAction, WakeupScheduler
 
 __all__ = [
+    "CUSTOMER_FIRST_RESPONSE",
+    "HELD_RESOLUTION",
     "METRIC_STATES",
     "READY_MADE",
+    "REVIEW",
+    "Broadcast",
     "ComplianceReport",
     "ComplianceRow",
     "ComplianceTally",
+    "CorrectivePolicy",
+    "CorrectiveState",
+    "CorrectiveStatus",
+    "Delivery",
     "DueAction",
     "FileProblem",
     "Incident",
+    "IncidentProtocol",
+    "IncidentReport",
     "LinkPolicy",
     "MetricAttainment",
+    "ProactiveFigures",
     "Propagated",
     "PropagationRule",
     "ProtocolReport",
     "ServiceProtocol",
     "TicketAction",
+    "UpdatePromise",
     "WakeupScheduler",
     "WorstTicket",
+    "business_days_deadline",
     "compliance_rows",
+    "crisis_incident_protocol",
     "crisis_protocol",
     "daily_requests_protocol",
     "evaluate_rows",
     "link_intervals",
     "load_protocol",
     "loads_protocol",
+    "proactive_incident_protocol",
     "proactive_protocol",
     "propagation_actor",
     "protocol_schema",

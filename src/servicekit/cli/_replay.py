@@ -39,17 +39,20 @@ from rich.text import Text
 from servicekit._calendars import BusinessCalendar
 from servicekit._ticket import Ticket
 from servicekit._time import as_instant, get_timezone, to_micros
-from servicekit.cli import _charts
+from servicekit.cli import _charts, _compare_view
 from servicekit.datasets import BPIC2013_MAPPING, bpic2013_lifecycle, bpic2013_sample_path
 from servicekit.errors import ServiceKitError, SourceError
 from servicekit.protocols import (
     ComplianceReport,
     ComplianceRow,
     ComplianceTally,
+    ProtocolComparison,
     ServiceProtocol,
+    compare_protocols,
     compliance_rows,
     crisis_protocol,
     daily_requests_protocol,
+    load_protocol,
     proactive_protocol,
     reactive_protocol,
     unmeasurable_metrics,
@@ -95,7 +98,14 @@ def add_parser(subparsers: Any) -> None:
     replay.add_argument(
         "--protocol",
         default="reactive",
-        help=f"a ready-made protocol ({', '.join(sorted(PROTOCOLS))})",
+        help=f"a ready-made protocol ({', '.join(sorted(PROTOCOLS))}) or a protocol file (.toml)",
+    )
+    replay.add_argument(
+        "--compare",
+        default=None,
+        metavar="OTHER",
+        help="a second protocol (name or .toml file): both side by side, and the tickets "
+        "whose outcome differs",
     )
     replay.add_argument(
         "--zone", default=None, help="the team's IANA time zone (default: the mapping's)"
@@ -139,6 +149,7 @@ class ReplayRun:
     reader: TicketReader
     report: ComplianceReport
     after_now: int
+    comparison: ProtocolComparison | None = None
 
 
 def _parse_now(text: str) -> pendulum.DateTime:
@@ -180,6 +191,9 @@ def _priorities(option: str | None, mapping: SourceMapping, reader: TicketReader
 
 
 def _protocol(name: str, calendar: BusinessCalendar, priorities: Sequence[str]) -> ServiceProtocol:
+    if name.endswith(".toml"):
+        # A protocol file states its own calendars and priorities.
+        return load_protocol(name)
     builder = PROTOCOLS.get(name)
     if builder is None:
         raise ServiceKitError(f"unknown protocol {name!r}; choose one of {sorted(PROTOCOLS)}")
@@ -242,6 +256,9 @@ def run_replay(args: argparse.Namespace, console: Console, out: IO[str]) -> Repl
     calendar = _calendar(zone, args.hours, args.holidays)
     priorities = _priorities(args.priorities, mapping, reader)
     protocol = _protocol(args.protocol, calendar, priorities)
+    other = _protocol(args.compare, calendar, priorities) if args.compare is not None else None
+    if other is not None and args.format == "csv":
+        raise ServiceKitError("--compare writes a table or JSON: use --format table or json")
     quiet = args.quiet or not console.is_terminal
     with ExitStack() as stack:
         progress = stack.enter_context(_progress(console, quiet))
@@ -261,9 +278,22 @@ def run_replay(args: argparse.Namespace, console: Console, out: IO[str]) -> Repl
             if csv_out is not None:
                 csv_out.write(rows)
 
-        report, after = build_report(
-            reader, protocol, now, worst=args.show, priorities=priorities, on_ticket=tick
-        )
+        comparison = None
+        if other is not None:
+            comparison = compare_protocols(
+                protocol,
+                other,
+                reader,
+                now,
+                priorities=priorities,
+                event_kinds=lambda: reader.event_kinds,
+                limit=args.show,
+            )
+            report, after = comparison.report_a, comparison.after_now
+        else:
+            report, after = build_report(
+                reader, protocol, now, worst=args.show, priorities=priorities, on_ticket=tick
+            )
         if csv_out is not None:
             csv_out.finish(report.unmeasurable)
     run_ = ReplayRun(
@@ -274,7 +304,12 @@ def run_replay(args: argparse.Namespace, console: Console, out: IO[str]) -> Repl
         reader=reader,
         report=report,
         after_now=after,
+        comparison=comparison,
     )
+    if comparison is not None:
+        labels = (args.protocol, args.compare)
+        _compare_view.write(run_.source, run_.now, comparison, labels, args.format, console, out)
+        return run_
     if args.format == "json":
         json.dump(report_json(run_), out, indent=2)
         out.write("\n")

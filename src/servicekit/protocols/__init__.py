@@ -12,6 +12,12 @@ action once, looking at a ticket only when something of it can fall due.
 
 from __future__ import annotations
 
+from servicekit.protocols._compare import (
+    ComparisonRow,
+    OutcomeChange,
+    ProtocolComparison,
+    compare_protocols,
+)
 from servicekit.protocols._compliance import (
     METRIC_STATES,
     ComplianceReport,
@@ -77,6 +83,7 @@ __all__ = [
     "READY_MADE",
     "REVIEW",
     "Broadcast",
+    "ComparisonRow",
     "ComplianceReport",
     "ComplianceRow",
     "ComplianceTally",
@@ -91,9 +98,11 @@ __all__ = [
     "IncidentReport",
     "LinkPolicy",
     "MetricAttainment",
+    "OutcomeChange",
     "ProactiveFigures",
     "Propagated",
     "PropagationRule",
+    "ProtocolComparison",
     "ProtocolReport",
     "ServiceProtocol",
     "TicketAction",
@@ -101,6 +110,7 @@ __all__ = [
     "WakeupScheduler",
     "WorstTicket",
     "business_days_deadline",
+    "compare_protocols",
     "compliance_rows",
     "crisis_incident_protocol",
     "crisis_protocol",

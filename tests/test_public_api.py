@@ -75,6 +75,10 @@ SUBPACKAGES: dict[str, set[str]] = {
         "read_tickets",
     },
     "servicekit.costs": {
+        "ScenarioFile",
+        "load_scenario",
+        "loads_scenario",
+        "volume_from_replay",
         "DEFAULT_CONCURRENCY_EFFICIENCY",
         "Cell",
         "CellCost",

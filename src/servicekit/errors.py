@@ -39,6 +39,7 @@ __all__ = [
     "ProtocolFileError",
     "ReasonError",
     "RoleNotAllowedError",
+    "ScenarioFileError",
     "SchedulerError",
     "SchedulerStateError",
     "ServiceKitError",
@@ -289,6 +290,11 @@ class CostModelError(ServiceKitError, ValueError):
 
 class UnattainableTargetError(CostModelError):
     """No number of agents can meet the requested service target."""
+
+
+class ScenarioFileError(CostModelError):
+    """A cost scenario file cannot be read or has problems (each listed on its own line,
+    with the file, the line and the dotted path of the field)."""
 
 
 class CurrencyMismatchError(CostModelError):

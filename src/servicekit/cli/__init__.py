@@ -21,13 +21,13 @@ from typing import NoReturn
 from rich.console import Console
 
 from servicekit import __version__
-from servicekit.cli import _check, _demo, _diagram, _protocol, _replay
+from servicekit.cli import _check, _costs, _demo, _diagram, _protocol, _replay
 from servicekit.errors import ServiceKitError
 
 __all__ = ["COMMANDS", "main"]
 
 #: The command modules, in the order ``--help`` lists them.
-COMMANDS: tuple[ModuleType, ...] = (_demo, _replay, _check, _diagram, _protocol)
+COMMANDS: tuple[ModuleType, ...] = (_demo, _replay, _check, _diagram, _protocol, _costs)
 
 
 class _Parser(argparse.ArgumentParser):

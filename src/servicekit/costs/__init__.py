@@ -11,6 +11,12 @@ outsourced (:class:`OutsourcedCost`), in :class:`Money`.
 from __future__ import annotations
 
 from servicekit.costs._erlang import ErlangAMetrics, erlang_a, erlang_b, erlang_c
+from servicekit.costs._files import (
+    ScenarioFile,
+    load_scenario,
+    loads_scenario,
+    volume_from_replay,
+)
 from servicekit.costs._plots import plot_break_even, plot_tornado
 from servicekit.costs._sourcing import (
     Cell,
@@ -53,6 +59,7 @@ __all__ = [
     "OutsourcedCost",
     "Pricing",
     "Scenario",
+    "ScenarioFile",
     "SensitivityRow",
     "Sourcing",
     "Staffing",
@@ -66,10 +73,13 @@ __all__ = [
     "erlang_a",
     "erlang_b",
     "erlang_c",
+    "load_scenario",
+    "loads_scenario",
     "plot_break_even",
     "plot_tornado",
     "required_agents",
     "sensitivity",
     "staff_intervals",
     "staffing_for",
+    "volume_from_replay",
 ]

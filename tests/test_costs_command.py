@@ -1,0 +1,170 @@
+"""Scenario files and ``servicekit costs``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from servicekit.costs import (
+    Cell,
+    InHouseCost,
+    Money,
+    OutsourcedCost,
+    Pricing,
+    Scenario,
+    compare,
+    load_scenario,
+    loads_scenario,
+    volume_from_replay,
+)
+from servicekit.errors import CostModelError, ScenarioFileError
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPANY = ROOT / "examples" / "scenarios" / "company.toml"
+MINUTE = dt.timedelta(minutes=1)
+
+
+def test_the_example_file_is_the_example_scenario() -> None:
+    eur = lambda amount: Money(amount, "EUR")  # noqa: E731
+    expected = Scenario(
+        cells=[
+            Cell(
+                stage="pre_sale",
+                channel="chat",
+                volume=6_000,
+                aht=8 * MINUTE,
+                concurrency=3,
+                sourcing="outsourced",
+            ),
+            Cell(stage="sale", channel="voice", volume=9_000, aht=6 * MINUTE),
+            Cell(
+                stage="delivery",
+                channel="self_service",
+                volume=15_000,
+                aht=5 * MINUTE,
+                containment=0.6,
+            ),
+            Cell(
+                stage="after_sale",
+                channel="voice",
+                volume=20_000,
+                aht=7 * MINUTE,
+                open_hours=730,
+                sourcing="after_hours",
+                after_hours_share=0.2,
+            ),
+            Cell(
+                stage="after_sale",
+                channel="email",
+                volume=8_000,
+                aht=10 * MINUTE,
+                answer_within=dt.timedelta(hours=8),
+                sourcing="tier1_outsourced",
+                escalation_rate=0.15,
+            ),
+        ],
+        in_house=InHouseCost(
+            wage=eur(2_400),
+            supervisor_wage=eur(3_600),
+            seat_cost=eur(350),
+            facilities=eur(6_000),
+            training_per_hire=eur(3_000),
+            attrition=0.35,
+        ),
+        outsourced=OutsourcedCost(
+            pricing=Pricing.PER_STAFFED_HOUR,
+            rate=eur(26),
+            setup_fee=eur(40_000),
+            governance_fixed=eur(3_000),
+            first_contact_resolution_gap=0.05,
+        ),
+    )
+    loaded = load_scenario(COMPANY)
+    assert loaded.scenario == expected
+    assert (loaded.break_even, loaded.swing) == ("outsourced_rate", 0.2)
+
+
+def test_every_problem_with_its_line() -> None:
+    text = COMPANY.read_text("utf-8").replace('aht = "8min"', 'aht = "8 parsecs"')
+    text = text.replace("wage = 2400", "wage = -5").replace(
+        'pricing = "per_staffed_hour"', 'pricing = "per_hug"'
+    )
+    with pytest.raises(ScenarioFileError) as caught:
+        loads_scenario(text, source="s.toml")
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 3
+    assert lines[0].startswith("s.toml:6: in_house.wage: found -5; expected an amount of 0 or more")
+    assert lines[1].startswith('s.toml:14: outsourced.pricing: found "per_hug"; expected one of')
+    assert lines[2].startswith('s.toml:24: cells[0].aht: found "8 parsecs"')
+
+
+def test_volume_from_a_replay_keeps_the_mix() -> None:
+    scenario = load_scenario(COMPANY).scenario
+    report = {"months": [{"metric": "resolution", "month": "2012-05", "met": 80, "breached": 10}]}
+    scaled = volume_from_replay(scenario, report)
+    assert sum(c.volume for c in scaled.cells) == pytest.approx(90)
+    assert scaled.cells[0].volume / scaled.cells[1].volume == pytest.approx(6_000 / 9_000)
+    with pytest.raises(CostModelError, match="no 'months' rows"):
+        volume_from_replay(scenario, {"sla": []})
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    return subprocess.run(
+        [sys.executable, "-m", "servicekit", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+
+
+def test_costs_command(tmp_path: Path) -> None:
+    assert _run("costs", "--help").returncode == 0
+    done = _run("costs", str(COMPANY), "--width", "80")
+    assert done.returncode == 0, done.stderr
+    assert "monthly cost per stage and channel, EUR" in done.stdout
+    assert "outsourced minus in-house" in done.stdout
+    data = json.loads(_run("costs", str(COMPANY), "--format", "json").stdout)
+    expected = compare(load_scenario(COMPANY).scenario)
+    assert data["total"]["chosen"] == str(expected.chosen.rounded().amount)
+    assert data["break_even"]["parameter"] == "outsourced_rate"
+
+
+def test_costs_from_a_replay(tmp_path: Path) -> None:
+    report = tmp_path / "replay.json"
+    replay = _run("replay", "--format", "json", "--quiet", "--out", str(report))
+    assert replay.returncode == 0, replay.stderr
+    data = json.loads(
+        _run("costs", str(COMPANY), "--from-replay", str(report), "--format", "json").stdout
+    )
+    assert sum(c["volume"] for c in data["cells"]) == pytest.approx(90)
+
+
+def test_costs_charts(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    done = _run("costs", str(COMPANY), "--plot", str(tmp_path / "charts"))
+    assert done.returncode == 0, done.stderr
+    for name in ("costs_tornado.png", "costs_break_even.png"):
+        assert (tmp_path / "charts" / name).read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["costs", "missing.toml"], "missing.toml: cannot read the scenario file"),
+        (["costs", str(COMPANY), "--from-replay", "missing.json"], "--from-replay missing.json"),
+        (["costs", str(COMPANY), "--format", "csv"], "invalid choice: 'csv'"),
+    ],
+)
+def test_costs_user_errors(args: list[str], message: str) -> None:
+    done = _run(*args)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert message in done.stderr

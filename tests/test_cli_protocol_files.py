@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from servicekit.protocols._reference import format_reference
+
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = ROOT / "tests" / "data" / "broken_protocols"
 
@@ -118,3 +120,43 @@ def test_protocol_schema_is_the_published_one() -> None:
     done = _run("protocol", "schema")
     assert done.returncode == 0
     assert done.stdout == (ROOT / "docs" / "protocol.schema.json").read_text("utf-8")
+
+
+def test_every_command_of_the_how_to_runs(tmp_path: Path) -> None:
+    """Every ``$ servicekit`` line of docs/protocol-files.md runs (in a scratch folder)."""
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    text = (ROOT / "docs" / "protocol-files.md").read_text("utf-8")
+    commands = [
+        line[len("$ servicekit ") :]
+        for line in text.splitlines()
+        if line.startswith("$ servicekit ")
+    ]
+    assert len(commands) >= 6
+    for command in commands:
+        words, _, redirect = command.partition(" > ")
+        done = _run(*words.split(), cwd=tmp_path)
+        assert done.returncode == 0, (command, done.stderr)
+        if redirect:
+            (tmp_path / redirect.strip()).write_text(done.stdout, "utf-8")
+
+
+def test_the_how_to_shows_the_diagram_the_command_draws() -> None:
+    text = (ROOT / "docs" / "protocol-files.md").read_text("utf-8")
+    drawn = _run("diagram", str(ROOT / "examples" / "protocols" / "ours.toml")).stdout
+    shown = text.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert shown in drawn
+
+
+def test_the_format_reference_is_generated_from_the_schema() -> None:
+    assert (ROOT / "docs" / "protocol-format.md").read_text("utf-8") == format_reference()
+
+
+def test_the_demo_tours_protocol_files() -> None:
+    done = _run("demo", "--width", "80")
+    assert done.returncode == 0
+    tour = done.stdout.split("7. Protocols as files", 1)[1]
+    assert "servicekit check ours.toml: 0 findings" in tour
+    assert 'with wait = "10h" instead: SK103 escalations[0].steps[0].wait' in tour
+    assert "at 50% of resolution : tier L2" in tour
+    assert "Tickets that end differently: 7" in tour
+    assert max(len(line) for line in tour.splitlines()) <= 80

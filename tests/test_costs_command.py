@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -168,3 +170,27 @@ def test_costs_user_errors(args: list[str], message: str) -> None:
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1, done.stderr
     assert message in done.stderr
+
+
+def test_every_costs_command_of_the_docs_runs(tmp_path: Path) -> None:
+    """Every ``$ servicekit`` line of docs/costs.md runs (in a scratch folder)."""
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    text = (ROOT / "docs" / "costs.md").read_text("utf-8")
+    commands = [
+        line[len("$ servicekit ") :]
+        for line in text.splitlines()
+        if line.startswith("$ servicekit ")
+    ]
+    assert len(commands) == 5
+    for command in commands:
+        if "--plot" in command and importlib.util.find_spec("matplotlib") is None:
+            continue
+        done = subprocess.run(
+            [sys.executable, "-m", "servicekit", *command.split()],
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+            cwd=tmp_path,
+        )
+        assert done.returncode == 0, (command, done.stderr)

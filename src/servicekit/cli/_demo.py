@@ -33,6 +33,9 @@ from servicekit.escalation import (
     Target,
 )
 from servicekit.followup import FixedOffsets, FollowUpSchedule, TerminalAction
+from servicekit.protocols import compare_protocols, loads_protocol, ready_made_text
+from servicekit.protocols._check import check_protocol
+from servicekit.protocols._diagram import chain_mermaid
 from servicekit.sla import RESOLUTION, On, SlaPolicy, SlaState, SlaTarget
 
 __all__ = ["SERVICE_DESK", "ZONE", "add_parser", "run", "run_demo"]
@@ -208,6 +211,48 @@ def _costs_section(console: Console) -> None:
     console.print(table)
 
 
+def _protocol_files_section(console: Console, tickets: list[Ticket]) -> None:
+    console.rule("[bold]7. Protocols as files: check, diagram, what if")
+    text = ready_made_text("reactive")
+    console.print(
+        "servicekit protocol show reactive > ours.toml gives the reactive protocol as a "
+        f"{len(text.splitlines())}-line TOML file; its resolution targets:",
+        highlight=False,
+    )
+    block = text.split("[sla.metrics.resolution.targets]\n", 1)[1].split("\n\n", 1)[0]
+    console.print("    " + block.replace("\n", "\n    "), highlight=False)
+    ours = loads_protocol(text, source="ours.toml")
+    console.print(
+        f"servicekit check ours.toml: {len(check_protocol(ours))} findings", highlight=False
+    )
+    late = loads_protocol(text.replace('wait = "50% of resolution"', 'wait = "10h"'))
+    for finding in check_protocol(late):
+        console.print(
+            f'  with wait = "10h" instead: {finding.code} {finding.path}\n'
+            f"    {finding.message}\n    fix: {finding.fix}",
+            highlight=False,
+        )
+    console.print("servicekit diagram ours.toml draws each escalation chain, e.g.:")
+    console.print("    " + chain_mermaid(ours.escalations[0]).rstrip().replace("\n", "\n    "))
+    what_if = loads_protocol(text.replace('"*" = "40h"', '"*" = "2 business days"'))
+    now = pendulum.datetime(2012, 5, 15, tz=ZONE)
+    result = compare_protocols(ours, what_if, tickets, now)
+    table = Table("resolution met / breached", "within 40h", "within 2 business days")
+    for row in result.rows:
+        if row.metric == "resolution" and row.a is not None and row.b is not None:
+            table.add_row(
+                f"impact {row.priority}",
+                f"{row.a.met} / {row.a.breached}",
+                f"{row.b.met} / {row.b.breached}",
+            )
+    console.print(
+        f"servicekit replay --protocol ours.toml --compare what-if.toml, as of {_when(now)}:",
+        highlight=False,
+    )
+    console.print(table)
+    console.print(f"Tickets that end differently: {result.changed_tickets}", highlight=False)
+
+
 def run_demo(console: Console) -> None:
     """Print the demo to ``console``."""
     console.print("[bold]servicekit demo[/]: service protocols over a real incident log")
@@ -219,6 +264,7 @@ def run_demo(console: Console) -> None:
     _escalation_section(console, tickets)
     _followup_section(console, tickets)
     _costs_section(console)
+    _protocol_files_section(console, tickets)
 
 
 def add_parser(subparsers: Any) -> None:

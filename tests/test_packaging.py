@@ -120,6 +120,8 @@ def test_wheel_holds_types_data_and_one_version(dist: dict[str, Path]) -> None:
     assert "servicekit/py.typed" in names
     assert "servicekit/_data/bpic2013_sample.xes.gz" in names
     assert "servicekit/_data/README.md" in names, "the extract's citation must ship with it"
+    for shipped in ("reactive.toml", "crisis.toml", "protocol.schema.json"):
+        assert f"servicekit/protocols/_data/{shipped}" in names, "protocol files must ship"
     assert not any(n.startswith(("tests/", "docs/", "examples/")) for n in names)
     meta = _metadata(dist["wheel"])
     assert meta["Version"] == servicekit.__version__

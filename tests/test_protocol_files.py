@@ -17,6 +17,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from servicekit import BusinessCalendar, Lifecycle, StatusCategory
+from servicekit._locate import locate
 from servicekit._units import (
     BusinessDays,
     UnitError,
@@ -404,7 +405,23 @@ _VALIDATOR = jsonschema.Draft202012Validator(protocol_schema())
 def test_valid_protocols_write_and_read_back_equal(protocol: ServiceProtocol) -> None:
     text = protocol.to_toml()
     assert loads_protocol(text) == protocol
-    _VALIDATOR.validate(_as_json(tomllib.loads(text)))
+    data = tomllib.loads(text)
+    _VALIDATOR.validate(_as_json(data))
+    # Every key and array item of the file has the line it starts on.
+    lines = locate(text)
+    for path in _paths(data):
+        assert path in lines, path
+
+
+def _paths(value: object, prefix: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    found: list[tuple[str | int, ...]] = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*prefix, index))
+    return found
 
 
 def _as_json(value: object) -> object:
@@ -416,3 +433,38 @@ def _as_json(value: object) -> object:
     if isinstance(value, _dt.date | _dt.time):
         return value.isoformat()
     return value
+
+
+def test_locate_handles_what_people_write() -> None:
+    text = '''# a comment with [brackets] and = signs
+name = "x # not a comment"
+description = """
+spans lines ] } [
+"""
+"quoted key" = 'lit]eral'
+a.b = 1
+
+[t] # trailing
+c = [
+  1,  # one
+  {d = "e", f = [2, 3]},
+]
+
+[[arr]]
+g = 1
+
+[[arr]]
+g = 2
+
+[[arr.sub]]
+h = 3
+'''
+    data = tomllib.loads(text)
+    lines = locate(text)
+    assert all(path in lines for path in _paths(data))
+    assert lines[("description",)] == 3
+    assert lines[("quoted key",)] == 6
+    assert lines[("a", "b")] == 7
+    assert lines[("t", "c", 1, "f", 1)] == 12
+    assert lines[("arr", 1, "g")] == 19
+    assert lines[("arr", 1, "sub", 0, "h")] == 22

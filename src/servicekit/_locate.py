@@ -33,6 +33,11 @@ class _Scanner:
     def mark(self, path: Path, pos: int) -> None:
         self.lines.setdefault(path, self.line(pos))
 
+    def mark_keys(self, base: Path, keys: tuple[str, ...], pos: int) -> None:
+        # A dotted key (a.b = 1) also places the tables it opens.
+        for n in range(1, len(keys) + 1):
+            self.mark((*base, *keys[:n]), pos)
+
     def skip(self, newlines: bool) -> None:
         s = self.s
         while self.i < len(s):
@@ -115,7 +120,7 @@ class _Scanner:
                     return
                 start = self.i
                 keys = self.key()
-                self.mark((*path, *keys), start)
+                self.mark_keys(path, keys, start)
                 self.i += 1  # '='
                 self.skip(False)
                 self.value((*path, *keys))
@@ -157,7 +162,7 @@ class _Scanner:
                 current = self.header(start)
                 continue
             keys = self.key()
-            self.mark((*current, *keys), start)
+            self.mark_keys(current, keys, start)
             self.i += 1  # '='
             self.skip(False)
             self.value((*current, *keys))

@@ -9,6 +9,8 @@ and ``deep`` (many more examples, for a long local run:
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -40,3 +42,16 @@ def bpic2013_path() -> Path:
     if not BPIC2013.exists():
         pytest.skip(f"BPI Challenge 2013 log not found at {BPIC2013}")
     return BPIC2013
+
+
+def _run_servicekit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m servicekit ARGS`` on this checkout's sources, as a user runs it."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "100"}
+    return subprocess.run(
+        [sys.executable, "-m", "servicekit", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        cwd=cwd,
+    )

@@ -3,30 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import _run_servicekit as _run
 
 from servicekit.protocols._reference import format_reference
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = ROOT / "tests" / "data" / "broken_protocols"
-
-
-def _run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "100"}
-    return subprocess.run(
-        [sys.executable, "-m", "servicekit", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        cwd=cwd,
-    )
 
 
 @pytest.mark.parametrize("command", [["check"], ["diagram"], ["protocol"], ["protocol", "show"]])

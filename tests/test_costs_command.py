@@ -5,21 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import json
-import os
+import runpy
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import _run_servicekit as _run
 
 from servicekit.costs import (
-    Cell,
-    InHouseCost,
-    Money,
-    OutsourcedCost,
-    Pricing,
-    Scenario,
     compare,
     load_scenario,
     loads_scenario,
@@ -32,61 +26,9 @@ COMPANY = ROOT / "examples" / "scenarios" / "company.toml"
 MINUTE = dt.timedelta(minutes=1)
 
 
-def test_the_example_file_is_the_example_scenario() -> None:
-    eur = lambda amount: Money(amount, "EUR")  # noqa: E731
-    expected = Scenario(
-        cells=[
-            Cell(
-                stage="pre_sale",
-                channel="chat",
-                volume=6_000,
-                aht=8 * MINUTE,
-                concurrency=3,
-                sourcing="outsourced",
-            ),
-            Cell(stage="sale", channel="voice", volume=9_000, aht=6 * MINUTE),
-            Cell(
-                stage="delivery",
-                channel="self_service",
-                volume=15_000,
-                aht=5 * MINUTE,
-                containment=0.6,
-            ),
-            Cell(
-                stage="after_sale",
-                channel="voice",
-                volume=20_000,
-                aht=7 * MINUTE,
-                open_hours=730,
-                sourcing="after_hours",
-                after_hours_share=0.2,
-            ),
-            Cell(
-                stage="after_sale",
-                channel="email",
-                volume=8_000,
-                aht=10 * MINUTE,
-                answer_within=dt.timedelta(hours=8),
-                sourcing="tier1_outsourced",
-                escalation_rate=0.15,
-            ),
-        ],
-        in_house=InHouseCost(
-            wage=eur(2_400),
-            supervisor_wage=eur(3_600),
-            seat_cost=eur(350),
-            facilities=eur(6_000),
-            training_per_hire=eur(3_000),
-            attrition=0.35,
-        ),
-        outsourced=OutsourcedCost(
-            pricing=Pricing.PER_STAFFED_HOUR,
-            rate=eur(26),
-            setup_fee=eur(40_000),
-            governance_fixed=eur(3_000),
-            first_contact_resolution_gap=0.05,
-        ),
-    )
+def test_the_example_file_is_the_example_scenario(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "argv", ["costs_sourcing.py"])
+    expected = runpy.run_path(str(ROOT / "examples" / "costs_sourcing.py"))["company"]
     loaded = load_scenario(COMPANY)
     assert loaded.scenario == expected
     assert (loaded.break_even, loaded.swing) == ("outsourced_rate", 0.2)
@@ -114,17 +56,6 @@ def test_volume_from_a_replay_keeps_the_mix() -> None:
     assert scaled.cells[0].volume / scaled.cells[1].volume == pytest.approx(6_000 / 9_000)
     with pytest.raises(CostModelError, match="no 'months' rows"):
         volume_from_replay(scenario, {"sla": []})
-
-
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    return subprocess.run(
-        [sys.executable, "-m", "servicekit", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
 
 
 def test_costs_command(tmp_path: Path) -> None:
@@ -185,12 +116,5 @@ def test_every_costs_command_of_the_docs_runs(tmp_path: Path) -> None:
     for command in commands:
         if "--plot" in command and importlib.util.find_spec("matplotlib") is None:
             continue
-        done = subprocess.run(
-            [sys.executable, "-m", "servicekit", *command.split()],
-            capture_output=True,
-            text=True,
-            check=False,
-            env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
-            cwd=tmp_path,
-        )
+        done = _run(*command.split(), cwd=tmp_path)
         assert done.returncode == 0, (command, done.stderr)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pendulum
+from conftest import _run_servicekit as _run
 
 from servicekit import BusinessCalendar
 from servicekit.datasets import bpic2013_sample_path, bpic2013_tickets
@@ -55,17 +53,6 @@ def test_tickets_opened_after_now_are_left_out() -> None:
     result = compare_protocols(protocol, protocol, bpic2013_tickets(bpic2013_sample_path()), early)
     assert result.after_now > 0
     assert result.report_a.tickets + result.after_now == 90
-
-
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    return subprocess.run(
-        [sys.executable, "-m", "servicekit", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
 
 
 def test_replay_compare_with_a_protocol_file(tmp_path: Path) -> None:

@@ -246,10 +246,13 @@ SUBPACKAGES: dict[str, set[str]] = {
         "cadences",
         "contact_windows",
         "durations",
+        "escalation_chains",
         "follow_up_schedules",
         "lifecycles",
         "ready_made_lifecycles",
         "run_outage",
+        "service_protocols",
+        "sla_policies",
         "tickets",
     },
 }

@@ -16,10 +16,23 @@ from servicekit.datasets._bpic2013 import (
     bpic2013_sample_path,
     bpic2013_tickets,
 )
-from servicekit.datasets._xes import XesTrace, XesValue, read_xes
+from servicekit.datasets._xes import (
+    MAX_TOKEN_BYTES,
+    XesInstant,
+    XesRawTrace,
+    XesRawValue,
+    XesTrace,
+    XesValue,
+    read_xes,
+    read_xes_raw,
+)
 
 __all__ = [
     "BPIC2013_ZONE",
+    "MAX_TOKEN_BYTES",
+    "XesInstant",
+    "XesRawTrace",
+    "XesRawValue",
     "XesTrace",
     "XesValue",
     "bpic2013_history",
@@ -27,4 +40,5 @@ __all__ = [
     "bpic2013_sample_path",
     "bpic2013_tickets",
     "read_xes",
+    "read_xes_raw",
 ]

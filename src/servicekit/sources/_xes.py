@@ -5,12 +5,13 @@ driven directly through ``pyexpat`` (no ElementTree layer, no per-element
 Python objects beyond the attribute values kept), and each trace is handed out
 as soon as its closing tag is read, so a log larger than memory works.
 
-Safety, as ``defusedxml`` gives it and a little more: entity declarations
-(general, parameter, unparsed), external entity references and ``ATTLIST``
-declarations (whose defaults would add attributes the file does not show) are
-refused; parameter entities are never parsed; a single XML token may not
-exceed :data:`MAX_TOKEN_BYTES` (expat re-scans an unfinished token on every
-chunk, so a multi-megabyte attribute would otherwise cost quadratic time).
+Safety, stricter than ``defusedxml``: no DTD is read but a bare
+``<!DOCTYPE log>`` (an internal subset could declare entities or ``ATTLIST``
+defaults that add attributes the file does not show, and an external subset or a
+parameter entity reference makes expat drop undefined entities silently);
+parameter entities are never parsed; a single XML token may not exceed
+:data:`MAX_TOKEN_BYTES` (expat re-scans an unfinished token on every chunk, so a
+multi-megabyte attribute would otherwise cost quadratic time).
 
 Every failure is an :class:`~servicekit.errors.XesFormatError` carrying the
 line: malformed or truncated XML, a corrupt gzip stream, an unknown encoding,

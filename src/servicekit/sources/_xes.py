@@ -106,8 +106,21 @@ class XesInstant(NamedTuple):
 XesRawValue: TypeAlias = str | int | float | bool | XesInstant
 
 
+class _Named:
+    """The ``name`` of a trace, shared by both kinds."""
+
+    __slots__ = ()
+    attributes: Mapping[str, object]
+
+    @property
+    def name(self) -> str | None:
+        """The trace's ``concept:name``, if it has one."""
+        value = self.attributes.get("concept:name")
+        return value if isinstance(value, str) else None
+
+
 @attrs.frozen
-class XesTrace:
+class XesTrace(_Named):
     """One trace of an XES log: its attributes and its events' attributes, in file order.
 
     Values are typed as the log declares them: ``string`` and ``id`` as ``str``,
@@ -119,26 +132,14 @@ class XesTrace:
     events: tuple[Mapping[str, XesValue], ...]
     line: int
 
-    @property
-    def name(self) -> str | None:
-        """The trace's ``concept:name``, if it has one."""
-        value = self.attributes.get("concept:name")
-        return value if isinstance(value, str) else None
-
 
 @attrs.frozen
-class XesRawTrace:
+class XesRawTrace(_Named):
     """A trace as :func:`read_xes_raw` gives it, with :class:`XesInstant` dates."""
 
     attributes: Mapping[str, XesRawValue]
     events: tuple[Mapping[str, XesRawValue], ...]
     line: int
-
-    @property
-    def name(self) -> str | None:
-        """The trace's ``concept:name``, if it has one."""
-        value = self.attributes.get("concept:name")
-        return value if isinstance(value, str) else None
 
 
 # -- values ------------------------------------------------------------------------------------

@@ -50,11 +50,11 @@ __all__ = [
     "read_xes_raw",
 ]
 
-#: A typed XES attribute value.
 XesValue: TypeAlias = str | int | float | bool | pendulum.DateTime
+"""A typed XES attribute value."""
 
-#: The longest single XML token (a tag with its attributes, a comment...) read by default.
 MAX_TOKEN_BYTES: Final = 1 << 20
+"""The longest single XML token (a tag with its attributes, a comment...) read by default."""
 
 _CHUNK: Final = 1 << 16
 _GZIP_MAGIC: Final = b"\x1f\x8b"
@@ -102,8 +102,8 @@ class XesInstant(NamedTuple):
         )
 
 
-#: A typed XES attribute value as :func:`read_xes_raw` gives it (dates as :class:`XesInstant`).
 XesRawValue: TypeAlias = str | int | float | bool | XesInstant
+"""A typed XES attribute value as :func:`read_xes_raw` gives it (dates as :class:`XesInstant`)."""
 
 
 class _Named:

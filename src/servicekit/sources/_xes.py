@@ -499,7 +499,7 @@ def read_xes(
         >>> from servicekit.datasets import bpic2013_sample_path
         >>> first = next(read_xes(bpic2013_sample_path()))
         >>> first.events[0]["time:timestamp"].isoformat()
-        '2012-05-03T14:00:35+02:00'
+        '2012-05-03T14:19:01+02:00'
     """
     for attributes, events, line in _traces(source, _date_pendulum, max_token_bytes):
         yield XesTrace(attributes, tuple(events), line)  # type: ignore[arg-type]

@@ -58,6 +58,7 @@ from servicekit.protocols._ready_incidents import (
     proactive_incident_protocol,
 )
 from servicekit.protocols._scheduler import TicketAction, WakeupScheduler
+from servicekit.protocols._surveys import survey_actions
 
 __all__ = [
     "CUSTOMER_FIRST_RESPONSE",
@@ -98,5 +99,6 @@ __all__ = [
     "proactive_protocol",
     "propagation_actor",
     "reactive_protocol",
+    "survey_actions",
     "unmeasurable_metrics",
 ]

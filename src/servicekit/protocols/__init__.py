@@ -57,6 +57,11 @@ from servicekit.protocols._ready_incidents import (
     crisis_incident_protocol,
     proactive_incident_protocol,
 )
+from servicekit.protocols._request_types import (
+    RequestType,
+    RequestTypes,
+    pqrs_request_types,
+)
 from servicekit.protocols._scheduler import TicketAction, WakeupScheduler
 from servicekit.protocols._surveys import survey_actions
 
@@ -83,6 +88,8 @@ __all__ = [
     "Propagated",
     "PropagationRule",
     "ProtocolReport",
+    "RequestType",
+    "RequestTypes",
     "ServiceProtocol",
     "TicketAction",
     "UpdatePromise",
@@ -95,6 +102,7 @@ __all__ = [
     "daily_requests_protocol",
     "evaluate_rows",
     "link_intervals",
+    "pqrs_request_types",
     "proactive_incident_protocol",
     "proactive_protocol",
     "propagation_actor",

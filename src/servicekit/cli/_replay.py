@@ -24,8 +24,17 @@ import attrs
 import holidays
 import pendulum
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from servicekit._calendars import BusinessCalendar
 from servicekit._ticket import Ticket
@@ -280,12 +289,21 @@ def run_replay(args: argparse.Namespace, console: Console, out: IO[str]) -> Repl
     return run_
 
 
+class _RateColumn(ProgressColumn):
+    """Rows per second, once there is a rate to show."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.speed
+        return Text("" if speed is None else f"{speed:,.0f} rows/s", style="progress.data.speed")
+
+
 def _progress(console: Console, quiet: bool) -> Progress:
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("rows"),
+        _RateColumn(),
         TimeRemainingColumn(),
         console=console,
         disable=quiet,

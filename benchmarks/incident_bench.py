@@ -57,17 +57,26 @@ class NaiveProtocol:
     ) -> IncidentReport:
         children = list(children)
         base = self.protocol.evaluate(parent, [], now)  # the parent's own part, once
+        surveys = base.surveys
         if self.protocol.survey is not None:  # and the surveys, over all customers, once
-            plan_surveys(self.protocol.survey, children, now)
+            surveys = plan_surveys(self.protocol.survey, children, now)
         deliveries = []
+        promises = []
         wakeups = [base.next_wakeup] if base.next_wakeup is not None else []
         for child in children:
             report = self.per_child.evaluate(parent, [child], now)
             deliveries.extend(report.deliveries)
+            promises.extend(report.promises)
             if report.next_wakeup is not None:
                 wakeups.append(report.next_wakeup)
+        if surveys is not None and surveys.next_at is not None:
+            wakeups.append(surveys.next_at)
         return attrs.evolve(
-            base, deliveries=tuple(deliveries), next_wakeup=min(wakeups, default=None)
+            base,
+            deliveries=tuple(deliveries),
+            promises=tuple(promises),
+            surveys=surveys,
+            next_wakeup=min(wakeups, default=None),
         )
 
 

@@ -66,6 +66,7 @@ PROTOCOLS: Final[dict[str, Callable[[BusinessCalendar, Sequence[str]], ServicePr
     "crisis": lambda calendar, _: crisis_protocol(calendar.timezone),
 }
 _XES_SUFFIXES: Final = (".xes", ".xes.gz")
+_SHIPPED: Final = "the shipped BPI Challenge 2013 extract"
 SCHEMA_PATH: Final = Path(__file__).with_name("replay-report.schema.json")
 
 
@@ -267,7 +268,7 @@ def run_replay(args: argparse.Namespace, console: Console, out: IO[str]) -> Repl
         if csv_out is not None:
             csv_out.finish(report.unmeasurable)
     run_ = ReplayRun(
-        source=source.describe(),
+        source=source.describe() if args.events is not None else _SHIPPED,
         protocol=protocol.name,
         now=now,
         calendar=calendar,
@@ -394,8 +395,7 @@ def _print_tables(run_: ReplayRun, console: Console) -> None:
         "metric", "priority", "met", "breached", "open", "n/a", "attainment", title="SLA attainment"
     )
     for a in report.by_priority:
-        if a.not_measurable:
-            sla.add_row(a.metric, a.key, "-", "-", "-", "-", "not measurable")
+        if a.metric in report.unmeasurable:
             continue
         sla.add_row(
             a.metric,
@@ -406,6 +406,8 @@ def _print_tables(run_: ReplayRun, console: Console) -> None:
             str(a.not_applicable + a.cancelled),
             _pct(a.attainment),
         )
+    for metric in report.unmeasurable:
+        sla.add_row(metric, "all", "-", "-", "-", "-", "not measurable")
     console.print(sla)
     for metric, why in report.unmeasurable.items():
         console.print(f"{metric}: not measurable from this log: {why}", highlight=False)

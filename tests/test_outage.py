@@ -220,3 +220,5 @@ def test_every_customer_is_asked_how_it_went_in_their_office_hours(run: OutageRu
         assert 9 <= local.hour < 19
         assert due.at >= SOLVED.add(days=1)
     assert sum(a.kind == "survey" for a in report.actions) == 500
+    # nobody is phoned to rate a phone call
+    assert {d.channel for d in report.surveys.due} == {"email", "chat", "sms"}

@@ -51,6 +51,12 @@ def _non_negative(
     duration_micros(value, name=attribute.name)
 
 
+def _channel_map(
+    value: Mapping[str, str] | Iterable[tuple[str, str]],
+) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(value.items() if isinstance(value, Mapping) else value))
+
+
 @attrs.frozen(kw_only=True)
 class SurveySchedule:
     """When and how a satisfaction survey follows a solved ticket.
@@ -63,8 +69,10 @@ class SurveySchedule:
             ticket's ``customer_timezone``, else ``default_timezone``); ``None``: any time.
         default_timezone: the customer's zone when the ticket does not say.
         channel: the survey's channel; ``None`` sends it on the channel the ticket came in
-            on (``default_channel`` when it does not say).
+            on (``default_channel`` when it does not say), as ``channels`` maps it.
         default_channel: see ``channel``.
+        channels: the channel a ticket came in on -> the channel its survey goes out on
+            (nobody is phoned to rate a phone call: a caller gets an SMS).
         once_per: once per ticket, or once per customer per ``period``.
         period: with ``SurveyOnce.CUSTOMER``, at most one survey per customer in it.
         customer_attribute: the ``TicketOpened.attributes`` key naming the customer.
@@ -81,6 +89,7 @@ class SurveySchedule:
     default_timezone: str = "UTC"
     channel: str | None = None
     default_channel: str = "email"
+    channels: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_channel_map)
     once_per: SurveyOnce = attrs.field(default=SurveyOnce.TICKET, converter=SurveyOnce)
     period: _dt.timedelta = attrs.field(default=_dt.timedelta(days=30), validator=_non_negative)
     customer_attribute: str = "customer_id"
@@ -185,7 +194,10 @@ class _Facts:
 
 
 def _channel(schedule: SurveySchedule, ticket: Ticket) -> str:
-    return schedule.channel or ticket.opened.channel or schedule.default_channel
+    if schedule.channel is not None:
+        return schedule.channel
+    came_in = ticket.opened.channel or schedule.default_channel
+    return dict(schedule.channels).get(came_in, came_in)
 
 
 def plan_surveys(

@@ -59,6 +59,7 @@ def _survey(name: str, delay: _dt.timedelta, timezone: str) -> SurveySchedule:
         delay=delay,
         contact_window=_ASKING,
         default_timezone=timezone,
+        channels=_CHANNELS,
         once_per=SurveyOnce.CUSTOMER,
         period=30 * 24 * _HOUR,
         reopen_below=2,

@@ -332,7 +332,6 @@ class IncidentProtocol:
     def evaluate(
         self, parent: Ticket, children: Iterable[Ticket], now: _dt.datetime
     ) -> IncidentReport:
-        children = tuple(children)
         """Where the incident and its customers stand at ``now``, what is due, and when to
         ask again. ``children`` are the tickets ever linked (others are ignored); events
         after ``now`` are ignored.
@@ -340,6 +339,7 @@ class IncidentProtocol:
         Raises:
             IncidentError: two updates share an id, or two corrective actions do.
         """
+        children = tuple(children)
         now_us = to_micros(now, name="now")
         events = timeline(parent, now_us)
         updates: list[tuple[int, UpdatePosted]] = []

@@ -57,7 +57,13 @@ from servicekit.protocols._ready_incidents import (
     crisis_incident_protocol,
     proactive_incident_protocol,
 )
+from servicekit.protocols._request_types import (
+    RequestType,
+    RequestTypes,
+    pqrs_request_types,
+)
 from servicekit.protocols._scheduler import TicketAction, WakeupScheduler
+from servicekit.protocols._surveys import survey_actions
 
 __all__ = [
     "CUSTOMER_FIRST_RESPONSE",
@@ -82,6 +88,8 @@ __all__ = [
     "Propagated",
     "PropagationRule",
     "ProtocolReport",
+    "RequestType",
+    "RequestTypes",
     "ServiceProtocol",
     "TicketAction",
     "UpdatePromise",
@@ -94,9 +102,11 @@ __all__ = [
     "daily_requests_protocol",
     "evaluate_rows",
     "link_intervals",
+    "pqrs_request_types",
     "proactive_incident_protocol",
     "proactive_protocol",
     "propagation_actor",
     "reactive_protocol",
+    "survey_actions",
     "unmeasurable_metrics",
 ]

@@ -74,7 +74,13 @@ from servicekit.protocols._ready_incidents import (
     crisis_incident_protocol,
     proactive_incident_protocol,
 )
+from servicekit.protocols._request_types import (
+    RequestType,
+    RequestTypes,
+    pqrs_request_types,
+)
 from servicekit.protocols._scheduler import TicketAction, WakeupScheduler
+from servicekit.protocols._surveys import survey_actions
 
 __all__ = [
     "CUSTOMER_FIRST_RESPONSE",
@@ -104,6 +110,8 @@ __all__ = [
     "PropagationRule",
     "ProtocolComparison",
     "ProtocolReport",
+    "RequestType",
+    "RequestTypes",
     "ServiceProtocol",
     "TicketAction",
     "UpdatePromise",
@@ -119,6 +127,7 @@ __all__ = [
     "link_intervals",
     "load_protocol",
     "loads_protocol",
+    "pqrs_request_types",
     "proactive_incident_protocol",
     "proactive_protocol",
     "propagation_actor",
@@ -126,5 +135,6 @@ __all__ = [
     "reactive_protocol",
     "ready_made_path",
     "ready_made_text",
+    "survey_actions",
     "unmeasurable_metrics",
 ]

@@ -109,8 +109,9 @@ class FileProblem:
 def protocol_schema() -> dict[str, Any]:
     """The JSON Schema of protocol files, generated from the format's definition.
 
-    >>> protocol_schema()["title"]
-    'servicekit protocol file'
+    Examples:
+        >>> protocol_schema()["title"]
+        'servicekit protocol file'
     """
     return json_schema(
         PROTOCOL,
@@ -164,7 +165,7 @@ def load_protocol(path: str | os.PathLike[str]) -> ServiceProtocol:
 def loads_protocol(text: str, *, source: str = "<string>") -> ServiceProtocol:
     """Load a protocol from the text of a protocol file (see :func:`load_protocol`).
 
-    Example:
+    Examples:
         >>> protocol = loads_protocol(ready_made_text("crisis"))
         >>> protocol.name
         'crisis'

@@ -55,7 +55,12 @@ from servicekit.protocols import (
 )
 from servicekit.protocols._files import schema_json
 from servicekit.sla import ANY_PRIORITY, On, SlaPolicy, SlaTarget
-from servicekit.testing import business_calendars, follow_up_schedules, lifecycles
+from servicekit.testing import (
+    business_calendars,
+    follow_up_schedules,
+    lifecycles,
+    service_protocols,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = ROOT / "tests" / "data" / "broken_protocols"
@@ -468,3 +473,8 @@ h = 3
     assert lines[("t", "c", 1, "f", 1)] == 12
     assert lines[("arr", 1, "g")] == 19
     assert lines[("arr", 1, "sub", 0, "h")] == 22
+
+
+@given(service_protocols())
+def test_the_testing_kits_protocols_write_and_read_back_equal(protocol: ServiceProtocol) -> None:
+    assert loads_protocol(protocol.to_toml()) == protocol

@@ -74,8 +74,8 @@ __all__ = [
     "schema_json",
 ]
 
-#: The ready-made protocols shipped as files, by name.
 READY_MADE: Final = ("crisis", "daily-requests", "proactive", "reactive")
+"""The ready-made protocols shipped as files, by name (see :func:`ready_made_path`)."""
 SCHEMA_ID: Final = "https://servicekit.readthedocs.io/en/latest/protocol.schema.json"
 _DEFAULT_WARN: Final = (0.5, 0.75, 0.9)
 _UTC: Final = BusinessCalendar.always_open("UTC")

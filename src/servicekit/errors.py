@@ -26,8 +26,11 @@ __all__ = [
     "InvalidFollowUpError",
     "InvalidHolidayError",
     "InvalidLifecycleError",
+    "InvalidLocaleError",
     "InvalidScheduleError",
+    "InvalidTemplateError",
     "InvalidTransitionError",
+    "MissingTemplateError",
     "NaiveDatetimeError",
     "NegativeDurationError",
     "OutOfOrderEventError",
@@ -35,10 +38,13 @@ __all__ = [
     "RoleNotAllowedError",
     "ServiceKitError",
     "SlaPolicyError",
+    "TemplateError",
+    "TemplateOutputError",
     "TransitionError",
     "UnattainableTargetError",
     "UnknownStatusError",
     "UnknownTimezoneError",
+    "UnsafeTemplateError",
     "XesFormatError",
 ]
 
@@ -169,6 +175,38 @@ class InvalidEscalationError(ServiceKitError, ValueError):
 
 class InvalidFollowUpError(ServiceKitError, ValueError):
     """A follow-up schedule definition is inconsistent."""
+
+
+# --- message templates ---------------------------------------------------------
+
+
+class TemplateError(ServiceKitError, ValueError):
+    """Base class of the errors raised by message templates."""
+
+
+class InvalidTemplateError(TemplateError):
+    """A template does not parse, or names something its context does not have.
+
+    Raised when the template is loaded, never when a message is sent.
+    """
+
+
+class UnsafeTemplateError(InvalidTemplateError):
+    """A template uses a construct the sandbox refuses: attribute or item access
+    (``x.__class__``, ``x['y']``), calls, loops, macros, includes, assignments or
+    arithmetic. Templates are data from protocol files, never code."""
+
+
+class InvalidLocaleError(TemplateError):
+    """A language tag is malformed, or no language of a fallback chain is known."""
+
+
+class MissingTemplateError(TemplateError):
+    """No template for a message in the language, its fallbacks or the channel asked."""
+
+
+class TemplateOutputError(TemplateError):
+    """A rendered message is larger than the limit (a value in its context is too long)."""
 
 
 # --- cost models --------------------------------------------------------------

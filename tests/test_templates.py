@@ -234,7 +234,9 @@ def test_output_is_bounded_in_size() -> None:
     assert len(s.render("x", _context(customer_name="ab"), "en").body) == 2001
     with pytest.raises(TemplateOutputError, match="longer than 50000"):
         s.render("x", _context(customer_name="a" * 100), "en")
-    subject = TemplateSet(templates=[MessageTemplate(name="x", language="en", subject=many, body="")])
+    subject = TemplateSet(
+        templates=[MessageTemplate(name="x", language="en", subject=many, body="")]
+    )
     with pytest.raises(TemplateOutputError, match="longer than 300"):
         subject.render("x", _context(customer_name="a"), "en")
 
@@ -307,7 +309,9 @@ def test_follow_up_attempts_know_their_number_and_what_is_left() -> None:
     broken = [m for a, m in pairs if a.kind == "promise_broken"]
     assert broken
     assert "send the invoice" in broken[0].body
-    assert [m for _, m in pairs] == [render_message(protocol, a, ticket, now, "en") for a, _ in pairs]
+    assert [m for _, m in pairs] == [
+        render_message(protocol, a, ticket, now, "en") for a, _ in pairs
+    ]
 
 
 def test_ready_made_protocols_cover_every_template_they_use() -> None:
@@ -323,7 +327,9 @@ def test_ready_made_protocols_cover_every_template_they_use() -> None:
         name="bare",
         lifecycle=reactive_protocol(DESK).lifecycle,
         follow_ups=reactive_protocol(DESK).follow_ups,
-        templates=TemplateSet(templates=[MessageTemplate(name="follow_up", language="en", body="x")]),
+        templates=TemplateSet(
+            templates=[MessageTemplate(name="follow_up", language="en", body="x")]
+        ),
     )
     found = missing_templates(bare, ["en"])
     assert ("promise_reminder", None, "en") in found
@@ -359,7 +365,6 @@ def test_every_due_action_over_the_bpi_2013_extract_renders_in_both_languages(na
                         assert message.subject
     assert actions > 0
     assert rendered <= set(READY.names)
-
 
 
 READY_PROTOCOLS = st.sampled_from(

@@ -20,7 +20,6 @@ from servicekit import (
     TicketOpened,
 )
 from servicekit._i18n import babel_locale, format_duration, format_instant, locale_chain
-from servicekit.cli._replay import PROTOCOLS
 from servicekit.datasets import BPIC2013_ZONE, bpic2013_sample_path, bpic2013_tickets
 from servicekit.errors import (
     InvalidLocaleError,
@@ -339,6 +338,14 @@ def test_ready_made_protocols_cover_every_template_they_use() -> None:
 
 # --- over real histories and random ones -----------------------------------------------------
 
+
+BPI_PRIORITIES = ("Major", "High", "Medium", "Low")
+PROTOCOLS = {
+    "reactive": lambda cal: reactive_protocol(cal, BPI_PRIORITIES),
+    "proactive": lambda cal: proactive_protocol(cal, BPI_PRIORITIES),
+    "daily-requests": lambda cal: daily_requests_protocol(cal, BPI_PRIORITIES),
+    "crisis": lambda cal: crisis_protocol(cal.timezone),
+}
 
 # When to ask: soon after opening, the next day, four days on (the crisis protocol's hourly
 # updates and half-hourly pages make a day plenty).

@@ -5,10 +5,31 @@
 :class:`ProtocolReport`. Ready-made protocols cover reactive service,
 proactive service, everyday requests and a reputational crisis, each with
 Spanish and English messages for its due actions (:func:`render_message`).
+:class:`WakeupScheduler` holds a live app's open tickets and hands out each due
+action once, looking at a ticket only when something of it can fall due.
 """
 
 from __future__ import annotations
 
+from servicekit.protocols._compliance import (
+    METRIC_STATES,
+    ComplianceReport,
+    ComplianceRow,
+    ComplianceTally,
+    MetricAttainment,
+    WorstTicket,
+    compliance_rows,
+    evaluate_rows,
+    unmeasurable_metrics,
+)
+from servicekit.protocols._links import (
+    Incident,
+    LinkPolicy,
+    Propagated,
+    PropagationRule,
+    link_intervals,
+    propagation_actor,
+)
 from servicekit.protocols._protocol import DueAction, ProtocolReport, ServiceProtocol
 from servicekit.protocols._ready import (
     crisis_protocol,
@@ -24,6 +45,7 @@ from servicekit.protocols._render import (
     render_messages,
     template_uses,
 )
+from servicekit.protocols._scheduler import TicketAction, WakeupScheduler
 from servicekit.protocols._templates import (
     Message,
     MessageContext,
@@ -32,21 +54,38 @@ from servicekit.protocols._templates import (
 )
 
 __all__ = [
+    "METRIC_STATES",
+    "ComplianceReport",
+    "ComplianceRow",
+    "ComplianceTally",
     "DueAction",
+    "Incident",
+    "LinkPolicy",
     "Message",
     "MessageContext",
     "MessageTemplate",
+    "MetricAttainment",
+    "Propagated",
+    "PropagationRule",
     "ProtocolReport",
     "ServiceProtocol",
     "TemplateSet",
+    "TicketAction",
+    "WakeupScheduler",
+    "WorstTicket",
+    "compliance_rows",
     "crisis_protocol",
     "daily_requests_protocol",
+    "evaluate_rows",
+    "link_intervals",
     "message_context",
     "missing_templates",
     "proactive_protocol",
+    "propagation_actor",
     "reactive_protocol",
     "ready_made_templates",
     "render_message",
     "render_messages",
     "template_uses",
+    "unmeasurable_metrics",
 ]

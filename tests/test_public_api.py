@@ -159,6 +159,7 @@ SUBPACKAGES: dict[str, set[str]] = {
         "to_ical",
     },
     "servicekit.protocols": {
+        "PLAYBOOK_LANGUAGES",
         "ComplianceReport",
         "ComplianceRow",
         "ComplianceTally",
@@ -185,6 +186,7 @@ SUBPACKAGES: dict[str, set[str]] = {
         "link_intervals",
         "message_context",
         "missing_templates",
+        "playbook",
         "proactive_protocol",
         "propagation_actor",
         "reactive_protocol",

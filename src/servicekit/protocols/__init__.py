@@ -30,6 +30,7 @@ from servicekit.protocols._links import (
     link_intervals,
     propagation_actor,
 )
+from servicekit.protocols._playbook import PLAYBOOK_LANGUAGES, playbook
 from servicekit.protocols._protocol import DueAction, ProtocolReport, ServiceProtocol
 from servicekit.protocols._ready import (
     crisis_protocol,
@@ -55,6 +56,7 @@ from servicekit.protocols._templates import (
 
 __all__ = [
     "METRIC_STATES",
+    "PLAYBOOK_LANGUAGES",
     "ComplianceReport",
     "ComplianceRow",
     "ComplianceTally",
@@ -80,6 +82,7 @@ __all__ = [
     "link_intervals",
     "message_context",
     "missing_templates",
+    "playbook",
     "proactive_protocol",
     "propagation_actor",
     "reactive_protocol",

@@ -29,7 +29,7 @@ _SIGN = {
 _FIRST_RESPONSE = {
     "en": (
         "We have your request {{ ticket_id }}",
-        "we have received your request {{ ticket_id }} and it is with our team"
+        "We have received your request {{ ticket_id }} and it is with our team"
         "{{ ' (' ~ tier ~ ')' if tier else '' }}, priority {{ priority }}.\n"
         "{% if resolution_due and resolution_due > now %}\n"
         "We aim to solve it by {{ resolution_due }}"
@@ -44,7 +44,7 @@ _FIRST_RESPONSE = {
     ),
     "es": (
         "Hemos recibido su solicitud {{ ticket_id }}",
-        "hemos recibido su solicitud {{ ticket_id }} y ya está en manos de nuestro equipo"
+        "Hemos recibido su solicitud {{ ticket_id }} y ya está en manos de nuestro equipo"
         "{{ ' (' ~ tier ~ ')' if tier else '' }}, con prioridad {{ priority }}.\n"
         "{% if resolution_due and resolution_due > now %}\n"
         "Nuestro objetivo es resolverla antes del {{ resolution_due }}"
@@ -63,7 +63,7 @@ _FIRST_RESPONSE = {
 _FOLLOW_UP = {
     "en": (
         "Update on your request {{ ticket_id }}",
-        "this is an update on your request {{ ticket_id }}: it is {{ status }}"
+        "This is an update on your request {{ ticket_id }}: it is {{ status }}"
         "{{ ', with ' ~ agent if agent else '' }}.\n"
         "{% if resolution_due and resolution_due > now %}\n"
         "We still aim to solve it by {{ resolution_due }}.\n"
@@ -80,7 +80,7 @@ _FOLLOW_UP = {
     ),
     "es": (
         "Novedades de su solicitud {{ ticket_id }}",
-        "le escribimos para contarle cómo va su solicitud {{ ticket_id }}: está en estado "
+        "Le escribimos para contarle cómo va su solicitud {{ ticket_id }}: está en estado "
         "{{ status }}{{ ', a cargo de ' ~ agent if agent else '' }}.\n"
         "{% if resolution_due and resolution_due > now %}\n"
         "Seguimos trabajando para resolverla antes del {{ resolution_due }}.\n"
@@ -101,7 +101,7 @@ _FOLLOW_UP = {
 _HANDOVER = {
     "en": (
         "Your request {{ ticket_id }} is now with {{ new_owner or notified }}",
-        "to solve your request {{ ticket_id }} sooner, we have handed it to our "
+        "To solve your request {{ ticket_id }} sooner, we have handed it to our "
         "{{ new_owner or notified }} team, who own it from now on.\n"
         "{% if resolution_due and resolution_due > now %}\n"
         "They are working to solve it by {{ resolution_due }}.\n"
@@ -113,7 +113,7 @@ _HANDOVER = {
     ),
     "es": (
         "Su solicitud {{ ticket_id }} pasa al equipo {{ new_owner or notified }}",
-        "para resolver antes su solicitud {{ ticket_id }}, la hemos pasado a nuestro equipo "
+        "Para resolver antes su solicitud {{ ticket_id }}, la hemos pasado a nuestro equipo "
         "{{ new_owner or notified }}, que a partir de ahora es el responsable.\n"
         "{% if resolution_due and resolution_due > now %}\n"
         "Están trabajando para resolverla antes del {{ resolution_due }}.\n"
@@ -129,13 +129,13 @@ _HANDOVER = {
 _TERMINAL = {
     "en": (
         "We will mark your request {{ ticket_id }} as {{ terminal_action or 'done' }}",
-        "we have written to you about request {{ ticket_id }} without hearing back, so we "
+        "We have written to you about request {{ ticket_id }} without hearing back, so we "
         "are marking it as {{ terminal_action or 'done' }}.\n"
         "If it is not settled, just reply: the request reopens with its whole history.",
     ),
     "es": (
         "Vamos a marcar su solicitud {{ ticket_id }} como {{ terminal_action or 'terminada' }}",
-        "le hemos escrito sobre la solicitud {{ ticket_id }} sin recibir respuesta, así que la "
+        "Le hemos escrito sobre la solicitud {{ ticket_id }} sin recibir respuesta, así que la "
         "marcamos como {{ terminal_action or 'terminada' }}.\n"
         "Si el asunto no está resuelto, responda a este mensaje: la solicitud se reabre con "
         "todo su historial.",
@@ -146,12 +146,12 @@ _TERMINAL = {
 _TRANSITION = {
     "en": (
         "Your request {{ ticket_id }} is now {{ status }}",
-        "your request {{ ticket_id }} is now {{ status }}. Thank you for your patience.\n"
+        "Your request {{ ticket_id }} is now {{ status }}. Thank you for your patience.\n"
         "If something is still wrong, reply to this message and we will pick it up again.",
     ),
     "es": (
         "Su solicitud {{ ticket_id }} está ahora en estado {{ status }}",
-        "su solicitud {{ ticket_id }} está ahora en estado {{ status }}. Gracias por su "
+        "Su solicitud {{ ticket_id }} está ahora en estado {{ status }}. Gracias por su "
         "paciencia.\nSi algo sigue sin funcionar, responda a este mensaje y lo retomaremos.",
     ),
 }
@@ -161,7 +161,7 @@ _BROADCAST = {
     "en": (
         "{{ 'Incident ' ~ parent_incident ~ ': ' if parent_incident else '' }}"
         "update on {{ ticket_id }}",
-        "we know about the incident affecting your service"
+        "We know about the incident affecting your service"
         "{{ ' (' ~ parent_incident ~ ')' if parent_incident else '' }} and our team is "
         "working on it now; your report {{ ticket_id }} is linked to it, so you do not need "
         "to report it again.\n"
@@ -172,7 +172,7 @@ _BROADCAST = {
     "es": (
         "{{ 'Incidente ' ~ parent_incident ~ ': ' if parent_incident else '' }}"
         "actualización de {{ ticket_id }}",
-        "sabemos que hay un incidente que afecta a su servicio"
+        "Sabemos que hay un incidente que afecta a su servicio"
         "{{ ' (' ~ parent_incident ~ ')' if parent_incident else '' }} y nuestro equipo ya "
         "está trabajando en él; su aviso {{ ticket_id }} está vinculado, así que no necesita "
         "volver a reportarlo.\n"
@@ -186,13 +186,13 @@ _BROADCAST = {
 _SURVEY = {
     "en": (
         "How did we do with {{ ticket_id }}?",
-        "your request {{ ticket_id }} is solved. How satisfied are you with how we handled "
+        "Your request {{ ticket_id }} is solved. How satisfied are you with how we handled "
         "it? Reply with a number from 1 (not at all) to 5 (very).\n"
         "We read every answer, and a low score reaches a team lead.",
     ),
     "es": (
         "¿Cómo lo hicimos con {{ ticket_id }}?",
-        "su solicitud {{ ticket_id }} está resuelta. ¿Qué tan satisfecho está con la atención "
+        "Su solicitud {{ ticket_id }} está resuelta. ¿Qué tan satisfecho está con la atención "
         "recibida? Responda con un número del 1 (nada) al 5 (mucho).\n"
         "Leemos todas las respuestas, y una puntuación baja llega a un responsable del equipo.",
     ),

@@ -17,7 +17,9 @@ from servicekit import (
     BusinessCalendar,
     PromiseMade,
     Ticket,
+    TicketLinked,
     TicketOpened,
+    TicketUnlinked,
 )
 from servicekit._i18n import babel_locale, format_duration, format_instant, locale_chain
 from servicekit.datasets import BPIC2013_ZONE, bpic2013_sample_path, bpic2013_tickets
@@ -34,6 +36,7 @@ from servicekit.protocols import (
     MessageTemplate,
     ServiceProtocol,
     TemplateSet,
+    crisis_incident_protocol,
     crisis_protocol,
     daily_requests_protocol,
     message_context,
@@ -427,3 +430,19 @@ def test_random_actions_render_for_random_protocols(
     assert "None" not in message.body + message.subject
     assert message.body.endswith("\n")
     assert render_message(protocol, action, ticket, now, locale) == message  # pure
+
+
+def test_a_linked_customer_reads_the_broadcast_with_its_parent_incident() -> None:
+    incident = crisis_incident_protocol("America/Bogota")
+    customer = incident.child_protocol
+    assert customer is not None
+    child = customer.open(
+        ticket_id="C-7", at=T0, priority="P1", customer_timezone=BOGOTA, channel="email"
+    )
+    child.record(TicketLinked(at=T0 + 0.1 * H, parent_id="INC-1"))
+    action = DueAction("broadcast_update", T0 + 0.5 * H, "broadcast", "sms", "INC-1:u1:C-7")
+    message = render_message(customer, action, child, T0 + 0.5 * H, "es")
+    assert message.subject == "Incidente INC-1: actualización de C-7"
+    assert "(INC-1)" in message.body
+    child.record(TicketUnlinked(at=T0 + H, parent_id="INC-1"))
+    assert message_context(customer, action, child, T0 + 2 * H).parent_incident is None

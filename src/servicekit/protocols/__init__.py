@@ -22,6 +22,21 @@ from servicekit.protocols._compliance import (
     evaluate_rows,
     unmeasurable_metrics,
 )
+from servicekit.protocols._corrective import (
+    REVIEW,
+    CorrectivePolicy,
+    CorrectiveState,
+    CorrectiveStatus,
+    business_days_deadline,
+)
+from servicekit.protocols._incidents import (
+    Broadcast,
+    Delivery,
+    IncidentProtocol,
+    IncidentReport,
+    ProactiveFigures,
+    UpdatePromise,
+)
 from servicekit.protocols._links import (
     Incident,
     LinkPolicy,
@@ -37,6 +52,12 @@ from servicekit.protocols._ready import (
     daily_requests_protocol,
     proactive_protocol,
     reactive_protocol,
+)
+from servicekit.protocols._ready_incidents import (
+    CUSTOMER_FIRST_RESPONSE,
+    HELD_RESOLUTION,
+    crisis_incident_protocol,
+    proactive_incident_protocol,
 )
 from servicekit.protocols._ready_messages import ready_made_templates
 from servicekit.protocols._render import (
@@ -55,27 +76,41 @@ from servicekit.protocols._templates import (
 )
 
 __all__ = [
+    "CUSTOMER_FIRST_RESPONSE",
+    "HELD_RESOLUTION",
     "METRIC_STATES",
     "PLAYBOOK_LANGUAGES",
+    "REVIEW",
+    "Broadcast",
     "ComplianceReport",
     "ComplianceRow",
     "ComplianceTally",
+    "CorrectivePolicy",
+    "CorrectiveState",
+    "CorrectiveStatus",
+    "Delivery",
     "DueAction",
     "Incident",
+    "IncidentProtocol",
+    "IncidentReport",
     "LinkPolicy",
     "Message",
     "MessageContext",
     "MessageTemplate",
     "MetricAttainment",
+    "ProactiveFigures",
     "Propagated",
     "PropagationRule",
     "ProtocolReport",
     "ServiceProtocol",
     "TemplateSet",
     "TicketAction",
+    "UpdatePromise",
     "WakeupScheduler",
     "WorstTicket",
+    "business_days_deadline",
     "compliance_rows",
+    "crisis_incident_protocol",
     "crisis_protocol",
     "daily_requests_protocol",
     "evaluate_rows",
@@ -83,6 +118,7 @@ __all__ = [
     "message_context",
     "missing_templates",
     "playbook",
+    "proactive_incident_protocol",
     "proactive_protocol",
     "propagation_actor",
     "reactive_protocol",

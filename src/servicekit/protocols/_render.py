@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import pendulum
 
-from servicekit._events import Assigned
+from servicekit._events import Assigned, TicketLinked, TicketUnlinked
 from servicekit._ticket import Ticket
 from servicekit._time import to_micros
 from servicekit.followup import Anchor, FollowUpSchedule, PromiseState, PromiseStatus
@@ -74,6 +74,18 @@ def _assignment(ticket: Ticket) -> dict[str, object]:
     return values
 
 
+def _parent(ticket: Ticket) -> str | None:
+    """The incident the ticket is linked to now (else the ``parent_incident`` attribute)."""
+    linked = ticket.opened.attributes.get("parent_incident")
+    parent = None if linked is None else str(linked)
+    for event in ticket:
+        if isinstance(event, TicketLinked):
+            parent = event.parent_id
+        elif isinstance(event, TicketUnlinked) and event.parent_id == parent:
+            parent = None
+    return parent
+
+
 def _promise(promises: Iterable[PromiseStatus], action: DueAction) -> PromiseStatus | None:
     at = to_micros(action.at)
     for p in promises:
@@ -91,7 +103,6 @@ def _ticket_values(
     report = protocol.evaluate(current, now)
     opened = current.opened
     name = opened.attributes.get("customer_name")
-    parent = opened.attributes.get("parent_incident")
     values: dict[str, object] = {
         "ticket_id": current.id,
         "customer_name": None if name is None else str(name),
@@ -100,7 +111,7 @@ def _ticket_values(
         "status": report.status,
         "protocol": protocol.name,
         "now": pendulum.instance(now),
-        "parent_incident": None if parent is None else str(parent),
+        "parent_incident": _parent(current),
         "next_contact_at": _next_contact(protocol.follow_ups, current, now),
     }
     values.update(_sla_values(report))

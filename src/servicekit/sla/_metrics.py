@@ -94,11 +94,15 @@ def _clock(
 
 
 def _stop(
-    value: Mapping[StatusCategory, StopOutcome] | None,
+    value: Mapping[StatusCategory, StopOutcome]
+    | Iterable[tuple[StatusCategory, StopOutcome]]
+    | None,
 ) -> tuple[tuple[StatusCategory, StopOutcome], ...]:
+    # attrs.evolve (with_clock) passes the stored pairs back in.
+    pairs = value.items() if isinstance(value, Mapping) else (value or ())
     return tuple(
         sorted(
-            ((StatusCategory(k), StopOutcome(v)) for k, v in (value or {}).items()),
+            ((StatusCategory(k), StopOutcome(v)) for k, v in pairs),
             key=lambda kv: kv[0].value,
         )
     )

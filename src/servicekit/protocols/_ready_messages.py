@@ -253,6 +253,46 @@ _PROMISE_BROKEN = {
     ),
 }
 
+# Major incidents: customers left without their promised update, corrective actions that slip.
+_UPDATE_OVERDUE = {
+    "en": (
+        "Update overdue: {{ parent_incident or ticket_id }}",
+        "{{ detail }} of {{ parent_incident or ticket_id }} were promised an update by "
+        "{{ due_at }} and have not had it. Post an update now, even if nothing is fixed: say "
+        "what is known and when the next one comes.",
+    ),
+    "es": (
+        "Actualización vencida: {{ parent_incident or ticket_id }}",
+        "A {{ detail }} de {{ parent_incident or ticket_id }} se les prometió una actualización "
+        "antes del {{ due_at }} y no la han recibido. Publique una ahora, aunque no esté "
+        "resuelto: diga lo que se sabe y cuándo llegará la siguiente.",
+    ),
+}
+_CORRECTIVE_OVERDUE = {
+    "en": (
+        "Corrective action late: {{ ticket_id }}",
+        "The corrective action owned by {{ detail }} after {{ ticket_id }} was due "
+        "{{ due_at }}. Finish it, or agree a new date with whoever reviews the incident.",
+    ),
+    "es": (
+        "Acción correctiva atrasada: {{ ticket_id }}",
+        "La acción correctiva a cargo de {{ detail }} tras {{ ticket_id }} vencía el "
+        "{{ due_at }}. Termínela, o acuerde una nueva fecha con quien revisa el incidente.",
+    ),
+}
+_CORRECTIVE_ESCALATED = {
+    "en": (
+        "Corrective action escalated: {{ ticket_id }}",
+        "A corrective action after {{ ticket_id }} is past its deadline and its grace period; "
+        "it is now with {{ detail }} to unblock, so the failure does not happen again.",
+    ),
+    "es": (
+        "Acción correctiva escalada: {{ ticket_id }}",
+        "Una acción correctiva tras {{ ticket_id }} superó su plazo y su margen; ahora está en "
+        "manos de {{ detail }} para desbloquearla, de modo que el fallo no se repita.",
+    ),
+}
+
 # Short forms: an SMS has no subject and little room; a call is a script for the agent.
 _SMS = {
     "first_response": {
@@ -303,6 +343,9 @@ _TEAM = {
     "notify": _NOTIFY,
     "promise_reminder": _PROMISE_REMINDER,
     "promise_broken": _PROMISE_BROKEN,
+    "update_overdue": _UPDATE_OVERDUE,
+    "corrective_overdue": _CORRECTIVE_OVERDUE,
+    "corrective_escalated": _CORRECTIVE_ESCALATED,
 }
 
 
@@ -348,8 +391,9 @@ def ready_made_templates(default_timezone: str = "UTC") -> TemplateSet:
 
     Names: ``first_response``, ``follow_up`` (each with ``sms`` and ``call``
     forms), ``handover``, ``terminal``, ``transition``, ``broadcast_update`` and
-    ``survey`` for the customer; ``notify``, ``promise_reminder`` and
-    ``promise_broken`` for the team. Other languages fall back to English;
+    ``survey`` for the customer; ``notify``, ``promise_reminder``,
+    ``promise_broken``, ``update_overdue``, ``corrective_overdue`` and
+    ``corrective_escalated`` for the team. Other languages fall back to English;
     customers whose ticket names no zone read times in ``default_timezone``.
 
     >>> sorted(ready_made_templates().languages)

@@ -125,7 +125,7 @@ def _context(
     shared: dict[str, object],
     action: DueAction,
 ) -> MessageContext:
-    values = dict(shared, action=action.kind, due_at=action.at)
+    values = dict(shared, action=action.kind, detail=action.detail, due_at=action.at)
     for chain, escalation in zip(protocol.escalations, report.escalations, strict=True):
         for n in escalation.notifications:
             if chain.name == action.source and n.key == action.key:

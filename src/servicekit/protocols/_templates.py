@@ -83,6 +83,8 @@ class MessageContext:
         channel: the channel the message goes through (``email``, ``sms``, ``call``...).
         protocol: the protocol's name.
         action: the kind of the due action (``follow_up``, ``notify``...).
+        detail: the due action's detail, as the protocol wrote it (a channel, a target,
+            an owner, a count of customers).
         due_at: when the action fell due.
         now: when the message is written.
         first_response_due: when the first response is due (latest cycle), if timed.
@@ -115,6 +117,7 @@ class MessageContext:
     channel: str | None = None
     protocol: str = ""
     action: str
+    detail: str = ""
     due_at: pendulum.DateTime
     now: pendulum.DateTime
     first_response_due: _Instant = None

@@ -15,7 +15,7 @@ import pytest
 
 from servicekit import BusinessCalendar, helpdesk_lifecycle
 from servicekit.cli import main
-from servicekit.errors import InvalidLocaleError
+from servicekit.errors import InvalidLocaleError, NaiveDatetimeError, PlaybookError
 from servicekit.protocols import (
     ServiceProtocol,
     crisis_protocol,
@@ -118,8 +118,12 @@ def test_other_languages_fall_back_to_english_and_bad_ones_are_refused() -> None
     assert playbook(READY["reactive"], language="es-CO").startswith("# Protocolo de servicio")
     with pytest.raises(InvalidLocaleError):
         playbook(READY["reactive"], language="??")
-    with pytest.raises(InvalidLocaleError, match="'md' or 'html'"):
+    with pytest.raises(PlaybookError, match="'md' or 'html'"):
         playbook(READY["reactive"], format="pdf")  # type: ignore[arg-type]
+    with pytest.raises(NaiveDatetimeError):
+        playbook(READY["reactive"], example_at=dt.datetime(2026, 3, 3, 10))
+    at = dt.datetime(2026, 6, 1, 9, tzinfo=dt.UTC)
+    assert "Monday, June 1, 2026" in playbook(READY["reactive"], example_at=at)
 
 
 def test_a_bare_python_built_protocol_gets_a_playbook_too() -> None:

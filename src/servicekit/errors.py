@@ -39,6 +39,7 @@ __all__ = [
     "NaiveDatetimeError",
     "NegativeDurationError",
     "OutOfOrderEventError",
+    "PlaybookError",
     "ReasonError",
     "RoleNotAllowedError",
     "SchedulerError",
@@ -271,6 +272,10 @@ class MissingTemplateError(TemplateError):
 
 class TemplateOutputError(TemplateError):
     """A rendered message is larger than the limit (a value in its context is too long)."""
+
+
+class PlaybookError(ServiceKitError, ValueError):
+    """A playbook was asked for in a format servicekit does not write."""
 
 
 # --- linked incidents, request types ------------------------------------------

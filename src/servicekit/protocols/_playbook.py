@@ -26,7 +26,8 @@ from servicekit._calendars import BusinessCalendar
 from servicekit._i18n import babel_locale, format_duration, format_instant, locale_chain
 from servicekit._lifecycle import SAME, Lifecycle
 from servicekit._status import StatusCategory
-from servicekit.errors import InvalidLocaleError
+from servicekit._time import as_instant
+from servicekit.errors import PlaybookError
 from servicekit.escalation import (
     AfterBreach,
     AtSlaFraction,
@@ -1062,8 +1063,6 @@ _MARKER = (
     "</marker></defs></svg>"
 )
 
-_EXAMPLE_AT = pendulum.datetime(2026, 3, 3, 10)
-
 
 def playbook(
     protocol: ServiceProtocol,
@@ -1088,7 +1087,8 @@ def playbook(
 
     Raises:
         InvalidLocaleError: ``language`` is not a language tag.
-        ValueError: ``format`` is not ``"md"`` or ``"html"``.
+        PlaybookError: ``format`` is not ``"md"`` or ``"html"``.
+        NaiveDatetimeError: ``example_at`` has no time zone.
 
     Example:
         >>> from servicekit import BusinessCalendar
@@ -1098,15 +1098,15 @@ def playbook(
         '# Protocolo de servicio: reactive'
     """
     if format not in ("md", "html"):
-        raise InvalidLocaleError(f"format must be 'md' or 'html', got {format!r}")
+        raise PlaybookError(f"format must be 'md' or 'html', got {format!r}")
     chain = locale_chain(language)
     own = next((tag.split("-")[0] for tag in chain if tag.split("-")[0] in _WORDS), "en")
     w = _Writer(own, babel_locale([t for t in chain if t.split("-")[0] == own] + [own]))
     zone = protocol.templates.default_timezone
     at = (
-        pendulum.instance(example_at)
+        as_instant(example_at, name="example_at")
         if example_at is not None
-        else _EXAMPLE_AT.in_timezone(zone).set(hour=10)
+        else pendulum.datetime(2026, 3, 3, 10, tz=zone)
     )
     blocks: list[_Block] = []
     if protocol.description:

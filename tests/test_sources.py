@@ -11,16 +11,31 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
+import attrs
 import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from servicekit import AgentReplied, CustomerReplied, Lifecycle, StatusChanged, Ticket
+from servicekit import (
+    AgentReplied,
+    BusinessCalendar,
+    CustomerReplied,
+    Lifecycle,
+    StatusChanged,
+    Ticket,
+)
 from servicekit.cli import main
 from servicekit.datasets import BPIC2013_MAPPING, bpic2013_sample_path, bpic2013_tickets
 from servicekit.errors import MappingError, SourceError, SourceRowError, UnmappedStatusError
+from servicekit.protocols import (
+    ComplianceTally,
+    compliance_rows,
+    reactive_protocol,
+    unmeasurable_metrics,
+)
 from servicekit.sources import (
     CsvSource,
     SourceMapping,
@@ -58,6 +73,19 @@ def test_shipped_extract_replays_with_the_default_mapping(
     assert sum(len(t) for t in api) == report["read"]["events"]
     assert sum(report["statuses"].values()) == 90
     assert report["not_measurable"].keys() == {"first_response", "next_response"}
+    calendar = BusinessCalendar("Europe/Brussels", "mon-fri 08:00-18:00")
+    protocol = reactive_protocol(calendar, BPIC2013_MAPPING.priority_order)
+    now = max(t.last_event_at for t in api)
+    assert report["now"] == now.in_timezone("Europe/Brussels").isoformat()
+    tally = ComplianceTally().add_all(
+        row for t in api for row in compliance_rows(protocol, t, protocol.evaluate(t, now))
+    )
+    expected = tally.report(
+        unmeasurable=unmeasurable_metrics(protocol, {e.kind for t in api for e in t}),
+        priority_order=BPIC2013_MAPPING.priority_order,
+    )
+    assert report["sla"] == expected.sla_dicts()
+    assert report["statuses"] == dict(expected.statuses)
     resolution = [r for r in report["sla"] if r["metric"] == "resolution"]
     assert sum(r["met"] + r["breached"] + r["open"] + r["cancelled"] for r in resolution) == 90
 
@@ -310,6 +338,27 @@ def _rows(ticket: Ticket) -> list[dict[str, str]]:
     return rows
 
 
+_XES_MAPPING = attrs.evolve(_MAPPING, ticket="case:concept:name", time="time:timestamp")
+
+
+def _xes(originals: list[Ticket]) -> str:
+    """The tickets as an XES log: a trace per ticket, an event per row."""
+    out = ['<?xml version="1.0" encoding="UTF-8"?>\n<log xes.version="1849-2016">']
+    for ticket in originals:
+        out.append(f'<trace><string key="concept:name" value="{escape(ticket.id)}"/>')
+        for row in _rows(ticket):
+            out.append("<event>")
+            for key, value in row.items():
+                if key == "at":
+                    out.append(f'<date key="time:timestamp" value="{value}"/>')
+                elif key != "id" and value:
+                    out.append(f'<string key="{key}" value="{escape(value)}"/>')
+            out.append("</event>")
+        out.append("</trace>")
+    out.append("</log>")
+    return "\n".join(out)
+
+
 def _plain(ticket: Ticket) -> Ticket:
     kept = [
         e
@@ -321,7 +370,7 @@ def _plain(ticket: Ticket) -> Ticket:
 
 @given(
     st.lists(tickets(_LOG, max_events=8), min_size=1, max_size=4, unique_by=lambda t: t.id),
-    st.sampled_from(["csv", "jsonl"]),
+    st.sampled_from(["csv", "jsonl", "xes"]),
 )
 def test_written_histories_read_back_equal(
     tmp_path_factory: pytest.TempPathFactory, originals: list[Ticket], fmt: str
@@ -334,9 +383,12 @@ def test_written_histories_read_back_equal(
             writer = csv.DictWriter(handle, list(rows[0]))
             writer.writeheader()
             writer.writerows(rows)
-    else:
+    elif fmt == "jsonl":
         path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    back = list(read_tickets(open_source(path), _MAPPING, lifecycle=_LOG))
+    else:
+        path.write_text(_xes(originals))
+    mapping = _XES_MAPPING if fmt == "xes" else _MAPPING
+    back = list(read_tickets(open_source(path), mapping, lifecycle=_LOG))
     assert [t.history for t in back] == [t.history for t in originals]
 
 

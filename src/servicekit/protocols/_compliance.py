@@ -41,8 +41,8 @@ __all__ = [
     "unmeasurable_metrics",
 ]
 
-#: The states a ticket x metric row can be in, in report order.
 METRIC_STATES: Final = ("met", "breached", "open", "cancelled", "not_applicable")
+"""The states a ticket x metric row can be in, in report order."""
 
 _FINAL: Final = frozenset({StatusCategory.CLOSED, StatusCategory.CANCELLED})
 _DONE: Final = frozenset({StatusCategory.SOLVED, StatusCategory.CLOSED, StatusCategory.CANCELLED})

@@ -35,8 +35,8 @@ __all__ = [
     "corrective_statuses",
 ]
 
-#: The action id of the post-incident review (close it with ``CorrectiveActionDone``).
 REVIEW = "post-incident-review"
+"""The action id of the post-incident review (close it with ``CorrectiveActionDone``)."""
 _DAY = 86_400_000_000
 _SEARCH_DAYS = 3660  # a calendar with no business day in ten years never opens
 

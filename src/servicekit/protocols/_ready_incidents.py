@@ -30,17 +30,19 @@ __all__ = [
 _MINUTE = _dt.timedelta(minutes=1)
 _HOUR = _dt.timedelta(hours=1)
 
-#: First response for a customer of an incident: met by a public reply or by the first
-#: incident update delivered to them (either tells them someone is on it).
 CUSTOMER_FIRST_RESPONSE = SlaMetric(
     name="first_response",
     starts_on=[On("ticket_opened")],
     met_on=[On("agent_replied", public=True), On("update_delivered")],
     clock={StatusCategory.WAITING_ON_CUSTOMER: ClockAction.RUN},
 )
-#: Resolution that pauses while the ticket waits on a third party, which is where a linked
-#: child waits while its parent incident is worked.
+"""First response for a customer of an incident: met by a public reply or by the first incident
+update delivered to them (either tells them someone is on it).
+"""
 HELD_RESOLUTION = RESOLUTION.with_clock({StatusCategory.WAITING_ON_THIRD_PARTY: ClockAction.PAUSE})
+"""Resolution that pauses while the ticket waits on a third party, which is where a linked child
+waits while its parent incident is worked.
+"""
 
 # A caller is not called back for every update: they get a text message.
 _CHANNELS = {"voice": "sms", "phone": "sms", "call": "sms"}

@@ -21,7 +21,6 @@ __all__ = ["OUTAGE_ZONES", "OutageRun", "OutageScenario", "run_outage"]
 _MINUTE = _dt.timedelta(minutes=1)
 _HOUR_US = 3_600_000_000
 
-#: Six zones around the world, so some customers are always asleep.
 OUTAGE_ZONES = (
     "America/Los_Angeles",
     "America/New_York",
@@ -30,6 +29,7 @@ OUTAGE_ZONES = (
     "Asia/Kolkata",
     "Asia/Tokyo",
 )
+"""Six zones around the world, so some customers are always asleep."""
 
 
 @attrs.frozen(kw_only=True)

@@ -14,10 +14,11 @@ from collections.abc import Iterable
 
 import pendulum
 
-from servicekit._events import Assigned, TicketLinked, TicketUnlinked
+from servicekit._events import Assigned, TicketUnlinked
 from servicekit._ticket import Ticket
 from servicekit._time import to_micros
 from servicekit.followup import Anchor, FollowUpSchedule, PromiseState, PromiseStatus
+from servicekit.protocols._links import _linked_to
 from servicekit.protocols._protocol import DueAction, ProtocolReport, ServiceProtocol
 from servicekit.protocols._templates import Message, MessageContext
 from servicekit.sla import SlaState
@@ -75,15 +76,13 @@ def _assignment(ticket: Ticket) -> dict[str, object]:
 
 
 def _parent(ticket: Ticket) -> str | None:
-    """The incident the ticket is linked to now (else the ``parent_incident`` attribute)."""
-    linked = ticket.opened.attributes.get("parent_incident")
-    parent = None if linked is None else str(linked)
-    for event in ticket:
-        if isinstance(event, TicketLinked):
-            parent = event.parent_id
-        elif isinstance(event, TicketUnlinked) and event.parent_id == parent:
-            parent = None
-    return parent
+    """The incident the ticket is linked to now (else its ``parent_incident`` attribute)."""
+    linked = _linked_to(ticket)
+    if linked is not None:
+        return linked
+    unlinked = any(isinstance(e, TicketUnlinked) for e in ticket)
+    named = ticket.opened.attributes.get("parent_incident")
+    return None if named is None or unlinked else str(named)
 
 
 def _promise(promises: Iterable[PromiseStatus], action: DueAction) -> PromiseStatus | None:

@@ -313,8 +313,8 @@ _CATEGORIES = {
     },
 }
 _WORDS = {"en": _EN, "es": _ES}
-#: Languages the playbook itself is written in (others fall back to English).
 PLAYBOOK_LANGUAGES = tuple(sorted(_WORDS))
+"""Languages the playbook itself is written in (others fall back to English)."""
 _METRIC_ORDER = ("first_response", "next_response", "periodic_update", "resolution")
 
 # --- the document, before it is written out --------------------------------------------------

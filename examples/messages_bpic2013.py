@@ -4,6 +4,8 @@ Replays the shipped BPI Challenge 2013 extract (Ward Steeman, Volvo IT Belgium;
 4TU.ResearchData, DOI 10.4121/500573e6-accc-4b0c-9576-aa5468b10cee) under the
 proactive protocol, one day after each incident was opened, and prints how many
 messages of each template fall due and the first of each in Spanish and English.
+
+Run: python examples/messages_bpic2013.py
 """
 
 from __future__ import annotations

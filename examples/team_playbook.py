@@ -3,6 +3,8 @@
 The same values that compute the SLA clocks, escalations and follow-ups write
 the page the agents read, in English and Spanish, so it cannot drift from what
 runs. Pass a directory to keep the files (default: a temporary one).
+
+Run: python examples/team_playbook.py [DIRECTORY]
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ for language in ("en", "es"):
     for fmt in ("md", "html"):
         path = out / f"playbook.{language}.{fmt}"
         path.write_text(playbook(protocol, format=fmt, language=language), encoding="utf-8")
-        print(f"wrote {path} ({path.stat().st_size:,} bytes)")
+        print(f"wrote {path.name} ({len(path.read_text('utf-8').splitlines())} lines)")
 
 spanish = (out / "playbook.es.md").read_text("utf-8")
 print(spanish.split("## Quién es responsable")[0])

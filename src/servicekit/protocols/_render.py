@@ -205,7 +205,7 @@ def render_message(
         >>> ticket = protocol.open(ticket_id="T-1", at=at, priority="P1")
         >>> action = protocol.evaluate(ticket, at.add(days=2)).actions[0]
         >>> render_message(protocol, action, ticket, at.add(days=2), "es").subject
-        '[P1] T-1 requiere su atención (reactive)'
+        'Su solicitud T-1 pasa al equipo L2'
     """
     context = message_context(protocol, action, ticket, now)
     return protocol.templates.render(action.template, context, locale, channel=context.channel)

@@ -256,27 +256,28 @@ _PROMISE_BROKEN = {
 # Major incidents: customers left without their promised update, corrective actions that slip.
 _UPDATE_OVERDUE = {
     "en": (
-        "Update overdue: {{ parent_incident or ticket_id }}",
-        "{{ detail }} of {{ parent_incident or ticket_id }} were promised an update by "
+        "Update overdue: {{ ticket_id }}",
+        "{{ detail or 'Customers' }} linked to {{ ticket_id }} were promised an update by "
         "{{ due_at }} and have not had it. Post an update now, even if nothing is fixed: say "
         "what is known and when the next one comes.",
     ),
     "es": (
-        "Actualización vencida: {{ parent_incident or ticket_id }}",
-        "A {{ detail }} de {{ parent_incident or ticket_id }} se les prometió una actualización "
-        "antes del {{ due_at }} y no la han recibido. Publique una ahora, aunque no esté "
-        "resuelto: diga lo que se sabe y cuándo llegará la siguiente.",
+        "Actualización vencida: {{ ticket_id }}",
+        "A {{ detail or 'clientes' }} vinculados a {{ ticket_id }} se les prometió una "
+        "actualización antes del {{ due_at }} y no la han recibido. Publique una ahora, aunque "
+        "no esté resuelto: diga lo que se sabe y cuándo llegará la siguiente.",
     ),
 }
 _CORRECTIVE_OVERDUE = {
     "en": (
         "Corrective action late: {{ ticket_id }}",
-        "The corrective action owned by {{ detail }} after {{ ticket_id }} was due "
+        "The corrective action owned by {{ detail or 'its owner' }} after {{ ticket_id }} was due "
         "{{ due_at }}. Finish it, or agree a new date with whoever reviews the incident.",
     ),
     "es": (
         "Acción correctiva atrasada: {{ ticket_id }}",
-        "La acción correctiva a cargo de {{ detail }} tras {{ ticket_id }} vencía el "
+        "La acción correctiva a cargo de {{ detail or 'su responsable' }} tras {{ ticket_id }} "
+        "vencía el "
         "{{ due_at }}. Termínela, o acuerde una nueva fecha con quien revisa el incidente.",
     ),
 }
@@ -284,12 +285,14 @@ _CORRECTIVE_ESCALATED = {
     "en": (
         "Corrective action escalated: {{ ticket_id }}",
         "A corrective action after {{ ticket_id }} is past its deadline and its grace period; "
-        "it is now with {{ detail }} to unblock, so the failure does not happen again.",
+        "it is now with {{ detail or 'management' }} to unblock, so the failure does not happen "
+        "again.",
     ),
     "es": (
         "Acción correctiva escalada: {{ ticket_id }}",
         "Una acción correctiva tras {{ ticket_id }} superó su plazo y su margen; ahora está en "
-        "manos de {{ detail }} para desbloquearla, de modo que el fallo no se repita.",
+        "manos de {{ detail or 'la dirección' }} para desbloquearla, de modo que el fallo no se "
+        "repita.",
     ),
 }
 

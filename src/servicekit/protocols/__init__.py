@@ -67,7 +67,13 @@ from servicekit.protocols._render import (
     render_messages,
     template_uses,
 )
+from servicekit.protocols._request_types import (
+    RequestType,
+    RequestTypes,
+    pqrs_request_types,
+)
 from servicekit.protocols._scheduler import TicketAction, WakeupScheduler
+from servicekit.protocols._surveys import survey_actions
 from servicekit.protocols._templates import (
     Message,
     MessageContext,
@@ -102,6 +108,8 @@ __all__ = [
     "Propagated",
     "PropagationRule",
     "ProtocolReport",
+    "RequestType",
+    "RequestTypes",
     "ServiceProtocol",
     "TemplateSet",
     "TicketAction",
@@ -118,6 +126,7 @@ __all__ = [
     "message_context",
     "missing_templates",
     "playbook",
+    "pqrs_request_types",
     "proactive_incident_protocol",
     "proactive_protocol",
     "propagation_actor",
@@ -125,6 +134,7 @@ __all__ = [
     "ready_made_templates",
     "render_message",
     "render_messages",
+    "survey_actions",
     "template_uses",
     "unmeasurable_metrics",
 ]

@@ -198,6 +198,23 @@ _SURVEY = {
     ),
 }
 
+# A bad score is not filed away: the request reopens and the customer is told who calls.
+_SURVEY_REOPEN = {
+    "en": (
+        "We have reopened your request {{ ticket_id }}",
+        "Thank you for telling us we fell short. We have reopened request {{ ticket_id }}"
+        "{{ ' and ' ~ agent ~ ' will contact you' if agent else ' and a team lead will contact "
+        "you' }}{{ ' by ' if next_contact_at else '' }}{{ next_contact_at }}.",
+    ),
+    "es": (
+        "Hemos reabierto su solicitud {{ ticket_id }}",
+        "Gracias por decirnos que no estuvimos a la altura. Hemos reabierto la solicitud "
+        "{{ ticket_id }}{{ ' y ' ~ agent ~ ' se pondrá en contacto con usted' if agent else "
+        "' y un responsable del equipo se pondrá en contacto con usted' }}"
+        "{{ ' antes del ' if next_contact_at else '' }}{{ next_contact_at }}.",
+    ),
+}
+
 # Team messages: an escalation nobody acts on, a promise forgotten.
 _NOTIFY = {
     "en": (
@@ -341,6 +358,7 @@ _CUSTOMER = {
     "transition": _TRANSITION,
     "broadcast_update": _BROADCAST,
     "survey": _SURVEY,
+    "survey_reopen": _SURVEY_REOPEN,
 }
 _TEAM = {
     "notify": _NOTIFY,
@@ -393,8 +411,8 @@ def ready_made_templates(default_timezone: str = "UTC") -> TemplateSet:
     """Spanish and English messages for every due action of the ready-made protocols.
 
     Names: ``first_response``, ``follow_up`` (each with ``sms`` and ``call``
-    forms), ``handover``, ``terminal``, ``transition``, ``broadcast_update`` and
-    ``survey`` for the customer; ``notify``, ``promise_reminder``,
+    forms), ``handover``, ``terminal``, ``transition``, ``broadcast_update``,
+    ``survey`` and ``survey_reopen`` for the customer; ``notify``, ``promise_reminder``,
     ``promise_broken``, ``update_overdue``, ``corrective_overdue`` and
     ``corrective_escalated`` for the team. Other languages fall back to English;
     customers whose ticket names no zone read times in ``default_timezone``.

@@ -459,3 +459,16 @@ def test_the_checks_above_can_fail() -> None:
 
     assert _annotation_gaps("bare", bare) == ["bare(x)", "bare -> ?"]
     assert _ruff_sort_key("ZONES") < _ruff_sort_key("Zone") < _ruff_sort_key("zone")
+
+
+def test_docstring_examples_use_the_examples_section() -> None:
+    """Google style renders an ``Examples:`` section's ``>>>`` lines as code; under
+    ``Example:`` they are Markdown, where ``["a"]`` becomes a broken link and fails
+    ``mkdocs build --strict``."""
+    singular = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "src").rglob("*.py"))
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1)
+        if line.strip() == "Example:"
+    ]
+    assert not singular, f"write 'Examples:' (plural) at {singular}"

@@ -62,7 +62,7 @@ class RequestTypes:
         default: the type of a ticket that names none (``None``: such a ticket is refused,
             so nothing is held to a promise nobody chose).
 
-    Example:
+    Examples:
         >>> from servicekit import BusinessCalendar
         >>> desk = BusinessCalendar("Europe/Madrid", "mon-fri 09:00-17:00")
         >>> types = pqrs_request_types(desk)

@@ -44,7 +44,7 @@ def sla_policies(
     strategy of them, or by default random business calendars and round-the-clock time),
     with random warning fractions and priority-change and reopen rules.
 
-    Example:
+    Examples:
         ``@given(sla_policies(calendar=my_desk), tickets(helpdesk_lifecycle()))``
     """
     calendars = _calendars(calendar)

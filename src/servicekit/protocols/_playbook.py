@@ -1090,7 +1090,7 @@ def playbook(
         PlaybookError: ``format`` is not ``"md"`` or ``"html"``.
         NaiveDatetimeError: ``example_at`` has no time zone.
 
-    Example:
+    Examples:
         >>> from servicekit import BusinessCalendar
         >>> from servicekit.protocols import reactive_protocol
         >>> desk = BusinessCalendar("Europe/Madrid", "mon-fri 09:00-17:00")

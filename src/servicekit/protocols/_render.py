@@ -196,7 +196,7 @@ def render_message(
         MissingTemplateError: the protocol has no template for the action in the
             locale's fallback chain.
 
-    Example:
+    Examples:
         >>> import pendulum
         >>> from servicekit import BusinessCalendar
         >>> from servicekit.protocols import reactive_protocol

@@ -378,7 +378,7 @@ class MessageTemplate:
         channel: the channel it is for, or ``None`` for any channel.
         audience: who reads it: ``"customer"`` or ``"team"``.
 
-    Example:
+    Examples:
         >>> t = MessageTemplate(name="follow_up", language="en", body="Hi {{ customer_name }}")
         >>> t.language
         'en'
@@ -440,7 +440,7 @@ class TemplateSet:
         fallback: languages to fall back to, in order.
         default_timezone: the customer's zone when a ticket does not say.
 
-    Example:
+    Examples:
         >>> s = TemplateSet(templates=[MessageTemplate(name="hi", language="en", body="Hi")])
         >>> s.names
         ('hi',)

@@ -21,6 +21,7 @@ from servicekit.protocols import (
     crisis_protocol,
     daily_requests_protocol,
     playbook,
+    pqrs_request_types,
     proactive_protocol,
     reactive_protocol,
 )
@@ -113,6 +114,17 @@ def test_it_cannot_drift_from_the_protocol() -> None:
     assert playbook(protocol) == before  # pure: the same protocol, the same page
 
 
+def test_request_types_each_get_their_promise() -> None:
+    types = pqrs_request_types(DESK)
+    text = playbook(types)
+    assert text.startswith("# Service playbook by request type")
+    assert "| complaint | P1 | 1 hour | – | 4 hours |" in text
+    for name in types.names:
+        assert f"## Request type: {name}" in text
+    assert "### What the customer is promised" in text
+    _valid_html(playbook(types, format="html", language="es"))
+
+
 def test_other_languages_fall_back_to_english_and_bad_ones_are_refused() -> None:
     assert playbook(READY["reactive"], language="fr-FR").startswith("# Service playbook")
     assert playbook(READY["reactive"], language="es-CO").startswith("# Protocolo de servicio")
@@ -176,6 +188,8 @@ def test_protocol_render_command(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["protocol", "render", "daily-requests", "--lang", "es"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("# Protocolo de servicio: daily-requests")
+    assert main(["protocol", "render", "pqrs"]) == 0
+    assert capsys.readouterr().out.startswith("# Service playbook by request type")
     target = tmp_path / "playbook.html"
     args = ["protocol", "render", "crisis", "--format", "html", "--zone", "America/Bogota"]
     assert main([*args, "--out", str(target)]) == 0

@@ -18,22 +18,25 @@ from servicekit._calendars import BusinessCalendar
 from servicekit.errors import ServiceKitError
 from servicekit.protocols import (
     PLAYBOOK_LANGUAGES,
+    RequestTypes,
     ServiceProtocol,
     crisis_protocol,
     daily_requests_protocol,
     playbook,
+    pqrs_request_types,
     proactive_protocol,
     reactive_protocol,
 )
 
 __all__ = ["add_parser", "run"]
 
-#: The ready-made protocols by name, built on the team's calendar.
-READY_MADE: dict[str, Callable[[BusinessCalendar], ServiceProtocol]] = {
+#: The ready-made protocols by name, built on the team's calendar ("pqrs": one per request type).
+READY_MADE: dict[str, Callable[[BusinessCalendar], ServiceProtocol | RequestTypes]] = {
     "reactive": reactive_protocol,
     "proactive": proactive_protocol,
     "daily-requests": daily_requests_protocol,
     "crisis": lambda calendar: crisis_protocol(calendar.timezone),
+    "pqrs": pqrs_request_types,
 }
 
 
@@ -72,7 +75,7 @@ def add_parser(subparsers: Any) -> None:
     render.set_defaults(run=run)
 
 
-def _protocol(args: argparse.Namespace) -> ServiceProtocol:
+def _protocol(args: argparse.Namespace) -> ServiceProtocol | RequestTypes:
     make = READY_MADE.get(args.protocol)
     if make is None:
         raise ServiceKitError(

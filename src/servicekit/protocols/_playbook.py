@@ -51,6 +51,7 @@ from servicekit.followup import (
 )
 from servicekit.protocols._protocol import DueAction, ServiceProtocol
 from servicekit.protocols._render import message_context, template_uses
+from servicekit.protocols._request_types import RequestTypes
 from servicekit.protocols._templates import Message
 from servicekit.sla import ANY_PRIORITY, On, SlaTarget
 
@@ -62,6 +63,11 @@ PlaybookFormat = Literal["md", "html"]
 
 _EN = {
     "title": "Service playbook: {name}",
+    "title_types": "Service playbook by request type",
+    "request_type": "Request type",
+    "types_intro": "Each request type is held to its own promise; a ticket's `{attribute}` "
+    "attribute names its type.",
+    "types_default": " A ticket that names none is a {default}.",
     "generated": "Generated from the protocol itself: change the protocol, not this page.",
     "glance": "At a glance",
     "priority": "Priority",
@@ -177,6 +183,11 @@ _EN = {
 }
 _ES = {
     "title": "Protocolo de servicio: {name}",
+    "title_types": "Protocolo de servicio por tipo de solicitud",
+    "request_type": "Tipo de solicitud",
+    "types_intro": "Cada tipo de solicitud tiene su propio compromiso; el atributo "
+    "`{attribute}` del ticket indica su tipo.",
+    "types_default": " Un ticket que no indica ninguno se trata como {default}.",
     "generated": "Generado a partir del propio protocolo: cambie el protocolo, no esta página.",
     "glance": "De un vistazo",
     "priority": "Prioridad",
@@ -1064,14 +1075,48 @@ _MARKER = (
 )
 
 
+def _protocol_blocks(
+    protocol: ServiceProtocol, w: _Writer, at: pendulum.DateTime, language: str
+) -> list[_Block]:
+    blocks: list[_Block] = []
+    if protocol.description:
+        blocks.append(_Para(protocol.description))
+    blocks += _promises(protocol, w)
+    blocks += _escalations(protocol, w)
+    blocks += _follow_ups(protocol, w)
+    blocks += _closing(protocol, w)
+    blocks += _lifecycle(protocol, w)
+    blocks += _example_messages(protocol, w, at, language)
+    return blocks
+
+
+def _demoted(block: _Block) -> _Block:
+    return _Heading(block.level + 1, block.text) if isinstance(block, _Heading) else block
+
+
+def _types_glance(types: RequestTypes, w: _Writer) -> list[_Block]:
+    metrics = list(dict.fromkeys(m for t in types.types for m in _metrics(t.protocol)))
+    rows = []
+    for kind in types.types:
+        for priority in _priorities(kind.protocol):
+            cells = [kind.name, _priority_label(w, priority)]
+            for metric in metrics:
+                t = _target_for(kind.protocol, metric, priority)
+                cells.append("–" if t is None else w.duration(t.target))
+            rows.append(tuple(cells))
+    headers = (w("request_type"), w("priority"), *(w.metric(m) for m in metrics))
+    return [_Heading(2, w("glance")), _Table(headers, tuple(rows))]
+
+
 def playbook(
-    protocol: ServiceProtocol,
+    subject: ServiceProtocol | RequestTypes,
     *,
     format: PlaybookFormat = "md",
     language: str = "en",
     example_at: _dt.datetime | None = None,
 ) -> str:
-    """The protocol as a document the team reads, in Markdown or one self-contained HTML page.
+    """A protocol (or a team's request types, each with its protocol) as a document the team
+    reads, in Markdown or one self-contained HTML page.
 
     Sections: the targets per priority at a glance; each promise with its clock;
     who owns the ticket at each tier and when it moves up; management and crisis
@@ -1102,22 +1147,27 @@ def playbook(
     chain = locale_chain(language)
     own = next((tag.split("-")[0] for tag in chain if tag.split("-")[0] in _WORDS), "en")
     w = _Writer(own, babel_locale([t for t in chain if t.split("-")[0] == own] + [own]))
-    zone = protocol.templates.default_timezone
+    first = subject.types[0].protocol if isinstance(subject, RequestTypes) else subject
+    zone = first.templates.default_timezone
     at = (
         as_instant(example_at, name="example_at")
         if example_at is not None
         else pendulum.datetime(2026, 3, 3, 10, tz=zone)
     )
-    blocks: list[_Block] = []
-    if protocol.description:
-        blocks.append(_Para(protocol.description))
-    blocks.append(_Para(w("generated")))
-    blocks += _glance(protocol, w)
-    blocks += _promises(protocol, w)
-    blocks += _escalations(protocol, w)
-    blocks += _follow_ups(protocol, w)
-    blocks += _closing(protocol, w)
-    blocks += _lifecycle(protocol, w)
-    blocks += _example_messages(protocol, w, at, language)
-    title = w("title", name=protocol.name)
+    blocks: list[_Block] = [_Para(w("generated"))]
+    if isinstance(subject, RequestTypes):
+        title = w("title_types")
+        intro = w("types_intro", attribute=subject.attribute)
+        if subject.default is not None:
+            intro += w("types_default", default=subject.default)
+        blocks += [_Para(intro), *_types_glance(subject, w)]
+        for kind in subject.types:
+            blocks.append(_Heading(2, f"{w('request_type')}: {kind.name}"))
+            if kind.description:
+                blocks.append(_Para(kind.description))
+            blocks += [_demoted(b) for b in _protocol_blocks(kind.protocol, w, at, language)]
+    else:
+        title = w("title", name=subject.name)
+        blocks += _glance(subject, w)
+        blocks += _protocol_blocks(subject, w, at, language)
     return _markdown(title, blocks) if format == "md" else _html(title, own, blocks)

@@ -14,6 +14,7 @@ TOP_LEVEL = {
     "AgentReplied",
     "Assigned",
     "AttributeValue",
+    "AttributesChanged",
     "BusinessCalendar",
     "ClockAction",
     "CustomerReplied",
@@ -38,11 +39,14 @@ TOP_LEVEL = {
     "__version__",
     "errors",
     "event_from_dict",
+    "event_kinds",
     "event_to_dict",
+    "format_instant",
     "helpdesk_lifecycle",
     "history_from_json",
     "history_to_json",
     "incident_lifecycle",
+    "parse_instant",
     "service_request_lifecycle",
 }
 
@@ -131,6 +135,8 @@ SUBPACKAGES: dict[str, set[str]] = {
         "to_ical",
     },
     "servicekit.protocols": {
+        "REPORT_FORMAT",
+        "CustomActions",
         "DueAction",
         "ProtocolReport",
         "ServiceProtocol",
@@ -138,6 +144,9 @@ SUBPACKAGES: dict[str, set[str]] = {
         "daily_requests_protocol",
         "proactive_protocol",
         "reactive_protocol",
+        "report_json_schema",
+        "report_to_dict",
+        "report_to_json",
     },
     "servicekit.sla": {
         "AGENT_WORK_TIME",

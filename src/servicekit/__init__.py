@@ -13,6 +13,7 @@ from servicekit._events import (
     Acknowledged,
     AgentReplied,
     Assigned,
+    AttributesChanged,
     AttributeValue,
     CustomerReplied,
     Escalated,
@@ -26,6 +27,7 @@ from servicekit._events import (
     StatusChanged,
     TicketOpened,
     event_from_dict,
+    event_kinds,
     event_to_dict,
     history_from_json,
     history_to_json,
@@ -38,6 +40,7 @@ from servicekit._lifecycles import (
 )
 from servicekit._status import ClockAction, StatusCategory
 from servicekit._ticket import StatusInterval, Ticket
+from servicekit._time import format_instant, parse_instant
 
 __version__ = "0.1.0.dev0"
 
@@ -48,6 +51,7 @@ __all__ = [
     "AgentReplied",
     "Assigned",
     "AttributeValue",
+    "AttributesChanged",
     "BusinessCalendar",
     "ClockAction",
     "CustomerReplied",
@@ -71,10 +75,13 @@ __all__ = [
     "__version__",
     "errors",
     "event_from_dict",
+    "event_kinds",
     "event_to_dict",
+    "format_instant",
     "helpdesk_lifecycle",
     "history_from_json",
     "history_to_json",
     "incident_lifecycle",
+    "parse_instant",
     "service_request_lifecycle",
 ]

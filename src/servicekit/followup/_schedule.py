@@ -137,12 +137,13 @@ class PromiseStatus:
 @attrs.frozen
 class FollowUpReport:
     """The follow-ups due at ``now``, the terminal action if reached, the promises, and
-    the next instant anything changes."""
+    the next instant anything changes (``schedule``: the schedule's name)."""
 
     due: tuple[FollowUp, ...]
     terminal: TerminalDue | None
     promises: tuple[PromiseStatus, ...]
     next_at: pendulum.DateTime | None
+    schedule: str = ""
 
 
 class _Run:
@@ -466,7 +467,7 @@ class FollowUpSchedule:
             if p.state is PromiseState.PENDING:
                 upcoming.extend(t for t in (to_micros(p.remind_at), to_micros(p.due)) if t > now_us)
         next_at = from_micros(min(upcoming), zone_tz(zone)) if upcoming else None
-        return FollowUpReport(tuple(due), terminal, promises, next_at)
+        return FollowUpReport(tuple(due), terminal, promises, next_at, self.name)
 
     def preview(
         self, ticket: Ticket, now: _dt.datetime, horizon: _dt.timedelta

@@ -8,15 +8,28 @@ proactive service, everyday requests and a reputational crisis.
 
 from __future__ import annotations
 
-from servicekit.protocols._protocol import DueAction, ProtocolReport, ServiceProtocol
+from servicekit.protocols._protocol import (
+    CustomActions,
+    DueAction,
+    ProtocolReport,
+    ServiceProtocol,
+)
 from servicekit.protocols._ready import (
     crisis_protocol,
     daily_requests_protocol,
     proactive_protocol,
     reactive_protocol,
 )
+from servicekit.protocols._serialise import (
+    REPORT_FORMAT,
+    report_json_schema,
+    report_to_dict,
+    report_to_json,
+)
 
 __all__ = [
+    "REPORT_FORMAT",
+    "CustomActions",
     "DueAction",
     "ProtocolReport",
     "ServiceProtocol",
@@ -24,4 +37,7 @@ __all__ = [
     "daily_requests_protocol",
     "proactive_protocol",
     "reactive_protocol",
+    "report_json_schema",
+    "report_to_dict",
+    "report_to_json",
 ]

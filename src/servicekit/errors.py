@@ -21,27 +21,39 @@ __all__ = [
     "EventDecodeError",
     "GuardRejectedError",
     "HistoryReplayError",
+    "IncidentError",
     "InstantFormatError",
     "InstantTypeError",
     "InvalidDurationError",
     "InvalidEscalationError",
+    "InvalidEventError",
     "InvalidFollowUpError",
     "InvalidHolidayError",
     "InvalidLifecycleError",
     "InvalidScheduleError",
+    "InvalidSurveyError",
     "InvalidTransitionError",
+    "MappingError",
     "NaiveDatetimeError",
     "NegativeDurationError",
     "OutOfOrderEventError",
     "ReasonError",
     "RoleNotAllowedError",
+    "SchedulerError",
+    "SchedulerStateError",
     "ServiceKitError",
     "SlaPolicyError",
+    "SourceError",
+    "SourceRowError",
+    "TicketAlreadyHeldError",
+    "TicketNotHeldError",
     "TransitionError",
     "UnattainableTargetError",
     "UnknownPriorityError",
+    "UnknownRequestTypeError",
     "UnknownStatusError",
     "UnknownTimezoneError",
+    "UnmappedStatusError",
     "XesFormatError",
 ]
 
@@ -154,6 +166,11 @@ class EventDecodeError(ServiceKitError, ValueError):
     missing or mistyped field)."""
 
 
+class InvalidEventError(ServiceKitError, ValueError):
+    """An event was given a value its kind forbids (a survey score above the scale, a
+    deadline of zero business days)."""
+
+
 class HistoryReplayError(ServiceKitError, ValueError):
     """A stored history breaks its lifecycle; carries the index and the event."""
 
@@ -169,6 +186,40 @@ class XesFormatError(ServiceKitError, ValueError):
     def __init__(self, message: str, *, line: int | None = None) -> None:
         super().__init__(message if line is None else f"line {line}: {message}")
         self.line = line
+
+
+# --- sources: a team's own exports --------------------------------------------
+
+
+class SourceError(ServiceKitError, ValueError):
+    """A ticket export cannot be read: a missing or unreadable file, an unknown format."""
+
+
+class MappingError(SourceError):
+    """A source mapping is invalid: an unknown key, a wrong type, a column or value that
+    cannot be used. The message names every problem found."""
+
+
+class UnmappedStatusError(MappingError):
+    """The export holds statuses the mapping does not map; carries them all (``statuses``)
+    and a snippet to paste into the mapping (``snippet``)."""
+
+    def __init__(self, message: str, *, statuses: tuple[str, ...], snippet: str) -> None:
+        super().__init__(message)
+        self.statuses = statuses
+        self.snippet = snippet
+
+
+class SourceRowError(SourceError):
+    """A row of an export breaks a rule (strict mode); carries the ticket, the line or row
+    number, the rule's code and how to fix it."""
+
+    def __init__(self, message: str, *, ticket: str | None, line: int, rule: str, fix: str) -> None:
+        super().__init__(message)
+        self.ticket = ticket
+        self.line = line
+        self.rule = rule
+        self.fix = fix
 
 
 # --- SLA, escalation, follow-up ---------------------------------------------
@@ -190,6 +241,41 @@ class InvalidEscalationError(ServiceKitError, ValueError):
 
 class InvalidFollowUpError(ServiceKitError, ValueError):
     """A follow-up schedule definition is inconsistent."""
+
+
+class InvalidSurveyError(ServiceKitError, ValueError):
+    """A satisfaction-survey schedule is inconsistent."""
+
+
+# --- linked incidents, request types ------------------------------------------
+
+
+class IncidentError(ServiceKitError, ValueError):
+    """A link, unlink, update or propagation on a parent incident was refused (a ticket
+    linked twice, an update id reused, a child that cannot follow its parent)."""
+
+
+class UnknownRequestTypeError(ServiceKitError, ValueError):
+    """A ticket's request type has no protocol."""
+
+
+# --- wake-up scheduler ----------------------------------------------------------
+
+
+class SchedulerError(ServiceKitError, ValueError):
+    """Base class of what the wake-up scheduler refuses."""
+
+
+class TicketAlreadyHeldError(SchedulerError):
+    """A ticket was added to a scheduler that already holds a ticket with its id."""
+
+
+class TicketNotHeldError(SchedulerError, LookupError):
+    """A ticket id was asked of a scheduler that does not hold it (never added, or closed)."""
+
+
+class SchedulerStateError(SchedulerError):
+    """Saved scheduler state does not match the protocol or the histories it is restored with."""
 
 
 # --- cost models --------------------------------------------------------------

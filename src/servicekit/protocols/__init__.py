@@ -4,10 +4,20 @@
 (where does the ticket stand, what is due now, when must I ask again) in one
 :class:`ProtocolReport`. Ready-made protocols cover reactive service,
 proactive service, everyday requests and a reputational crisis.
+:class:`WakeupScheduler` holds a live app's open tickets and hands out each due
+action once, looking at a ticket only when something of it can fall due.
 """
 
 from __future__ import annotations
 
+from servicekit.protocols._links import (
+    Incident,
+    LinkPolicy,
+    Propagated,
+    PropagationRule,
+    link_intervals,
+    propagation_actor,
+)
 from servicekit.protocols._protocol import (
     CustomActions,
     DueAction,
@@ -20,6 +30,7 @@ from servicekit.protocols._ready import (
     proactive_protocol,
     reactive_protocol,
 )
+from servicekit.protocols._scheduler import TicketAction, WakeupScheduler
 from servicekit.protocols._serialise import (
     REPORT_FORMAT,
     report_json_schema,
@@ -31,11 +42,19 @@ __all__ = [
     "REPORT_FORMAT",
     "CustomActions",
     "DueAction",
+    "Incident",
+    "LinkPolicy",
+    "Propagated",
+    "PropagationRule",
     "ProtocolReport",
     "ServiceProtocol",
+    "TicketAction",
+    "WakeupScheduler",
     "crisis_protocol",
     "daily_requests_protocol",
+    "link_intervals",
     "proactive_protocol",
+    "propagation_actor",
     "reactive_protocol",
     "report_json_schema",
     "report_to_dict",

@@ -30,6 +30,7 @@ TOP_LEVEL = {
     "OptedOut",
     "PriorityChanged",
     "PromiseMade",
+    "Reaction",
     "SAME",
     "Status",
     "StatusCategory",

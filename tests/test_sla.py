@@ -204,7 +204,7 @@ def test_custom_metric_from_conditions() -> None:
     t0 = at(2025, 3, 3, 9)
     ticket = helpdesk(t0)
     ticket.record(Escalated(at=t0 + H, level="L2"))
-    ticket.record(Acknowledged(at=t0 + 1.25 * H))
+    ticket.record(Acknowledged(at=t0 + 1.25 * H, chain="tiers"))
     p = SlaPolicy("custom", [SlaTarget(metric=escalated_to_answer, priority="*", target=0.5 * H)])
     (status,) = p.evaluate(ticket, t0 + 2 * H).statuses
     assert (status.state, status.elapsed) == (SlaState.MET, 0.25 * H)

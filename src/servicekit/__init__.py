@@ -40,7 +40,15 @@ from servicekit._events import (
     history_from_json,
     history_to_json,
 )
-from servicekit._lifecycle import ANY, SAME, DueTransition, Lifecycle, Status, Transition
+from servicekit._lifecycle import (
+    ANY,
+    SAME,
+    DueTransition,
+    Lifecycle,
+    Reaction,
+    Status,
+    Transition,
+)
 from servicekit._lifecycles import (
     helpdesk_lifecycle,
     incident_lifecycle,
@@ -75,6 +83,7 @@ __all__ = [
     "OptedOut",
     "PriorityChanged",
     "PromiseMade",
+    "Reaction",
     "Status",
     "StatusCategory",
     "StatusChanged",

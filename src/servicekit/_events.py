@@ -237,9 +237,39 @@ class Escalated(Event):
 
 @attrs.frozen(kw_only=True)
 class Acknowledged(Event):
-    """Someone notified by an escalation acknowledged it."""
+    """Someone notified by an escalation acknowledged it, naming what they acknowledge.
+
+    An acknowledgement stops only what it names: the run that sent the notification
+    whose ``key`` it gives, or the run under way of the ``chain`` it names (only run
+    ``run`` of it, when given). Other chains go on.
+
+    Attributes:
+        key: the idempotency key of the notification acknowledged.
+        chain: the name of the escalation chain acknowledged.
+        run: with ``chain``: only this run of it.
+
+    Raises:
+        InvalidEventError: it names nothing (an acknowledgement of nothing would stop
+            nothing, or, as it once did, everything), or a run without a chain.
+    """
 
     kind: ClassVar[str] = "acknowledged"
+
+    key: str | None = attrs.field(default=None, validator=_opt_str)
+    chain: str | None = attrs.field(default=None, validator=_opt_str)
+    run: int | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(attrs.validators.instance_of(int)),
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.key is None and self.chain is None:
+            raise InvalidEventError(
+                "an acknowledgement must name what it acknowledges: a notification's key "
+                "(Acknowledged(key=action.key)), or a chain (chain='tiers', optionally run=2)"
+            )
+        if self.run is not None and self.chain is None:
+            raise InvalidEventError("an acknowledgement of a run names its chain too")
 
 
 @attrs.frozen(kw_only=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -99,9 +100,31 @@ class _Segment:
     chain: EscalationChain
 
 
-def _matches_stop(chain: EscalationChain, event: object, category: StatusCategory | None) -> bool:
+_RUN_IN_KEY = re.compile(r":run(\d+):")
+
+
+def _addressed(event: Acknowledged, chain: str, ticket_id: str) -> bool:
+    """Whether an acknowledgement names this chain (directly, or by a notification's key)."""
+    if event.chain is not None:
+        return event.chain == chain
+    return event.key is not None and event.key.startswith(f"{ticket_id}:{chain}:v")
+
+
+def _acknowledged_run(event: Acknowledged) -> int | None:
+    """The run an acknowledgement names (``None``: the run under way)."""
+    if event.run is not None:
+        return event.run
+    found = None if event.key is None else _RUN_IN_KEY.search(event.key)
+    return None if found is None else int(found[1])
+
+
+def _matches_stop(
+    chain: EscalationChain, event: object, category: StatusCategory | None, ticket_id: str
+) -> bool:
     for stop in chain.stops:
         if isinstance(stop, On) and stop.matches(event):  # type: ignore[arg-type]
+            if isinstance(event, Acknowledged) and not _addressed(event, chain.name, ticket_id):
+                continue  # an acknowledgement stops only what it names
             return True
         if (
             isinstance(stop, EnteredCategory)
@@ -171,7 +194,7 @@ def _segments(
     for index, (at, event) in enumerate(timeline(ticket, events_us)):
         category = category_of(event.to_status) if isinstance(event, StatusChanged) else None
         raised = isinstance(event, PriorityChanged) and bool(order) and _raised(order, event)
-        if _matches_stop(chain, event, category):
+        if _matches_stop(chain, event, category, ticket.id):
             marks.append((at, index, "ack" if isinstance(event, Acknowledged) else "stop", event))
         elif _matches_trigger(chain, event, category, raised):
             marks.append((at, index, "trigger", event))
@@ -193,7 +216,7 @@ def _segments(
     held_until: int | None = None  # an acknowledgement that will time out
     runs = 0
     timeout = None
-    for at, _, what, _payload in marks:
+    for at, _, what, payload in marks:
         if held_until is not None and at >= held_until and active is not None:
             # The acknowledgement timed out before this mark: the chain restarted.
             active = _Segment(
@@ -215,6 +238,10 @@ def _segments(
             continue
         if active is None:
             continue
+        if isinstance(payload, Acknowledged):
+            named = _acknowledged_run(payload)
+            if named is not None and named != active.run:
+                continue  # an acknowledgement of an earlier run
         if held_until is None:
             segments[-1] = attrs.evolve(segments[-1], end=at)
         timeout = active.chain.ack_timeout

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, Self
 
 import attrs
 import pendulum
@@ -174,6 +174,23 @@ class ServiceProtocol:
             raise ServiceKitError(
                 f"protocol {self.name!r}: chains {needs} wait on SLA targets; give it an sla policy"
             )
+
+    @classmethod
+    def from_protocol(cls, protocol: ServiceProtocol, **changes: Any) -> Self:
+        """This class of protocol with the parts of ``protocol`` (a ready-made one, say),
+        and ``changes``: how a subclass with its own hooks starts from a ready-made protocol.
+
+        >>> from servicekit import BusinessCalendar
+        >>> from servicekit.protocols import reactive_protocol
+        >>> class Ours(ServiceProtocol):
+        ...     def normalise_priority(self, priority: str) -> str:
+        ...         return priority.upper()
+        >>> ours = Ours.from_protocol(reactive_protocol(BusinessCalendar.always_open()))
+        >>> ours.check_priority("p1")
+        'P1'
+        """
+        parts = {f.name: getattr(protocol, f.name) for f in attrs.fields(ServiceProtocol)}
+        return cls(**{**parts, **changes})
 
     # -- hooks a team overrides --------------------------------------------------------------
 

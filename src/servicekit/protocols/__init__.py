@@ -10,6 +10,17 @@ action once, looking at a ticket only when something of it can fall due.
 
 from __future__ import annotations
 
+from servicekit.protocols._compliance import (
+    METRIC_STATES,
+    ComplianceReport,
+    ComplianceRow,
+    ComplianceTally,
+    MetricAttainment,
+    WorstTicket,
+    compliance_rows,
+    evaluate_rows,
+    unmeasurable_metrics,
+)
 from servicekit.protocols._links import (
     Incident,
     LinkPolicy,
@@ -39,19 +50,27 @@ from servicekit.protocols._serialise import (
 )
 
 __all__ = [
+    "METRIC_STATES",
     "REPORT_FORMAT",
+    "ComplianceReport",
+    "ComplianceRow",
+    "ComplianceTally",
     "CustomActions",
     "DueAction",
     "Incident",
     "LinkPolicy",
+    "MetricAttainment",
     "Propagated",
     "PropagationRule",
     "ProtocolReport",
     "ServiceProtocol",
     "TicketAction",
     "WakeupScheduler",
+    "WorstTicket",
+    "compliance_rows",
     "crisis_protocol",
     "daily_requests_protocol",
+    "evaluate_rows",
     "link_intervals",
     "proactive_protocol",
     "propagation_actor",
@@ -59,4 +78,5 @@ __all__ = [
     "report_json_schema",
     "report_to_dict",
     "report_to_json",
+    "unmeasurable_metrics",
 ]

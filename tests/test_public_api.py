@@ -218,6 +218,7 @@ SUBPACKAGES: dict[str, set[str]] = {
     },
     "servicekit.testing": {
         "DST_ZONES",
+        "EVENT_CHOICES",
         "aware_datetimes",
         "business_calendars",
         "cadences",
@@ -225,6 +226,8 @@ SUBPACKAGES: dict[str, set[str]] = {
         "durations",
         "follow_up_schedules",
         "lifecycles",
+        "protocol_tickets",
+        "protocols",
         "ready_made_lifecycles",
         "tickets",
     },

@@ -31,9 +31,11 @@ from servicekit.testing._calendars import (
 )
 from servicekit.testing._followup import cadences, contact_windows, follow_up_schedules
 from servicekit.testing._lifecycles import lifecycles, ready_made_lifecycles, tickets
+from servicekit.testing._protocols import EVENT_CHOICES, protocol_tickets, protocols
 
 __all__ = [
     "DST_ZONES",
+    "EVENT_CHOICES",
     "aware_datetimes",
     "business_calendars",
     "cadences",
@@ -41,6 +43,8 @@ __all__ = [
     "durations",
     "follow_up_schedules",
     "lifecycles",
+    "protocol_tickets",
+    "protocols",
     "ready_made_lifecycles",
     "tickets",
 ]

@@ -44,7 +44,12 @@ from servicekit.protocols._links import (
     link_intervals,
     propagation_actor,
 )
-from servicekit.protocols._protocol import DueAction, ProtocolReport, ServiceProtocol
+from servicekit.protocols._protocol import (
+    CustomActions,
+    DueAction,
+    ProtocolReport,
+    ServiceProtocol,
+)
 from servicekit.protocols._ready import (
     crisis_protocol,
     daily_requests_protocol,
@@ -58,11 +63,18 @@ from servicekit.protocols._ready_incidents import (
     proactive_incident_protocol,
 )
 from servicekit.protocols._scheduler import TicketAction, WakeupScheduler
+from servicekit.protocols._serialise import (
+    REPORT_FORMAT,
+    report_json_schema,
+    report_to_dict,
+    report_to_json,
+)
 
 __all__ = [
     "CUSTOMER_FIRST_RESPONSE",
     "HELD_RESOLUTION",
     "METRIC_STATES",
+    "REPORT_FORMAT",
     "REVIEW",
     "Broadcast",
     "ComplianceReport",
@@ -71,6 +83,7 @@ __all__ = [
     "CorrectivePolicy",
     "CorrectiveState",
     "CorrectiveStatus",
+    "CustomActions",
     "Delivery",
     "DueAction",
     "Incident",
@@ -98,5 +111,8 @@ __all__ = [
     "proactive_protocol",
     "propagation_actor",
     "reactive_protocol",
+    "report_json_schema",
+    "report_to_dict",
+    "report_to_json",
     "unmeasurable_metrics",
 ]

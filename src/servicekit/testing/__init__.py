@@ -32,9 +32,11 @@ from servicekit.testing._calendars import (
 from servicekit.testing._followup import cadences, contact_windows, follow_up_schedules
 from servicekit.testing._lifecycles import lifecycles, ready_made_lifecycles, tickets
 from servicekit.testing._outage import OUTAGE_ZONES, OutageRun, OutageScenario, run_outage
+from servicekit.testing._protocols import EVENT_CHOICES, protocol_tickets, protocols
 
 __all__ = [
     "DST_ZONES",
+    "EVENT_CHOICES",
     "OUTAGE_ZONES",
     "OutageRun",
     "OutageScenario",
@@ -45,6 +47,8 @@ __all__ = [
     "durations",
     "follow_up_schedules",
     "lifecycles",
+    "protocol_tickets",
+    "protocols",
     "ready_made_lifecycles",
     "run_outage",
     "tickets",

@@ -179,8 +179,16 @@ SUBPACKAGES: dict[str, set[str]] = {
         "PromiseState",
         "PromiseStatus",
         "QuietAction",
+        "SurveyDue",
+        "SurveyOnce",
+        "SurveyPlan",
+        "SurveyReopen",
+        "SurveyRow",
+        "SurveySchedule",
         "TerminalAction",
         "TerminalDue",
+        "plan_surveys",
+        "survey_report",
         "to_ical",
     },
     "servicekit.protocols": {
@@ -212,6 +220,8 @@ SUBPACKAGES: dict[str, set[str]] = {
         "ProactiveFigures",
         "PropagationRule",
         "ProtocolReport",
+        "RequestType",
+        "RequestTypes",
         "ServiceProtocol",
         "TicketAction",
         "UpdatePromise",
@@ -221,6 +231,7 @@ SUBPACKAGES: dict[str, set[str]] = {
         "crisis_protocol",
         "daily_requests_protocol",
         "link_intervals",
+        "pqrs_request_types",
         "proactive_incident_protocol",
         "proactive_protocol",
         "propagation_actor",
@@ -228,6 +239,7 @@ SUBPACKAGES: dict[str, set[str]] = {
         "report_json_schema",
         "report_to_dict",
         "report_to_json",
+        "survey_actions",
     },
     "servicekit.sla": {
         "AGENT_WORK_TIME",
@@ -262,12 +274,15 @@ SUBPACKAGES: dict[str, set[str]] = {
         "cadences",
         "contact_windows",
         "durations",
+        "escalation_chains",
         "follow_up_schedules",
         "lifecycles",
         "protocol_tickets",
         "protocols",
         "ready_made_lifecycles",
         "run_outage",
+        "service_protocols",
+        "sla_policies",
         "tickets",
     },
 }
@@ -445,3 +460,16 @@ def test_the_checks_above_can_fail() -> None:
 
     assert _annotation_gaps("bare", bare) == ["bare(x)", "bare -> ?"]
     assert _ruff_sort_key("ZONES") < _ruff_sort_key("Zone") < _ruff_sort_key("zone")
+
+
+def test_docstring_examples_use_the_examples_section() -> None:
+    """Google style renders an ``Examples:`` section's ``>>>`` lines as code; under
+    ``Example:`` they are Markdown, where ``["a"]`` becomes a broken link and fails
+    ``mkdocs build --strict``."""
+    singular = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "src").rglob("*.py"))
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1)
+        if line.strip() == "Example:"
+    ]
+    assert not singular, f"write 'Examples:' (plural) at {singular}"

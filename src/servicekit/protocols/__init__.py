@@ -62,6 +62,11 @@ from servicekit.protocols._ready_incidents import (
     crisis_incident_protocol,
     proactive_incident_protocol,
 )
+from servicekit.protocols._request_types import (
+    RequestType,
+    RequestTypes,
+    pqrs_request_types,
+)
 from servicekit.protocols._scheduler import TicketAction, WakeupScheduler
 from servicekit.protocols._serialise import (
     REPORT_FORMAT,
@@ -69,6 +74,7 @@ from servicekit.protocols._serialise import (
     report_to_dict,
     report_to_json,
 )
+from servicekit.protocols._surveys import survey_actions
 
 __all__ = [
     "CUSTOMER_FIRST_RESPONSE",
@@ -95,6 +101,8 @@ __all__ = [
     "Propagated",
     "PropagationRule",
     "ProtocolReport",
+    "RequestType",
+    "RequestTypes",
     "ServiceProtocol",
     "TicketAction",
     "UpdatePromise",
@@ -107,6 +115,7 @@ __all__ = [
     "daily_requests_protocol",
     "evaluate_rows",
     "link_intervals",
+    "pqrs_request_types",
     "proactive_incident_protocol",
     "proactive_protocol",
     "propagation_actor",
@@ -114,5 +123,6 @@ __all__ = [
     "report_json_schema",
     "report_to_dict",
     "report_to_json",
+    "survey_actions",
     "unmeasurable_metrics",
 ]

@@ -3,7 +3,8 @@
 ``protocol.evaluate(ticket, now)`` answers the three questions an app asks
 (where does the ticket stand, what is due now, when must I ask again) in one
 :class:`ProtocolReport`. Ready-made protocols cover reactive service,
-proactive service, everyday requests and a reputational crisis.
+proactive service, everyday requests and a reputational crisis, each with
+Spanish and English messages for its due actions (:func:`render_message`).
 :class:`WakeupScheduler` holds a live app's open tickets and hands out each due
 action once, looking at a ticket only when something of it can fall due.
 """
@@ -44,6 +45,7 @@ from servicekit.protocols._links import (
     link_intervals,
     propagation_actor,
 )
+from servicekit.protocols._playbook import PLAYBOOK_LANGUAGES, playbook
 from servicekit.protocols._protocol import (
     CustomActions,
     DueAction,
@@ -62,6 +64,14 @@ from servicekit.protocols._ready_incidents import (
     crisis_incident_protocol,
     proactive_incident_protocol,
 )
+from servicekit.protocols._ready_messages import ready_made_templates
+from servicekit.protocols._render import (
+    message_context,
+    missing_templates,
+    render_message,
+    render_messages,
+    template_uses,
+)
 from servicekit.protocols._request_types import (
     RequestType,
     RequestTypes,
@@ -75,11 +85,18 @@ from servicekit.protocols._serialise import (
     report_to_json,
 )
 from servicekit.protocols._surveys import survey_actions
+from servicekit.protocols._templates import (
+    Message,
+    MessageContext,
+    MessageTemplate,
+    TemplateSet,
+)
 
 __all__ = [
     "CUSTOMER_FIRST_RESPONSE",
     "HELD_RESOLUTION",
     "METRIC_STATES",
+    "PLAYBOOK_LANGUAGES",
     "REPORT_FORMAT",
     "REVIEW",
     "Broadcast",
@@ -96,6 +113,9 @@ __all__ = [
     "IncidentProtocol",
     "IncidentReport",
     "LinkPolicy",
+    "Message",
+    "MessageContext",
+    "MessageTemplate",
     "MetricAttainment",
     "ProactiveFigures",
     "Propagated",
@@ -104,6 +124,7 @@ __all__ = [
     "RequestType",
     "RequestTypes",
     "ServiceProtocol",
+    "TemplateSet",
     "TicketAction",
     "UpdatePromise",
     "WakeupScheduler",
@@ -115,14 +136,21 @@ __all__ = [
     "daily_requests_protocol",
     "evaluate_rows",
     "link_intervals",
+    "message_context",
+    "missing_templates",
+    "playbook",
     "pqrs_request_types",
     "proactive_incident_protocol",
     "proactive_protocol",
     "propagation_actor",
     "reactive_protocol",
+    "ready_made_templates",
+    "render_message",
+    "render_messages",
     "report_json_schema",
     "report_to_dict",
     "report_to_json",
     "survey_actions",
+    "template_uses",
     "unmeasurable_metrics",
 ]

@@ -22,20 +22,26 @@ __all__ = [
     "GuardRejectedError",
     "HistoryReplayError",
     "IncidentError",
+    "InstantFormatError",
+    "InstantTypeError",
     "InvalidDurationError",
     "InvalidEscalationError",
     "InvalidEventError",
     "InvalidFollowUpError",
     "InvalidHolidayError",
     "InvalidLifecycleError",
+    "InvalidLocaleError",
     "InvalidScheduleError",
     "InvalidSurveyError",
+    "InvalidTemplateError",
     "InvalidTransitionError",
     "MappingError",
     "MissingExtraError",
+    "MissingTemplateError",
     "NaiveDatetimeError",
     "NegativeDurationError",
     "OutOfOrderEventError",
+    "PlaybookError",
     "ProtocolFileError",
     "ReasonError",
     "RoleNotAllowedError",
@@ -46,14 +52,18 @@ __all__ = [
     "SlaPolicyError",
     "SourceError",
     "SourceRowError",
+    "TemplateError",
+    "TemplateOutputError",
     "TicketAlreadyHeldError",
     "TicketNotHeldError",
     "TransitionError",
     "UnattainableTargetError",
+    "UnknownPriorityError",
     "UnknownRequestTypeError",
     "UnknownStatusError",
     "UnknownTimezoneError",
     "UnmappedStatusError",
+    "UnsafeTemplateError",
     "XesFormatError",
 ]
 
@@ -79,6 +89,19 @@ class NaiveDatetimeError(ServiceKitError, ValueError):
     servicekit never guesses a zone: attach one (``datetime(..., tzinfo=UTC)``
     or ``pendulum.datetime(..., tz="Europe/Madrid")``).
     """
+
+
+class InstantTypeError(NaiveDatetimeError, TypeError):
+    """Something other than a datetime was given where an instant is needed (a string,
+    a date, a number): parse text with :func:`servicekit.parse_instant` first.
+
+    It derives from :class:`NaiveDatetimeError` so code that caught that error for any
+    bad instant keeps working.
+    """
+
+
+class InstantFormatError(ServiceKitError, ValueError):
+    """Text is not an ISO 8601 instant, or its offset contradicts its bracketed zone."""
 
 
 class UnknownTimezoneError(ServiceKitError, ValueError):
@@ -225,6 +248,11 @@ class SlaPolicyError(ServiceKitError, ValueError):
     policy does not define."""
 
 
+class UnknownPriorityError(SlaPolicyError):
+    """A ticket's priority is not one the protocol's SLA policy has targets for (``"p1"``
+    for ``"P1"``): it is refused, never given some other priority's targets."""
+
+
 class InvalidEscalationError(ServiceKitError, ValueError):
     """An escalation chain definition is inconsistent."""
 
@@ -248,6 +276,42 @@ class ProtocolFileError(ServiceKitError, ValueError):
 
 class InvalidSurveyError(ServiceKitError, ValueError):
     """A satisfaction-survey schedule is inconsistent."""
+
+
+# --- message templates ---------------------------------------------------------
+
+
+class TemplateError(ServiceKitError, ValueError):
+    """Base class of the errors raised by message templates."""
+
+
+class InvalidTemplateError(TemplateError):
+    """A template does not parse, or names something its context does not have.
+
+    Raised when the template is loaded, never when a message is sent.
+    """
+
+
+class UnsafeTemplateError(InvalidTemplateError):
+    """A template uses a construct the sandbox refuses: attribute or item access
+    (``x.__class__``, ``x['y']``), calls, loops, macros, includes, assignments or
+    arithmetic. Templates are data from protocol files, never code."""
+
+
+class InvalidLocaleError(TemplateError):
+    """A language tag is malformed, or no language of a fallback chain is known."""
+
+
+class MissingTemplateError(TemplateError):
+    """No template for a message in the language, its fallbacks or the channel asked."""
+
+
+class TemplateOutputError(TemplateError):
+    """A rendered message is larger than the limit (a value in its context is too long)."""
+
+
+class PlaybookError(ServiceKitError, ValueError):
+    """A playbook was asked for in a format servicekit does not write."""
 
 
 # --- linked incidents, request types ------------------------------------------

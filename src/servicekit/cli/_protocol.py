@@ -1,43 +1,126 @@
-"""``servicekit protocol``: the ready-made protocol files and the file format's schema.
+"""``servicekit protocol``: a protocol as something people read, copy and edit.
 
-``servicekit protocol show reactive > ours.toml`` copies a ready-made protocol
-to edit; ``servicekit protocol schema`` prints the JSON Schema editors use.
+``servicekit protocol render PROTOCOL --format md|html [--lang es]`` writes the
+team's playbook (see :func:`servicekit.protocols.playbook`); ``servicekit
+protocol show reactive > ours.toml`` copies a ready-made protocol file to edit;
+``servicekit protocol schema`` prints the JSON Schema editors use.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
-from servicekit.protocols import READY_MADE, ready_made_text
+from servicekit._calendars import BusinessCalendar
+from servicekit.errors import ServiceKitError
+from servicekit.protocols import (
+    PLAYBOOK_LANGUAGES,
+    RequestTypes,
+    ServiceProtocol,
+    crisis_protocol,
+    daily_requests_protocol,
+    load_protocol,
+    playbook,
+    pqrs_request_types,
+    proactive_protocol,
+    reactive_protocol,
+    ready_made_text,
+)
+from servicekit.protocols import READY_MADE as READY_MADE_FILES
 from servicekit.protocols._files import schema_json
 
-__all__ = ["add_parser", "run"]
+__all__ = ["add_parser", "run", "run_show"]
+
+#: The ready-made protocols by name, built on the team's calendar ("pqrs": one per request type).
+READY_MADE: dict[str, Callable[[BusinessCalendar], ServiceProtocol | RequestTypes]] = {
+    "reactive": reactive_protocol,
+    "proactive": proactive_protocol,
+    "daily-requests": daily_requests_protocol,
+    "crisis": lambda calendar: crisis_protocol(calendar.timezone),
+    "pqrs": pqrs_request_types,
+}
 
 
 def add_parser(subparsers: Any) -> None:
-    """Register ``servicekit protocol``."""
+    """Register ``servicekit protocol`` and its subcommands."""
     protocol = subparsers.add_parser(
         "protocol",
-        help="print a ready-made protocol file to copy, or the protocol file JSON Schema",
-        description="Ready-made protocol files and the protocol file format.",
+        help="show a protocol as the team reads it",
+        description="Work with a service protocol as a document.",
     )
-    actions = protocol.add_subparsers(dest="action", required=True, metavar="ACTION")
-    show = actions.add_parser(
+    sub = protocol.add_subparsers(dest="protocol_command", required=True, metavar="SUBCOMMAND")
+    render = sub.add_parser(
+        "render",
+        help="write the protocol as the team's playbook (Markdown or one HTML page)",
+        description=(
+            "Write PROTOCOL as a playbook: promises per priority, owners per tier and when the "
+            "ticket moves up, follow-up cadence and quiet hours, closing, crisis rules, "
+            "diagrams and every message as customers will see it. Generated from the protocol "
+            "itself, so it cannot drift from what runs."
+        ),
+    )
+    render.add_argument(
+        "protocol",
+        metavar="PROTOCOL",
+        help=f"one of {', '.join(READY_MADE)}, or a protocol file (.toml)",
+    )
+    render.add_argument("--format", choices=("md", "html"), default="md", help="default: md")
+    render.add_argument(
+        "--lang",
+        default="en",
+        help=f"the playbook's language ({', '.join(PLAYBOOK_LANGUAGES)}; others fall back to en)",
+    )
+    render.add_argument("--zone", default="UTC", help="the team's IANA time zone (default: UTC)")
+    render.add_argument(
+        "--hours",
+        default="mon-fri 09:00-17:00",
+        help="the team's business hours (default: 'mon-fri 09:00-17:00')",
+    )
+    render.add_argument("--out", default=None, help="write to this file (default: stdout)")
+    render.set_defaults(run=run)
+    show = sub.add_parser(
         "show",
         help="print a ready-made protocol file (servicekit protocol show reactive > ours.toml)",
     )
-    show.add_argument("name", help=f"one of {', '.join(READY_MADE)}")
-    show.set_defaults(run=run)
-    schema = actions.add_parser("schema", help="print the JSON Schema of protocol files")
-    schema.set_defaults(run=run)
+    show.add_argument("name", help=f"one of {', '.join(READY_MADE_FILES)}")
+    show.set_defaults(run=run_show)
+    schema = sub.add_parser("schema", help="print the JSON Schema of protocol files")
+    schema.set_defaults(run=run_show)
+
+
+def _protocol(args: argparse.Namespace) -> ServiceProtocol | RequestTypes:
+    if args.protocol.endswith(".toml"):
+        # A protocol file states its own calendars.
+        return load_protocol(args.protocol)
+    make = READY_MADE.get(args.protocol)
+    if make is None:
+        raise ServiceKitError(
+            f"unknown protocol {args.protocol!r}; choose one of {list(READY_MADE)}"
+        )
+    return make(BusinessCalendar(args.zone, args.hours))
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
-    """Print what was asked for."""
-    text = ready_made_text(args.name) if args.action == "show" else schema_json()
+    """Run ``servicekit protocol render``."""
+    text = playbook(_protocol(args), format=args.format, language=args.lang)
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            Path(args.out).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ServiceKitError(f"cannot write {args.out}: {exc.strerror}") from None
+        console.print(f"wrote {args.out} ({len(text):,} characters)")
+    return 0
+
+
+def run_show(args: argparse.Namespace, console: Console) -> int:
+    """Run ``servicekit protocol show NAME`` or ``servicekit protocol schema``."""
+    text = ready_made_text(args.name) if args.protocol_command == "show" else schema_json()
     sys.stdout.write(text)
     return 0

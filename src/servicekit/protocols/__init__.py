@@ -6,6 +6,8 @@
 proactive service, everyday requests and a reputational crisis, in Python and
 as protocol files (TOML) that teams copy, edit, check and keep in their
 repository: :func:`load_protocol` reads one, ``protocol.to_toml()`` writes one.
+proactive service, everyday requests and a reputational crisis, each with
+Spanish and English messages for its due actions (:func:`render_message`).
 :class:`WakeupScheduler` holds a live app's open tickets and hands out each due
 action once, looking at a ticket only when something of it can fall due.
 """
@@ -61,7 +63,13 @@ from servicekit.protocols._links import (
     link_intervals,
     propagation_actor,
 )
-from servicekit.protocols._protocol import DueAction, ProtocolReport, ServiceProtocol
+from servicekit.protocols._playbook import PLAYBOOK_LANGUAGES, playbook
+from servicekit.protocols._protocol import (
+    CustomActions,
+    DueAction,
+    ProtocolReport,
+    ServiceProtocol,
+)
 from servicekit.protocols._ready import (
     crisis_protocol,
     daily_requests_protocol,
@@ -74,19 +82,41 @@ from servicekit.protocols._ready_incidents import (
     crisis_incident_protocol,
     proactive_incident_protocol,
 )
+from servicekit.protocols._ready_messages import ready_made_templates
+from servicekit.protocols._render import (
+    message_context,
+    missing_templates,
+    render_message,
+    render_messages,
+    template_uses,
+)
 from servicekit.protocols._request_types import (
     RequestType,
     RequestTypes,
     pqrs_request_types,
 )
 from servicekit.protocols._scheduler import TicketAction, WakeupScheduler
+from servicekit.protocols._serialise import (
+    REPORT_FORMAT,
+    report_json_schema,
+    report_to_dict,
+    report_to_json,
+)
 from servicekit.protocols._surveys import survey_actions
+from servicekit.protocols._templates import (
+    Message,
+    MessageContext,
+    MessageTemplate,
+    TemplateSet,
+)
 
 __all__ = [
     "CUSTOMER_FIRST_RESPONSE",
     "HELD_RESOLUTION",
     "METRIC_STATES",
+    "PLAYBOOK_LANGUAGES",
     "READY_MADE",
+    "REPORT_FORMAT",
     "REVIEW",
     "Broadcast",
     "ComparisonRow",
@@ -96,6 +126,7 @@ __all__ = [
     "CorrectivePolicy",
     "CorrectiveState",
     "CorrectiveStatus",
+    "CustomActions",
     "Delivery",
     "DueAction",
     "FileProblem",
@@ -103,6 +134,9 @@ __all__ = [
     "IncidentProtocol",
     "IncidentReport",
     "LinkPolicy",
+    "Message",
+    "MessageContext",
+    "MessageTemplate",
     "MetricAttainment",
     "OutcomeChange",
     "ProactiveFigures",
@@ -113,6 +147,7 @@ __all__ = [
     "RequestType",
     "RequestTypes",
     "ServiceProtocol",
+    "TemplateSet",
     "TicketAction",
     "UpdatePromise",
     "WakeupScheduler",
@@ -127,6 +162,9 @@ __all__ = [
     "link_intervals",
     "load_protocol",
     "loads_protocol",
+    "message_context",
+    "missing_templates",
+    "playbook",
     "pqrs_request_types",
     "proactive_incident_protocol",
     "proactive_protocol",
@@ -134,7 +172,14 @@ __all__ = [
     "protocol_schema",
     "reactive_protocol",
     "ready_made_path",
+    "ready_made_templates",
     "ready_made_text",
+    "render_message",
+    "render_messages",
+    "report_json_schema",
+    "report_to_dict",
+    "report_to_json",
     "survey_actions",
+    "template_uses",
     "unmeasurable_metrics",
 ]

@@ -17,6 +17,7 @@ from servicekit.protocols._incidents import Broadcast, IncidentProtocol
 from servicekit.protocols._links import LinkPolicy
 from servicekit.protocols._protocol import ServiceProtocol
 from servicekit.protocols._ready import crisis_protocol, proactive_protocol
+from servicekit.protocols._ready_messages import ready_made_templates
 from servicekit.sla import ANY_PRIORITY, RESOLUTION, On, SlaMetric, SlaPolicy, SlaTarget
 
 __all__ = [
@@ -90,6 +91,7 @@ def _customer_protocol(
             ],
         ),
         description="A customer of a major incident: answered by its updates, solved with it.",
+        templates=ready_made_templates(calendar.timezone),
     )
 
 

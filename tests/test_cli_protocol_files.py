@@ -39,12 +39,12 @@ def test_show_then_check_clean(ours: Path) -> None:
 
 def test_check_findings_exit_1_with_line_and_fix(ours: Path) -> None:
     ours.write_text(
-        ours.read_text("utf-8").replace('wait = "50% of resolution"', 'wait = "10h"'), "utf-8"
+        ours.read_text("utf-8").replace('wait = "100% of resolution"', 'wait = "10h"'), "utf-8"
     )
     line = ours.read_text("utf-8").splitlines().index('wait = "10h"') + 1
     done = _run("check", str(ours))
     assert done.returncode == 1
-    assert f"{ours}:{line}: SK103 escalations[0].steps[0].wait:" in done.stdout
+    assert f"{ours}:{line}: SK103 escalations[1].steps[0].wait:" in done.stdout
     assert "fix: wait less" in done.stdout
     report = json.loads(_run("check", str(ours), "--format", "json").stdout)
     assert report["clean"] is False
@@ -88,7 +88,7 @@ def test_diagram_mermaid(ours: Path) -> None:
     assert done.returncode == 0
     assert "```mermaid\nstateDiagram-v2" in done.stdout
     assert "s4 --> s5: close (after 4d)" in done.stdout
-    assert "    title tiers (functional)\n    at 50% of resolution : tier L2" in done.stdout
+    assert "    title tiers (functional)\n    at once : tier L2" in done.stdout
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
@@ -142,7 +142,7 @@ def test_the_demo_tours_protocol_files() -> None:
     assert done.returncode == 0
     tour = done.stdout.split("7. Protocols as files", 1)[1]
     assert "servicekit check ours.toml: 0 findings" in tour
-    assert 'with wait = "10h" instead: SK103 escalations[0].steps[0].wait' in tour
-    assert "at 50% of resolution : tier L2" in tour
-    assert "Tickets that end differently: 7" in tour
+    assert 'with wait = "10h" instead: SK103 escalations[1].steps[0].wait' in tour
+    assert "at 90% of resolution : tier L3" in tour
+    assert "Tickets that end differently: 6" in tour
     assert max(len(line) for line in tour.splitlines()) <= 80

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pendulum
@@ -58,7 +59,12 @@ def test_tickets_opened_after_now_are_left_out() -> None:
 def test_replay_compare_with_a_protocol_file(tmp_path: Path) -> None:
     ours = tmp_path / "ours.toml"
     text = _run("protocol", "show", "reactive").stdout
-    ours.write_text(text.replace('hours = "mon-fri 09:00-17:00"', 'hours = "daily 00:00-24:00"'))
+    text = text.replace('hours = "mon-fri 09:00-17:00"', 'hours = "daily 00:00-24:00"')
+    # BPI 2013 names its priorities by impact: the team renames P1..P3, Low as P3.
+    text = re.sub(r"(?m)^P1 = ", "Major = ", text)
+    text = re.sub(r"(?m)^P2 = ", "High = ", text)
+    text = re.sub(r"(?m)^P3 = (.*)$", r"Medium = \1\nLow = \1", text)
+    ours.write_text(text)
     done = _run("replay", "--compare", str(ours), "--quiet", "--width", "100")
     assert done.returncode == 0, done.stderr
     assert "A: reactive (protocol 'reactive')" in done.stdout

@@ -27,7 +27,7 @@ import holidays as _holidays
 
 from servicekit._calendars import BusinessCalendar
 from servicekit._fileformat import INVALID, Path, Problem, check, describe, json_schema
-from servicekit._lifecycle import Lifecycle, Status, Transition
+from servicekit._lifecycle import Lifecycle, Reaction, Status, Transition
 from servicekit._locate import line_of, locate
 from servicekit._status import StatusCategory
 from servicekit._units import BusinessDays, UnitError, resolve_duration
@@ -61,6 +61,8 @@ from servicekit.followup import (
 )
 from servicekit.protocols._format import FORMAT_VERSION, PROTOCOL, READY_LIFECYCLES
 from servicekit.protocols._protocol import ServiceProtocol
+from servicekit.protocols._ready_messages import ready_made_templates
+from servicekit.protocols._templates import MessageTemplate, TemplateSet
 from servicekit.sla import BUILT_IN_METRICS, On, SlaMetric, SlaPolicy, SlaTarget
 
 __all__ = [
@@ -306,7 +308,7 @@ class _Builder:
     def lifecycle(self, data: Mapping[str, Any]) -> Lifecycle | None:
         path: Path = ("lifecycle",)
         ready = data.get("ready")
-        own = [k for k in ("name", "initial", "statuses", "transitions") if k in data]
+        own = [k for k in ("name", "initial", "statuses", "transitions", "reactions") if k in data]
         if ready is not None:
             if own:
                 self.fail(
@@ -330,8 +332,28 @@ class _Builder:
             if built is None:
                 return None
             transitions.append(built)
+        reactions = []
+        for i, r in enumerate(data.get("reactions", ())):
+            reaction = self.attempt(
+                (*path, "reactions", i),
+                functools.partial(
+                    Reaction,
+                    on=r["on"],
+                    sources=r["from"],
+                    trigger=r["trigger"],
+                    where=r.get("where", {}),
+                    reason=r.get("reason"),
+                    role=r.get("role"),
+                ),
+            )
+            if reaction is None:
+                return None
+            reactions.append(reaction)
         lifecycle = self.attempt(
-            path, lambda: Lifecycle(data["name"], statuses, transitions, data["initial"])
+            path,
+            lambda: Lifecycle(
+                data["name"], statuses, transitions, data["initial"], reactions=reactions
+            ),
         )
         if lifecycle is not None and not self.can_finish(lifecycle, path):
             return None
@@ -646,6 +668,9 @@ class _Builder:
         calendar = self.calendar_ref(data.get("calendar"), (*path, "calendar"))
         if "calendar" in data and calendar is None:
             return None
+        team_hours = self.calendar_ref(data.get("team_hours"), (*path, "team_hours"))
+        if "team_hours" in data and team_hours is None:
+            return None
         given = [k for k in ("cadence", "cadence_per_priority") if k in data]
         if len(given) != 1:
             self.fail(path, "exactly one of `cadence` or `cadence_per_priority`")
@@ -704,9 +729,12 @@ class _Builder:
             "pause_in",
             "stop_on",
             "default_timezone",
+            "agent_channels",
         ):
             if key in data:
                 options[key] = data[key]
+        if team_hours is not None:
+            options["team_hours"] = team_hours
         return self.attempt(
             path,
             lambda: FollowUpSchedule(name=data["name"], cadence=cadence, clock=calendar, **options),
@@ -737,7 +765,8 @@ class _Builder:
         schedules = [
             self.schedule(s, ("follow_ups", i)) for i, s in enumerate(data.get("follow_ups", ()))
         ]
-        if self.problems or lifecycle is None:
+        templates = self.messages(data["messages"]) if "messages" in data else TemplateSet()
+        if self.problems or lifecycle is None or templates is None:
             return None
         if "sla" in data and sla is None:
             return None
@@ -754,6 +783,41 @@ class _Builder:
                 escalations=[c for c in chains if c is not None],
                 follow_ups=[s for s in schedules if s is not None],
                 description=data.get("description", ""),
+                templates=templates,
+            ),
+        )
+
+    def messages(self, data: Mapping[str, Any]) -> TemplateSet | None:
+        path: Path = ("messages",)
+        zone = data.get("default_timezone", "UTC")
+        if data.get("ready"):
+            if "templates" in data or "fallback" in data:
+                self.fail(path, "either `ready = true` or your own templates, not both")
+                return None
+            return self.attempt(path, lambda: ready_made_templates(zone))
+        templates = []
+        for i, t in enumerate(data.get("templates", ())):
+            built = self.attempt(
+                (*path, "templates", i),
+                functools.partial(
+                    MessageTemplate,
+                    name=t["name"],
+                    language=t["language"],
+                    body=t["body"],
+                    subject=t.get("subject", ""),
+                    channel=t.get("channel"),
+                    audience=t.get("audience", "customer"),
+                ),
+            )
+            if built is None:
+                return None
+            templates.append(built)
+        return self.attempt(
+            path,
+            lambda: TemplateSet(
+                templates=templates,
+                fallback=data.get("fallback", ("en",)),
+                default_timezone=zone,
             ),
         )
 

@@ -22,7 +22,7 @@ from servicekit._calendar_hours import DAY_NAMES, format_hours
 from servicekit._calendars import BusinessCalendar
 from servicekit._events import EVENT_TYPES
 from servicekit._fileformat import Array, Field, Node, OneOf, Scalar, Table
-from servicekit._lifecycle import Lifecycle, Transition
+from servicekit._lifecycle import Lifecycle, Reaction, Transition
 from servicekit._lifecycles import helpdesk_lifecycle, incident_lifecycle, service_request_lifecycle
 from servicekit._status import ClockAction, StatusCategory
 from servicekit._units import (
@@ -61,6 +61,8 @@ from servicekit.followup import (
     Interval,
     QuietAction,
 )
+from servicekit.protocols._ready_messages import ready_made_templates
+from servicekit.protocols._templates import TemplateSet
 from servicekit.sla import BUILT_IN_METRICS, On, SlaMetric, SlaPolicy, StopOutcome
 
 __all__ = [
@@ -292,6 +294,22 @@ TRANSITION = Table(
     name="transition",
 )
 
+REACTION = Table(
+    {
+        "on": Field(EVENT_KIND, True, "The event kind that causes the status change."),
+        "from": Field(OneOf((NAME, Array(NAME, min_items=1))), True, "The statuses it happens in."),
+        "trigger": Field(NAME, True, "The transition fired."),
+        "where": Field(
+            Table(values=MATCH_VALUE, key_what="event field"),
+            doc="Field values the event must have, e.g. {public = true}.",
+        ),
+        "reason": Field(STRING),
+        "role": Field(STRING),
+    },
+    name="reaction",
+    doc="An event that moves a ticket, e.g. a customer reply reopens a pending ticket.",
+)
+
 LIFECYCLE = Table(
     {
         "ready": Field(
@@ -305,6 +323,7 @@ LIFECYCLE = Table(
             doc="Status name -> category, in order.",
         ),
         "transitions": Field(Array(TRANSITION)),
+        "reactions": Field(Array(REACTION)),
     },
     name="lifecycle",
     doc="How tickets move: a ready-made lifecycle, or statuses and transitions.",
@@ -503,8 +522,35 @@ FOLLOW_UP = Table(
         ),
         "remind_before": Field(DURATION),
         "default_timezone": Field(ZONE),
+        "agent_channels": Field(
+            Array(NAME), doc="Channels that need an agent (they wait for team_hours)."
+        ),
+        "team_hours": Field(NAME, doc="The calendar of the team's working hours."),
     },
     name="follow_up_schedule",
+)
+
+TEMPLATE = Table(
+    {
+        "name": Field(NAME, True, "The template name a due action carries."),
+        "language": Field(NAME, True, "e.g. 'es', 'en', 'es-CO'."),
+        "body": Field(STRING, True, "The body (sandboxed Jinja2)."),
+        "subject": Field(STRING),
+        "channel": Field(NAME, doc="The channel it is for (default: any)."),
+        "audience": Field(Scalar("string", "an audience", enum=("customer", "team"))),
+    },
+    name="message_template",
+)
+
+MESSAGES = Table(
+    {
+        "ready": Field(BOOL, doc="The ready-made Spanish and English messages."),
+        "templates": Field(Array(TEMPLATE), doc="The team's own messages (instead of ready)."),
+        "fallback": Field(Array(NAME, min_items=1), doc="Languages to fall back to, in order."),
+        "default_timezone": Field(ZONE, doc="The customer's zone when a ticket does not say."),
+    },
+    name="messages",
+    doc="The messages that go with each due action.",
 )
 
 PROTOCOL = Table(
@@ -524,6 +570,7 @@ PROTOCOL = Table(
         "sla": Field(SLA),
         "escalations": Field(Array(ESCALATION)),
         "follow_ups": Field(Array(FOLLOW_UP)),
+        "messages": Field(MESSAGES),
     },
     name="protocol",
     doc="A servicekit service protocol.",
@@ -608,7 +655,27 @@ def _lifecycle_data(lifecycle: Lifecycle, calendars: _Calendars) -> dict[str, An
         "initial": lifecycle.initial,
         "statuses": {s.name: s.category.value for s in lifecycle.statuses},
         "transitions": [_transition_data(t, calendars) for t in lifecycle.transitions],
+        **(
+            {"reactions": [_reaction_data(r) for r in lifecycle.reactions]}
+            if lifecycle.reactions
+            else {}
+        ),
     }
+
+
+def _reaction_data(reaction: Reaction) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "on": reaction.on,
+        "from": reaction.sources[0] if len(reaction.sources) == 1 else list(reaction.sources),
+        "trigger": reaction.trigger,
+    }
+    if reaction.where:
+        data["where"] = dict(reaction.where)
+    if reaction.reason is not None:
+        data["reason"] = reaction.reason
+    if reaction.role is not None:
+        data["role"] = reaction.role
+    return data
 
 
 def _importable(obj: object) -> str:
@@ -880,6 +947,36 @@ def _schedule_data(schedule: FollowUpSchedule, calendars: _Calendars) -> dict[st
         data["terminal"] = terminal
     if schedule.default_timezone != d.default_timezone:
         data["default_timezone"] = schedule.default_timezone
+    if schedule.agent_channels != d.agent_channels:
+        data["agent_channels"] = sorted(schedule.agent_channels)
+    if schedule.team_hours is not None:
+        data["team_hours"] = calendars.name(schedule.team_hours)
+    return data
+
+
+def _messages_data(templates: TemplateSet) -> dict[str, Any] | None:
+    if templates == TemplateSet():
+        return None
+    if templates == ready_made_templates(templates.default_timezone):
+        data: dict[str, Any] = {"ready": True}
+    else:
+        data = {
+            "templates": [
+                {
+                    "name": t.name,
+                    "language": t.language,
+                    "body": t.body,
+                    **({"subject": t.subject} if t.subject else {}),
+                    **({"channel": t.channel} if t.channel is not None else {}),
+                    **({"audience": t.audience} if t.audience != "customer" else {}),
+                }
+                for t in templates.templates
+            ]
+        }
+        if templates.fallback != TemplateSet().fallback:
+            data["fallback"] = list(templates.fallback)
+    if templates.default_timezone != "UTC":
+        data["default_timezone"] = templates.default_timezone
     return data
 
 
@@ -891,6 +988,7 @@ def dump_parts(
     sla: SlaPolicy | None,
     escalations: Sequence[EscalationChain],
     follow_ups: Sequence[FollowUpSchedule],
+    templates: TemplateSet | None = None,
     cls: type | None = None,
 ) -> dict[str, Any]:
     """A protocol's parts as the plain data of a protocol file (the inverse of loading).
@@ -912,6 +1010,9 @@ def dump_parts(
         body["escalations"] = [_chain_data(c, calendars) for c in escalations]
     if follow_ups:
         body["follow_ups"] = [_schedule_data(s, calendars) for s in follow_ups]
+    messages = _messages_data(templates) if templates is not None else None
+    if messages is not None:
+        body["messages"] = messages
     if calendars.names:
         data["calendars"] = {n: _calendar_data(c) for c, n in calendars.names.items()}
     data.update(body)
@@ -955,7 +1056,7 @@ def _table(
             # A table's plain values must come before its sub-tables, so tomlkit would reorder
             # a mix; keeping every child inline keeps the order (priorities are ordered).
             table.add(key, _item(item))
-        elif key == "steps" or (key == "transitions" and item):
+        elif key in ("steps", "templates") or (key in ("transitions", "reactions") and item):
             table.add(key, _aot(item))
         elif key in _INLINE:
             table.add(key, _item(item))

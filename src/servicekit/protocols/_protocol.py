@@ -204,6 +204,7 @@ class ServiceProtocol:
                 sla=self.sla,
                 escalations=self.escalations,
                 follow_ups=self.follow_ups,
+                templates=self.templates,
                 cls=cls,
             )
         )

@@ -10,6 +10,17 @@ action once, looking at a ticket only when something of it can fall due.
 
 from __future__ import annotations
 
+from servicekit.protocols._compliance import (
+    METRIC_STATES,
+    ComplianceReport,
+    ComplianceRow,
+    ComplianceTally,
+    MetricAttainment,
+    WorstTicket,
+    compliance_rows,
+    evaluate_rows,
+    unmeasurable_metrics,
+)
 from servicekit.protocols._links import (
     Incident,
     LinkPolicy,
@@ -28,19 +39,28 @@ from servicekit.protocols._ready import (
 from servicekit.protocols._scheduler import TicketAction, WakeupScheduler
 
 __all__ = [
+    "METRIC_STATES",
+    "ComplianceReport",
+    "ComplianceRow",
+    "ComplianceTally",
     "DueAction",
     "Incident",
     "LinkPolicy",
+    "MetricAttainment",
     "Propagated",
     "PropagationRule",
     "ProtocolReport",
     "ServiceProtocol",
     "TicketAction",
     "WakeupScheduler",
+    "WorstTicket",
+    "compliance_rows",
     "crisis_protocol",
     "daily_requests_protocol",
+    "evaluate_rows",
     "link_intervals",
     "proactive_protocol",
     "propagation_actor",
     "reactive_protocol",
+    "unmeasurable_metrics",
 ]

@@ -8,10 +8,13 @@ and ``deep`` (many more examples, for a long local run:
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from distributed import Client, LocalCluster
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -40,3 +43,19 @@ def bpic2013_path() -> Path:
     if not BPIC2013.exists():
         pytest.skip(f"BPI Challenge 2013 log not found at {BPIC2013}")
     return BPIC2013
+
+
+@pytest.fixture(scope="session")
+def client() -> Iterator[Client]:
+    """A real Dask cluster of two worker processes, shared by the batch tests."""
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as c,
+    ):
+        yield c

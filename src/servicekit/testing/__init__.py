@@ -6,10 +6,22 @@ calendars, lifecycles and histories::
     from hypothesis import given
     from servicekit import testing as skt
 
-Requires ``hypothesis`` (``pip install 'servicekit[test]'``).
+Requires ``hypothesis``, which the ``testing`` extra brings and nothing else
+does: ``pip install 'servicekit[testing]'``. Without it, importing this module
+raises :class:`servicekit.errors.MissingExtraError` naming that extra.
 """
 
 from __future__ import annotations
+
+from servicekit.errors import MissingExtraError
+
+try:
+    import hypothesis  # noqa: F401  # only to turn a bare ModuleNotFoundError into advice
+except ImportError as exc:
+    raise MissingExtraError(
+        "servicekit.testing needs hypothesis, which the 'testing' extra installs: "
+        "pip install 'servicekit[testing]'"
+    ) from exc
 
 from servicekit.testing._calendars import (
     DST_ZONES,
@@ -19,9 +31,13 @@ from servicekit.testing._calendars import (
 )
 from servicekit.testing._followup import cadences, contact_windows, follow_up_schedules
 from servicekit.testing._lifecycles import lifecycles, ready_made_lifecycles, tickets
+from servicekit.testing._outage import OUTAGE_ZONES, OutageRun, OutageScenario, run_outage
 
 __all__ = [
     "DST_ZONES",
+    "OUTAGE_ZONES",
+    "OutageRun",
+    "OutageScenario",
     "aware_datetimes",
     "business_calendars",
     "cadences",
@@ -30,5 +46,6 @@ __all__ = [
     "follow_up_schedules",
     "lifecycles",
     "ready_made_lifecycles",
+    "run_outage",
     "tickets",
 ]

@@ -85,10 +85,7 @@ def evaluate_dask(
     partition. Rows have the columns and dtypes of :data:`~servicekit.batch.ROW_SCHEMA`;
     ``row`` numbers events across the whole input (or is read from ``position``), so the rows
     equal those of one process over the same events.
-
-    Examples:
-        >>> rows = evaluate_dask(dd.read_parquet("events/"), protocol, now, mapping)
-        >>> report = report_from_rows(rows, priorities=["P1", "P2", "P3"])
+    See the guide "Batch evaluation on Dask" for a whole run.
     """
     shuffled, position = _shuffled(events, mapping, position)
     return shuffled.map_partitions(
@@ -175,11 +172,11 @@ def source_frame(source: RowSource, *, npartitions: int, client: Any = None) -> 
     return dd.from_delayed(client.scatter(parts), meta=frame.iloc[:0], verify_meta=False)
 
 
-#: The column :func:`source_frame` puts each row's line number in (rows of one XES trace
-#: share their trace's line).
 SOURCE_LINE: Final = "__servicekit_line"
-#: The column :func:`source_frame` puts each row's position in (0, 1, 2...).
+"""The column :func:`source_frame` puts each row's line number in (the rows of one XES trace
+share their trace's line)."""
 SOURCE_ROW: Final = "__servicekit_row"
+"""The column :func:`source_frame` puts each row's position in (0, 1, 2...)."""
 
 
 @contextlib.contextmanager

@@ -37,11 +37,6 @@ __all__ = [
     "rows_to_compliance",
 ]
 
-#: The columns of a rows frame, in order, with their pandas dtypes. Stable: a change is a
-#: release note. ``row`` is the input position of the ticket's first event (sorting by it
-#: gives the order one process reads tickets in); the others are
-#: :class:`~servicekit.protocols.ComplianceRow`'s fields (``target_seconds`` is ``NaN`` when
-#: no cycle started).
 ROW_SCHEMA: Final[Mapping[str, str]] = {
     "row": "int64",
     "ticket": "string",
@@ -64,6 +59,13 @@ ROW_SCHEMA: Final[Mapping[str, str]] = {
     "promises_broken": "int64",
     "due_actions": "int64",
 }
+"""The columns of a rows frame, in order, with their pandas dtypes.
+
+Stable: a change is a release note. ``row`` is the input position of the ticket's first event
+(sorting by it gives the order one process reads tickets in); the others are
+:class:`~servicekit.protocols.ComplianceRow`'s fields (``target_seconds`` is ``NaN`` when no
+cycle started).
+"""
 
 _ROW_FIELDS: Final = tuple(a.name for a in attrs.fields(ComplianceRow))
 _INT_FIELDS: Final = frozenset(k for k, v in ROW_SCHEMA.items() if v == "int64")

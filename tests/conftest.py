@@ -8,14 +8,15 @@ and ``deep`` (many more examples, for a long local run:
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from distributed import Client, LocalCluster
+from distributed import Client
 from hypothesis import HealthCheck, settings
+
+from servicekit.batch import dask_client
 
 settings.register_profile(
     "ci",
@@ -48,14 +49,5 @@ def bpic2013_path() -> Path:
 @pytest.fixture(scope="session")
 def client() -> Iterator[Client]:
     """A real Dask cluster of two worker processes, shared by the batch tests."""
-    with (
-        LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=":0",
-            silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster) as c,
-    ):
+    with dask_client(workers=2) as c:
         yield c

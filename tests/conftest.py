@@ -11,10 +11,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from distributed import Client
 from hypothesis import HealthCheck, settings
+
+from servicekit.batch import dask_client
 
 settings.register_profile(
     "ci",
@@ -55,3 +59,10 @@ def _run_servicekit(*args: str, cwd: Path | None = None) -> subprocess.Completed
         env=env,
         cwd=cwd,
     )
+
+
+@pytest.fixture(scope="session")
+def client() -> Iterator[Client]:
+    """A real Dask cluster of two worker processes, shared by the batch tests."""
+    with dask_client(workers=2) as c:
+        yield c

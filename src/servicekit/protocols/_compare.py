@@ -136,7 +136,8 @@ def compare_protocols(
         >>> from servicekit.protocols import reactive_protocol
         >>> desk = BusinessCalendar("Europe/Brussels", "mon-fri 08:00-18:00")
         >>> tight = reactive_protocol(desk, ("Major", "High", "Medium", "Low"))
-        >>> loose = reactive_protocol(BusinessCalendar.always_open("Europe/Brussels"))
+        >>> impacts = ("Major", "High", "Medium", "Low")
+        >>> loose = reactive_protocol(BusinessCalendar.always_open("Europe/Brussels"), impacts)
         >>> now = pendulum.datetime(2012, 5, 10, tz="Europe/Brussels")
         >>> result = compare_protocols(tight, loose, bpic2013_tickets(bpic2013_sample_path()), now)
         >>> result.report_a.tickets

@@ -436,6 +436,22 @@ class Lifecycle:
             f"{len(self.transitions)} transitions, initial={self.initial!r})"
         )
 
+    def replace(self, **changes: Any) -> Lifecycle:
+        """A copy with some of ``name``, ``statuses``, ``transitions``, ``initial`` and
+        ``reactions`` changed, checked like a new lifecycle (``attrs.evolve`` cannot rebuild
+        its tables)."""
+        parts: dict[str, Any] = {
+            "name": self.name,
+            "statuses": self.statuses,
+            "transitions": self.transitions,
+            "initial": self.initial,
+            "reactions": self.reactions,
+        }
+        unknown = sorted(set(changes) - set(parts))
+        if unknown:
+            raise TypeError(f"Lifecycle.replace: unknown fields {unknown}; use {list(parts)}")
+        return Lifecycle(**{**parts, **changes})
+
     def __reduce__(self) -> tuple[Any, ...]:
         # Ready-made lifecycles pickle as a reference to their factory: a few bytes per ticket.
         if self._factory is not None:

@@ -75,7 +75,7 @@ def protocols(
                 reactive_protocol,
                 proactive_protocol,
                 daily_requests_protocol,
-                lambda calendar: crisis_protocol(calendar.timezone.name),
+                lambda calendar: crisis_protocol(calendar.timezone),
             ]
         ),
         st.sampled_from(chosen),

@@ -21,13 +21,13 @@ from typing import NoReturn
 from rich.console import Console
 
 from servicekit import __version__
-from servicekit.cli import _demo, _replay
+from servicekit.cli import _demo, _protocol, _replay
 from servicekit.errors import ServiceKitError
 
-__all__ = ["COMMANDS", "main"]
+__all__ = ["COMMANDS", "main", "parser"]
 
-#: The command modules, in the order ``--help`` lists them.
-COMMANDS: tuple[ModuleType, ...] = (_demo, _replay)
+COMMANDS: tuple[ModuleType, ...] = (_demo, _replay, _protocol)
+"""The command modules, in the order ``--help`` lists them."""
 
 
 class _Parser(argparse.ArgumentParser):

@@ -3,7 +3,8 @@
 ``protocol.evaluate(ticket, now)`` answers the three questions an app asks
 (where does the ticket stand, what is due now, when must I ask again) in one
 :class:`ProtocolReport`. Ready-made protocols cover reactive service,
-proactive service, everyday requests and a reputational crisis.
+proactive service, everyday requests and a reputational crisis, each with
+Spanish and English messages for its due actions (:func:`render_message`).
 :class:`WakeupScheduler` holds a live app's open tickets and hands out each due
 action once, looking at a ticket only when something of it can fall due.
 """
@@ -21,6 +22,21 @@ from servicekit.protocols._compliance import (
     evaluate_rows,
     unmeasurable_metrics,
 )
+from servicekit.protocols._corrective import (
+    REVIEW,
+    CorrectivePolicy,
+    CorrectiveState,
+    CorrectiveStatus,
+    business_days_deadline,
+)
+from servicekit.protocols._incidents import (
+    Broadcast,
+    Delivery,
+    IncidentProtocol,
+    IncidentReport,
+    ProactiveFigures,
+    UpdatePromise,
+)
 from servicekit.protocols._links import (
     Incident,
     LinkPolicy,
@@ -29,6 +45,7 @@ from servicekit.protocols._links import (
     link_intervals,
     propagation_actor,
 )
+from servicekit.protocols._playbook import PLAYBOOK_LANGUAGES, playbook
 from servicekit.protocols._protocol import (
     CustomActions,
     DueAction,
@@ -41,6 +58,25 @@ from servicekit.protocols._ready import (
     proactive_protocol,
     reactive_protocol,
 )
+from servicekit.protocols._ready_incidents import (
+    CUSTOMER_FIRST_RESPONSE,
+    HELD_RESOLUTION,
+    crisis_incident_protocol,
+    proactive_incident_protocol,
+)
+from servicekit.protocols._ready_messages import ready_made_templates
+from servicekit.protocols._render import (
+    message_context,
+    missing_templates,
+    render_message,
+    render_messages,
+    template_uses,
+)
+from servicekit.protocols._request_types import (
+    RequestType,
+    RequestTypes,
+    pqrs_request_types,
+)
 from servicekit.protocols._scheduler import TicketAction, WakeupScheduler
 from servicekit.protocols._serialise import (
     REPORT_FORMAT,
@@ -48,35 +84,73 @@ from servicekit.protocols._serialise import (
     report_to_dict,
     report_to_json,
 )
+from servicekit.protocols._surveys import survey_actions
+from servicekit.protocols._templates import (
+    Message,
+    MessageContext,
+    MessageTemplate,
+    TemplateSet,
+)
 
 __all__ = [
+    "CUSTOMER_FIRST_RESPONSE",
+    "HELD_RESOLUTION",
     "METRIC_STATES",
+    "PLAYBOOK_LANGUAGES",
     "REPORT_FORMAT",
+    "REVIEW",
+    "Broadcast",
     "ComplianceReport",
     "ComplianceRow",
     "ComplianceTally",
+    "CorrectivePolicy",
+    "CorrectiveState",
+    "CorrectiveStatus",
     "CustomActions",
+    "Delivery",
     "DueAction",
     "Incident",
+    "IncidentProtocol",
+    "IncidentReport",
     "LinkPolicy",
+    "Message",
+    "MessageContext",
+    "MessageTemplate",
     "MetricAttainment",
+    "ProactiveFigures",
     "Propagated",
     "PropagationRule",
     "ProtocolReport",
+    "RequestType",
+    "RequestTypes",
     "ServiceProtocol",
+    "TemplateSet",
     "TicketAction",
+    "UpdatePromise",
     "WakeupScheduler",
     "WorstTicket",
+    "business_days_deadline",
     "compliance_rows",
+    "crisis_incident_protocol",
     "crisis_protocol",
     "daily_requests_protocol",
     "evaluate_rows",
     "link_intervals",
+    "message_context",
+    "missing_templates",
+    "playbook",
+    "pqrs_request_types",
+    "proactive_incident_protocol",
     "proactive_protocol",
     "propagation_actor",
     "reactive_protocol",
+    "ready_made_templates",
+    "render_message",
+    "render_messages",
     "report_json_schema",
     "report_to_dict",
     "report_to_json",
+    "survey_actions",
+    "template_uses",
     "unmeasurable_metrics",
 ]

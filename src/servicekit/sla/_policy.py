@@ -28,8 +28,8 @@ __all__ = [
     "evaluate_many",
 ]
 
-#: ``SlaTarget(priority=ANY_PRIORITY)`` applies to priorities without a target of their own.
 ANY_PRIORITY = "*"
+"""``SlaTarget(priority=ANY_PRIORITY)`` applies to priorities without a target of their own."""
 
 
 def _metric(value: SlaMetric | str) -> SlaMetric:

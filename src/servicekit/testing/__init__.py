@@ -30,21 +30,30 @@ from servicekit.testing._calendars import (
     durations,
 )
 from servicekit.testing._followup import cadences, contact_windows, follow_up_schedules
+from servicekit.testing._histories import EVENT_CHOICES, protocol_tickets, ready_made_protocols
 from servicekit.testing._lifecycles import lifecycles, ready_made_lifecycles, tickets
-from servicekit.testing._protocols import EVENT_CHOICES, protocol_tickets, protocols
+from servicekit.testing._outage import OUTAGE_ZONES, OutageRun, OutageScenario, run_outage
+from servicekit.testing._protocols import escalation_chains, service_protocols, sla_policies
 
 __all__ = [
     "DST_ZONES",
     "EVENT_CHOICES",
+    "OUTAGE_ZONES",
+    "OutageRun",
+    "OutageScenario",
     "aware_datetimes",
     "business_calendars",
     "cadences",
     "contact_windows",
     "durations",
+    "escalation_chains",
     "follow_up_schedules",
     "lifecycles",
     "protocol_tickets",
-    "protocols",
     "ready_made_lifecycles",
+    "ready_made_protocols",
+    "run_outage",
+    "service_protocols",
+    "sla_policies",
     "tickets",
 ]

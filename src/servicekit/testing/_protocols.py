@@ -1,171 +1,144 @@
-"""Strategies for service protocols and the tickets they look after, with every event kind."""
+"""Strategies for SLA policies, escalation chains and whole service protocols."""
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Sequence
 
-import pendulum
 from hypothesis import strategies as st
 
 from servicekit._calendars import BusinessCalendar
-from servicekit._events import (
-    Acknowledged,
-    AgentReplied,
-    Assigned,
-    AttributesChanged,
-    CustomerReplied,
-    Escalated,
-    Event,
-    FollowUpSent,
-    NoteAdded,
-    OptedOut,
-    PriorityChanged,
-    PromiseMade,
-)
-from servicekit._ticket import Ticket
-from servicekit.protocols import (
-    ServiceProtocol,
-    crisis_protocol,
-    daily_requests_protocol,
-    proactive_protocol,
-    reactive_protocol,
-)
+from servicekit.escalation import AfterBreach, AtSlaFraction, Delay, EscalationChain, Step, Target
+from servicekit.protocols import ServiceProtocol
+from servicekit.sla import ANY_PRIORITY, On, SlaPolicy, SlaTarget
+from servicekit.testing._calendars import business_calendars
+from servicekit.testing._followup import follow_up_schedules
+from servicekit.testing._lifecycles import ready_made_lifecycles
 
-__all__ = ["EVENT_CHOICES", "protocol_tickets", "protocols"]
+__all__ = ["escalation_chains", "service_protocols", "sla_policies"]
 
-#: What :func:`protocol_tickets` draws at each step besides firing a transition.
-EVENT_CHOICES = (
-    "agent",
-    "customer",
-    "note",
-    "assigned",
-    "priority",
-    "escalated",
-    "acknowledged",
-    "promise",
-    "attributes",
-    "follow_up_sent",
-    "opted_out",
-)
-
-_CALENDARS = (
-    ("Europe/Madrid", "mon-fri 09:00-17:00"),
-    ("America/Bogota", "mon-fri 08:00-12:00, 13:00-18:00"),
-    ("Asia/Tokyo", "mon-sat 22:00-06:00"),
-    ("UTC", "mon-sun 00:00-24:00"),
+_PRIORITIES = ("P1", "P2", "P3")
+_METRICS = ("first_response", "next_response", "periodic_update", "resolution")
+# Minutes, biased towards round targets teams actually write (1 h, 4 h, 8 h, 3 days).
+_TARGET_MINUTES = st.one_of(
+    st.sampled_from([15, 30, 60, 120, 240, 480, 1440, 4320]), st.integers(1, 5 * 24 * 60)
 )
 
 
-def protocols(
-    calendars: Sequence[BusinessCalendar] | None = None,
-) -> st.SearchStrategy[ServiceProtocol]:
-    """The ready-made protocols (reactive, proactive, daily requests, crisis) on calendars
-    drawn from ``calendars`` (default: office hours in Madrid, a split day in Bogota, a
-    night shift in Tokyo, and 24x7)."""
-    chosen = (
-        list(calendars)
-        if calendars is not None
-        else [BusinessCalendar(zone, hours) for zone, hours in _CALENDARS]
-    )
-    return st.builds(
-        lambda make, calendar: make(calendar),
-        st.sampled_from(
-            [
-                reactive_protocol,
-                proactive_protocol,
-                daily_requests_protocol,
-                lambda calendar: crisis_protocol(calendar.timezone),
-            ]
-        ),
-        st.sampled_from(chosen),
-    )
-
-
-def _priorities(protocol: ServiceProtocol) -> list[str]:
-    if protocol.sla is None:
-        return ["P1", "P2", "P3"]
-    known = [p for p in protocol.sla.priorities if p != "*"]
-    return known or ["P1", "P2", "P3"]
+def _calendars(
+    calendar: BusinessCalendar | st.SearchStrategy[BusinessCalendar] | None,
+) -> st.SearchStrategy[BusinessCalendar]:
+    if calendar is None:
+        return st.one_of(st.just(BusinessCalendar.always_open("UTC")), business_calendars())
+    if isinstance(calendar, BusinessCalendar):
+        return st.just(calendar)
+    return calendar
 
 
 @st.composite
-def protocol_tickets(
+def sla_policies(
     draw: st.DrawFn,
-    protocol: ServiceProtocol | st.SearchStrategy[ServiceProtocol] | None = None,
-    *,
-    max_events: int = 12,
-    zone: str = "Europe/Madrid",
-) -> tuple[ServiceProtocol, Ticket]:
-    """A protocol and a ticket it opened, with a random valid history holding every kind
-    of event: status changes its lifecycle allows (reactions included), public and internal
-    replies, customer replies, notes, assignments, priority changes among the priorities the
-    protocol knows, manual escalations, acknowledgements naming its chains (or their
-    notifications' keys), promises, attribute changes (``vip``, ``tier``), follow-ups sent
-    and opt-outs; minutes to days apart, sometimes at one instant."""
-    if protocol is None:
-        protocol = protocols()
-    chosen = draw(protocol) if isinstance(protocol, st.SearchStrategy) else protocol
-    priorities = _priorities(chosen)
-    chains = [c.name for c in chosen.escalations] or ["tiers"]
-    at = pendulum.datetime(2025, 1, 1, tz=zone).add(minutes=draw(st.integers(0, 365 * 24 * 60)))
-    ticket = chosen.open(
-        ticket_id=f"T-{draw(st.integers(1, 10**6))}",
-        at=at,
-        priority=draw(st.sampled_from(priorities)),
-        customer_timezone=draw(st.sampled_from([None, zone, "America/Bogota"])),
-        attributes=draw(st.sampled_from([{}, {"vip": True}, {"tier": "gold"}])),
-    )
-    for _ in range(draw(st.integers(0, max_events))):
-        at = at + _dt.timedelta(minutes=draw(st.integers(0, 2 * 24 * 60)))
-        triggers = ticket.lifecycle.triggers_from(ticket.status)
-        if triggers and draw(st.integers(0, 3)) == 0:
-            trigger = draw(st.sampled_from(triggers))
-            tr = ticket.lifecycle.transition(ticket.status, trigger)
-            reason = None
-            if tr.reason_required or tr.reasons:
-                reason = draw(st.sampled_from(tr.reasons or ("because",)))
-            role = draw(st.sampled_from(tr.roles)) if tr.roles else None
-            ticket.fire(trigger, at=at, reason=reason, role=role)
-            continue
-        kind = draw(st.sampled_from(EVENT_CHOICES))
-        ticket.record(_event(draw, kind, at, ticket, priorities, chains))
-    return chosen, ticket
+    calendar: BusinessCalendar | st.SearchStrategy[BusinessCalendar] | None = None,
+) -> SlaPolicy:
+    """SLA policies over the built-in metrics: one to four metrics, each with a target for
+    ``ANY_PRIORITY`` and sometimes tighter ones for P1 and P2, in ``calendar`` (a calendar, a
+    strategy of them, or by default random business calendars and round-the-clock time),
+    with random warning fractions and priority-change and reopen rules.
 
-
-def _event(
-    draw: st.DrawFn,
-    kind: str,
-    at: pendulum.DateTime,
-    ticket: Ticket,
-    priorities: list[str],
-    chains: list[str],
-) -> Event:
-    if kind == "agent":
-        return AgentReplied(at=at, public=draw(st.booleans()), actor="agent")
-    if kind == "customer":
-        return CustomerReplied(at=at, actor="customer")
-    if kind == "note":
-        return NoteAdded(at=at, text="note")
-    if kind == "assigned":
-        return Assigned(at=at, group="desk", tier=draw(st.sampled_from(["L1", "L2", "L3"])))
-    if kind == "priority":
-        return PriorityChanged(
-            at=at, from_priority=ticket.priority, to_priority=draw(st.sampled_from(priorities))
+    Examples:
+        ``@given(sla_policies(calendar=my_desk), tickets(helpdesk_lifecycle()))``
+    """
+    calendars = _calendars(calendar)
+    targets = []
+    for metric in draw(st.lists(st.sampled_from(_METRICS), min_size=1, max_size=4, unique=True)):
+        cal = draw(calendars)
+        base = draw(_TARGET_MINUTES)
+        warn_at = tuple(sorted(draw(st.sets(st.sampled_from([0.5, 0.75, 0.8, 0.9]), max_size=3))))
+        targets.append(
+            SlaTarget(
+                metric=metric,
+                priority=ANY_PRIORITY,
+                target=_dt.timedelta(minutes=base),
+                calendar=cal,
+                warn_at=warn_at,
+            )
         )
-    if kind == "escalated":
-        return Escalated(at=at, level=draw(st.sampled_from(["L2", "L3", "manager"])))
-    if kind == "acknowledged":
-        chain = draw(st.sampled_from(chains))
-        if draw(st.booleans()):
-            key = f"{ticket.id}:{chain}:v1:run{draw(st.integers(1, 2))}:loop0:step0:tier:L2"
-            return Acknowledged(at=at, key=key, actor="lead")
-        return Acknowledged(at=at, chain=chain, actor="lead")
-    if kind == "promise":
-        due = at + _dt.timedelta(minutes=draw(st.integers(-60, 3 * 24 * 60)))
-        return PromiseMade(at=at, due=due, description="call back")
-    if kind == "attributes":
-        return AttributesChanged(at=at, attributes={"vip": draw(st.booleans())})
-    if kind == "follow_up_sent":
-        return FollowUpSent(at=at, channel=draw(st.sampled_from(["email", "call"])))
-    return OptedOut(at=at, channel=draw(st.sampled_from([None, "call"])))
+        for priority in draw(st.lists(st.sampled_from(_PRIORITIES[:2]), max_size=2, unique=True)):
+            tighter = _dt.timedelta(minutes=max(1, base // draw(st.sampled_from([2, 4, 8]))))
+            targets.append(
+                SlaTarget(
+                    metric=metric, priority=priority, target=tighter, calendar=cal, warn_at=warn_at
+                )
+            )
+    return SlaPolicy(
+        f"policy-{draw(st.integers(1, 999))}",
+        targets,
+        on_priority_change=draw(st.sampled_from(["retarget", "restart"])),
+        on_reopen=draw(st.sampled_from(["resume", "new_cycle"])),
+    )
+
+
+@st.composite
+def escalation_chains(
+    draw: st.DrawFn,
+    metrics: tuple[str, ...] = (),
+    calendar: BusinessCalendar | st.SearchStrategy[BusinessCalendar] | None = None,
+) -> EscalationChain:
+    """Escalation chains of one to four steps, functional (tiers L1, L2, ...) or hierarchical
+    (lead, manager, director), started when a ticket opens or is escalated. Each step waits
+    an elapsed or business-time delay; given the SLA ``metrics`` a protocol measures, steps
+    also wait for a fraction of a target or a time after its breach.
+    """
+    kind = draw(st.sampled_from(["functional", "hierarchical"]))
+    names = ("L1", "L2", "L3", "L4") if kind == "functional" else ("lead", "manager", "director")
+    calendars = _calendars(calendar)
+    steps = []
+    for name in names[: draw(st.integers(1, len(names)))]:
+        waits: list[st.SearchStrategy[Delay | AtSlaFraction | AfterBreach]] = [
+            st.builds(
+                Delay,
+                st.integers(0, 2 * 24 * 60).map(lambda m: _dt.timedelta(minutes=m)),
+                st.one_of(st.none(), calendars),
+            )
+        ]
+        if metrics:
+            waits.append(
+                st.builds(AtSlaFraction, st.sampled_from(metrics), st.sampled_from([0.5, 0.9, 1.0]))
+            )
+            waits.append(
+                st.builds(
+                    AfterBreach,
+                    st.sampled_from(metrics),
+                    st.integers(0, 8 * 60).map(lambda m: _dt.timedelta(minutes=m)),
+                )
+            )
+        target = Target("tier" if kind == "functional" else "role", name)
+        steps.append(Step(targets=[target], wait=draw(st.one_of(*waits))))
+    triggers = draw(st.sampled_from([[On("ticket_opened")], [On("escalated")]]))
+    return EscalationChain(
+        name=f"{kind}-{draw(st.integers(1, 999))}", kind=kind, steps=steps, triggers=triggers
+    )
+
+
+@st.composite
+def service_protocols(
+    draw: st.DrawFn,
+    calendar: BusinessCalendar | st.SearchStrategy[BusinessCalendar] | None = None,
+) -> ServiceProtocol:
+    """Whole protocols: a ready-made lifecycle, an SLA policy (or none), zero to two
+    escalation chains on its metrics and zero to two follow-up schedules, all in
+    ``calendar`` when given. Open tickets with ``protocol.open(...)`` or draw them with
+    :func:`tickets` over ``protocol.lifecycle``.
+    """
+    sla = draw(st.one_of(st.none(), sla_policies(calendar)))
+    metrics = tuple(sorted({m.name for m in sla.metrics})) if sla is not None else ()
+    chains = draw(st.lists(escalation_chains(metrics, calendar), max_size=2))
+    unique_chains = list({chain.name: chain for chain in chains}.values())
+    schedules = draw(st.lists(follow_up_schedules(), max_size=2))
+    unique_schedules = list({s.name: s for s in schedules}.values())
+    return ServiceProtocol(
+        name=f"protocol-{draw(st.integers(1, 999))}",
+        lifecycle=draw(ready_made_lifecycles()),
+        sla=sla,
+        escalations=unique_chains,
+        follow_ups=unique_schedules,
+    )

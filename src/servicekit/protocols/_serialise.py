@@ -22,8 +22,8 @@ from servicekit.sla import SlaReport, SlaStatus
 
 __all__ = ["REPORT_FORMAT", "report_json_schema", "report_to_dict", "report_to_json"]
 
-#: The ``"format"`` every serialised report carries; the number changes with the schema.
 REPORT_FORMAT = "servicekit.protocol-report/1"
+"""The ``"format"`` every serialised report carries; the number changes with the schema."""
 
 
 def _instant(value: _dt.datetime | None) -> str | None:

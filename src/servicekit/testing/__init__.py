@@ -33,6 +33,7 @@ from servicekit.testing._followup import cadences, contact_windows, follow_up_sc
 from servicekit.testing._histories import EVENT_CHOICES, protocol_tickets, ready_made_protocols
 from servicekit.testing._lifecycles import lifecycles, ready_made_lifecycles, tickets
 from servicekit.testing._outage import OUTAGE_ZONES, OutageRun, OutageScenario, run_outage
+from servicekit.testing._protocol_tickets import EVENT_CHOICES, protocol_tickets, protocols
 from servicekit.testing._protocols import escalation_chains, service_protocols, sla_policies
 
 __all__ = [

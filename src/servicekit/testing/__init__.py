@@ -30,7 +30,6 @@ from servicekit.testing._calendars import (
     durations,
 )
 from servicekit.testing._followup import cadences, contact_windows, follow_up_schedules
-from servicekit.testing._histories import EVENT_CHOICES, protocol_tickets, ready_made_protocols
 from servicekit.testing._lifecycles import lifecycles, ready_made_lifecycles, tickets
 from servicekit.testing._outage import OUTAGE_ZONES, OutageRun, OutageScenario, run_outage
 from servicekit.testing._protocol_tickets import EVENT_CHOICES, protocol_tickets, protocols
@@ -51,8 +50,8 @@ __all__ = [
     "follow_up_schedules",
     "lifecycles",
     "protocol_tickets",
+    "protocols",
     "ready_made_lifecycles",
-    "ready_made_protocols",
     "run_outage",
     "service_protocols",
     "sla_policies",

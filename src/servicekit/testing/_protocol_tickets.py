@@ -35,7 +35,6 @@ from servicekit.testing._lifecycles import fire_drawn
 
 __all__ = ["EVENT_CHOICES", "protocol_tickets", "protocols"]
 
-#: What :func:`protocol_tickets` draws at each step besides firing a transition.
 EVENT_CHOICES = (
     "agent",
     "customer",
@@ -49,6 +48,7 @@ EVENT_CHOICES = (
     "follow_up_sent",
     "opted_out",
 )
+"""What :func:`protocol_tickets` draws at each step besides firing a transition."""
 
 _CALENDARS = (
     ("Europe/Madrid", "mon-fri 09:00-17:00"),

@@ -254,7 +254,7 @@ class Ticket:
             if type(at) is pendulum.DateTime and at.tzinfo is not None
             else as_instant(at, name="at")
         )
-        at_us = to_micros(instant)
+        at_us = to_micros(at)  # the caller's own value: the cheapest to ask its offset
         if at_us < self._last_us:
             self._check_order(instant, "StatusChanged")  # raises with the details
         status = self._status

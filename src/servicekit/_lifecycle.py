@@ -481,7 +481,7 @@ class Lifecycle:
 
         >>> from servicekit import helpdesk_lifecycle
         >>> machine = helpdesk_lifecycle().machine
-        >>> machine.events["solve"].transitions["open"][0].dest
+        >>> machine.get_transitions("solve", source="open")[0].dest
         'solved'
         >>> machine.add_transition("solve", "open", "closed")  # changes the copy only
         >>> helpdesk_lifecycle().destination("open", "solve")

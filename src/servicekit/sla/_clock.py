@@ -11,20 +11,28 @@ microseconds.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 import attrs
 import pendulum
 
 from servicekit._calendars import BusinessCalendar
-from servicekit._events import Event, PriorityChanged, StatusChanged
+from servicekit._events import (
+    AttributesChanged,
+    AttributeValue,
+    Event,
+    PriorityChanged,
+    StatusChanged,
+    TicketOpened,
+)
 from servicekit._status import ClockAction, StatusCategory
 from servicekit._time import duration_from_micros, from_micros
+from servicekit.errors import SlaPolicyError
 from servicekit.sla._metrics import SlaMetric, StopOutcome
 
 if TYPE_CHECKING:
-    from servicekit.sla._policy import SlaPolicy, SlaTarget
+    from servicekit.sla._policy import SlaPolicy, SlaTarget, TargetRule
 
 __all__ = ["SlaState", "SlaStatus", "SlaWarning"]
 
@@ -197,19 +205,41 @@ class MetricFold:
     """The cycles of one metric, built event by event (the same code serves ``evaluate``
     and the incremental tracker)."""
 
-    __slots__ = ("category", "cycles", "metric", "policy", "priority", "reopen_candidate", "zone")
+    __slots__ = (
+        "adjust",
+        "attributes",
+        "category",
+        "cycles",
+        "metric",
+        "opened",
+        "policy",
+        "priority",
+        "reopen_candidate",
+        "zone",
+    )
 
-    def __init__(self, policy: SlaPolicy, metric: SlaMetric, priority: str, zone: object) -> None:
+    def __init__(
+        self,
+        policy: SlaPolicy,
+        metric: SlaMetric,
+        opened: TicketOpened,
+        zone: object,
+        adjust: TargetRule | None = None,
+    ) -> None:
         self.policy = policy
         self.metric = metric
-        self.priority = priority
+        self.opened = opened
+        self.priority = opened.priority
+        self.attributes: Mapping[str, AttributeValue] = opened.attributes
+        self.adjust = adjust
         self.category = StatusCategory.NEW
         self.cycles: list[_Cycle] = []
         self.reopen_candidate: _Cycle | None = None
         self.zone = zone
 
     def copy(self) -> MetricFold:
-        clone = MetricFold(self.policy, self.metric, self.priority, self.zone)
+        clone = MetricFold(self.policy, self.metric, self.opened, self.zone, self.adjust)
+        clone.priority, clone.attributes = self.priority, self.attributes
         clone.category = self.category
         clone.cycles = [c.copy() for c in self.cycles]
         if self.reopen_candidate is not None:
@@ -222,8 +252,18 @@ class MetricFold:
             return self.cycles[-1]
         return None
 
-    def _target(self) -> SlaTarget:
-        return self.policy.target_for(self.metric.name, self.priority)
+    def _target(self, priority: str | None = None) -> SlaTarget:
+        target = self.policy.target_for(self.metric.name, priority or self.priority)
+        if self.adjust is None:
+            return target
+        adjusted = self.adjust(target, self.opened, self.attributes)
+        if not isinstance(adjusted, type(target)) or adjusted.metric != target.metric:
+            raise SlaPolicyError(
+                f"the target rule {getattr(self.adjust, '__qualname__', self.adjust)!r} "
+                f"returned {adjusted!r} for a {target.metric.name!r} target; it must return an "
+                "SlaTarget of the same metric (e.g. attrs.evolve(target, target=...))"
+            )
+        return adjusted
 
     def _resume_clock(self, cycle: _Cycle, at: int) -> None:
         if self.metric.clock_action(self.category) is ClockAction.RUN:
@@ -276,8 +316,9 @@ class MetricFold:
             else:
                 self._start(at)
 
-    def _priority_changed(self, at: int, new: str) -> None:
-        self.priority = new
+    def _retarget(self, at: int) -> None:
+        """The priority or the attributes changed at ``at``: the running cycle counts against
+        the target they now give."""
         cycle = self.active
         if cycle is None:
             return
@@ -289,7 +330,7 @@ class MetricFold:
             before = 0
         else:
             before = cycle.elapsed(at)
-        cycle.priority = new
+        cycle.priority = self.priority
         cycle.segments.append(_Segment(at, at, target.calendar, target.target_micros, before))
         if was_running:
             cycle.segments.append(_Segment(at, None, target.calendar, target.target_micros, before))
@@ -299,7 +340,12 @@ class MetricFold:
         if category is not None and category is not self.category:
             self._category_changed(at, category)
         if isinstance(event, PriorityChanged):
-            self._priority_changed(at, event.to_priority)
+            self.priority = event.to_priority
+            self._retarget(at)
+        elif isinstance(event, AttributesChanged):
+            self.attributes = {**self.attributes, **event.attributes}
+            if self.adjust is not None:
+                self._retarget(at)
         metric = self.metric
         cycle = self.active
         if cycle is not None:
@@ -326,7 +372,7 @@ class MetricFold:
         end = cycle.ended if cycle.ended is not None else now
         elapsed = cycle.elapsed(end)
         target_us = last.target
-        target = self.policy.target_for(self.metric.name, cycle.priority)
+        target = self._target(cycle.priority)
         running = cycle.ended is None and last.end is None
         breach = _crossing(segments, _breach_value)
         breached = breach if breach is not None and breach <= end else None

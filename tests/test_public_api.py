@@ -207,6 +207,7 @@ SUBPACKAGES: dict[str, set[str]] = {
         "to_ical",
     },
     "servicekit.protocols": {
+        "METRIC_STATES",
         "Broadcast",
         "CUSTOMER_FIRST_RESPONSE",
         "ComplianceReport",
@@ -223,7 +224,6 @@ SUBPACKAGES: dict[str, set[str]] = {
         "IncidentProtocol",
         "IncidentReport",
         "LinkPolicy",
-        "METRIC_STATES",
         "Message",
         "MessageContext",
         "MessageTemplate",

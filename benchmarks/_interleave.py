@@ -23,6 +23,7 @@ class Samples:
     wall: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)
     result: object = None
+    results: list[object] = field(default_factory=list)
 
     def median(self, cpu: bool = True) -> float:
         return statistics.median(self.cpu if cpu else self.wall)
@@ -37,7 +38,8 @@ class Samples:
 def interleave(contenders: Mapping[str, Callable[[], object]], rounds: int) -> dict[str, Samples]:
     """Run each contender once per round, rotating the order; keep every timing.
 
-    Each contender's last result is kept (``Samples.result``) so callers can compare answers.
+    Each contender's last result is kept (``Samples.result``) so callers can compare answers,
+    and every round's (``Samples.results``) for contenders that time part of their own work.
     """
     samples = {name: Samples() for name in contenders}
     names = list(contenders)
@@ -50,6 +52,7 @@ def interleave(contenders: Mapping[str, Callable[[], object]], rounds: int) -> d
             samples[name].cpu.append(time.process_time() - cpu)
             samples[name].wall.append(time.perf_counter() - wall)
             samples[name].result = result
+            samples[name].results.append(result)
             del result
     return samples
 

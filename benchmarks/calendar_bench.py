@@ -16,7 +16,7 @@ import collections
 import datetime as dt
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import businesstimedelta
@@ -24,6 +24,7 @@ import holidays
 import pandas as pd
 import pendulum
 import pytz
+from _interleave import Samples, interleave, per_item, table
 
 from servicekit import BusinessCalendar
 
@@ -31,10 +32,14 @@ ZONE = "America/New_York"
 YEARS = range(2023, 2028)
 
 
-def per_call_us(fn: Callable[[Any], object], inputs: Sequence[Any]) -> tuple[float, list[object]]:
-    began = time.perf_counter()
-    out = [fn(x) for x in inputs]
-    return (time.perf_counter() - began) / len(inputs) * 1e6, out
+def each(fn: Callable[[Any], object], inputs: Sequence[Any]) -> Callable[[], list[object]]:
+    """A contender: ``fn`` over every input."""
+    return lambda: [fn(x) for x in inputs]
+
+
+def per_call_us(samples: Mapping[str, Samples], counts: Mapping[str, int]) -> dict[str, float]:
+    """Median CPU microseconds per call of each contender."""
+    return {name: s.median() / counts[name] * 1e6 for name, s in samples.items()}
 
 
 def why(start: dt.datetime, us_holidays: holidays.HolidayBase) -> str:
@@ -51,6 +56,7 @@ def why(start: dt.datetime, us_holidays: holidays.HolidayBase) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
         "--btd-between-cases",
         type=int,
@@ -93,10 +99,6 @@ def main() -> None:
     print(f"{args.cases:,} random starts, Mon-Fri 09:00-17:00 {ZONE}, US holidays 2023-2027")
     print(f"servicekit first call (builds the year tables it needs): {cold_us:,.0f} us\n")
 
-    sk_add, sk_add_out = per_call_us(lambda s: cal.add(s, forty), starts)
-    btd_add, btd_add_out = per_call_us(lambda s: s + btd_forty, starts_pytz)
-    pd_add, pd_add_out = per_call_us(lambda s: s + cbh, starts_pd)
-
     year = dt.timedelta(days=365)
     n_btd = min(args.btd_between_cases, args.cases)
     # End instants are computed up front so that only the calendar work is timed.
@@ -105,8 +107,30 @@ def main() -> None:
         (dt.datetime.fromtimestamp(a.timestamp(), ny), dt.datetime.fromtimestamp(b.timestamp(), ny))
         for a, b in pairs[:n_btd]
     ]
-    sk_bet, sk_bet_out = per_call_us(lambda p: cal.between(*p), pairs)
-    btd_bet, btd_bet_out = per_call_us(lambda p: rules.difference(*p), pairs_pytz)
+    contenders = {
+        "servicekit add": each(lambda s: cal.add(s, forty), starts),
+        "businesstimedelta add": each(lambda s: s + btd_forty, starts_pytz),
+        "pandas CBH add": each(lambda s: s + cbh, starts_pd),
+        "servicekit between 1 year": each(lambda p: cal.between(*p), pairs),
+        "businesstimedelta between 1 year": each(lambda p: rules.difference(*p), pairs_pytz),
+    }
+    counts = dict.fromkeys(contenders, args.cases)
+    counts["businesstimedelta between 1 year"] = n_btd
+    samples = interleave(contenders, args.rounds)
+    print(f"{args.rounds} interleaved rounds; CPU per call")
+    table({k: per_item(v, counts[k]) for k, v in samples.items()}, scale=1e6, unit="us")
+    us = per_call_us(samples, counts)
+    sk_add, btd_add, pd_add = (
+        us["servicekit add"],
+        us["businesstimedelta add"],
+        us["pandas CBH add"],
+    )
+    sk_bet, btd_bet = us["servicekit between 1 year"], us["businesstimedelta between 1 year"]
+    sk_add_out = samples["servicekit add"].result
+    btd_add_out = samples["businesstimedelta add"].result
+    pd_add_out = samples["pandas CBH add"].result
+    sk_bet_out = samples["servicekit between 1 year"].result
+    btd_bet_out = samples["businesstimedelta between 1 year"].result
 
     print(f"{'operation':34} {'servicekit':>12} {'peer':>12} {'speed-up':>9}  goal")
     rows = [
@@ -120,8 +144,21 @@ def main() -> None:
         print(f"{label:34} {ours:10.2f}us {theirs:10.2f}us {ratio:8.0f}x  >={goal}x {verdict}")
 
     day, ten_years = dt.timedelta(days=1), dt.timedelta(days=3652)
-    sk_day, _ = per_call_us(lambda p: cal.between(*p), [(s, s + day) for s in starts])
-    sk_ten, _ = per_call_us(lambda p: cal.between(*p), [(s, s + ten_years) for s in starts])
+    for s in starts:  # warm the year tables ten years ahead too, so no round builds them
+        cal.between(s, s + ten_years)
+    spans = interleave(
+        {
+            "servicekit between 1 day": each(
+                lambda p: cal.between(*p), [(s, s + day) for s in starts]
+            ),
+            "servicekit between 10 years": each(
+                lambda p: cal.between(*p), [(s, s + ten_years) for s in starts]
+            ),
+        },
+        args.rounds,
+    )
+    sk_day = spans["servicekit between 1 day"].median() / args.cases * 1e6
+    sk_ten = spans["servicekit between 10 years"].median() / args.cases * 1e6
     ratio = sk_ten / sk_day
     verdict = "met" if ratio <= 2 else "MISSED"
     print(

@@ -58,7 +58,7 @@ def open_tickets(n: int, seed: int = 5) -> list[Ticket]:
         if roll < 0.4:
             ticket.record(AgentReplied(at=opened.add(minutes=rng.randrange(5, 240))))
         elif roll < 0.5:
-            ticket.record(Acknowledged(at=opened.add(minutes=rng.randrange(5, 240))))
+            ticket.record(Acknowledged(at=opened.add(minutes=rng.randrange(5, 240)), chain="tiers"))
         tickets.append(ticket)
     return tickets
 

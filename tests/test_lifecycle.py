@@ -6,6 +6,7 @@ import copy
 import datetime as dt
 import itertools
 import pickle
+from collections.abc import Callable
 from pathlib import Path
 
 import pendulum
@@ -120,12 +121,38 @@ def test_lookups_and_unknown_status() -> None:
         lc.status("done")
 
 
-def test_machine_is_shared_and_unbound() -> None:
+def test_machine_is_a_copy_of_the_one_tickets_run_on() -> None:
     lc = incident_lifecycle()
-    assert lc.machine is lc.machine
-    assert lc.machine.models == []
-    assert set(lc.machine.states) == {s.name for s in lc.statuses}
-    assert lc.machine.get_transitions("close", source="Resolved")[0].dest == "Closed"
+    machine = lc.machine
+    assert machine is not lc.machine  # a fresh copy each time: the lifecycle's own is private
+    assert machine.models == []
+    assert set(machine.states) == {s.name for s in lc.statuses}
+    assert machine.get_transitions("close", source="Resolved")[0].dest == "Closed"
+    assert lc._machine.models == []  # tickets are never bound to the lifecycle's machine
+    # Changing the copy changes neither the lifecycle nor its tickets.
+    machine.add_transition("close", "In Progress", "Closed")
+    machine.get_transitions("resolve", source="New")[0].dest = "Canceled"
+    ticket = Ticket.open(lc, ticket_id="M", at=T0, priority="P1")
+    with pytest.raises(InvalidTransitionError):
+        ticket.fire("close", at=T0)
+    assert ticket.fire("resolve", at=T0).to_status == "Resolved"
+
+
+@pytest.mark.parametrize(
+    "factory", [incident_lifecycle, helpdesk_lifecycle, service_request_lifecycle]
+)
+def test_what_the_machine_shows_is_what_tickets_do(factory: Callable[[], Lifecycle]) -> None:
+    lc = factory()
+    machine = lc.machine
+    for status in lc.statuses:
+        for trigger, event in machine.events.items():
+            found = event.transitions.get(status.name)
+            if not found:
+                with pytest.raises(InvalidTransitionError):
+                    lc.destination(status.name, trigger)
+                continue
+            assert lc.destination(status.name, trigger) == found[0].dest
+    assert sorted(machine.events) == sorted({t.trigger for t in lc.transitions})
 
 
 def test_mermaid_is_generated_from_the_table() -> None:

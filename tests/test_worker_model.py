@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pendulum
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
@@ -63,7 +63,7 @@ class WorkerAgainstPolling(RuleBasedStateMachine):
         self.since = at
         self.wake = report.next_action_at
 
-    @rule(minutes=st.integers(1, 8 * 60))
+    @rule(minutes=st.integers(1, 90))
     def time_passes(self, minutes: int) -> None:
         target = self.now + minutes * MINUTE
         while self.wake is not None and self.wake <= target:
@@ -122,7 +122,12 @@ class WorkerAgainstPolling(RuleBasedStateMachine):
                 assert self.done[key] <= polled
 
 
+# The model evaluates every minute, so each step costs up to 90 evaluations: a run is kept to
+# a working morning of steps; the profile still sets how many runs.
 TestWorkerAgainstPolling = WorkerAgainstPolling.TestCase
+TestWorkerAgainstPolling.settings = settings(
+    settings.get_profile(settings._current_profile or "default"), stateful_step_count=12
+)
 
 
 @given(protocol_tickets(max_events=10))

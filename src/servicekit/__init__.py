@@ -58,7 +58,7 @@ from servicekit._status import ClockAction, StatusCategory
 from servicekit._ticket import StatusInterval, Ticket
 from servicekit._time import format_instant, parse_instant
 
-__version__ = "0.1.0.dev0"
+__version__ = "0.1.0"
 """This release's version (PEP 440); the one place it is written, read by the build too."""
 
 __all__ = [

@@ -274,6 +274,28 @@ class BusinessCalendar:
             parts.append(f"special_days=<{len(self.special_days)} dates>")
         return f"BusinessCalendar({', '.join(parts)})"
 
+    def replace(self, **changes: Any) -> BusinessCalendar:
+        """A copy with some of ``timezone``, ``hours``, ``holidays`` and ``special_days``
+        changed, checked like a new calendar (``attrs.evolve`` cannot rebuild the caches).
+
+        >>> BusinessCalendar("Europe/Madrid", "mon-fri 09:00-17:00").replace(
+        ...     timezone="America/Bogota"
+        ... ).timezone
+        'America/Bogota'
+        """
+        parts: dict[str, Any] = {
+            "timezone": self.timezone,
+            "hours": self.hours,
+            "holidays": self.holidays,
+            "special_days": dict(self.special_days),
+        }
+        unknown = sorted(set(changes) - set(parts))
+        if unknown:
+            raise TypeError(
+                f"BusinessCalendar.replace: unknown fields {unknown}; use {list(parts)}"
+            )
+        return BusinessCalendar(**{**parts, **changes})
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (
             _rebuild,

@@ -104,8 +104,18 @@ class FrozenAttributes(Mapping[str, AttributeValue]):
         return (FrozenAttributes, (self._data,))
 
 
+_NO_ATTRIBUTES: Final = FrozenAttributes()
+
+
+def _no_attributes() -> FrozenAttributes:
+    return _NO_ATTRIBUTES
+
+
 def _to_attributes(value: Mapping[str, AttributeValue] | None) -> FrozenAttributes:
-    return value if isinstance(value, FrozenAttributes) else FrozenAttributes(value)
+    if isinstance(value, FrozenAttributes):
+        return value
+    # Most tickets carry no attributes: they share one empty (immutable) mapping.
+    return _NO_ATTRIBUTES if not value else FrozenAttributes(value)
 
 
 def _instant(value: object) -> pendulum.DateTime:
@@ -162,7 +172,7 @@ class TicketOpened(Event):
     priority: str = attrs.field(validator=_str)
     channel: str | None = attrs.field(default=None, validator=_opt_str)
     customer_timezone: str | None = attrs.field(default=None, converter=_zone_name)
-    attributes: FrozenAttributes = attrs.field(factory=FrozenAttributes, converter=_to_attributes)
+    attributes: FrozenAttributes = attrs.field(factory=_no_attributes, converter=_to_attributes)
     detected_by: str | None = attrs.field(default=None, validator=_opt_str)
 
 

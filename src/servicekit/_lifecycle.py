@@ -1,16 +1,19 @@
 """Lifecycles: the statuses a ticket moves through and the transitions between them.
 
-A lifecycle is a plain declarative table of :class:`Status` and
-:class:`Transition` values, checked when it is defined. Tickets are driven
-from a dictionary built from that table, never by binding them to a state
-machine: binding costs tens of kilobytes and most of a millisecond per
-ticket. The equivalent ``transitions`` machine is still available, built
-once per lifecycle, for users who want that library's own features.
+A lifecycle is a declarative table of :class:`Status` and :class:`Transition`
+values, checked when it is defined, and one ``transitions`` machine built from
+it at that moment. Every ticket of the lifecycle resolves its triggers through
+that machine's own event table (trigger -> source -> destination), so what
+:attr:`Lifecycle.machine` shows is what tickets do; tickets are never bound to
+it as models (binding costs tens of kilobytes and most of a millisecond per
+ticket). Guards, reasons and roles are servicekit's rules, checked by
+:class:`~servicekit.Ticket` beside the machine.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import types
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
@@ -298,6 +301,22 @@ def _build_table(
     return table
 
 
+def _build_machine(
+    statuses: tuple[Status, ...], transitions_: tuple[Transition, ...], initial: str
+) -> Machine:
+    """The ``transitions`` machine of a checked definition, bound to no model."""
+    machine = Machine(
+        model=None,
+        states=[s.name for s in statuses],
+        initial=initial,
+        auto_transitions=False,
+    )
+    for tr in transitions_:
+        sources: Any = "*" if ANY in tr.sources else list(tr.sources)
+        machine.add_transition(tr.trigger, sources, tr.dest)
+    return machine
+
+
 @attrs.frozen(init=False, eq=False, repr=False)
 class Lifecycle:
     """How tickets move: statuses, transitions and the initial status, checked when defined.
@@ -322,13 +341,15 @@ class Lifecycle:
     transitions: tuple[Transition, ...]
     initial: str
     reactions: tuple[Reaction, ...]
-    _reacting: dict[tuple[str, str], tuple[Reaction, ...]]
-    _by_name: dict[str, Status]
-    _table: dict[tuple[str, str], Transition]
-    _triggers: dict[str, tuple[str, ...]]
-    _timed: dict[str, tuple[Transition, ...]]
+    _reacting: Mapping[tuple[str, str], tuple[Reaction, ...]]
+    _by_name: Mapping[str, Status]
+    _table: Mapping[tuple[str, str], Transition]
+    _triggers: Mapping[str, tuple[str, ...]]
+    _timed: Mapping[str, tuple[Transition, ...]]
     _factory: Callable[[], Lifecycle] | None
-    _memo: dict[str, object]
+    _machine: Machine
+    _events: Mapping[str, Any]  # the machine's event table: trigger -> transitions.Event
+    _rules: Mapping[object, Transition]  # the machine's transition -> servicekit's rules
 
     def __init__(
         self,
@@ -360,19 +381,28 @@ class Lifecycle:
         for reaction in reactions_:
             for source in _check_reaction(reaction, table, {s.name for s in statuses_}):
                 reacting.setdefault((source, reaction.on), []).append(reaction)
+        machine = _build_machine(statuses_, transitions_, initial)
+        rules: dict[object, Transition] = {
+            machine_tr: table[(source, trigger)]
+            for trigger, event in machine.events.items()
+            for source, machine_trs in event.transitions.items()
+            for machine_tr in machine_trs
+        }
         self.__attrs_init__(
             name,
             statuses_,
             transitions_,
             initial,
             reactions_,
-            {k: tuple(v) for k, v in reacting.items()},
-            {s.name: s for s in statuses_},
-            table,
-            {k: tuple(v) for k, v in triggers.items()},
-            {k: tuple(v) for k, v in timed.items() if v},
+            types.MappingProxyType({k: tuple(v) for k, v in reacting.items()}),
+            types.MappingProxyType({s.name: s for s in statuses_}),
+            types.MappingProxyType(table),
+            types.MappingProxyType({k: tuple(v) for k, v in triggers.items()}),
+            types.MappingProxyType({k: tuple(v) for k, v in timed.items() if v}),
             _factory,
-            {},
+            machine,
+            machine.events,
+            types.MappingProxyType(rules),
         )
 
     @classmethod
@@ -436,6 +466,22 @@ class Lifecycle:
             f"{len(self.transitions)} transitions, initial={self.initial!r})"
         )
 
+    def replace(self, **changes: Any) -> Lifecycle:
+        """A copy with some of ``name``, ``statuses``, ``transitions``, ``initial`` and
+        ``reactions`` changed, checked like a new lifecycle (``attrs.evolve`` cannot rebuild
+        its tables)."""
+        parts: dict[str, Any] = {
+            "name": self.name,
+            "statuses": self.statuses,
+            "transitions": self.transitions,
+            "initial": self.initial,
+            "reactions": self.reactions,
+        }
+        unknown = sorted(set(changes) - set(parts))
+        if unknown:
+            raise TypeError(f"Lifecycle.replace: unknown fields {unknown}; use {list(parts)}")
+        return Lifecycle(**{**parts, **changes})
+
     def __reduce__(self) -> tuple[Any, ...]:
         # Ready-made lifecycles pickle as a reference to their factory: a few bytes per ticket.
         if self._factory is not None:
@@ -470,6 +516,17 @@ class Lifecycle:
         self.status(status)
         return self._triggers[status]
 
+    def _resolve(self, status: str, trigger: str) -> tuple[str, Transition] | None:
+        """(destination, rules) of ``trigger`` from ``status``, read from the machine's event
+        table, or ``None`` when the machine has no such transition."""
+        event = self._events.get(trigger)
+        if event is None:
+            return None
+        found = event.transitions.get(status)
+        if not found:
+            return None
+        return found[0].dest, self._rules[found[0]]
+
     def transition(self, status: str, trigger: str) -> Transition:
         """The transition ``trigger`` fires from ``status``.
 
@@ -477,7 +534,8 @@ class Lifecycle:
             UnknownStatusError: ``status`` is not a status of this lifecycle.
             InvalidTransitionError: ``trigger`` cannot be fired from ``status``.
         """
-        found = self._table.get((status, trigger))
+        resolved = self._resolve(status, trigger)
+        found = None if resolved is None else resolved[1]
         if found is None:
             allowed = self.triggers_from(status)
             raise InvalidTransitionError(
@@ -487,9 +545,12 @@ class Lifecycle:
         return found
 
     def destination(self, status: str, trigger: str) -> str:
-        """Where ``trigger`` leads from ``status``."""
-        dest = self.transition(status, trigger).dest
-        return status if dest == SAME else dest
+        """Where ``trigger`` leads from ``status`` (as the machine resolves it)."""
+        resolved = self._resolve(status, trigger)
+        if resolved is None:
+            self.transition(status, trigger)  # raises with the allowed triggers
+        assert resolved is not None
+        return resolved[0]
 
     def reaction_to(self, status: str, event: Event) -> Reaction | None:
         """The reaction ``event`` causes in ``status``, if any (the first that matches)."""
@@ -529,26 +590,25 @@ class Lifecycle:
 
     @property
     def machine(self) -> Machine:
-        """The equivalent ``transitions.Machine`` (built once, bound to no model).
+        """A copy of the ``transitions.Machine`` every ticket of this lifecycle runs on.
 
-        servicekit never binds tickets to it; use it for that library's own
-        features (for example to add a model of your own, or its diagrams).
-        Guards, reasons and roles are enforced by :class:`Ticket`, not by it.
+        The lifecycle builds its machine once, when it is defined, and every
+        :meth:`Ticket.fire <servicekit.Ticket.fire>` resolves its trigger through
+        that machine's event table; tickets are never bound to it as models. What you
+        get here is a fresh, equal machine (bound to no model): use it for that
+        library's own features (a model of your own, diagrams), knowing that changing
+        it cannot change how this lifecycle's tickets move. Guards, reasons and roles
+        are enforced by :class:`~servicekit.Ticket`, not by the machine.
+
+        >>> from servicekit import helpdesk_lifecycle
+        >>> machine = helpdesk_lifecycle().machine
+        >>> machine.get_transitions("solve", source="open")[0].dest
+        'solved'
+        >>> machine.add_transition("solve", "open", "closed")  # changes the copy only
+        >>> helpdesk_lifecycle().destination("open", "solve")
+        'solved'
         """
-        machine = self._memo.get("machine")
-        if machine is not None:
-            return machine  # type: ignore[return-value]
-        machine = Machine(
-            model=None,
-            states=[s.name for s in self.statuses],
-            initial=self.initial,
-            auto_transitions=False,
-        )
-        for tr in self.transitions:
-            sources: Any = "*" if ANY in tr.sources else list(tr.sources)
-            machine.add_transition(tr.trigger, sources, tr.dest)
-        self._memo["machine"] = machine
-        return machine
+        return _build_machine(self.statuses, self.transitions, self.initial)
 
     def to_mermaid(self) -> str:
         """The lifecycle as a Mermaid ``stateDiagram-v2``, generated from its table."""

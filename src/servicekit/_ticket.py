@@ -26,7 +26,7 @@ from servicekit._events import (
     history_from_json,
     history_to_json,
 )
-from servicekit._lifecycle import SAME, Lifecycle, Transition
+from servicekit._lifecycle import Lifecycle, Transition
 from servicekit._status import StatusCategory
 from servicekit._time import as_instant, to_micros
 from servicekit.errors import (
@@ -269,14 +269,21 @@ class Ticket:
             if type(at) is pendulum.DateTime and at.tzinfo is not None
             else as_instant(at, name="at")
         )
-        at_us = to_micros(instant)
+        at_us = to_micros(at)  # the caller's own value: the cheapest to ask its offset
         if at_us < self._last_us:
             self._check_order(instant, "StatusChanged")  # raises with the details
         status = self._status
-        tr = self._lifecycle._table.get((status, trigger))
-        if tr is None or tr.roles is not None or tr.reasons is not None or tr.reason_required:
-            tr = self._check_rules(trigger, role, reason)
-        dest = status if tr.dest == SAME else tr.dest
+        # The lifecycle's machine resolves the trigger: its event table, then our rules.
+        event_ = self._lifecycle._events.get(trigger)
+        found = event_.transitions.get(status) if event_ is not None else None
+        if found:
+            dest = found[0].dest
+            tr = self._lifecycle._rules[found[0]]
+            if tr.roles is not None or tr.reasons is not None or tr.reason_required:
+                self._check_rules(trigger, role, reason)
+        else:
+            self._check_rules(trigger, role, reason)  # raises: not allowed from here
+            raise AssertionError("unreachable")  # pragma: no cover
         # Every field is checked above, so the event is built without re-running attrs'
         # validators: firing is the hot path of a replay.
         event = object.__new__(StatusChanged)
@@ -321,7 +328,7 @@ class Ticket:
                     f"{self._status!r}"
                 )
             tr = self._check_rules(event.trigger, event.role, event.reason)
-            status = self._status if tr.dest == SAME else tr.dest
+            status = self._lifecycle.destination(self._status, event.trigger)
             if event.to_status != status:
                 raise InvalidTransitionError(
                     f"{event.trigger!r} leads from {self._status!r} to {status!r}, not "
@@ -349,7 +356,7 @@ class Ticket:
             actor=event.actor,
             trigger=reaction.trigger,
             from_status=status,
-            to_status=status if tr.dest == SAME else tr.dest,
+            to_status=self._lifecycle.destination(status, reaction.trigger),
             reason=reaction.reason,
             role=reaction.role,
         )

@@ -146,12 +146,7 @@ def from_micros(micros: int, tz: Timezone) -> pendulum.DateTime:
     )
 
 
-def as_instant(value: object, *, name: str = "datetime") -> pendulum.DateTime:
-    """Check that ``value`` is aware and return it as a pendulum ``DateTime``
-    (same instant, same zone when the zone is known to pendulum, else UTC)."""
-    t = _check_aware(value, name)
-    if isinstance(t, pendulum.DateTime):
-        return t
+def _slow_instant(t: _dt.datetime) -> pendulum.DateTime:
     tz: Timezone
     key = getattr(t.tzinfo, "key", None)
     if isinstance(key, str):
@@ -163,6 +158,69 @@ def as_instant(value: object, *, name: str = "datetime") -> pendulum.DateTime:
             pendulum.FixedTimezone(int(t.utcoffset().total_seconds()))  # type: ignore[union-attr]
         )
     return from_micros(to_micros(t), tz)
+
+
+def _is_pytz(tz: _dt.tzinfo) -> bool:
+    # pytz is no dependency: recognised by its base class. Each pytz tzinfo object stands for
+    # one offset (localize() picks the object), so its offset never depends on the datetime.
+    return any(
+        c.__name__ == "BaseTzInfo" and c.__module__ == "pytz.tzinfo" for c in type(tz).__mro__
+    )
+
+
+# tzinfo -> (the pendulum zone as_instant gives for it, whether its offset is fixed). Filled on
+# first sight for the kinds whose answer does not depend on the datetime: zoneinfo (by key),
+# datetime.timezone and pytz; any other tzinfo takes the general path every time.
+_ZONES: dict[_dt.tzinfo, tuple[_dt.tzinfo, bool]] = {}
+_ZONES_MAX: Final = 4096
+
+
+def _zone_entry(t: _dt.datetime) -> tuple[_dt.tzinfo, bool] | None:
+    tz = t.tzinfo
+    assert tz is not None
+    if isinstance(tz, zoneinfo.ZoneInfo) and isinstance(tz.key, str):
+        entry: tuple[_dt.tzinfo, bool] = (get_timezone(tz.key), False)
+    elif type(tz) is _dt.timezone or _is_pytz(tz):
+        off = tz.utcoffset(t)
+        if off is None or off.microseconds:
+            return None
+        made = _slow_instant(t).tzinfo
+        assert made is not None
+        entry = (made, True)
+    else:
+        return None
+    if len(_ZONES) >= _ZONES_MAX:
+        _ZONES.clear()
+    _ZONES[tz] = entry
+    return entry
+
+
+def as_instant(value: object, *, name: str = "datetime") -> pendulum.DateTime:
+    """Check that ``value`` is aware and return it as a pendulum ``DateTime``
+    (same instant, same zone when the zone is known to pendulum, else UTC)."""
+    if type(value) is _dt.datetime and value.tzinfo is not None:
+        # The fast path for standard-library datetimes (zoneinfo, datetime.timezone, pytz): the
+        # zone's pendulum equivalent is looked up, and the wall-clock fields are copied when
+        # they name one instant only (not in a DST gap or fold, where the general path decides).
+        tz = value.tzinfo
+        entry = _ZONES.get(tz) or _zone_entry(value)
+        if entry is not None:
+            zone, fixed = entry
+            if fixed or tz.utcoffset(value) == tz.utcoffset(value.replace(fold=1 - value.fold)):
+                return pendulum.DateTime(
+                    value.year,
+                    value.month,
+                    value.day,
+                    value.hour,
+                    value.minute,
+                    value.second,
+                    value.microsecond,
+                    zone,
+                )
+    t = _check_aware(value, name)
+    if isinstance(t, pendulum.DateTime):
+        return t
+    return _slow_instant(t)
 
 
 def duration_micros(value: object, *, name: str = "duration", allow_negative: bool = False) -> int:

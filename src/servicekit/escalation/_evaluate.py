@@ -207,7 +207,7 @@ def _segments(
                     continue
                 at = to_micros(instant)
                 if at <= now_us:
-                    marks.append((at, -1, "trigger", trigger))
+                    marks.append((at, -1, "sla", to_micros(status.started_at)))
                 else:
                     future.append(at)
     marks.sort(key=lambda m: (m[0], m[1]))
@@ -215,6 +215,7 @@ def _segments(
     active: _Segment | None = None
     held_until: int | None = None  # an acknowledgement that will time out
     runs = 0
+    last_start: int | None = None
     timeout = None
     for at, _, what, payload in marks:
         if held_until is not None and at >= held_until and active is not None:
@@ -229,8 +230,11 @@ def _segments(
             )
             segments.append(active)
             held_until = None
-        if what == "trigger":
+        if what == "sla" and last_start is not None and last_start >= payload:  # type: ignore[operator]
+            continue  # a run already started in this SLA cycle (by hand, say): not again
+        if what in ("trigger", "sla"):
             if active is None:
+                last_start = at
                 runs += 1
                 version = _version_at(chain, versions, at)
                 active = _Segment(runs, at, None, 0, 0, version)

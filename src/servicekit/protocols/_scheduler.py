@@ -82,7 +82,8 @@ class _Plan:
 class WakeupScheduler:
     """Open tickets ordered by when each must next be looked at; hands out each due action once.
 
-    Every held ticket has a wake-up instant: the ``next_wakeup`` of its last evaluation, or the
+    Every held ticket has a wake-up instant: the ``next_action_at`` of its last evaluation (the
+    next instant an action falls due; SLA warnings that are no action do not wake it), or the
     instant of an event recorded since (a ticket is re-planned, lazily, by the first
     :meth:`due` at or after its change). :meth:`due` evaluates only the tickets whose wake-up
     has come, in a heap ordered by wake-up, and returns the actions whose idempotency keys it
@@ -429,9 +430,13 @@ class WakeupScheduler:
 
 
 def _next_look(report: ProtocolReport, ticket: Ticket, now_us: int) -> int | None:
-    """When to look at the ticket again: its next wake-up, or sooner, the first of its events
-    after ``now`` (the evaluation read the ticket as it was at ``now``)."""
-    wake = None if report.next_wakeup is None else to_micros(report.next_wakeup)
+    """When to look at the ticket again: when its next action falls due, or sooner, the first
+    of its events after ``now`` (the evaluation read the ticket as it was at ``now``).
+
+    The scheduler only hands out actions, so it wakes on ``next_action_at``, not on
+    ``next_wakeup`` (which also counts SLA warnings and breaches that are no action).
+    """
+    wake = None if report.next_action_at is None else to_micros(report.next_action_at)
     if to_micros(ticket.last_event_at) > now_us:
         later = next(us for us in (to_micros(e.at) for e in ticket) if us > now_us)
         wake = later if wake is None else min(wake, later)

@@ -41,6 +41,7 @@ def _action(a: DueAction) -> dict[str, Any]:
         "source": a.source,
         "detail": a.detail,
         "key": a.key,
+        "template": a.template,
     }
 
 

@@ -56,6 +56,9 @@ class On:
     where: tuple[tuple[str, object], ...]
 
     def __init__(self, kind: str, **where: object) -> None:
+        stored = where.get("where")
+        if len(where) == 1 and isinstance(stored, tuple):
+            where = dict(stored)  # the stored pairs, as attrs.evolve passes them back
         if kind not in _KINDS:
             raise SlaPolicyError(f"unknown event kind {kind!r}; known kinds: {sorted(_KINDS)}")
         self.__attrs_init__(kind, _where(where))
@@ -89,7 +92,8 @@ def _clock(
     value: Mapping[StatusCategory, ClockAction] | None,
 ) -> tuple[tuple[StatusCategory, ClockAction], ...]:
     merged = {c: c.default_clock_action for c in StatusCategory}
-    merged.update({StatusCategory(k): ClockAction(v) for k, v in (value or {}).items()})
+    given = dict(value or {})  # a mapping, or the stored pairs as attrs.evolve passes them
+    merged.update({StatusCategory(k): ClockAction(v) for k, v in given.items()})
     return tuple(sorted(merged.items(), key=lambda kv: list(StatusCategory).index(kv[0])))
 
 

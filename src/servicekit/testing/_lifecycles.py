@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Sequence
 
 import pendulum
 from hypothesis import strategies as st
@@ -74,6 +75,17 @@ def lifecycles() -> st.SearchStrategy[Lifecycle]:
     return st.one_of(ready_made_lifecycles(), _random_lifecycle())
 
 
+def fire_drawn(draw: st.DrawFn, ticket: Ticket, triggers: Sequence[str], at: _dt.datetime) -> None:
+    """Fire one of ``triggers`` on ``ticket`` at ``at``, with a reason and a role it accepts."""
+    trigger = draw(st.sampled_from(triggers))
+    tr = ticket.lifecycle.transition(ticket.status, trigger)
+    reason = None
+    if tr.reason_required or tr.reasons:
+        reason = draw(st.sampled_from(tr.reasons or ("because",)))
+    role = draw(st.sampled_from(tr.roles)) if tr.roles else None
+    ticket.fire(trigger, at=at, reason=reason, role=role)
+
+
 @st.composite
 def tickets(
     draw: st.DrawFn,
@@ -99,13 +111,7 @@ def tickets(
         triggers = chosen.triggers_from(ticket.status)
         kind = draw(st.sampled_from(["fire", "fire", "agent", "customer", "note"]))
         if kind == "fire" and triggers:
-            trigger = draw(st.sampled_from(triggers))
-            tr = chosen.transition(ticket.status, trigger)
-            reason = None
-            if tr.reason_required or tr.reasons:
-                reason = draw(st.sampled_from(tr.reasons or ("because",)))
-            role = draw(st.sampled_from(tr.roles)) if tr.roles else None
-            ticket.fire(trigger, at=at, reason=reason, role=role)
+            fire_drawn(draw, ticket, triggers, at)
         elif kind == "agent":
             ticket.record(AgentReplied(at=at, public=draw(st.booleans())))
         elif kind == "customer":

@@ -1,4 +1,4 @@
-"""Strategies for service protocols and the tickets they look after, with every event kind."""
+"""Strategies for ready-made protocols and the tickets they look after, with every event kind."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from servicekit.protocols import (
     proactive_protocol,
     reactive_protocol,
 )
+from servicekit.testing._lifecycles import fire_drawn
 
 __all__ = ["EVENT_CHOICES", "protocol_tickets", "protocols"]
 
@@ -75,7 +76,7 @@ def protocols(
                 reactive_protocol,
                 proactive_protocol,
                 daily_requests_protocol,
-                lambda calendar: crisis_protocol(calendar.timezone.name),
+                lambda calendar: crisis_protocol(calendar.timezone),
             ]
         ),
         st.sampled_from(chosen),
@@ -120,13 +121,7 @@ def protocol_tickets(
         at = at + _dt.timedelta(minutes=draw(st.integers(0, 2 * 24 * 60)))
         triggers = ticket.lifecycle.triggers_from(ticket.status)
         if triggers and draw(st.integers(0, 3)) == 0:
-            trigger = draw(st.sampled_from(triggers))
-            tr = ticket.lifecycle.transition(ticket.status, trigger)
-            reason = None
-            if tr.reason_required or tr.reasons:
-                reason = draw(st.sampled_from(tr.reasons or ("because",)))
-            role = draw(st.sampled_from(tr.roles)) if tr.roles else None
-            ticket.fire(trigger, at=at, reason=reason, role=role)
+            fire_drawn(draw, ticket, triggers, at)
             continue
         kind = draw(st.sampled_from(EVENT_CHOICES))
         ticket.record(_event(draw, kind, at, ticket, priorities, chains))

@@ -186,6 +186,10 @@ def test_the_schema_rejects_what_the_library_never_writes() -> None:
             [zoneinfo.ZoneInfo(z) for z in ("Europe/Madrid", "America/Bogota", "UTC")]
             + [dt.UTC, dt.timezone(dt.timedelta(hours=5, minutes=30))]
         ),
+    ).filter(  # wall times inside a DST gap name no instant of their zone (noted as open)
+        lambda v: (
+            v.astimezone(dt.UTC).astimezone(v.tzinfo).replace(tzinfo=None) == v.replace(tzinfo=None)
+        )
     )
 )
 def test_parse_instant_reads_what_format_instant_writes(value: dt.datetime) -> None:

@@ -398,8 +398,8 @@ class Lifecycle:
         for tr in self.transitions:
             sources: Any = "*" if ANY in tr.sources else list(tr.sources)
             machine.add_transition(tr.trigger, sources, tr.dest)
-        self._memo["machine"] = machine
-        return machine
+        # Two threads may both build one; every caller gets the first stored.
+        return self._memo.setdefault("machine", machine)  # type: ignore[return-value]
 
     def to_mermaid(self) -> str:
         """The lifecycle as a Mermaid ``stateDiagram-v2``, generated from its table."""

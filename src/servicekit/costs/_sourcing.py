@@ -16,6 +16,7 @@ from typing import Any, Final
 
 import attrs
 
+from servicekit._convert import to_enum
 from servicekit.costs._staffing import (
     Channel,
     backlog_agents,
@@ -140,6 +141,22 @@ class Sourcing(enum.Enum):
     TIER1_OUTSOURCED = "tier1_outsourced"  # vendor tier 1, a share escalated to in-house tier 2
 
 
+def _pricing(value: object) -> Pricing:
+    return to_enum(Pricing, value, name="pricing", error=CostModelError)
+
+
+def _stage(value: object) -> Stage:
+    return to_enum(Stage, value, name="stage", error=CostModelError)
+
+
+def _channel(value: object) -> Channel:
+    return to_enum(Channel, value, name="channel", error=CostModelError)
+
+
+def _sourcing(value: object) -> Sourcing:
+    return to_enum(Sourcing, value, name="sourcing", error=CostModelError)
+
+
 def _rate(value: float, name: str, *, upper: float | None = None) -> float:
     if not math.isfinite(value) or value < 0 or (upper is not None and value >= upper):
         bound = f"[0, {upper})" if upper is not None else ">= 0"
@@ -235,7 +252,7 @@ class OutsourcedCost:
         resolution_rate: share of contacts resolved (per-resolution pricing).
     """
 
-    pricing: Pricing
+    pricing: Pricing = attrs.field(converter=_pricing)
     rate: Money
     billing_increment: int = 60
     setup_fee: Money | None = None
@@ -311,14 +328,14 @@ class Cell:
         escalation_rate: share escalated from vendor tier 1 to in-house tier 2.
     """
 
-    stage: Stage = attrs.field(converter=Stage)
-    channel: Channel = attrs.field(converter=Channel)
+    stage: Stage = attrs.field(converter=_stage)
+    channel: Channel = attrs.field(converter=_channel)
     volume: float = attrs.field(validator=_check_positive)
     aht: _dt.timedelta
     open_hours: float = attrs.field(default=220.0, validator=_check_positive)
     service_level: float = 0.8
     answer_within: _dt.timedelta = _dt.timedelta(seconds=20)
-    sourcing: Sourcing = attrs.field(default=Sourcing.IN_HOUSE, converter=Sourcing)
+    sourcing: Sourcing = attrs.field(default=Sourcing.IN_HOUSE, converter=_sourcing)
     concurrency: int = 1
     containment: float = 0.0
     overflow_agents: int = 0

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from servicekit._cli import main
+from servicekit.cli import main
 
 
 def _demo(capsys: pytest.CaptureFixture[str]) -> str:

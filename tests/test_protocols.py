@@ -17,7 +17,7 @@ from servicekit import (
     PromiseMade,
     helpdesk_lifecycle,
 )
-from servicekit._cli import main
+from servicekit.cli import main
 from servicekit.errors import ServiceKitError
 from servicekit.escalation import AtSlaFraction, EscalationChain, Step, Target
 from servicekit.protocols import (
@@ -116,4 +116,4 @@ def test_replay_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert "reactive protocol over 90 incidents" in out
     assert "notify" in out
     assert main(["replay", "--now", "yesterday", "--width", "120"]) == 2
-    assert "not an ISO 8601 instant" in capsys.readouterr().out
+    assert "not an ISO 8601 instant" in capsys.readouterr().err

@@ -1,5 +1,5 @@
-"""``python -m servicekit``: the same as the ``servicekit`` command."""
+"""``python -m servicekit``: the command line."""
 
-from servicekit._cli import main
+from servicekit.cli import main
 
 raise SystemExit(main())

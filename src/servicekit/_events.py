@@ -20,13 +20,20 @@ import cattrs
 import pendulum
 
 from servicekit._time import as_instant, get_timezone
-from servicekit.errors import EventDecodeError, NaiveDatetimeError, UnknownTimezoneError
+from servicekit.errors import (
+    EventDecodeError,
+    InvalidEventError,
+    NaiveDatetimeError,
+    UnknownTimezoneError,
+)
 
 __all__ = [
     "Acknowledged",
     "AgentReplied",
     "Assigned",
     "AttributeValue",
+    "CorrectiveActionAssigned",
+    "CorrectiveActionDone",
     "CustomerReplied",
     "Escalated",
     "Event",
@@ -37,7 +44,13 @@ __all__ = [
     "PriorityChanged",
     "PromiseMade",
     "StatusChanged",
+    "SurveyAnswered",
+    "SurveySent",
+    "TicketLinked",
     "TicketOpened",
+    "TicketUnlinked",
+    "UpdateDelivered",
+    "UpdatePosted",
     "event_from_dict",
     "event_to_dict",
     "history_from_json",
@@ -139,6 +152,9 @@ class TicketOpened(Event):
         channel: where it came in: ``"email"``, ``"chat"``, ``"voice"``, ``"web"``...
         customer_timezone: the customer's IANA time zone, for quiet hours.
         attributes: free-form plain values (impact, product, customer tier...).
+        detected_by: who noticed the failure first: ``"customer"`` (they reported it),
+            ``"agent"``, ``"monitoring"``, ``"social_media"``, or the team's own word;
+            ``None`` when not recorded. The proactive figures read it.
     """
 
     kind: ClassVar[str] = "ticket_opened"
@@ -148,6 +164,7 @@ class TicketOpened(Event):
     channel: str | None = attrs.field(default=None, validator=_opt_str)
     customer_timezone: str | None = attrs.field(default=None, converter=_zone_name)
     attributes: FrozenAttributes = attrs.field(factory=FrozenAttributes, converter=_to_attributes)
+    detected_by: str | None = attrs.field(default=None, validator=_opt_str)
 
 
 @attrs.frozen(kw_only=True)
@@ -265,6 +282,107 @@ class OptedOut(Event):
     channel: str | None = attrs.field(default=None, validator=_opt_str)
 
 
+@attrs.frozen(kw_only=True)
+class TicketLinked(Event):
+    """This customer ticket was linked to the parent incident ``parent_id`` (one failure,
+    many customers): from now on the parent's updates and status changes reach it."""
+
+    kind: ClassVar[str] = "ticket_linked"
+
+    parent_id: str = attrs.field(validator=_str)
+
+
+@attrs.frozen(kw_only=True)
+class TicketUnlinked(Event):
+    """This customer ticket was unlinked from the parent incident ``parent_id``."""
+
+    kind: ClassVar[str] = "ticket_unlinked"
+
+    parent_id: str = attrs.field(validator=_str)
+
+
+@attrs.frozen(kw_only=True)
+class UpdatePosted(Event):
+    """A status update posted on a parent incident, to be told to every linked customer.
+
+    Attributes:
+        update_id: unique on the incident; part of every delivery's idempotency key.
+        text: what the customers are told.
+    """
+
+    kind: ClassVar[str] = "update_posted"
+
+    update_id: str = attrs.field(validator=_str)
+    text: str = attrs.field(default="", validator=_str)
+
+
+@attrs.frozen(kw_only=True)
+class UpdateDelivered(Event):
+    """The parent incident's update ``update_id`` reached this customer through ``channel``."""
+
+    kind: ClassVar[str] = "update_delivered"
+
+    parent_id: str = attrs.field(validator=_str)
+    update_id: str = attrs.field(validator=_str)
+    channel: str = attrs.field(validator=_str)
+
+
+def _positive_int(_: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if type(value) is not int or value < 1:
+        raise InvalidEventError(f"{attribute.name} must be a whole number >= 1, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class CorrectiveActionAssigned(Event):
+    """After an incident, ``owner`` must do ``description`` within ``business_days``
+    business days, so the failure does not happen again."""
+
+    kind: ClassVar[str] = "corrective_action_assigned"
+
+    action_id: str = attrs.field(validator=_str)
+    description: str = attrs.field(validator=_str)
+    owner: str = attrs.field(validator=_str)
+    business_days: int = attrs.field(validator=_positive_int)
+
+
+@attrs.frozen(kw_only=True)
+class CorrectiveActionDone(Event):
+    """The corrective action (or the post-incident review) ``action_id`` was done."""
+
+    kind: ClassVar[str] = "corrective_action_done"
+
+    action_id: str = attrs.field(validator=_str)
+
+
+@attrs.frozen(kw_only=True)
+class SurveySent(Event):
+    """The satisfaction survey ``survey`` went to the customer through ``channel``."""
+
+    kind: ClassVar[str] = "survey_sent"
+
+    survey: str = attrs.field(validator=_str)
+    channel: str = attrs.field(validator=_str)
+
+
+def _score(instance: SurveyAnswered, _: object, value: int) -> None:
+    if type(value) is not int or not 0 <= value <= instance.scale:
+        raise InvalidEventError(
+            f"score must be a whole number from 0 to the scale {instance.scale}, got {value!r}"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class SurveyAnswered(Event):
+    """The customer answered the survey ``survey``: ``score`` out of ``scale``."""
+
+    kind: ClassVar[str] = "survey_answered"
+
+    survey: str = attrs.field(validator=_str)
+    scale: int = attrs.field(default=5, validator=_positive_int)
+    score: int = attrs.field(validator=_score)
+    comment: str = attrs.field(default="", validator=_str)
+
+
 EVENT_TYPES: Final[tuple[type[Event], ...]] = (
     TicketOpened,
     StatusChanged,
@@ -278,6 +396,14 @@ EVENT_TYPES: Final[tuple[type[Event], ...]] = (
     NoteAdded,
     PromiseMade,
     OptedOut,
+    TicketLinked,
+    TicketUnlinked,
+    UpdatePosted,
+    UpdateDelivered,
+    CorrectiveActionAssigned,
+    CorrectiveActionDone,
+    SurveySent,
+    SurveyAnswered,
 )
 _BY_KIND: Final = {cls.kind: cls for cls in EVENT_TYPES}
 _TAG: Final = "type"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import attrs
@@ -278,6 +278,50 @@ class Lifecycle:
             {k: tuple(v) for k, v in timed.items() if v},
             _factory,
             {},
+        )
+
+    @classmethod
+    def from_categories(
+        cls,
+        name: str,
+        categories: Mapping[str, StatusCategory | str],
+        *,
+        initial: str | None = None,
+    ) -> Lifecycle:
+        """A lifecycle for a ticket log: statuses from a status-to-category table, every move
+        allowed.
+
+        Each status gets a transition from every status, triggered by the destination's
+        name, so any observed move replays; firing the current status is a handover inside
+        it (the stay is not split). The first status listed is the initial one unless
+        ``initial`` names another.
+
+        >>> lc = Lifecycle.from_categories("log", {"New": "new", "Done": "solved"})
+        >>> lc.initial, lc.category("Done").value
+        ('New', 'solved')
+
+        Raises:
+            InvalidLifecycleError: no statuses, an unknown category or initial status.
+        """
+        if not isinstance(categories, Mapping) or not categories:
+            raise InvalidLifecycleError(
+                "from_categories needs a non-empty mapping of status name to category"
+            )
+        statuses = []
+        for status, category in categories.items():
+            try:
+                statuses.append(Status(status, category))
+            except ValueError as exc:
+                known = [c.value for c in StatusCategory]
+                raise InvalidLifecycleError(
+                    f"status {status!r}: {category!r} is not a status category; use one of {known}"
+                ) from exc
+        first = next(iter(categories))
+        return cls(
+            name,
+            statuses,
+            [Transition(trigger=s.name, sources=ANY, dest=s.name) for s in statuses],
+            first if initial is None else initial,
         )
 
     def _key(self) -> tuple[object, ...]:

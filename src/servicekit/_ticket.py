@@ -89,8 +89,10 @@ class Ticket:
         customer_timezone: str | None = None,
         attributes: Mapping[str, AttributeValue] | None = None,
         actor: str | None = None,
+        detected_by: str | None = None,
     ) -> Ticket:
-        """Open a ticket in the lifecycle's initial status."""
+        """Open a ticket in the lifecycle's initial status (``detected_by``: see
+        :class:`~servicekit.TicketOpened`)."""
         opened = TicketOpened(
             at=at,
             actor=actor,
@@ -99,6 +101,7 @@ class Ticket:
             channel=channel,
             customer_timezone=customer_timezone,
             attributes=attributes,
+            detected_by=detected_by,
         )
         return cls(lifecycle, opened)
 

@@ -21,13 +21,17 @@ __all__ = [
     "EventDecodeError",
     "GuardRejectedError",
     "HistoryReplayError",
+    "IncidentError",
     "InvalidDurationError",
     "InvalidEscalationError",
+    "InvalidEventError",
     "InvalidFollowUpError",
     "InvalidHolidayError",
     "InvalidLifecycleError",
     "InvalidScheduleError",
+    "InvalidSurveyError",
     "InvalidTransitionError",
+    "MappingError",
     "NaiveDatetimeError",
     "NegativeDurationError",
     "OutOfOrderEventError",
@@ -35,10 +39,14 @@ __all__ = [
     "RoleNotAllowedError",
     "ServiceKitError",
     "SlaPolicyError",
+    "SourceError",
+    "SourceRowError",
     "TransitionError",
     "UnattainableTargetError",
+    "UnknownRequestTypeError",
     "UnknownStatusError",
     "UnknownTimezoneError",
+    "UnmappedStatusError",
     "XesFormatError",
 ]
 
@@ -138,6 +146,11 @@ class EventDecodeError(ServiceKitError, ValueError):
     missing or mistyped field)."""
 
 
+class InvalidEventError(ServiceKitError, ValueError):
+    """An event was given a value its kind forbids (a survey score above the scale, a
+    deadline of zero business days)."""
+
+
 class HistoryReplayError(ServiceKitError, ValueError):
     """A stored history breaks its lifecycle; carries the index and the event."""
 
@@ -155,6 +168,40 @@ class XesFormatError(ServiceKitError, ValueError):
         self.line = line
 
 
+# --- sources: a team's own exports --------------------------------------------
+
+
+class SourceError(ServiceKitError, ValueError):
+    """A ticket export cannot be read: a missing or unreadable file, an unknown format."""
+
+
+class MappingError(SourceError):
+    """A source mapping is invalid: an unknown key, a wrong type, a column or value that
+    cannot be used. The message names every problem found."""
+
+
+class UnmappedStatusError(MappingError):
+    """The export holds statuses the mapping does not map; carries them all (``statuses``)
+    and a snippet to paste into the mapping (``snippet``)."""
+
+    def __init__(self, message: str, *, statuses: tuple[str, ...], snippet: str) -> None:
+        super().__init__(message)
+        self.statuses = statuses
+        self.snippet = snippet
+
+
+class SourceRowError(SourceError):
+    """A row of an export breaks a rule (strict mode); carries the ticket, the line or row
+    number, the rule's code and how to fix it."""
+
+    def __init__(self, message: str, *, ticket: str | None, line: int, rule: str, fix: str) -> None:
+        super().__init__(message)
+        self.ticket = ticket
+        self.line = line
+        self.rule = rule
+        self.fix = fix
+
+
 # --- SLA, escalation, follow-up ---------------------------------------------
 
 
@@ -169,6 +216,22 @@ class InvalidEscalationError(ServiceKitError, ValueError):
 
 class InvalidFollowUpError(ServiceKitError, ValueError):
     """A follow-up schedule definition is inconsistent."""
+
+
+class InvalidSurveyError(ServiceKitError, ValueError):
+    """A satisfaction-survey schedule is inconsistent."""
+
+
+# --- linked incidents, request types ------------------------------------------
+
+
+class IncidentError(ServiceKitError, ValueError):
+    """A link, unlink, update or propagation on a parent incident was refused (a ticket
+    linked twice, an update id reused, a child that cannot follow its parent)."""
+
+
+class UnknownRequestTypeError(ServiceKitError, ValueError):
+    """A ticket's request type has no protocol."""
 
 
 # --- cost models --------------------------------------------------------------

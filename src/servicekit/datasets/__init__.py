@@ -10,15 +10,17 @@ from 4TU.ResearchData to replay all 7,554 incidents.
 from __future__ import annotations
 
 from servicekit.datasets._bpic2013 import (
+    BPIC2013_MAPPING,
     BPIC2013_ZONE,
     bpic2013_history,
     bpic2013_lifecycle,
     bpic2013_sample_path,
     bpic2013_tickets,
 )
-from servicekit.datasets._xes import XesTrace, XesValue, read_xes
+from servicekit.sources._xes import XesTrace, XesValue, read_xes
 
 __all__ = [
+    "BPIC2013_MAPPING",
     "BPIC2013_ZONE",
     "XesTrace",
     "XesValue",

@@ -14,16 +14,17 @@ import importlib.resources
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO
 
-from servicekit._events import Assigned, Event, PriorityChanged, StatusChanged, TicketOpened
-from servicekit._lifecycle import ANY, Lifecycle, Status, Transition
+from servicekit._events import Event
+from servicekit._lifecycle import Lifecycle
 from servicekit._status import StatusCategory as C
 from servicekit._ticket import Ticket
-from servicekit.datasets._xes import XesTrace, read_xes
-from servicekit.errors import XesFormatError
+from servicekit.errors import SourceRowError, XesFormatError
+from servicekit.sources import SourceMapping, XesSource, read_tickets
+from servicekit.sources._xes import XesTrace
 
 __all__ = [
+    "BPIC2013_MAPPING",
     "BPIC2013_ZONE",
     "bpic2013_history",
     "bpic2013_lifecycle",
@@ -51,6 +52,27 @@ _STATUSES = (
     ("Unmatched/Unmatched", C.OPEN),
 )
 
+#: The BPI Challenge 2013 log as a mapping over the generic XES source: the status is the
+#: activity and its lifecycle transition ("Accepted/In Progress"), the priority the impact,
+#: the support line the suffix of the team's name ("2nd", "3rd"; otherwise "1st").
+BPIC2013_MAPPING = SourceMapping(
+    name="bpic2013",
+    ticket="case:concept:name",
+    time="time:timestamp",
+    timezone=BPIC2013_ZONE,
+    status=("concept:name", "lifecycle:transition"),
+    priority="impact",
+    actor="org:resource",
+    agent="org:resource",
+    group="org:group",
+    tier_pattern=" (2nd|3rd)$",
+    default_tier="1st",
+    role="org:role",
+    attributes=("product", "organization country", "organization involved"),
+    categories=dict(_STATUSES),
+    assignment_on=("group",),
+)
+
 
 @functools.cache
 def bpic2013_lifecycle() -> Lifecycle:
@@ -60,25 +82,27 @@ def bpic2013_lifecycle() -> Lifecycle:
     so every status can be reached from every other: the trigger is the name of
     the destination, and an event that repeats the current status is a handover.
     """
+    built = BPIC2013_MAPPING.build_lifecycle()
     return Lifecycle(
-        "bpic2013",
-        [Status(name, category) for name, category in _STATUSES],
-        [Transition(trigger=name, sources=ANY, dest=name) for name, _ in _STATUSES],
-        "Queued/Awaiting Assignment",
-        _factory=bpic2013_lifecycle,
+        built.name, built.statuses, built.transitions, built.initial, _factory=bpic2013_lifecycle
     )
 
 
-def _tier(group: str) -> str:
-    suffix = group.rsplit(" ", 1)[-1]
-    return suffix if suffix in ("2nd", "3rd") else "1st"
+class _TraceSource:
+    """One trace, as the rows of an XES source."""
 
+    grouped = True
 
-def _text(event: Mapping[str, object], key: str, line: int) -> str:
-    value = event.get(key)
-    if not isinstance(value, str):
-        raise XesFormatError(f"BPI 2013 event without a text {key!r} attribute", line=line)
-    return value
+    def __init__(self, trace: XesTrace) -> None:
+        self.trace = trace
+
+    def rows(self) -> Iterator[tuple[int, Mapping[str, object]]]:
+        case = {f"case:{key}": value for key, value in self.trace.attributes.items()}
+        for event in self.trace.events:
+            yield self.trace.line, {**case, **event}
+
+    def describe(self) -> str:
+        return f"trace {self.trace.name!r}"
 
 
 def bpic2013_history(trace: XesTrace) -> list[Event]:
@@ -88,71 +112,30 @@ def bpic2013_history(trace: XesTrace) -> list[Event]:
     countries as attributes); a change of support team is an :class:`Assigned`
     (tier from the team's suffix); a change of impact a :class:`PriorityChanged`;
     and every log event a :class:`StatusChanged` to its status pair.
+
+    Raises:
+        XesFormatError: the trace has no name or events, or an event lacks what the
+            mapping needs.
     """
     if not trace.events or trace.name is None:
         raise XesFormatError("a BPI 2013 incident needs a name and events", line=trace.line)
-    history: list[Event] = []
-    status, group, impact = "Queued/Awaiting Assignment", None, None
-    for raw in trace.events:
-        event = dict(raw)
-        at = event.get("time:timestamp")
-        if at is None:
-            raise XesFormatError("BPI 2013 event without a timestamp", line=trace.line)
-        person = event.get("org:resource")
-        actor = person if isinstance(person, str) else None
-        new_impact = _text(event, "impact", trace.line)
-        new_group = _text(event, "org:group", trace.line)
-        if not history:
-            attributes = {
-                key: value
-                for key in ("product", "organization country", "organization involved")
-                if isinstance(value := event.get(key), str)
-            }
-            history.append(
-                TicketOpened(
-                    at=at,
-                    actor=actor,
-                    ticket_id=trace.name,
-                    priority=new_impact,
-                    attributes=attributes,
-                )
-            )
-        elif new_impact != impact:
-            assert impact is not None
-            history.append(
-                PriorityChanged(at=at, actor=actor, from_priority=impact, to_priority=new_impact)
-            )
-        if new_group != group:
-            history.append(
-                Assigned(at=at, actor=actor, agent=actor, group=new_group, tier=_tier(new_group))
-            )
-        activity = _text(event, "concept:name", trace.line)
-        target = f"{activity}/{_text(event, 'lifecycle:transition', trace.line)}"
-        role = event.get("org:role")
-        history.append(
-            StatusChanged(
-                at=at,
-                actor=actor,
-                trigger=target,
-                from_status=status,
-                to_status=target,
-                role=role if isinstance(role, str) else None,
-            )
+    try:
+        tickets = list(
+            read_tickets(_TraceSource(trace), BPIC2013_MAPPING, lifecycle=bpic2013_lifecycle())
         )
-        status, group, impact = target, new_group, new_impact
-    return history
+    except SourceRowError as exc:
+        raise XesFormatError(f"BPI 2013 incident {trace.name!r}: {exc}", line=trace.line) from exc
+    return list(tickets[0].history)
 
 
-def bpic2013_tickets(source: str | os.PathLike[str] | IO[bytes]) -> Iterator[Ticket]:
+def bpic2013_tickets(source: str | os.PathLike[str]) -> Iterator[Ticket]:
     """Stream the incidents of a BPI Challenge 2013 log (full or extract) as tickets.
 
     Raises:
         XesFormatError: the file is not a well-formed XES log.
-        HistoryReplayError: an incident does not replay (names the event).
+        SourceRowError: an incident does not replay (names the line and the rule).
     """
-    lifecycle = bpic2013_lifecycle()
-    for trace in read_xes(source):
-        yield Ticket.replay(bpic2013_history(trace), lifecycle)
+    return iter(read_tickets(XesSource(source), BPIC2013_MAPPING, lifecycle=bpic2013_lifecycle()))
 
 
 def bpic2013_sample_path() -> Path:

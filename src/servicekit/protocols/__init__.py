@@ -8,6 +8,14 @@ proactive service, everyday requests and a reputational crisis.
 
 from __future__ import annotations
 
+from servicekit.protocols._links import (
+    Incident,
+    LinkPolicy,
+    Propagated,
+    PropagationRule,
+    link_intervals,
+    propagation_actor,
+)
 from servicekit.protocols._protocol import DueAction, ProtocolReport, ServiceProtocol
 from servicekit.protocols._ready import (
     crisis_protocol,
@@ -18,10 +26,16 @@ from servicekit.protocols._ready import (
 
 __all__ = [
     "DueAction",
+    "Incident",
+    "LinkPolicy",
+    "Propagated",
+    "PropagationRule",
     "ProtocolReport",
     "ServiceProtocol",
     "crisis_protocol",
     "daily_requests_protocol",
+    "link_intervals",
     "proactive_protocol",
+    "propagation_actor",
     "reactive_protocol",
 ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as _dt
 import os
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 import pendulum
 from rich.console import Console
@@ -24,7 +26,7 @@ from servicekit.protocols import (
     reactive_protocol,
 )
 
-__all__ = ["PROTOCOLS", "run_replay"]
+__all__ = ["PROTOCOLS", "add_parser", "run", "run_replay"]
 
 #: The BPI Challenge 2013 impacts, highest first.
 BPI_PRIORITIES = ("Major", "High", "Medium", "Low")
@@ -101,3 +103,36 @@ def run_replay(
     console.print(detail)
     if wakeups:
         console.print(f"Next wakeup over all tickets: {min(wakeups, key=to_micros).isoformat()}")
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``servicekit replay``."""
+    replay = subparsers.add_parser(
+        "replay", help="run a ready-made protocol over a real ticket history"
+    )
+    replay.add_argument(
+        "log", nargs="?", default=None, help="an XES log (default: the shipped extract)"
+    )
+    replay.add_argument(
+        "--protocol", default="reactive", choices=sorted(PROTOCOLS), help="the protocol to run"
+    )
+    replay.add_argument("--hours", default="mon-fri 08:00-18:00", help="the team's business hours")
+    replay.add_argument("--now", default=None, help="ISO 8601 instant with an offset")
+    replay.add_argument("--show", type=int, default=10, help="tickets to list (default 10)")
+    replay.add_argument(
+        "--width", type=int, default=None, help="console width in characters (default: terminal)"
+    )
+    replay.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    """Run ``servicekit replay``."""
+    run_replay(
+        console,
+        log=args.log,
+        protocol=args.protocol,
+        hours=args.hours,
+        now=args.now,
+        show=args.show,
+    )
+    return 0

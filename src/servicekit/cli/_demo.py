@@ -9,8 +9,10 @@ every run.
 
 from __future__ import annotations
 
+import argparse
 import datetime as _dt
 from collections import Counter
+from typing import Any
 
 import holidays
 import pendulum
@@ -33,7 +35,7 @@ from servicekit.escalation import (
 from servicekit.followup import FixedOffsets, FollowUpSchedule, TerminalAction
 from servicekit.sla import RESOLUTION, On, SlaPolicy, SlaState, SlaTarget
 
-__all__ = ["SERVICE_DESK", "ZONE", "run_demo"]
+__all__ = ["SERVICE_DESK", "ZONE", "add_parser", "run", "run_demo"]
 
 ZONE = "Europe/Brussels"
 #: The demo's service desk: weekdays 08:00-18:00 in Brussels, Belgian public holidays.
@@ -217,3 +219,18 @@ def run_demo(console: Console) -> None:
     _escalation_section(console, tickets)
     _followup_section(console, tickets)
     _costs_section(console)
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``servicekit demo``."""
+    demo = subparsers.add_parser("demo", help="run the built-in demo on built-in sample data")
+    demo.add_argument(
+        "--width", type=int, default=None, help="console width in characters (default: terminal)"
+    )
+    demo.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    """Run ``servicekit demo``."""
+    run_demo(console)
+    return 0

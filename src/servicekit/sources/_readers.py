@@ -1,0 +1,375 @@
+"""Row sources: a team's export read as numbered rows, in chunks, whatever its format.
+
+Each source yields ``(line, row)`` pairs: ``line`` is where a person finds the
+row (the CSV or JSON Lines line, the Parquet or SQL row number, the XES line
+of the trace) and ``row`` maps column names to values. A source can be read
+more than once (files are reopened, queries re-run), which is what lets a
+replay take a cheap first pass before it evaluates.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, Final, Protocol
+
+import attrs
+
+from servicekit.errors import SourceError
+from servicekit.sources._xes import read_xes
+
+__all__ = [
+    "CsvSource",
+    "DataFrameSource",
+    "JsonLinesSource",
+    "ParquetSource",
+    "RowSource",
+    "SqlSource",
+    "XesSource",
+    "open_source",
+]
+
+_CHUNK_ROWS: Final = 10_000
+_FORMATS: Final = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".xes": "xes",
+}
+
+
+class RowSource(Protocol):
+    """Anything that yields numbered rows and says what it is."""
+
+    def rows(self) -> Iterator[tuple[int, Mapping[str, object]]]:
+        """Every row with its line or row number, in the source's order."""
+        ...  # pragma: no cover
+
+    @property
+    def grouped(self) -> bool:
+        """Whether each ticket's rows are known to come together (XES traces)."""
+        ...  # pragma: no cover
+
+    def describe(self) -> str:
+        """What the source is, for reports."""
+        ...  # pragma: no cover
+
+
+def _existing(path: str | os.PathLike[str]) -> Path:
+    if not isinstance(path, str | os.PathLike):
+        raise SourceError(f"expected a path to an export, got {type(path).__name__} {path!r}")
+    file = Path(path)
+    if file.is_dir():
+        raise SourceError(f"{file}: is a directory; give the export file inside it")
+    if not file.exists():
+        raise SourceError(f"{file}: no such file")
+    return file
+
+
+@attrs.frozen
+class CsvSource:
+    """A CSV (or TSV) export with a header row.
+
+    Attributes:
+        path: the file.
+        delimiter: the field delimiter (``","``; ``"\\t"`` for TSV).
+        encoding: the text encoding.
+    """
+
+    path: Path = attrs.field(converter=_existing)
+    delimiter: str = ","
+    encoding: str = "utf-8"
+
+    grouped: bool = attrs.field(default=False, init=False)
+
+    def rows(self) -> Iterator[tuple[int, Mapping[str, object]]]:
+        """Every record with the line it starts on (the header is line 1)."""
+        try:
+            with self.path.open(encoding=self.encoding, newline="") as handle:
+                reader = csv.reader(handle, delimiter=self.delimiter)
+                header = next(reader, None)
+                if header is None:
+                    return
+                if len(set(header)) != len(header):
+                    dup = sorted({h for h in header if header.count(h) > 1})
+                    raise SourceError(f"{self.path}: the header repeats the columns {dup}")
+                width = len(header)
+                line = reader.line_num + 1
+                for record in reader:
+                    if len(record) != width and record:
+                        raise SourceError(
+                            f"{self.path}, line {line}: {len(record)} fields where the header "
+                            f"has {width}; quote values that contain {self.delimiter!r}"
+                        )
+                    if record:
+                        yield line, dict(zip(header, record, strict=True))
+                    line = reader.line_num + 1
+        except UnicodeDecodeError as exc:
+            raise SourceError(
+                f"{self.path}: not {self.encoding} text ({exc}); pass the file's encoding"
+            ) from exc
+        except csv.Error as exc:
+            raise SourceError(f"{self.path}: malformed CSV: {exc}") from exc
+
+    def describe(self) -> str:
+        """The file, as a report names it."""
+        return str(self.path)
+
+
+@attrs.frozen
+class JsonLinesSource:
+    """A JSON Lines export: one JSON object per line (blank lines are skipped).
+
+    Attributes:
+        path: the file.
+    """
+
+    path: Path = attrs.field(converter=_existing)
+
+    grouped: bool = attrs.field(default=False, init=False)
+
+    def rows(self) -> Iterator[tuple[int, Mapping[str, object]]]:
+        """Every object with its line number."""
+        try:
+            with self.path.open(encoding="utf-8") as handle:
+                for line, text in enumerate(handle, start=1):
+                    if not text.strip():
+                        continue
+                    try:
+                        row = json.loads(text)
+                    except (json.JSONDecodeError, RecursionError, ValueError) as exc:
+                        raise SourceError(f"{self.path}, line {line}: not JSON: {exc}") from exc
+                    if not isinstance(row, dict):
+                        raise SourceError(
+                            f"{self.path}, line {line}: a JSON Lines row must be an object, "
+                            f"got {type(row).__name__}"
+                        )
+                    yield line, row
+        except UnicodeDecodeError as exc:
+            raise SourceError(f"{self.path}: not UTF-8 text ({exc})") from exc
+
+    def describe(self) -> str:
+        """The file, as a report names it."""
+        return str(self.path)
+
+
+@attrs.frozen
+class ParquetSource:
+    """A Parquet export, read in record batches (needs ``pyarrow``: ``servicekit[sources]``).
+
+    Attributes:
+        path: the file.
+        columns: read only these columns (``None``: all).
+    """
+
+    path: Path = attrs.field(converter=_existing)
+    columns: tuple[str, ...] | None = None
+
+    grouped: bool = attrs.field(default=False, init=False)
+
+    def rows(self) -> Iterator[tuple[int, Mapping[str, object]]]:
+        """Every row with its 1-based row number."""
+        pq = _pyarrow_parquet()
+        try:
+            file = pq.ParquetFile(self.path)
+            batches = file.iter_batches(
+                batch_size=_CHUNK_ROWS, columns=list(self.columns) if self.columns else None
+            )
+            number = 0
+            for batch in batches:
+                for row in batch.to_pylist():
+                    number += 1
+                    yield number, row
+        except (OSError, ValueError) as exc:  # pyarrow's errors derive from these
+            raise SourceError(f"{self.path}: cannot read Parquet: {exc}") from exc
+
+    def describe(self) -> str:
+        """The file, as a report names it."""
+        return str(self.path)
+
+
+def _pyarrow_parquet() -> Any:
+    try:
+        import pyarrow.parquet as pq  # optional extra
+    except ImportError as exc:  # pragma: no cover - exercised without the extra
+        raise SourceError(
+            "reading Parquet needs pyarrow: pip install 'servicekit[sources]'"
+        ) from exc
+    return pq
+
+
+@attrs.frozen(eq=False)
+class DataFrameSource:
+    """A pandas ``DataFrame`` of events, one row per event.
+
+    Attributes:
+        frame: the data frame; missing values (``NaN``, ``NaT``, ``None``) read as missing.
+    """
+
+    frame: Any  # a pandas DataFrame (pandas is an optional extra)
+
+    grouped: bool = attrs.field(default=False, init=False)
+
+    def rows(self) -> Iterator[tuple[int, Mapping[str, object]]]:
+        """Every row with its 1-based position."""
+        columns = [str(c) for c in self.frame.columns]
+        for start in range(0, len(self.frame), _CHUNK_ROWS):
+            chunk = self.frame.iloc[start : start + _CHUNK_ROWS]
+            for offset, values in enumerate(chunk.itertuples(index=False, name=None)):
+                row = {c: _missing_as_none(v) for c, v in zip(columns, values, strict=True)}
+                yield start + offset + 1, row
+
+    def describe(self) -> str:
+        """A short description of the frame."""
+        return f"a DataFrame of {len(self.frame)} rows"
+
+
+def _missing_as_none(value: object) -> object:
+    # NaN and NaT are the frame's "missing"; NaN != NaN, and NaT compares unequal too.
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if type(value).__name__ == "NaTType":
+        return None
+    return value
+
+
+@attrs.frozen
+class SqlSource:
+    """Rows of a SQL query, streamed with SQLAlchemy (``servicekit[sources]``).
+
+    Attributes:
+        url: an SQLAlchemy database URL (``sqlite:///tickets.db``,
+            ``postgresql+psycopg://user@host/db``).
+        query: the query; its result columns are what the mapping names.
+    """
+
+    url: str
+    query: str
+
+    grouped: bool = attrs.field(default=False, init=False)
+
+    def rows(self) -> Iterator[tuple[int, Mapping[str, object]]]:
+        """Every result row with its 1-based position."""
+        sqlalchemy = _sqlalchemy()
+        try:
+            engine = sqlalchemy.create_engine(self.url)
+        except (sqlalchemy.exc.ArgumentError, ImportError) as exc:
+            raise SourceError(f"{self.url!r} is not a usable database URL: {exc}") from exc
+        try:
+            with engine.connect() as conn:
+                result = conn.execution_options(stream_results=True, yield_per=_CHUNK_ROWS)
+                cursor = result.execute(sqlalchemy.text(self.query))
+                keys = list(cursor.keys())
+                for number, record in enumerate(cursor, start=1):
+                    yield number, dict(zip(keys, record, strict=True))
+        except sqlalchemy.exc.SQLAlchemyError as exc:
+            message = " ".join(str(exc).split())
+            raise SourceError(f"query on {self.describe()} failed: {message}") from exc
+        finally:
+            engine.dispose()
+
+    def describe(self) -> str:
+        """The database, without any password."""
+        sqlalchemy = _sqlalchemy()
+        try:
+            url = sqlalchemy.engine.make_url(self.url)
+        except sqlalchemy.exc.ArgumentError:
+            return "a database"
+        return str(url.render_as_string(hide_password=True))
+
+
+def _sqlalchemy() -> Any:
+    try:
+        import sqlalchemy  # optional extra
+    except ImportError as exc:  # pragma: no cover - exercised without the extra
+        raise SourceError(
+            "reading SQL needs SQLAlchemy: pip install 'servicekit[sources]'"
+        ) from exc
+    return sqlalchemy
+
+
+@attrs.frozen
+class XesSource:
+    """An XES (IEEE 1849) log: each event a row, with its trace's attributes as ``case:<key>``.
+
+    Standard extensions name the columns: ``case:concept:name`` (the trace, i.e. the
+    ticket), ``time:timestamp``, ``concept:name`` (the activity), ``lifecycle:transition``,
+    ``org:resource``, ``org:group``, ``org:role``; any other attribute keeps its key.
+
+    Attributes:
+        path: the file (plain or gzip).
+    """
+
+    path: Path = attrs.field(converter=_existing)
+
+    grouped: bool = attrs.field(default=True, init=False)
+
+    def rows(self) -> Iterator[tuple[int, Mapping[str, object]]]:
+        """Every event with the line of its trace."""
+        for trace in read_xes(self.path):
+            case = {f"case:{key}": value for key, value in trace.attributes.items()}
+            for event in trace.events:
+                row = dict(case)
+                row.update(event)
+                yield trace.line, row
+
+    def describe(self) -> str:
+        """The file, as a report names it."""
+        return str(self.path)
+
+
+def open_source(
+    spec: str | os.PathLike[str] | Any,
+    *,
+    query: str | None = None,
+    format: str | None = None,
+) -> RowSource:
+    """The row source for a path (format from its suffix), a database URL or a data frame.
+
+    Args:
+        spec: a file path (``.csv``, ``.tsv``, ``.jsonl``/``.ndjson``, ``.parquet``,
+            ``.xes``, each optionally ``.gz`` for XES), an SQLAlchemy URL
+            (``sqlite:///tickets.db``; needs ``query``) or a pandas ``DataFrame``.
+        query: the SQL query, for a database URL.
+        format: ``csv``, ``tsv``, ``jsonl``, ``parquet`` or ``xes`` when the suffix does
+            not say.
+
+    Raises:
+        SourceError: a missing file, a directory, an unknown format, a URL without a query.
+    """
+    if type(spec).__name__ == "DataFrame":
+        return DataFrameSource(spec)
+    if isinstance(spec, str) and "://" in spec:
+        if query is None:
+            raise SourceError(f"{spec}: a database URL needs a query (--query 'SELECT ...')")
+        return SqlSource(spec, query)
+    if not isinstance(spec, str | os.PathLike):
+        raise SourceError(
+            f"expected a file path, a database URL or a DataFrame, got {type(spec).__name__}"
+        )
+    path = Path(spec)
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    kind = format or (_FORMATS.get(suffixes[-1]) if suffixes else None)
+    if format == "tsv" or (format is None and suffixes and suffixes[-1] == ".tsv"):
+        return CsvSource(path, delimiter="\t")
+    if kind == "csv":
+        return CsvSource(path)
+    if kind == "jsonl":
+        return JsonLinesSource(path)
+    if kind == "parquet":
+        return ParquetSource(path)
+    if kind == "xes":
+        return XesSource(path)
+    _existing(path)
+    raise SourceError(
+        f"{path}: cannot tell the format from its name; use a .csv, .tsv, .jsonl, .parquet or "
+        ".xes file, or say the format (--format)"
+    )

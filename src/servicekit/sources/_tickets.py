@@ -1,0 +1,716 @@
+"""From rows to tickets: group a source's rows by ticket, build events, replay, report.
+
+Tickets are yielded as soon as their rows are complete, so memory does not
+grow with the number of closed tickets. A source whose rows come grouped by
+ticket (XES traces, or any export sorted by ticket) streams directly; other
+sources are first grouped on disk in a temporary SQLite file. In lenient mode
+a row that breaks a rule rejects its ticket (never the run) and the rejection
+says where and how to fix it; in strict mode the first one raises.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import pickle
+import sqlite3
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+import pendulum
+
+from servicekit._events import (
+    AgentReplied,
+    Assigned,
+    CustomerReplied,
+    PriorityChanged,
+    TicketOpened,
+)
+from servicekit._lifecycle import SAME, Lifecycle
+from servicekit._ticket import Ticket
+from servicekit._time import as_instant, get_timezone, to_micros
+from servicekit.errors import (
+    OutOfOrderEventError,
+    ServiceKitError,
+    SourceError,
+    SourceRowError,
+    TransitionError,
+    UnmappedStatusError,
+)
+from servicekit.sources._mapping import SourceMapping
+from servicekit.sources._readers import RowSource
+
+__all__ = ["ReadStats", "Rejection", "SourceScan", "TicketReader", "read_tickets"]
+
+_TRUE: Final = frozenset({"true", "1", "yes", "y", "t"})
+_FALSE: Final = frozenset({"false", "0", "no", "n", "f"})
+_SPOOL_BATCH: Final = 5_000
+_CATEGORY_HINT: Final = (
+    "new, open, waiting_on_customer, waiting_on_third_party, solved, closed or cancelled"
+)
+
+
+@attrs.frozen
+class Rejection:
+    """A ticket left out of a lenient read, and why.
+
+    Attributes:
+        ticket: the ticket id (``None`` when the row had none).
+        line: the line (CSV, JSON Lines, XES) or row number (Parquet, SQL, DataFrame).
+        rule: a short code: ``missing-ticket``, ``missing-time``, ``bad-time``,
+            ``naive-time``, ``ambiguous-time``, ``missing-priority``, ``bad-order``,
+            ``out-of-order``, ``invalid-transition``, ``bad-value``, ``duplicate-ticket``.
+        message: what is wrong.
+        fix: how to fix it.
+    """
+
+    ticket: str | None
+    line: int
+    rule: str
+    message: str
+    fix: str
+
+    def as_dict(self) -> dict[str, object]:
+        """The rejection as plain data."""
+        return attrs.asdict(self)
+
+
+@attrs.frozen
+class ReadStats:
+    """What a read saw.
+
+    Attributes:
+        rows: rows read from the source.
+        rows_ignored: rows skipped by the mapping's ``filter`` or an ``ignore`` kind.
+        rows_rejected: rows of rejected tickets.
+        tickets: distinct tickets seen.
+        tickets_accepted: tickets replayed.
+        tickets_rejected: tickets rejected (see the rejections).
+        events: servicekit events of the accepted tickets.
+    """
+
+    rows: int = 0
+    rows_ignored: int = 0
+    rows_rejected: int = 0
+    tickets: int = 0
+    tickets_accepted: int = 0
+    tickets_rejected: int = 0
+    events: int = 0
+
+
+@attrs.frozen
+class SourceScan:
+    """A cheap first pass over a source.
+
+    Attributes:
+        rows: rows read (ignored ones included).
+        last_at: the latest instant of any row, or ``None`` when none could be read.
+        contiguous: whether every ticket's rows come together.
+        statuses: source status values and how often each occurs.
+        priorities: source priority values and how often each occurs.
+    """
+
+    rows: int
+    last_at: pendulum.DateTime | None
+    contiguous: bool
+    statuses: Mapping[str, int]
+    priorities: Mapping[str, int]
+
+
+class _Problem(Exception):
+    def __init__(self, line: int, rule: str, message: str, fix: str) -> None:
+        super().__init__(message)
+        self.line, self.rule, self.message, self.fix = line, rule, message, fix
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else str(value)
+    return text if text != "" else None
+
+
+class _RowReader:
+    """Reads one row's fields through a mapping."""
+
+    def __init__(self, mapping: SourceMapping) -> None:
+        self.m = mapping
+        self.zone = get_timezone(mapping.timezone) if mapping.timezone else None
+
+    def ticket(self, row: Mapping[str, object]) -> str | None:
+        return _text(row.get(self.m.ticket))
+
+    def keep(self, row: Mapping[str, object]) -> bool:
+        return all(_text(row.get(col)) in allowed for col, allowed in self.m.filter.items())
+
+    def status(self, row: Mapping[str, object]) -> str | None:
+        columns = self.m.status
+        if columns is None:
+            return None
+        parts = [_text(row.get(c)) for c in columns]
+        if any(p is None for p in parts):
+            return None
+        return self.m.status_separator.join(parts)  # type: ignore[arg-type]
+
+    def priority(self, row: Mapping[str, object]) -> str | None:
+        return _text(row.get(self.m.priority)) if self.m.priority else None
+
+    def instant(self, row: Mapping[str, object], line: int) -> pendulum.DateTime:
+        value = row.get(self.m.time)
+        if value is None or value == "":
+            raise _Problem(
+                line,
+                "missing-time",
+                f"no time in column {self.m.time!r}",
+                "every row needs its instant; drop the row or fill the column",
+            )
+        parsed: object = value
+        if isinstance(value, str):
+            try:
+                if self.m.time_format is None:
+                    parsed = _dt.datetime.fromisoformat(value.strip())
+                else:
+                    parsed = _dt.datetime.strptime(value.strip(), self.m.time_format)
+            except ValueError:
+                how = self.m.time_format or "ISO 8601"
+                raise _Problem(
+                    line,
+                    "bad-time",
+                    f"{value!r} in column {self.m.time!r} is not a {how} time",
+                    "set time_format in the mapping to the export's strptime format",
+                ) from None
+        if not isinstance(parsed, _dt.datetime):
+            raise _Problem(
+                line,
+                "bad-time",
+                f"{value!r} in column {self.m.time!r} is not a time",
+                "the time column must hold text or datetimes",
+            )
+        if parsed.tzinfo is None or parsed.utcoffset() is None:
+            return self._localize(parsed, line)
+        if type(parsed) is pendulum.DateTime:
+            return parsed
+        return as_instant(parsed)
+
+    def _localize(self, naive: _dt.datetime, line: int) -> pendulum.DateTime:
+        if self.zone is None:
+            raise _Problem(
+                line,
+                "naive-time",
+                f"{naive.isoformat()} has no UTC offset and the mapping names no zone",
+                "set timezone = '<IANA zone the export was written in>' in the mapping",
+            )
+        early = naive.replace(tzinfo=self.zone, fold=0)
+        late = naive.replace(tzinfo=self.zone, fold=1)
+        if early.utcoffset() != late.utcoffset():
+            back = early.astimezone(_dt.UTC).astimezone(self.zone).replace(tzinfo=None)
+            what = "happens twice (the clocks went back)" if back == naive else "never happens"
+            raise _Problem(
+                line,
+                "ambiguous-time",
+                f"{naive.isoformat()} {what} in {self.zone.name}",
+                "export instants with their UTC offset so DST changes are unambiguous",
+            )
+        return as_instant(early)
+
+    def public(self, row: Mapping[str, object], line: int) -> bool:
+        if self.m.public is None:
+            return True
+        value = row.get(self.m.public)
+        if isinstance(value, bool):
+            return value
+        text = (_text(value) or "").strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise _Problem(
+            line,
+            "bad-value",
+            f"{value!r} in column {self.m.public!r} is not true or false",
+            "write the public column as true/false, yes/no or 1/0",
+        )
+
+    def order(self, row: Mapping[str, object], line: int) -> int:
+        assert self.m.order is not None
+        value = row.get(self.m.order)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        text = _text(value)
+        if text is not None and text.strip().lstrip("-").isdigit():
+            return int(text)
+        raise _Problem(
+            line,
+            "bad-order",
+            f"{value!r} in order column {self.m.order!r} is not a whole number",
+            "the order column must count each ticket's changes (0, 1, 2, ...)",
+        )
+
+
+def _moves(lifecycle: Lifecycle) -> dict[tuple[str, str], str]:
+    """(from, to) -> the first trigger that makes that move (a handover for from == to)."""
+    moves: dict[tuple[str, str], str] = {}
+    for (source, trigger), tr in lifecycle._table.items():
+        dest = source if tr.dest == SAME else tr.dest
+        moves.setdefault((source, dest), trigger)
+    return moves
+
+
+class TicketReader:
+    """Tickets read from a source through a mapping, streamed.
+
+    Iterate it for the tickets; afterwards :attr:`stats` and :attr:`rejections` say
+    what was read and what was left out. See :func:`read_tickets`.
+    """
+
+    def __init__(
+        self,
+        source: RowSource,
+        mapping: SourceMapping,
+        *,
+        lenient: bool = False,
+        lifecycle: Lifecycle | None = None,
+    ) -> None:
+        self.source = source
+        self.mapping = mapping
+        self.lenient = lenient
+        self.lifecycle = lifecycle if lifecycle is not None else mapping.build_lifecycle()
+        self._read = _RowReader(mapping)
+        self._moves = _moves(self.lifecycle)
+        self._statuses = {s.name for s in self.lifecycle.statuses}
+        self._scan: SourceScan | None = None
+        self._counts: Counter[str] = Counter()
+        self._rejections: list[Rejection] = []
+
+    # -- first pass ----------------------------------------------------------------------
+
+    def scan(self) -> SourceScan:
+        """A first pass: row count, latest instant, grouping, statuses and priorities seen.
+
+        Raises:
+            UnmappedStatusError: the source holds statuses the mapping does not map (all
+                listed, with a snippet to paste).
+        """
+        if self._scan is None:
+            rows, last, contiguous = 0, None, True
+            statuses: Counter[str] = Counter()
+            priorities: Counter[str] = Counter()
+            done: set[str] = set()
+            current: str | None = None
+            read = self._read
+            for line, row in self.source.rows():
+                rows += 1
+                if not read.keep(row):
+                    continue
+                ticket = read.ticket(row)
+                if ticket != current:
+                    if ticket in done:
+                        contiguous = False
+                    if current is not None:
+                        done.add(current)
+                    current = ticket
+                status = read.status(row)
+                if status is not None:
+                    statuses[status] += 1
+                priority = read.priority(row)
+                if priority is not None:
+                    priorities[priority] += 1
+                try:
+                    at = to_micros(read.instant(row, line))
+                except (_Problem, ServiceKitError):
+                    continue
+                last = at if last is None or at > last else last
+            last_at = None
+            if last is not None:
+                last_at = pendulum.from_timestamp(last / 1_000_000, tz="UTC")
+                last_at = last_at.set(microsecond=last % 1_000_000)
+            self._scan = SourceScan(rows, last_at, contiguous, dict(statuses), dict(priorities))
+        self._check_statuses(self._scan.statuses)
+        return self._scan
+
+    def _check_statuses(self, seen: Iterable[str]) -> None:
+        m = self.mapping
+        if m.statuses:
+            unmapped = sorted(s for s in seen if s not in m.statuses)
+            where = "[statuses]"
+        else:
+            unmapped = sorted(s for s in seen if s not in self._statuses)
+            where = "[categories]" if m.categories else f"lifecycle {m.lifecycle!r}"
+        if not unmapped:
+            return
+        if m.statuses:
+            targets = sorted(self._statuses)
+            lines = [f'"{s}" = "{targets[0]}"  # one of {targets}' for s in unmapped]
+            snippet = "[statuses]\n" + "\n".join(lines)
+        elif m.categories:
+            snippet = "[categories]\n" + "\n".join(
+                f'"{s}" = "open"  # or {_CATEGORY_HINT}' for s in unmapped
+            )
+        else:
+            snippet = "[statuses]\n" + "\n".join(
+                f'"{s}" = "{self.lifecycle.initial}"  # one of {sorted(self._statuses)}'
+                for s in unmapped
+            )
+        raise UnmappedStatusError(
+            f"{len(unmapped)} status value(s) of {self.source.describe()} are not in the "
+            f"mapping's {where}: {unmapped}. Add them, e.g.:\n{snippet}",
+            statuses=tuple(unmapped),
+            snippet=snippet,
+        )
+
+    # -- the tickets ---------------------------------------------------------------------
+
+    @property
+    def stats(self) -> ReadStats:
+        """Counts of what was read so far (final once iteration ends)."""
+        return ReadStats(**self._counts)
+
+    @property
+    def rejections(self) -> tuple[Rejection, ...]:
+        """The tickets left out so far, in the order they were met."""
+        return tuple(self._rejections)
+
+    def __iter__(self) -> Iterator[Ticket]:
+        self._counts.clear()
+        self._rejections.clear()
+        grouped = self.source.grouped or self.scan().contiguous
+        groups = self._grouped_rows() if grouped else self._spooled_rows()
+        for ticket_id, rows in groups:
+            self._counts["tickets"] += 1
+            try:
+                ticket = self._build(ticket_id, rows)
+            except _Problem as problem:
+                self._reject(ticket_id, len(rows), problem)
+                continue
+            self._counts["tickets_accepted"] += 1
+            self._counts["events"] += len(ticket)
+            yield ticket
+
+    def _reject(self, ticket_id: str | None, rows: int, problem: _Problem) -> None:
+        who = f"ticket {ticket_id!r}" if ticket_id is not None else "a row with no ticket id"
+        where = f"{self.source.describe()}, line {problem.line}"
+        if not self.lenient:
+            raise SourceRowError(
+                f"{where}: {who}: {problem.message}; {problem.fix} (or read with --lenient to "
+                "skip such tickets)",
+                ticket=ticket_id,
+                line=problem.line,
+                rule=problem.rule,
+                fix=problem.fix,
+            )
+        self._counts["tickets_rejected"] += 1
+        self._counts["rows_rejected"] += rows
+        self._rejections.append(
+            Rejection(ticket_id, problem.line, problem.rule, problem.message, problem.fix)
+        )
+
+    def _kept_rows(self) -> Iterator[tuple[int, Mapping[str, object]]]:
+        read = self._read
+        for line, row in self.source.rows():
+            self._counts["rows"] += 1
+            if read.keep(row):
+                yield line, row
+            else:
+                self._counts["rows_ignored"] += 1
+
+    def _grouped_rows(self) -> Iterator[tuple[str | None, list[tuple[int, Mapping[str, object]]]]]:
+        current: list[tuple[int, Mapping[str, object]]] = []
+        current_id: str | None = None
+        done: set[str | None] = set()
+        for line, row in self._kept_rows():
+            ticket = self._read.ticket(row)
+            if ticket is None:
+                yield from self._flush(current_id, current, done)
+                current, current_id = [], None
+                self._counts["tickets"] += 1
+                self._reject(
+                    None,
+                    1,
+                    _Problem(
+                        line,
+                        "missing-ticket",
+                        f"no ticket id in column {self.mapping.ticket!r}",
+                        "every row needs the id of its ticket",
+                    ),
+                )
+                continue
+            if ticket != current_id:
+                yield from self._flush(current_id, current, done)
+                current, current_id = [], ticket
+            current.append((line, row))
+        yield from self._flush(current_id, current, done)
+
+    def _flush(
+        self,
+        ticket: str | None,
+        rows: list[tuple[int, Mapping[str, object]]],
+        done: set[str | None],
+    ) -> Iterator[tuple[str | None, list[tuple[int, Mapping[str, object]]]]]:
+        if not rows:
+            return
+        if ticket in done:
+            self._counts["tickets"] += 1
+            self._reject(
+                ticket,
+                len(rows),
+                _Problem(
+                    rows[0][0],
+                    "duplicate-ticket",
+                    "the ticket's rows appear in two separate places of a source read as grouped",
+                    "keep each ticket's rows together (one XES trace per ticket)",
+                ),
+            )
+            return
+        done.add(ticket)
+        yield ticket, rows
+
+    def _spooled_rows(self) -> Iterator[tuple[str | None, list[tuple[int, Mapping[str, object]]]]]:
+        # Rows of interleaved tickets are grouped in a temporary SQLite file, so memory
+        # holds one ticket at a time however large the export.
+        with tempfile.TemporaryDirectory(prefix="servicekit-") as folder:
+            db = sqlite3.connect(Path(folder) / "rows.sqlite")
+            try:
+                db.execute("CREATE TABLE rows (first INTEGER, seq INTEGER, ticket TEXT, data BLOB)")
+                first: dict[str, int] = {}
+                batch: list[tuple[int, int, str | None, bytes]] = []
+                for seq, (line, row) in enumerate(self._kept_rows()):
+                    ticket = self._read.ticket(row)
+                    key = first.setdefault(ticket, seq) if ticket is not None else seq
+                    batch.append((key, seq, ticket, pickle.dumps((line, dict(row)))))
+                    if len(batch) >= _SPOOL_BATCH:
+                        db.executemany("INSERT INTO rows VALUES (?, ?, ?, ?)", batch)
+                        batch.clear()
+                db.executemany("INSERT INTO rows VALUES (?, ?, ?, ?)", batch)
+                first.clear()
+                db.execute("CREATE INDEX ordered ON rows (first, seq)")
+                cursor = db.execute("SELECT first, ticket, data FROM rows ORDER BY first, seq")
+                current: list[tuple[int, Mapping[str, object]]] = []
+                current_key: int | None = None
+                current_id: str | None = None
+                for key, ticket, data in cursor:
+                    if key != current_key and current:
+                        yield current_id, current
+                        current = []
+                    current_key, current_id = key, ticket
+                    current.append(pickle.loads(data))  # our own temporary file
+                if current:
+                    yield current_id, current
+            finally:
+                db.close()
+
+    # -- one ticket ----------------------------------------------------------------------
+
+    def _build(
+        self, ticket_id: str | None, rows: Sequence[tuple[int, Mapping[str, object]]]
+    ) -> Ticket:
+        if ticket_id is None:
+            raise _Problem(
+                rows[0][0],
+                "missing-ticket",
+                f"no ticket id in column {self.mapping.ticket!r}",
+                "every row needs the id of its ticket",
+            )
+        read, m = self._read, self.mapping
+        if m.order is not None:
+            keyed = [(read.order(row, line), n, line, row) for n, (line, row) in enumerate(rows)]
+            keyed.sort(key=lambda k: (k[0], k[1]))
+            rows = [(line, row) for _, _, line, row in keyed]
+        ticket: Ticket | None = None
+        state: dict[str, str | None] = {}
+        for line, row in rows:
+            kind = m.kinds.get(_text(row.get(m.kind)) or "", "snapshot") if m.kind else "snapshot"
+            if kind == "ignore":
+                self._counts["rows_ignored"] += 1
+                continue
+            at = read.instant(row, line)
+            try:
+                if ticket is None:
+                    ticket = self._open(ticket_id, row, line, at)
+                self._apply(ticket, kind, row, line, at, state)
+            except UnmappedStatusError:
+                raise
+            except OutOfOrderEventError as exc:
+                raise _Problem(
+                    line,
+                    "out-of-order",
+                    str(exc),
+                    "sort the export by time within each ticket, or name the column that "
+                    "orders each ticket's changes (order = ...)",
+                ) from None
+            except TransitionError as exc:
+                raise _Problem(
+                    line,
+                    "invalid-transition",
+                    str(exc),
+                    "map the statuses so the lifecycle allows this move, or build the "
+                    "lifecycle from [categories] (every observed move allowed)",
+                ) from None
+            except ServiceKitError as exc:
+                raise _Problem(
+                    line, "bad-value", str(exc), "correct the value in the export"
+                ) from None
+        if ticket is None:
+            raise _Problem(
+                rows[0][0],
+                "bad-value",
+                "every row of the ticket is ignored",
+                "keep at least the ticket's first row",
+            )
+        return ticket
+
+    def _open(
+        self, ticket_id: str, row: Mapping[str, object], line: int, at: pendulum.DateTime
+    ) -> Ticket:
+        m, read = self.mapping, self._read
+        raw = read.priority(row)
+        if raw is None:
+            raise _Problem(
+                line,
+                "missing-priority",
+                f"the ticket's first row has no priority (column {m.priority!r})"
+                if m.priority
+                else "the mapping names no priority column",
+                "fill the priority of the ticket's first row, or name the priority column",
+            )
+        attributes: dict[str, Any] = {}
+        for column in m.attributes:
+            value = row.get(column)
+            if value is None or value == "":
+                continue
+            if not isinstance(value, str | int | float | bool):
+                value = str(value)
+            attributes[column] = value
+        zone = _text(row.get(m.customer_timezone)) if m.customer_timezone else None
+        opened = TicketOpened(
+            at=at,
+            actor=self._actor(row),
+            ticket_id=ticket_id,
+            priority=self._priority(raw, line),
+            channel=_text(row.get(m.channel)) if m.channel else None,
+            customer_timezone=zone,
+            attributes=attributes,
+        )
+        return Ticket(self.lifecycle, opened)
+
+    def _actor(self, row: Mapping[str, object]) -> str | None:
+        return _text(row.get(self.mapping.actor)) if self.mapping.actor else None
+
+    def _priority(self, raw: str, line: int) -> str:
+        table = self.mapping.priorities
+        if not table:
+            return raw
+        if raw not in table:
+            raise _Problem(
+                line,
+                "bad-value",
+                f"priority {raw!r} is not in the mapping's [priorities] ({sorted(table)})",
+                f'add "{raw}" = "<priority>" under [priorities]',
+            )
+        return table[raw]
+
+    def _apply(
+        self,
+        ticket: Ticket,
+        kind: str,
+        row: Mapping[str, object],
+        line: int,
+        at: pendulum.DateTime,
+        state: dict[str, str | None],
+    ) -> None:
+        m, read = self.mapping, self._read
+        actor = self._actor(row)
+        snapshot = kind == "snapshot"
+        if snapshot or kind == "priority":
+            raw = read.priority(row)
+            if raw is not None:
+                priority = self._priority(raw, line)
+                if priority != ticket.priority:
+                    ticket.record(
+                        PriorityChanged(
+                            at=at, actor=actor, from_priority=ticket.priority, to_priority=priority
+                        )
+                    )
+        if snapshot or kind == "assignment":
+            values = {
+                "group": _text(row.get(m.group)) if m.group else None,
+                "agent": _text(row.get(m.agent)) if m.agent else None,
+                "tier": _text(row.get(m.tier)) if m.tier else None,
+            }
+            if values["tier"] is None and values["group"] is not None:
+                values["tier"] = m.tier_of(values["group"])
+            changed = any(
+                values[f] is not None and values[f] != state.get(f) for f in m.assignment_on
+            )
+            if changed or (kind == "assignment" and any(values.values())):
+                ticket.record(Assigned(at=at, actor=actor, **values))
+                state.update(values)
+        if snapshot or kind == "status":
+            raw = read.status(row)
+            if raw is not None:
+                self._move(ticket, m.statuses.get(raw, raw), row, line, at, actor)
+        elif kind == "agent_reply":
+            ticket.record(AgentReplied(at=at, actor=actor, public=read.public(row, line)))
+        elif kind == "agent_note":
+            ticket.record(AgentReplied(at=at, actor=actor, public=False))
+        elif kind == "customer_reply":
+            ticket.record(CustomerReplied(at=at, actor=actor))
+
+    def _move(
+        self,
+        ticket: Ticket,
+        status: str,
+        row: Mapping[str, object],
+        line: int,
+        at: pendulum.DateTime,
+        actor: str | None,
+    ) -> None:
+        if status not in self._statuses:
+            self._scan = None
+            self.scan()  # lists every unmapped status of the source
+            self._check_statuses([status])
+        trigger = self._moves.get((ticket.status, status))
+        if trigger is None:
+            if status == ticket.status:
+                return  # a repeated status with no handover transition changes nothing
+            raise _Problem(
+                line,
+                "invalid-transition",
+                f"lifecycle {self.lifecycle.name!r} has no move from {ticket.status!r} to "
+                f"{status!r}",
+                "build the lifecycle from [categories] (every observed move allowed)",
+            )
+        role = _text(row.get(self.mapping.role)) if self.mapping.role else None
+        ticket.fire(trigger, at=at, actor=actor, role=role)
+
+
+def read_tickets(
+    source: RowSource,
+    mapping: SourceMapping,
+    *,
+    lenient: bool = False,
+    lifecycle: Lifecycle | None = None,
+) -> TicketReader:
+    """Read a team's export as tickets, streamed.
+
+    Args:
+        source: the rows (see :func:`open_source`).
+        mapping: what the columns mean.
+        lenient: reject a ticket whose rows break a rule and go on (the rejections are
+            listed on the reader); otherwise the first one raises.
+        lifecycle: the lifecycle to replay into (default: the one the mapping builds).
+
+    Returns:
+        A :class:`TicketReader`: iterate it for :class:`~servicekit.Ticket` values, then
+        read its ``stats`` and ``rejections``.
+
+    Raises:
+        SourceRowError: (strict mode) a row breaks a rule; says the line and the fix.
+        UnmappedStatusError: statuses the mapping does not map (all listed).
+        SourceError: the source cannot be read.
+    """
+    if not isinstance(mapping, SourceMapping):
+        raise SourceError(f"expected a SourceMapping, got {type(mapping).__name__}")
+    return TicketReader(source, mapping, lenient=lenient, lifecycle=lifecycle)

@@ -1,0 +1,214 @@
+"""Linked incidents: links, propagation recorded on every child, replayable histories."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pendulum
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from servicekit import (
+    CorrectiveActionAssigned,
+    CorrectiveActionDone,
+    Event,
+    NoteAdded,
+    StatusChanged,
+    SurveyAnswered,
+    SurveySent,
+    Ticket,
+    TicketLinked,
+    TicketOpened,
+    TicketUnlinked,
+    UpdateDelivered,
+    UpdatePosted,
+    event_from_dict,
+    event_to_dict,
+    helpdesk_lifecycle,
+    incident_lifecycle,
+)
+from servicekit.errors import (
+    EventDecodeError,
+    IncidentError,
+    InvalidEventError,
+    OutOfOrderEventError,
+)
+from servicekit.protocols import Incident, LinkPolicy, PropagationRule, link_intervals
+from servicekit.testing import aware_datetimes
+
+H = dt.timedelta(hours=1)
+T0 = pendulum.datetime(2025, 6, 2, 9, tz="UTC")
+text = st.text(min_size=1, max_size=10)
+
+NEW_EVENTS: st.SearchStrategy[Event] = st.one_of(
+    st.builds(
+        TicketOpened,
+        at=aware_datetimes(),
+        ticket_id=text,
+        priority=text,
+        detected_by=st.sampled_from([None, "customer", "monitoring", "social_media"]),
+    ),
+    st.builds(TicketLinked, at=aware_datetimes(), parent_id=text),
+    st.builds(TicketUnlinked, at=aware_datetimes(), parent_id=text),
+    st.builds(UpdatePosted, at=aware_datetimes(), update_id=text, text=st.text(max_size=20)),
+    st.builds(UpdateDelivered, at=aware_datetimes(), parent_id=text, update_id=text, channel=text),
+    st.builds(
+        CorrectiveActionAssigned,
+        at=aware_datetimes(),
+        action_id=text,
+        description=text,
+        owner=text,
+        business_days=st.integers(1, 60),
+    ),
+    st.builds(CorrectiveActionDone, at=aware_datetimes(), action_id=text),
+    st.builds(SurveySent, at=aware_datetimes(), survey=text, channel=text),
+    st.builds(
+        SurveyAnswered,
+        at=aware_datetimes(),
+        survey=text,
+        scale=st.just(5),
+        score=st.integers(0, 5),
+        comment=st.text(max_size=20),
+    ),
+)
+
+
+@given(NEW_EVENTS)
+def test_new_events_round_trip(event: Event) -> None:
+    assert event_from_dict(event_to_dict(event)) == event
+
+
+def test_event_values_are_checked() -> None:
+    with pytest.raises(InvalidEventError, match="from 0 to the scale 5"):
+        SurveyAnswered(at=T0, survey="csat", score=6)
+    with pytest.raises(InvalidEventError, match="business_days"):
+        CorrectiveActionAssigned(at=T0, action_id="a", description="d", owner="o", business_days=0)
+    bad = {**event_to_dict(SurveyAnswered(at=T0, survey="csat", score=4)), "score": 9}
+    with pytest.raises(EventDecodeError, match="scale"):
+        event_from_dict(bad)
+    old = event_to_dict(TicketOpened(at=T0, ticket_id="T", priority="P1"))
+    del old["detected_by"]  # histories stored before the field existed still load
+    assert event_from_dict(old) == TicketOpened(at=T0, ticket_id="T", priority="P1")
+
+
+def _ticket(ticket_id: str, at: pendulum.DateTime = T0) -> Ticket:
+    return Ticket.open(incident_lifecycle(), ticket_id=ticket_id, at=at, priority="P2")
+
+
+def test_link_holds_child_and_resolve_propagates_with_a_note() -> None:
+    incident = Incident(_ticket("INC-1"))
+    incident.parent.fire("start", at=T0)
+    children = [_ticket(f"C-{i}") for i in range(3)]
+    for i, child in enumerate(children):
+        incident.link(child, at=T0 + i * 0.1 * H)
+    assert {c.status for c in children} == {"On Hold"}
+    incident.unlink("C-2", at=T0 + H)
+    assert children[2].status == "In Progress"  # the link held it, so unlinking resumes it
+    result = incident.fire("resolve", at=T0 + 2 * H, actor="major-incident-manager")
+    assert [c.status for c in children] == ["Resolved", "Resolved", "In Progress"]
+    assert result.note is not None
+    assert result.note in incident.parent.history
+    assert dict(result.child_events).keys() == {"C-0", "C-1"}
+    solved = children[0].history[-1]
+    assert isinstance(solved, StatusChanged)
+    assert solved.actor == "incident:INC-1"
+    # reopening reopens the children, which wait on the parent again
+    incident.fire("reopen", at=T0 + 3 * H, reason="came back")
+    assert [c.status for c in children] == ["On Hold", "On Hold", "In Progress"]
+    assert link_intervals(children[2], "INC-1") == [
+        (int((T0.timestamp() + 0.2 * 3600) * 1e6), int((T0 + H).timestamp() * 1e6))
+    ]
+
+
+def test_late_link_to_a_solved_parent_solves_the_child_at_once() -> None:
+    incident = Incident(_ticket("INC-1"))
+    incident.fire("resolve", at=T0 + H)
+    child = _ticket("C-1", T0 + 2 * H)
+    events = incident.link(child, at=T0 + 2 * H)
+    assert [type(e).__name__ for e in events] == ["TicketLinked", "StatusChanged"]
+    assert child.status == "Resolved"
+
+
+def test_refusals_change_nothing() -> None:
+    incident = Incident(_ticket("INC-1"))
+    child = _ticket("C-1")
+    incident.link(child, at=T0)
+    with pytest.raises(IncidentError, match="already linked"):
+        incident.link(child, at=T0)
+    with pytest.raises(IncidentError, match="own child"):
+        incident.link(incident.parent, at=T0)
+    with pytest.raises(IncidentError, match="not linked"):
+        incident.unlink("C-9", at=T0)
+    # a child with a later event makes the whole propagation fail, parent included
+    late = _ticket("C-2")
+    incident.link(late, at=T0)
+    late.record(NoteAdded(at=T0 + 5 * H, text="written later"))
+    before = (incident.parent.history, child.history, late.history)
+    with pytest.raises(OutOfOrderEventError):
+        incident.fire("resolve", at=T0 + H)
+    assert (incident.parent.history, child.history, late.history) == before
+    incident.post_update("u1", at=T0 + 6 * H)
+    with pytest.raises(IncidentError, match="already posted"):
+        incident.post_update("u1", at=T0 + 6 * H)
+
+
+def test_policy_errors_are_named() -> None:
+    with pytest.raises(IncidentError, match="two rules"):
+        LinkPolicy(rules=[PropagationRule("resolve", "resolve")] * 2)
+    # the child's reopen needs a reason the rule does not give
+    policy = LinkPolicy(
+        rules=[PropagationRule("resolve", "resolve"), PropagationRule("reopen", "reopen")]
+    )
+    incident = Incident(_ticket("INC-1"), policy)
+    incident.link(_ticket("C-1"), at=T0)
+    incident.fire("resolve", at=T0 + H)
+    with pytest.raises(IncidentError, match="needs a reason"):
+        incident.fire("reopen", at=T0 + 2 * H, reason="again")
+    assert incident.parent.status == "Resolved"
+    helpdesk = Ticket.open(helpdesk_lifecycle(), ticket_id="H-1", at=T0, priority="P2")
+    bad_hold = Incident(_ticket("INC-2"), LinkPolicy(hold="pend"))
+    with pytest.raises(IncidentError, match="hold trigger"):
+        bad_hold.link(_ticket("C-3"), at=T0)
+    Incident(_ticket("INC-3"), LinkPolicy(hold="hold", hold_reason=None)).link(helpdesk, at=T0)
+    assert helpdesk.status == "on-hold"
+
+
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["link", "unlink", "resolve", "reopen", "update"]),
+        st.integers(0, 5),
+        st.integers(1, 90),
+    ),
+    max_size=30,
+)
+
+
+@given(OPS)
+def test_random_link_sequences_replay_to_the_same_state(ops: list[tuple[str, int, int]]) -> None:
+    incident = Incident(_ticket("INC-1"))
+    pool = [_ticket(f"C-{i}") for i in range(6)]
+    at = T0
+    for op, index, minutes in ops:
+        at = at.add(minutes=minutes)
+        child = pool[index]
+        linked = {c.id for c in incident.linked()}
+        if op == "link" and child.id not in linked:
+            incident.link(child, at=at)
+        elif op == "unlink" and child.id in linked:
+            incident.unlink(child.id, at=at)
+        elif op == "resolve" and incident.parent.status != "Resolved":
+            incident.fire("resolve", at=at)
+        elif op == "reopen" and incident.parent.status == "Resolved":
+            incident.fire("reopen", at=at, reason="again")
+        elif op == "update":
+            incident.post_update(f"u{len(incident.parent)}", at=at)
+    parent_solved = incident.parent.status == "Resolved"
+    for child in pool:
+        replayed = Ticket.replay(child.history, incident_lifecycle())
+        assert replayed.status == child.status
+        assert replayed == child
+        if child.id in {c.id for c in incident.linked()}:
+            # a linked child stands where its parent stands
+            assert (child.status == "Resolved") == parent_solved
+    assert Ticket.replay(incident.parent.history, incident_lifecycle()) == incident.parent

@@ -25,7 +25,7 @@ from servicekit import (
     Ticket,
     helpdesk_lifecycle,
 )
-from servicekit.errors import InvalidFollowUpError, UnknownTimezoneError
+from servicekit.errors import InvalidFollowUpError, ServiceKitError, UnknownTimezoneError
 from servicekit.followup import (
     Backoff,
     ContactWindow,
@@ -398,3 +398,66 @@ def test_daily_times_are_deterministic_across_dst(
         else:  # the wall time is in the spring-forward gap: moved forward by the gap
             assert local == real
     assert len({f.at.date() for f in report.due}) == len(report.due)
+
+
+# -- a later event never rewrites what has fallen due (review item 3) -----------------------------
+
+LATER_EVENTS = st.sampled_from(
+    [
+        lambda at: AgentReplied(at=at, public=False),
+        lambda at: AgentReplied(at=at),
+        lambda at: CustomerReplied(at=at),
+        lambda at: OptedOut(at=at),
+        lambda at: FollowUpSent(at=at, channel="email"),
+    ]
+)
+
+
+def test_an_internal_note_does_not_move_attempts_already_due() -> None:
+    schedule = FollowUpSchedule(
+        name="every-2h",
+        cadence=Interval(2 * H),
+        contact_window=None,
+        min_gap_after_update=H,
+    )
+    t = ticket()
+    t.record(AgentReplied(at=T0))
+    now = T0 + 11.75 * H
+    before = schedule.evaluate(t, now).due
+    assert [f.at for f in before] == [T0 + 2 * k * H for k in range(1, 6)]
+    t.record(AgentReplied(at=T0 + 11.5 * H, public=False))
+    after = schedule.evaluate(t, now).due
+    assert after == before
+    # The note holds back only the attempt after it: +12 h moves to the note + 1 h.
+    nxt = schedule.evaluate(t, T0 + 13 * H).due[-1]
+    assert (nxt.attempt, nxt.at) == (6, T0 + 12.5 * H)
+
+
+@given(SCHEDULES, histories(), st.integers(0, 20 * 24), st.integers(1, 10 * 24 * 60), LATER_EVENTS)
+def test_attempts_due_stay_due_with_the_same_key_whatever_comes_later(
+    schedule: FollowUpSchedule, t: Ticket, hours: int, minutes: int, make: object
+) -> None:
+    now = t.last_event_at.add(hours=hours)
+    due = schedule.evaluate(t, now).due
+    later = now.add(minutes=minutes)
+    try:
+        t.record(make(later))  # type: ignore[operator]
+    except ServiceKitError:
+        return  # the ticket refuses it (e.g. an opt-out twice); nothing to compare
+    again = schedule.evaluate(t, later).due
+    by_key = {f.key: f for f in again}
+    for f in due:
+        assert by_key.get(f.key) == f
+    assert len(by_key) == len(again)  # one key, one instant
+
+
+@pytest.mark.parametrize("factor", [2.0, 10.0])
+def test_a_capped_backoff_keeps_its_cap_for_thousands_of_attempts(factor: float) -> None:
+    """The delay used to be multiplied past the cap until the float overflowed (~990 at x2)."""
+    offsets = Backoff(H, factor, 4 * H).offsets_micros()
+    steps = [next(offsets) for _ in range(5000)]
+    assert steps[-1] - steps[-2] == 4 * 3_600_000_000
+
+
+def test_an_uncapped_backoff_ends_before_its_delay_overflows() -> None:
+    assert sum(1 for _ in Backoff(H, 10.0).offsets_micros()) < 400

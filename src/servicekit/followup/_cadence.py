@@ -89,7 +89,11 @@ class Backoff:
             step = round(delay) if cap is None else min(round(delay), cap)
             total += step
             yield total
-            delay *= self.factor
+            # Capped, the delay stops growing (else the float overflows after ~1,000 attempts);
+            # uncapped, it passes every representable instant long before it overflows.
+            delay = delay * self.factor if cap is None else min(delay * self.factor, cap)
+            if delay == math.inf:
+                return
 
 
 @attrs.frozen

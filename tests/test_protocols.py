@@ -113,7 +113,7 @@ def test_next_wakeup_is_after_now(ticket: object, minutes: int) -> None:
 def test_replay_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["replay", "--protocol", "reactive", "--width", "120", "--show", "2"]) == 0
     out = capsys.readouterr().out
-    assert "reactive protocol over 90 incidents" in out
-    assert "notify" in out
+    assert "reactive protocol over 90 tickets" in out
+    assert "SLA attainment" in out
     assert main(["replay", "--now", "yesterday", "--width", "120"]) == 2
     assert "not an ISO 8601 instant" in capsys.readouterr().err

@@ -166,6 +166,8 @@ SUBPACKAGES: dict[str, set[str]] = {
         "PropagationRule",
         "ProtocolReport",
         "ServiceProtocol",
+        "TicketAction",
+        "WakeupScheduler",
         "crisis_protocol",
         "daily_requests_protocol",
         "link_intervals",

@@ -37,10 +37,14 @@ __all__ = [
     "OutOfOrderEventError",
     "ReasonError",
     "RoleNotAllowedError",
+    "SchedulerError",
+    "SchedulerStateError",
     "ServiceKitError",
     "SlaPolicyError",
     "SourceError",
     "SourceRowError",
+    "TicketAlreadyHeldError",
+    "TicketNotHeldError",
     "TransitionError",
     "UnattainableTargetError",
     "UnknownRequestTypeError",
@@ -232,6 +236,25 @@ class IncidentError(ServiceKitError, ValueError):
 
 class UnknownRequestTypeError(ServiceKitError, ValueError):
     """A ticket's request type has no protocol."""
+
+
+# --- wake-up scheduler ----------------------------------------------------------
+
+
+class SchedulerError(ServiceKitError, ValueError):
+    """Base class of what the wake-up scheduler refuses."""
+
+
+class TicketAlreadyHeldError(SchedulerError):
+    """A ticket was added to a scheduler that already holds a ticket with its id."""
+
+
+class TicketNotHeldError(SchedulerError, LookupError):
+    """A ticket id was asked of a scheduler that does not hold it (never added, or closed)."""
+
+
+class SchedulerStateError(SchedulerError):
+    """Saved scheduler state does not match the protocol or the histories it is restored with."""
 
 
 # --- cost models --------------------------------------------------------------

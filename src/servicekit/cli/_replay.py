@@ -1,138 +1,452 @@
-"""``servicekit replay``: run a ready-made protocol over a real ticket history."""
+"""``servicekit replay``: a team's ticket export in, a compliance report out.
+
+The export is read through a mapping (``--mapping``; XES logs default to the
+BPI Challenge 2013 mapping), streamed ticket by ticket through a protocol at
+an explicit ``--now``, and added up into a report: a table, JSON, CSV rows
+and, with ``--plot``, charts.
+"""
 
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as _dt
-import os
-from collections import Counter
-from collections.abc import Callable
-from typing import Any
+import json
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from pathlib import Path
+from typing import IO, Any, Final
 
+import attrs
+import holidays
 import pendulum
 from rich.console import Console
-from rich.progress import track
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from servicekit._calendars import BusinessCalendar
-from servicekit._time import as_instant, to_micros
-from servicekit.datasets import BPIC2013_ZONE, bpic2013_sample_path, bpic2013_tickets
-from servicekit.errors import ServiceKitError
+from servicekit._ticket import Ticket
+from servicekit._time import as_instant, get_timezone, to_micros
+from servicekit.cli import _charts
+from servicekit.datasets import BPIC2013_MAPPING, bpic2013_lifecycle, bpic2013_sample_path
+from servicekit.errors import ServiceKitError, SourceError
 from servicekit.protocols import (
+    ComplianceReport,
+    ComplianceRow,
+    ComplianceTally,
     ServiceProtocol,
+    compliance_rows,
     crisis_protocol,
     daily_requests_protocol,
     proactive_protocol,
     reactive_protocol,
+    unmeasurable_metrics,
 )
+from servicekit.sources import SourceMapping, TicketReader, load_mapping, open_source, read_tickets
 
-__all__ = ["PROTOCOLS", "add_parser", "run", "run_replay"]
+__all__ = ["PROTOCOLS", "ReplayRun", "add_parser", "build_report", "run", "run_replay"]
 
-#: The BPI Challenge 2013 impacts, highest first.
-BPI_PRIORITIES = ("Major", "High", "Medium", "Low")
-
-PROTOCOLS: dict[str, Callable[[BusinessCalendar], ServiceProtocol]] = {
-    "reactive": lambda cal: reactive_protocol(cal, BPI_PRIORITIES),
-    "proactive": lambda cal: proactive_protocol(cal, BPI_PRIORITIES),
-    "daily-requests": lambda cal: daily_requests_protocol(cal, BPI_PRIORITIES),
-    "crisis": lambda cal: crisis_protocol(cal.timezone),
+#: Ready-made protocols by name: each takes the team's calendar and priorities, highest first.
+PROTOCOLS: Final[dict[str, Callable[[BusinessCalendar, Sequence[str]], ServiceProtocol]]] = {
+    "reactive": reactive_protocol,
+    "proactive": proactive_protocol,
+    "daily-requests": daily_requests_protocol,
+    "crisis": lambda calendar, _: crisis_protocol(calendar.timezone),
 }
-
-
-def run_replay(
-    console: Console,
-    *,
-    log: str | os.PathLike[str] | None,
-    protocol: str,
-    hours: str,
-    now: str | None,
-    show: int,
-) -> None:
-    """Replay a BPI Challenge 2013-format XES log under a ready-made protocol and report."""
-    if protocol not in PROTOCOLS:
-        raise ServiceKitError(f"unknown protocol {protocol!r}; choose one of {sorted(PROTOCOLS)}")
-    calendar = BusinessCalendar(BPIC2013_ZONE, hours)
-    chosen = PROTOCOLS[protocol](calendar)
-    source = log if log is not None else bpic2013_sample_path()
-    tickets = list(
-        track(bpic2013_tickets(source), description="reading", console=console, transient=True)
-    )
-    if not tickets:
-        raise ServiceKitError(f"{source}: the log holds no incidents")
-    if now is None:
-        at: _dt.datetime = max((t.last_event_at for t in tickets), key=to_micros)
-    else:
-        try:
-            at = as_instant(pendulum.parse(now), name="--now")
-        except (ValueError, TypeError) as exc:
-            raise ServiceKitError(
-                f"--now {now!r} is not an ISO 8601 instant with an offset"
-            ) from exc
-    console.print(
-        f"[bold]{chosen.name}[/] protocol over {len(tickets)} incidents of {source}, "
-        f"as of {at.isoformat()}; business hours {calendar!r}"
-    )
-    actions: Counter[str] = Counter()
-    states: Counter[str] = Counter()
-    rows = []
-    wakeups = []
-    for report in chosen.evaluate_many(tickets, at):
-        actions.update(a.kind for a in report.actions)
-        if report.sla is not None:
-            states.update(f"{s.metric}: {s.state.value}" for s in report.sla.statuses)
-        if report.next_wakeup is not None:
-            wakeups.append(report.next_wakeup)
-        rows.append(report)
-    summary = Table("due actions", "count")
-    for kind, count in actions.most_common():
-        summary.add_row(kind, str(count))
-    console.print(summary)
-    sla = Table("SLA cycles", "count")
-    for state, count in sorted(states.items()):
-        sla.add_row(state, str(count))
-    console.print(sla)
-    detail = Table("ticket", "status", "due actions", "next wakeup")
-    for report in rows[:show]:
-        wake = report.next_wakeup
-        detail.add_row(
-            report.ticket_id,
-            report.status,
-            str(len(report.actions)),
-            wake.isoformat() if wake else "-",
-        )
-    console.print(detail)
-    if wakeups:
-        console.print(f"Next wakeup over all tickets: {min(wakeups, key=to_micros).isoformat()}")
+_XES_SUFFIXES: Final = (".xes", ".xes.gz")
+SCHEMA_PATH: Final = Path(__file__).with_name("replay-report.schema.json")
 
 
 def add_parser(subparsers: Any) -> None:
     """Register ``servicekit replay``."""
     replay = subparsers.add_parser(
-        "replay", help="run a ready-made protocol over a real ticket history"
+        "replay",
+        help="run a protocol over a team's ticket export and report SLA compliance",
+        description=(
+            "Read EVENTS (CSV, TSV, JSON Lines, Parquet, XES, or a database URL with --query) "
+            "through a mapping, evaluate every ticket under a protocol at --now, and report "
+            "SLA attainment, reopens, escalations, promises and due actions."
+        ),
     )
     replay.add_argument(
-        "log", nargs="?", default=None, help="an XES log (default: the shipped extract)"
+        "events",
+        nargs="?",
+        default=None,
+        help="the export (default: the shipped BPI Challenge 2013 extract)",
     )
     replay.add_argument(
-        "--protocol", default="reactive", choices=sorted(PROTOCOLS), help="the protocol to run"
+        "--mapping",
+        default=None,
+        help="a TOML source mapping (default for XES logs: the BPI Challenge 2013 mapping)",
+    )
+    replay.add_argument("--query", default=None, help="the SQL query, for a database URL")
+    replay.add_argument(
+        "--protocol",
+        default="reactive",
+        help=f"a ready-made protocol ({', '.join(sorted(PROTOCOLS))})",
+    )
+    replay.add_argument(
+        "--zone", default=None, help="the team's IANA time zone (default: the mapping's)"
     )
     replay.add_argument("--hours", default="mon-fri 08:00-18:00", help="the team's business hours")
-    replay.add_argument("--now", default=None, help="ISO 8601 instant with an offset")
-    replay.add_argument("--show", type=int, default=10, help="tickets to list (default 10)")
+    replay.add_argument(
+        "--holidays", default=None, help="public holidays of a country code (BE, CO, US-NY...)"
+    )
+    replay.add_argument(
+        "--priorities",
+        default=None,
+        help="the protocol's priorities, highest first, comma-separated (default: the mapping's)",
+    )
+    replay.add_argument(
+        "--now", default=None, help="ISO 8601 instant with its offset (default: the last event)"
+    )
+    replay.add_argument(
+        "--lenient", action="store_true", help="reject bad tickets and go on (listed in the report)"
+    )
+    replay.add_argument(
+        "--format", default="table", choices=("table", "json", "csv"), help="the output format"
+    )
+    replay.add_argument("--out", default=None, help="write the output to this file")
+    replay.add_argument("--plot", default=None, help="write PNG charts into this folder")
+    replay.add_argument("--show", type=int, default=10, help="worst tickets to list (default 10)")
+    replay.add_argument("--quiet", action="store_true", help="no progress bar")
     replay.add_argument(
         "--width", type=int, default=None, help="console width in characters (default: terminal)"
     )
     replay.set_defaults(run=run)
 
 
+@attrs.frozen(kw_only=True)
+class ReplayRun:
+    """What one replay read and found."""
+
+    source: str
+    protocol: str
+    now: pendulum.DateTime
+    calendar: BusinessCalendar
+    reader: TicketReader
+    report: ComplianceReport
+    after_now: int
+
+
+def _parse_now(text: str) -> pendulum.DateTime:
+    try:
+        parsed = _dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ServiceKitError(
+            f"--now {text!r} is not an ISO 8601 instant; write e.g. 2012-05-22T12:00:00+02:00"
+        ) from None
+    if parsed.tzinfo is None:
+        raise ServiceKitError(
+            f"--now {text!r} has no UTC offset; it is never read as UTC: write e.g. "
+            f"{text}+02:00 or {text}Z"
+        )
+    return as_instant(parsed, name="--now")
+
+
+def _mapping_for(events: str | None, mapping: str | None) -> SourceMapping:
+    if mapping is not None:
+        return load_mapping(mapping)
+    if events is None or events.lower().endswith(_XES_SUFFIXES):
+        return BPIC2013_MAPPING
+    raise SourceError(
+        f"{events}: give --mapping FILE to say what its columns mean (see the guide "
+        "'Replay your own history')"
+    )
+
+
+def _priorities(option: str | None, mapping: SourceMapping, reader: TicketReader) -> list[str]:
+    if option is not None:
+        return [p.strip() for p in option.split(",") if p.strip()]
+    if mapping.priority_order:
+        return list(mapping.priority_order)
+    seen = sorted(reader.scan().priorities)
+    raise ServiceKitError(
+        f"the protocol needs the priorities highest first; the export has {seen}: add "
+        "priority_order = [...] to the mapping or pass --priorities"
+    )
+
+
+def _protocol(name: str, calendar: BusinessCalendar, priorities: Sequence[str]) -> ServiceProtocol:
+    builder = PROTOCOLS.get(name)
+    if builder is None:
+        raise ServiceKitError(f"unknown protocol {name!r}; choose one of {sorted(PROTOCOLS)}")
+    return builder(calendar, priorities)
+
+
+def _calendar(zone: str, hours: str, country: str | None) -> BusinessCalendar:
+    if country is None:
+        return BusinessCalendar(zone, hours)
+    code, _, subdivision = country.partition("-")
+    try:
+        days = holidays.country_holidays(code, subdiv=subdivision or None)
+    except NotImplementedError:
+        raise ServiceKitError(
+            f"--holidays {country!r}: no holiday calendar for that country; use an ISO "
+            "3166 code such as BE, CO or US-NY"
+        ) from None
+    return BusinessCalendar(zone, hours, holidays=days)
+
+
+def build_report(
+    reader: TicketReader,
+    protocol: ServiceProtocol,
+    now: pendulum.DateTime,
+    *,
+    worst: int = 10,
+    priorities: Sequence[str] = (),
+    on_ticket: Callable[[Ticket, list[ComplianceRow]], None] | None = None,
+) -> tuple[ComplianceReport, int]:
+    """Evaluate every ticket of ``reader`` and add up the report (``by_priority`` in the
+    order of ``priorities``); also the tickets opened after ``now`` (left out)."""
+    tally = ComplianceTally(worst=worst)
+    now_us = to_micros(now)
+    after = 0
+    for ticket in reader:
+        if to_micros(ticket.opened.at) > now_us:
+            after += 1
+            continue
+        rows = compliance_rows(protocol, ticket, protocol.evaluate(ticket, now))
+        for row in rows:
+            tally.add(row)
+        if on_ticket is not None:
+            on_ticket(ticket, rows)
+    unmeasurable = unmeasurable_metrics(protocol, reader.event_kinds)
+    return tally.report(unmeasurable=unmeasurable, priority_order=priorities), after
+
+
+def run_replay(args: argparse.Namespace, console: Console, out: IO[str]) -> ReplayRun:
+    """Run the replay the arguments ask for, writing the chosen format to ``out``."""
+    mapping = _mapping_for(args.events, args.mapping)
+    source = open_source(
+        args.events if args.events is not None else bpic2013_sample_path(), query=args.query
+    )
+    lifecycle = bpic2013_lifecycle() if mapping is BPIC2013_MAPPING else None
+    reader = read_tickets(source, mapping, lenient=args.lenient, lifecycle=lifecycle)
+    zone = args.zone or mapping.timezone
+    if zone is None:
+        raise ServiceKitError("give the team's time zone with --zone (e.g. --zone Europe/Madrid)")
+    get_timezone(zone, name="--zone")
+    calendar = _calendar(zone, args.hours, args.holidays)
+    priorities = _priorities(args.priorities, mapping, reader)
+    protocol = _protocol(args.protocol, calendar, priorities)
+    quiet = args.quiet or not console.is_terminal
+    with ExitStack() as stack:
+        progress = stack.enter_context(_progress(console, quiet))
+        task = progress.add_task("scanning", total=None)
+        scan = reader.scan()
+        if args.now is not None:
+            now = _parse_now(args.now)
+        elif scan.last_at is not None:
+            now = scan.last_at.in_timezone(zone)
+        else:
+            raise SourceError(f"{source.describe()}: no row has a readable time")
+        progress.update(task, description="evaluating", total=scan.rows, completed=0)
+        csv_out = stack.enter_context(_CsvRows(out)) if args.format == "csv" else None
+
+        def tick(ticket: Ticket, rows: list[ComplianceRow]) -> None:
+            progress.update(task, completed=reader.stats.rows)
+            if csv_out is not None:
+                csv_out.write(rows)
+
+        report, after = build_report(
+            reader, protocol, now, worst=args.show, priorities=priorities, on_ticket=tick
+        )
+        if csv_out is not None:
+            csv_out.finish(report.unmeasurable)
+    run_ = ReplayRun(
+        source=source.describe(),
+        protocol=protocol.name,
+        now=now,
+        calendar=calendar,
+        reader=reader,
+        report=report,
+        after_now=after,
+    )
+    if args.format == "json":
+        json.dump(report_json(run_), out, indent=2)
+        out.write("\n")
+    elif args.format == "table":
+        _print_tables(
+            run_, Console(file=out, width=console.width) if out is not sys.stdout else console
+        )
+    if args.plot is not None:
+        for path in _charts.write_charts(report, Path(args.plot)):
+            if not args.quiet:
+                console.print(f"wrote {path}", highlight=False, style="dim")
+    return run_
+
+
+def _progress(console: Console, quiet: bool) -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("rows"),
+        TimeRemainingColumn(),
+        console=console,
+        disable=quiet,
+        transient=True,
+    )
+
+
+class _CsvRows:
+    """CSV rows streamed to a temporary file, copied out once the log's metrics are known."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+        fields = [a.name for a in attrs.fields(ComplianceRow)]
+        self.fields = fields
+
+    def __enter__(self) -> _CsvRows:
+        self.file = tempfile.TemporaryFile("w+", newline="", encoding="utf-8")
+        self.writer = csv.DictWriter(self.file, self.fields)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+    def write(self, rows: list[ComplianceRow]) -> None:
+        for row in rows:
+            self.writer.writerow(row.as_dict())
+
+    def finish(self, unmeasurable: Any) -> None:
+        self.file.seek(0)
+        writer = csv.DictWriter(self.out, self.fields, lineterminator="\n")
+        writer.writeheader()
+        for row in csv.DictReader(self.file, self.fields):
+            if row["metric"] in unmeasurable:
+                row["state"] = "not_measurable"
+            writer.writerow(row)
+
+
+def report_json(run_: ReplayRun) -> dict[str, Any]:
+    """The JSON report (see ``replay-report.schema.json``)."""
+    report, stats = run_.report, run_.reader.stats
+    return {
+        "source": run_.source,
+        "protocol": run_.protocol,
+        "now": run_.now.isoformat(),
+        "calendar": repr(run_.calendar),
+        "tickets": report.tickets,
+        "events": stats.rows,
+        "read": attrs.asdict(stats),
+        "tickets_after_now": run_.after_now,
+        "rejected": [r.as_dict() for r in run_.reader.rejections],
+        "sla": report.sla_dicts(),
+        "months": [a.as_dict("month") for a in report.by_month],
+        "not_measurable": dict(report.unmeasurable),
+        "statuses": dict(report.statuses),
+        "open_tickets": report.open_tickets,
+        "reopened_tickets": report.reopened_tickets,
+        "reopens": report.reopens,
+        "escalated_tickets": report.escalated_tickets,
+        "escalations": report.escalations,
+        "promises": {"kept": report.promises_kept, "broken": report.promises_broken},
+        "due_actions_open_tickets": report.due_actions,
+        "worst": [attrs.asdict(w) for w in report.worst],
+    }
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def _print_tables(run_: ReplayRun, console: Console) -> None:
+    report, stats = run_.report, run_.reader.stats
+    console.print(
+        f"[bold]{run_.protocol}[/] protocol over {stats.tickets_accepted} tickets "
+        f"({stats.rows} events) of {run_.source}",
+        highlight=False,
+    )
+    console.print(
+        f"as of {run_.now.isoformat()}; calendar {run_.calendar!r}",
+        highlight=False,
+    )
+    if stats.tickets_rejected or stats.rows_ignored:
+        console.print(
+            f"rejected {stats.tickets_rejected} tickets ({stats.rows_rejected} rows); "
+            f"ignored {stats.rows_ignored} rows",
+            highlight=False,
+        )
+    sla = Table(
+        "metric", "priority", "met", "breached", "open", "n/a", "attainment", title="SLA attainment"
+    )
+    for a in report.by_priority:
+        if a.not_measurable:
+            sla.add_row(a.metric, a.key, "-", "-", "-", "-", "not measurable")
+            continue
+        sla.add_row(
+            a.metric,
+            a.key,
+            str(a.met),
+            str(a.breached),
+            str(a.open),
+            str(a.not_applicable + a.cancelled),
+            _pct(a.attainment),
+        )
+    console.print(sla)
+    for metric, why in report.unmeasurable.items():
+        console.print(f"{metric}: not measurable from this log: {why}", highlight=False)
+    months = Table(
+        "month",
+        *sorted({a.metric for a in report.by_month if not a.not_measurable}),
+        title="Attainment by month",
+    )
+    by_month: dict[str, dict[str, str]] = {}
+    for a in report.by_month:
+        if not a.not_measurable:
+            by_month.setdefault(a.key, {})[a.metric] = _pct(a.attainment)
+    metrics = months.columns[1:]
+    for month, values in sorted(by_month.items()):
+        months.add_row(month, *(values.get(str(c.header), "-") for c in metrics))
+    console.print(months)
+    statuses = Table("status", "tickets", title="Status at now")
+    for status, count in report.statuses.items():
+        statuses.add_row(status, str(count))
+    console.print(statuses)
+    console.print(
+        f"open tickets: {report.open_tickets}; reopened: {report.reopened_tickets} tickets "
+        f"({report.reopens} reopens); escalated: {report.escalated_tickets} tickets "
+        f"({report.escalations} escalations); promises kept {report.promises_kept}, broken "
+        f"{report.promises_broken}; due actions on open tickets: {report.due_actions}",
+        highlight=False,
+    )
+    if report.worst:
+        worst = Table(
+            "ticket", "metric", "priority", "hours past target", "status", title="Worst tickets"
+        )
+        for w in report.worst:
+            worst.add_row(
+                w.ticket, w.metric, w.priority, f"{w.overrun_seconds / 3600:.1f}", w.status
+            )
+        console.print(worst)
+    for r in run_.reader.rejections[:20]:
+        console.print(
+            f"rejected {r.ticket!r} (line {r.line}, {r.rule}): {r.message}; fix: {r.fix}",
+            highlight=False,
+        )
+
+
 def run(args: argparse.Namespace, console: Console) -> int:
     """Run ``servicekit replay``."""
-    run_replay(
-        console,
-        log=args.log,
-        protocol=args.protocol,
-        hours=args.hours,
-        now=args.now,
-        show=args.show,
-    )
+    if args.out is None:
+        run_replay(args, console, sys.stdout)
+        return 0
+    target = Path(args.out)
+    if target.is_dir():
+        raise ServiceKitError(f"--out {target}: is a directory; give a file name")
+    if not target.parent.is_dir():
+        raise ServiceKitError(f"--out {target}: the folder {target.parent} does not exist")
+    # Written beside the target and moved into place: a failed run leaves no half file.
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with open(fd, "w", encoding="utf-8", newline="") as tmp:
+            run_replay(args, console, tmp)
+        shutil.move(name, target)
+    finally:
+        Path(name).unlink(missing_ok=True)
     return 0

@@ -62,6 +62,7 @@ BPIC2013_MAPPING = SourceMapping(
     timezone=BPIC2013_ZONE,
     status=("concept:name", "lifecycle:transition"),
     priority="impact",
+    priority_order=("Major", "High", "Medium", "Low"),
     actor="org:resource",
     agent="org:resource",
     group="org:group",

@@ -118,6 +118,10 @@ class SourceMapping:
         lifecycle: a ready-made lifecycle (``helpdesk``, ``incident``, ``service_request``).
         initial_status: the lifecycle's initial status (default: the first category listed).
         priorities: source priority -> the protocol's priority (omit to keep the values).
+        priority_order: the protocol's priorities, highest first (ready-made protocols
+            set their targets in this order).
+        default_priority: the priority of tickets whose first row has none (a log that
+            records no priority); without it such a ticket is rejected.
         attributes: columns kept as the ticket's attributes (from its first row).
         filter: column -> the values kept; other rows are skipped and counted.
         assignment_on: the fields (``group``, ``agent``, ``tier``) whose change is an
@@ -150,6 +154,8 @@ class SourceMapping:
     lifecycle: str | None = attrs.field(default=None, validator=_opt_str)
     initial_status: str | None = attrs.field(default=None, validator=_opt_str)
     priorities: Mapping[str, str] = attrs.field(factory=dict, converter=_table)
+    priority_order: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    default_priority: str | None = attrs.field(default=None, validator=_opt_str)
     attributes: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     filter: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict, converter=_filters)
     assignment_on: tuple[str, ...] = attrs.field(default=("group",), converter=_strings)

@@ -283,6 +283,7 @@ class TicketReader:
         self._statuses = {s.name for s in self.lifecycle.statuses}
         self._scan: SourceScan | None = None
         self._counts: Counter[str] = Counter()
+        self._kinds: Counter[str] = Counter()
         self._rejections: list[Rejection] = []
 
     # -- first pass ----------------------------------------------------------------------
@@ -369,12 +370,18 @@ class TicketReader:
         return ReadStats(**self._counts)
 
     @property
+    def event_kinds(self) -> Mapping[str, int]:
+        """How many events of each kind the accepted tickets hold (``"agent_replied"``...)."""
+        return dict(self._kinds)
+
+    @property
     def rejections(self) -> tuple[Rejection, ...]:
         """The tickets left out so far, in the order they were met."""
         return tuple(self._rejections)
 
     def __iter__(self) -> Iterator[Ticket]:
         self._counts.clear()
+        self._kinds.clear()
         self._rejections.clear()
         grouped = self.source.grouped or self.scan().contiguous
         groups = self._grouped_rows() if grouped else self._spooled_rows()
@@ -387,6 +394,7 @@ class TicketReader:
                 continue
             self._counts["tickets_accepted"] += 1
             self._counts["events"] += len(ticket)
+            self._kinds.update(type(e).kind for e in ticket)
             yield ticket
 
     def _reject(self, ticket_id: str | None, rows: int, problem: _Problem) -> None:
@@ -565,7 +573,7 @@ class TicketReader:
         self, ticket_id: str, row: Mapping[str, object], line: int, at: pendulum.DateTime
     ) -> Ticket:
         m, read = self.mapping, self._read
-        raw = read.priority(row)
+        raw = read.priority(row) or m.default_priority
         if raw is None:
             raise _Problem(
                 line,
@@ -671,10 +679,10 @@ class TicketReader:
             self._scan = None
             self.scan()  # lists every unmapped status of the source
             self._check_statuses([status])
+        if status == ticket.status and self.mapping.lifecycle is not None:
+            return  # a repeated status is no change in a ready-made lifecycle
         trigger = self._moves.get((ticket.status, status))
         if trigger is None:
-            if status == ticket.status:
-                return  # a repeated status with no handover transition changes nothing
             raise _Problem(
                 line,
                 "invalid-transition",

@@ -1,0 +1,432 @@
+"""Compliance over a history: what a support lead reads after a replay.
+
+Evaluation gives one :class:`ComplianceRow` per ticket and metric (a flat,
+engine-neutral record: the same rows come from one process or from Dask
+partitions). :class:`ComplianceTally` adds rows up in constant memory and
+:meth:`ComplianceTally.report` turns them into a :class:`ComplianceReport`:
+attainment per metric and priority, per month, the worst tickets, reopens,
+escalations, promises kept and broken, due actions of the tickets still open.
+
+A metric the log cannot measure (it records no agent replies, so no first
+response can ever be met) is reported as not measurable, with the reason,
+never as cancelled.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import heapq
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Final
+
+import attrs
+
+from servicekit._events import Assigned, Escalated, StatusChanged
+from servicekit._status import StatusCategory
+from servicekit._ticket import Ticket
+from servicekit.followup import PromiseState
+from servicekit.protocols._protocol import ProtocolReport, ServiceProtocol
+from servicekit.sla import SlaState
+
+__all__ = [
+    "METRIC_STATES",
+    "ComplianceReport",
+    "ComplianceRow",
+    "ComplianceTally",
+    "MetricAttainment",
+    "WorstTicket",
+    "compliance_rows",
+    "evaluate_rows",
+    "unmeasurable_metrics",
+]
+
+#: The states a ticket x metric row can be in, in report order.
+METRIC_STATES: Final = ("met", "breached", "open", "cancelled", "not_applicable")
+
+_FINAL: Final = frozenset({StatusCategory.CLOSED, StatusCategory.CANCELLED})
+_DONE: Final = frozenset({StatusCategory.SOLVED, StatusCategory.CLOSED, StatusCategory.CANCELLED})
+_ACTIVE: Final = frozenset({SlaState.RUNNING, SlaState.PAUSED})
+
+
+@attrs.frozen(kw_only=True)
+class ComplianceRow:
+    """One metric of one ticket, as of ``now``: a flat row for CSV files and data frames.
+
+    Ticket-level columns (``status`` to ``due_actions``) repeat on each of a ticket's
+    rows; ``first`` marks the one row per ticket that counts them.
+
+    Attributes:
+        ticket: the ticket id.
+        metric: the metric's name (``""`` when the protocol has no SLA policy).
+        priority: the ticket's priority at ``now``.
+        month: the month the ticket was opened, ``YYYY-MM`` in its own offset.
+        state: one of :data:`METRIC_STATES`: a breach in any cycle is ``breached``; else
+            an active cycle is ``open``; else a met one ``met``; ``cancelled`` when every
+            cycle was cancelled; ``not_applicable`` when no cycle started.
+        cycles: the metric's cycles.
+        breached_cycles: cycles that breached.
+        elapsed_seconds: business time used, summed over cycles.
+        target_seconds: the target of the last cycle, if any cycle started.
+        overrun_seconds: the worst cycle's time past its target (0 when none breached).
+        first: the ticket's first row (ticket-level columns count once).
+        status: the ticket's status at ``now``.
+        category: that status's category.
+        open: whether the ticket is neither closed nor cancelled at ``now``.
+        reopens: moves out of a solved, closed or cancelled status into a working one.
+        escalations: manual escalations plus changes of support tier after the first.
+        promises_kept: agent promises kept.
+        promises_broken: agent promises broken.
+        due_actions: actions due at ``now`` (counted only while the ticket is open).
+    """
+
+    ticket: str
+    metric: str
+    priority: str
+    month: str
+    state: str
+    cycles: int
+    breached_cycles: int
+    elapsed_seconds: float
+    target_seconds: float | None
+    overrun_seconds: float
+    first: bool
+    status: str
+    category: str
+    open: bool
+    reopens: int
+    escalations: int
+    promises_kept: int
+    promises_broken: int
+    due_actions: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """The row as plain data (the CSV and data-frame columns, in order)."""
+        return attrs.asdict(self)
+
+
+def _ticket_counts(ticket: Ticket) -> tuple[int, int]:
+    category = ticket.lifecycle.category
+    reopens = escalations = 0
+    tier: str | None = None
+    for event in ticket:
+        if isinstance(event, StatusChanged):
+            if category(event.from_status) in _DONE and category(event.to_status) not in _DONE:
+                reopens += 1
+        elif isinstance(event, Assigned):
+            if event.tier is not None:
+                if tier is not None and event.tier != tier:
+                    escalations += 1
+                tier = event.tier
+        elif isinstance(event, Escalated):
+            escalations += 1
+    return reopens, escalations
+
+
+def compliance_rows(
+    protocol: ServiceProtocol, ticket: Ticket, report: ProtocolReport
+) -> list[ComplianceRow]:
+    """The rows of one ticket: one per metric of the protocol's SLA policy.
+
+    ``report`` is the protocol's report on ``ticket`` (``protocol.evaluate(ticket, now)``).
+    """
+    as_of = ticket if ticket.status == report.status else ticket.as_of(report.now)
+    category = as_of.category
+    is_open = category not in _FINAL
+    reopens, escalations = _ticket_counts(as_of)
+    promises = Counter(p.state for fu in report.follow_ups for p in fu.promises)
+    common: dict[str, Any] = {
+        "ticket": ticket.id,
+        "priority": as_of.priority,
+        "month": f"{ticket.opened.at:%Y-%m}",
+        "status": as_of.status,
+        "category": category.value,
+        "open": is_open,
+        "reopens": reopens,
+        "escalations": escalations,
+        "promises_kept": promises[PromiseState.KEPT],
+        "promises_broken": promises[PromiseState.BROKEN],
+        "due_actions": len(report.actions) if is_open else 0,
+    }
+    metrics = [m.name for m in protocol.sla.metrics] if protocol.sla is not None else []
+    if not metrics or report.sla is None:
+        return [_row(common, "", (), first=True)]
+    return [
+        _row(common, name, report.sla.for_metric(name), first=index == 0)
+        for index, name in enumerate(metrics)
+    ]
+
+
+def _row(
+    common: Mapping[str, Any], metric: str, statuses: tuple[Any, ...], *, first: bool
+) -> ComplianceRow:
+    breached = [s for s in statuses if s.breached]
+    if not statuses:
+        state = "not_applicable"
+    elif breached:
+        state = "breached"
+    elif any(s.state in _ACTIVE for s in statuses):
+        state = "open"
+    elif any(s.state is SlaState.MET for s in statuses):
+        state = "met"
+    else:
+        state = "cancelled"
+    overrun = max(((s.elapsed - s.target).total_seconds() for s in breached), default=0.0)
+    return ComplianceRow(
+        metric=metric,
+        state=state,
+        cycles=len(statuses),
+        breached_cycles=len(breached),
+        elapsed_seconds=sum(s.elapsed.total_seconds() for s in statuses),
+        target_seconds=statuses[-1].target.total_seconds() if statuses else None,
+        overrun_seconds=overrun,
+        first=first,
+        **common,
+    )
+
+
+def unmeasurable_metrics(protocol: ServiceProtocol, event_kinds: Iterable[str]) -> dict[str, str]:
+    """The protocol's metrics a log with only ``event_kinds`` cannot measure, with the reason.
+
+    A metric is measurable when some event that can meet it occurs in the log, or when a
+    status category meets it (resolution is met by solving).
+    """
+    if protocol.sla is None:
+        return {}
+    kinds = set(event_kinds)
+    found: dict[str, str] = {}
+    for metric in protocol.sla.metrics:
+        met_by_status = any(o.value == "met" for _, o in metric.on_stop)
+        needed = sorted({c.kind for c in metric.met_on})
+        if met_by_status or not needed or kinds.intersection(needed):
+            continue
+        found[metric.name] = (
+            f"the log records no {' or '.join(needed)} events, so no {metric.name} can be met"
+        )
+    return found
+
+
+@attrs.frozen
+class MetricAttainment:
+    """Attainment of one metric at one priority (or in one month).
+
+    ``attainment`` is ``met / (met + breached)``, or ``None`` when nothing was decided.
+    """
+
+    metric: str
+    key: str
+    met: int
+    breached: int
+    open: int
+    cancelled: int
+    not_applicable: int
+    not_measurable: int
+
+    @property
+    def attainment(self) -> float | None:
+        """The share of decided cycles that met the target."""
+        decided = self.met + self.breached
+        return self.met / decided if decided else None
+
+    def as_dict(self, key_name: str) -> dict[str, Any]:
+        """Plain data, the key under ``key_name`` (``priority`` or ``month``)."""
+        return {
+            "metric": self.metric,
+            key_name: self.key,
+            "met": self.met,
+            "breached": self.breached,
+            "open": self.open,
+            "cancelled": self.cancelled,
+            "not_applicable": self.not_applicable,
+            "not_measurable": self.not_measurable,
+            "attainment": self.attainment,
+        }
+
+
+@attrs.frozen
+class WorstTicket:
+    """A ticket among those furthest past a target."""
+
+    ticket: str
+    metric: str
+    priority: str
+    overrun_seconds: float
+    status: str
+
+
+@attrs.frozen(kw_only=True)
+class ComplianceReport:
+    """What a replay found, ready for a table, JSON, CSV or charts.
+
+    Attributes:
+        tickets: tickets evaluated.
+        by_priority: attainment per metric and priority.
+        by_month: attainment per metric and month of opening.
+        unmeasurable: metric -> why the log cannot measure it.
+        statuses: final status -> tickets.
+        open_tickets: tickets neither closed nor cancelled.
+        reopened_tickets: tickets reopened at least once; ``reopens`` counts every reopen.
+        escalated_tickets: tickets escalated at least once; ``escalations`` counts them all.
+        promises_kept: agent promises kept.
+        promises_broken: agent promises broken.
+        due_actions: due actions of open tickets.
+        worst: the tickets furthest past a target, worst first.
+        resolution_hours: per priority, elapsed business hours and target of each resolved
+            or breached resolution (for the distribution chart); bounded by ``keep``.
+    """
+
+    tickets: int
+    by_priority: tuple[MetricAttainment, ...]
+    by_month: tuple[MetricAttainment, ...]
+    unmeasurable: Mapping[str, str]
+    statuses: Mapping[str, int]
+    open_tickets: int
+    reopened_tickets: int
+    reopens: int
+    escalated_tickets: int
+    escalations: int
+    promises_kept: int
+    promises_broken: int
+    due_actions: int
+    worst: tuple[WorstTicket, ...]
+    resolution_hours: Mapping[str, tuple[tuple[float, float], ...]]
+
+    def sla_dicts(self) -> list[dict[str, Any]]:
+        """The ``sla`` rows of the JSON report."""
+        return [a.as_dict("priority") for a in self.by_priority]
+
+
+class ComplianceTally:
+    """Adds :class:`ComplianceRow` values up; memory does not grow with the tickets.
+
+    Args:
+        worst: how many worst tickets to keep.
+        keep: how many resolution times to keep for the distribution chart (the first
+            ones seen).
+    """
+
+    def __init__(self, *, worst: int = 10, keep: int = 100_000) -> None:
+        self._worst_n, self._keep = worst, keep
+        self._by_priority: dict[tuple[str, str], Counter[str]] = {}
+        self._by_month: dict[tuple[str, str], Counter[str]] = {}
+        self._tickets: Counter[str] = Counter()
+        self._statuses: Counter[str] = Counter()
+        self._worst: list[tuple[float, str, str, str, str]] = []
+        self._hours: dict[str, list[tuple[float, float]]] = {}
+        self._kept = 0
+
+    def add(self, row: ComplianceRow) -> None:
+        """Count one row."""
+        if row.first:
+            t = self._tickets
+            t["tickets"] += 1
+            t["open"] += row.open
+            t["reopened"] += row.reopens > 0
+            t["reopens"] += row.reopens
+            t["escalated"] += row.escalations > 0
+            t["escalations"] += row.escalations
+            t["kept"] += row.promises_kept
+            t["broken"] += row.promises_broken
+            t["actions"] += row.due_actions
+            self._statuses[row.status] += 1
+        if not row.metric:
+            return
+        self._by_priority.setdefault((row.metric, row.priority), Counter())[row.state] += 1
+        self._by_month.setdefault((row.metric, row.month), Counter())[row.state] += 1
+        if row.overrun_seconds > 0:
+            item = (row.overrun_seconds, row.ticket, row.metric, row.priority, row.status)
+            if len(self._worst) < self._worst_n:
+                heapq.heappush(self._worst, item)
+            else:
+                heapq.heappushpop(self._worst, item)
+        if (
+            row.metric == "resolution"
+            and row.state in ("met", "breached")
+            and row.target_seconds
+            and self._kept < self._keep
+        ):
+            self._kept += 1
+            self._hours.setdefault(row.priority, []).append(
+                (row.elapsed_seconds / 3600, row.target_seconds / 3600)
+            )
+
+    def add_all(self, rows: Iterable[ComplianceRow]) -> ComplianceTally:
+        """Count every row; returns the tally."""
+        for row in rows:
+            self.add(row)
+        return self
+
+    def report(
+        self,
+        *,
+        unmeasurable: Mapping[str, str] | None = None,
+        priority_order: Sequence[str] = (),
+    ) -> ComplianceReport:
+        """The report of every row counted so far.
+
+        Args:
+            unmeasurable: metric -> reason, for metrics the log cannot measure (see
+                :func:`unmeasurable_metrics`); their rows count as not measurable.
+            priority_order: priorities highest first, the order of ``by_priority`` within
+                a metric (others follow in name order).
+        """
+        skip = dict(unmeasurable or {})
+        t = self._tickets
+        rank = {p: i for i, p in enumerate(priority_order)}
+        by_priority = sorted(
+            _attainments(self._by_priority, skip),
+            key=lambda a: (a.metric, rank.get(a.key, len(rank)), a.key),
+        )
+        return ComplianceReport(
+            tickets=t["tickets"],
+            by_priority=tuple(by_priority),
+            by_month=_attainments(self._by_month, skip),
+            unmeasurable=skip,
+            statuses=dict(sorted(self._statuses.items())),
+            open_tickets=t["open"],
+            reopened_tickets=t["reopened"],
+            reopens=t["reopens"],
+            escalated_tickets=t["escalated"],
+            escalations=t["escalations"],
+            promises_kept=t["kept"],
+            promises_broken=t["broken"],
+            due_actions=t["actions"],
+            worst=tuple(
+                WorstTicket(ticket, metric, priority, overrun, status)
+                for overrun, ticket, metric, priority, status in sorted(self._worst, reverse=True)
+                if metric not in skip
+            ),
+            resolution_hours={k: tuple(v) for k, v in sorted(self._hours.items())},
+        )
+
+
+def _attainments(
+    table: Mapping[tuple[str, str], Counter[str]], unmeasurable: Mapping[str, str]
+) -> tuple[MetricAttainment, ...]:
+    out = []
+    for (metric, key), counts in sorted(table.items()):
+        if metric in unmeasurable:
+            total = sum(counts.values())
+            out.append(MetricAttainment(metric, key, 0, 0, 0, 0, 0, total))
+            continue
+        out.append(
+            MetricAttainment(
+                metric,
+                key,
+                counts["met"],
+                counts["breached"],
+                counts["open"],
+                counts["cancelled"],
+                counts["not_applicable"],
+                0,
+            )
+        )
+    return tuple(out)
+
+
+def evaluate_rows(
+    protocol: ServiceProtocol, tickets: Iterable[Ticket], now: _dt.datetime
+) -> Iterator[ComplianceRow]:
+    """Stream the rows of every ticket under ``protocol`` at ``now``."""
+    for ticket in tickets:
+        yield from compliance_rows(protocol, ticket, protocol.evaluate(ticket, now))

@@ -197,7 +197,16 @@ class MetricFold:
     """The cycles of one metric, built event by event (the same code serves ``evaluate``
     and the incremental tracker)."""
 
-    __slots__ = ("category", "cycles", "metric", "policy", "priority", "reopen_candidate", "zone")
+    __slots__ = (
+        "category",
+        "cycles",
+        "metric",
+        "policy",
+        "priority",
+        "priority_changed_at",
+        "reopen_candidate",
+        "zone",
+    )
 
     def __init__(self, policy: SlaPolicy, metric: SlaMetric, priority: str, zone: object) -> None:
         self.policy = policy
@@ -206,11 +215,15 @@ class MetricFold:
         self.category = StatusCategory.NEW
         self.cycles: list[_Cycle] = []
         self.reopen_candidate: _Cycle | None = None
+        # When the priority last changed with no cycle active: a cycle resumed later takes
+        # the new target from that instant, not from the resumption.
+        self.priority_changed_at: int | None = None
         self.zone = zone
 
     def copy(self) -> MetricFold:
         clone = MetricFold(self.policy, self.metric, self.priority, self.zone)
         clone.category = self.category
+        clone.priority_changed_at = self.priority_changed_at
         clone.cycles = [c.copy() for c in self.cycles]
         if self.reopen_candidate is not None:
             clone.reopen_candidate = clone.cycles[self.cycles.index(self.reopen_candidate)]
@@ -272,6 +285,9 @@ class MetricFold:
             self.reopen_candidate = None
             if self.policy.on_reopen == "resume":
                 candidate.ended = candidate.outcome = None
+                if candidate.priority != self.priority:
+                    changed = self.priority_changed_at
+                    self._retarget(candidate, at if changed is None else changed)
                 self._resume_clock(candidate, at)
             else:
                 self._start(at)
@@ -280,7 +296,12 @@ class MetricFold:
         self.priority = new
         cycle = self.active
         if cycle is None:
+            self.priority_changed_at = at
             return
+        self._retarget(cycle, at)
+
+    def _retarget(self, cycle: _Cycle, at: int) -> None:
+        """Put the current priority's target in force on ``cycle`` from ``at``."""
         target = self._target()
         was_running = cycle.running
         cycle.stop_running(at)
@@ -289,7 +310,7 @@ class MetricFold:
             before = 0
         else:
             before = cycle.elapsed(at)
-        cycle.priority = new
+        cycle.priority = self.priority
         cycle.segments.append(_Segment(at, at, target.calendar, target.target_micros, before))
         if was_running:
             cycle.segments.append(_Segment(at, None, target.calendar, target.target_micros, before))

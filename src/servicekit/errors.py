@@ -32,6 +32,7 @@ __all__ = [
     "InvalidSurveyError",
     "InvalidTransitionError",
     "MappingError",
+    "MissingExtraError",
     "NaiveDatetimeError",
     "NegativeDurationError",
     "OutOfOrderEventError",
@@ -57,6 +58,14 @@ __all__ = [
 
 class ServiceKitError(Exception):
     """Base class of every error servicekit raises."""
+
+
+class MissingExtraError(ServiceKitError, ImportError):
+    """A feature needs an optional dependency that is not installed.
+
+    The message names the extra that brings it, e.g.
+    ``pip install 'servicekit[testing]'``.
+    """
 
 
 # --- time -------------------------------------------------------------------

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from servicekit.costs._sourcing import _PARAMETERS, Scenario, SensitivityRow, compare
-from servicekit.errors import ServiceKitError
+from servicekit.errors import MissingExtraError
 
 __all__ = ["plot_break_even", "plot_tornado"]
 
@@ -19,7 +19,7 @@ def _pyplot() -> Any:
         matplotlib.use("Agg")  # files only: never open a window
         import matplotlib.pyplot as plt
     except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ServiceKitError("plots need matplotlib: pip install 'servicekit[plot]'") from exc
+        raise MissingExtraError("plots need matplotlib: pip install 'servicekit[plot]'") from exc
     return plt
 
 

@@ -224,7 +224,7 @@ class Incident:
     Every change is checked on every ticket it touches before any is made; on a refusal
     every ticket is exactly as it was.
 
-    Example:
+    Examples:
         >>> import pendulum
         >>> from servicekit import incident_lifecycle, Ticket
         >>> t0 = pendulum.datetime(2025, 6, 2, 9, tz="UTC")

@@ -92,7 +92,7 @@ class WakeupScheduler:
     Memory per held ticket is a small record (wake-up, version, one heap entry) plus the keys
     handed out so far; the history itself is the app's :class:`~servicekit.Ticket`.
 
-    Example:
+    Examples:
         >>> import pendulum
         >>> from servicekit import BusinessCalendar
         >>> from servicekit.protocols import WakeupScheduler, reactive_protocol

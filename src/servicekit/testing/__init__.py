@@ -6,10 +6,22 @@ calendars, lifecycles and histories::
     from hypothesis import given
     from servicekit import testing as skt
 
-Requires ``hypothesis`` (``pip install 'servicekit[test]'``).
+Requires ``hypothesis``, which the ``testing`` extra brings and nothing else
+does: ``pip install 'servicekit[testing]'``. Without it, importing this module
+raises :class:`servicekit.errors.MissingExtraError` naming that extra.
 """
 
 from __future__ import annotations
+
+from servicekit.errors import MissingExtraError
+
+try:
+    import hypothesis  # noqa: F401  # only to turn a bare ModuleNotFoundError into advice
+except ImportError as exc:
+    raise MissingExtraError(
+        "servicekit.testing needs hypothesis, which the 'testing' extra installs: "
+        "pip install 'servicekit[testing]'"
+    ) from exc
 
 from servicekit.testing._calendars import (
     DST_ZONES,

@@ -1,0 +1,181 @@
+"""Replay at the speed of the data: the full BPI 2013 log and synthetic logs up to 1M events.
+
+Part 1, interleaved round by round in this process: ``servicekit replay`` over the full BPI
+Challenge 2013 log (Ward Steeman, Volvo IT Belgium; 4TU.ResearchData,
+DOI 10.4121/500573e6-accc-4b0c-9576-aa5468b10cee) under the reactive protocol (SLA, two
+escalation chains, a follow-up schedule), in CPU seconds (goal < 5 s, stretch 2 s); and XES
+parsing alone, servicekit's reader against pm4py's ``read_xes`` (goal >= 5x).
+
+Part 2: synthetic CSV exports of 100k, 300k and 1M events (``make_synthetic_log.py``), each
+replayed in a fresh process (so its peak resident memory is its own), sizes interleaved
+round by round: events per second and peak RSS (goals: 1M under 60 s, peak under 200 MB and
+the same at 100k and 1M).
+
+Run: python benchmarks/replay_bench.py [--rounds 3] [--sizes 100000,300000,1000000]
+Needs the ``bench`` extra for pm4py (the XES comparison is skipped without it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from contextlib import redirect_stdout
+from pathlib import Path
+
+from servicekit.cli import main as servicekit_main
+from servicekit.sources import XesSource
+
+HERE = Path(__file__).resolve().parent
+LOG = HERE.parents[1] / "shared" / "data" / "bpic2013" / "07_bpic2013_incidents.xes.gz"
+
+
+def spread(values: Sequence[float], unit: str = "s", scale: float = 1.0) -> str:
+    """Median and range, as the benchmarks print them."""
+    v = [x * scale for x in values]
+    return f"median {statistics.median(v):.2f} {unit} (range {min(v):.2f}-{max(v):.2f})"
+
+
+def cpu(fn: Callable[[], object]) -> float:
+    began = time.process_time()
+    fn()
+    return time.process_time() - began
+
+
+def replay_full() -> None:
+    with redirect_stdout(io.StringIO()):
+        code = servicekit_main(
+            ["replay", str(LOG), "--protocol", "reactive", "--format", "json", "--quiet"]
+        )
+    assert code == 0
+
+
+def parse_servicekit() -> None:
+    for _ in XesSource(LOG).rows():
+        pass
+
+
+def parse_pm4py() -> None:
+    import pm4py
+
+    with redirect_stdout(io.StringIO()):
+        pm4py.read_xes(str(LOG), return_legacy_log_object=True, show_progress_bar=False)
+
+
+def part1(rounds: int) -> None:
+    try:
+        import pm4py  # noqa: F401
+    except ImportError:
+        peers: dict[str, Callable[[], None]] = {}
+        print("pm4py is not installed: the XES comparison is skipped (pip install -e '.[bench]')")
+    else:
+        peers = {"pm4py read_xes": parse_pm4py}
+    runs: dict[str, Callable[[], None]] = {
+        "servicekit replay (reactive)": replay_full,
+        "servicekit XES rows": parse_servicekit,
+        **peers,
+    }
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, fn in runs.items():
+            times[name].append(cpu(fn))
+    print(f"Full BPI 2013 log ({LOG.name}), CPU seconds over {rounds} interleaved rounds:")
+    for name, values in times.items():
+        print(f"  {name:32} {spread(values)}")
+    if peers:
+        ratios = [
+            p / s
+            for p, s in zip(times["pm4py read_xes"], times["servicekit XES rows"], strict=True)
+        ]
+        print(
+            f"  XES parsing: servicekit is {statistics.median(ratios):.1f}x pm4py "
+            f"(range {min(ratios):.1f}-{max(ratios):.1f}; goal >= 5x)"
+        )
+    print("  replay goal: under 5 s CPU (stretch 2 s)")
+
+
+def run_child(csv_path: Path) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak RSS (MB) of one replay in a fresh process."""
+    command = [
+        sys.executable,
+        "-m",
+        "servicekit",
+        "replay",
+        str(csv_path),
+        "--mapping",
+        str(HERE / "synthetic.toml"),
+        "--zone",
+        "Europe/Brussels",
+        "--format",
+        "json",
+        "--out",
+        os.devnull,
+        "--quiet",
+    ]
+    began = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - began
+    if status != 0:
+        raise SystemExit(f"replay of {csv_path} failed with status {status}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def part2(rounds: int, sizes: Sequence[int]) -> None:
+    with tempfile.TemporaryDirectory(prefix="servicekit-bench-") as folder:
+        files = {}
+        for size in sizes:
+            path = Path(folder) / f"{size}.csv"
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(HERE / "make_synthetic_log.py"),
+                    str(path),
+                    "--events",
+                    str(size),
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+            files[size] = path
+        results: dict[int, list[tuple[float, float, float]]] = {s: [] for s in sizes}
+        for _ in range(rounds):
+            for size in sizes:
+                results[size].append(run_child(files[size]))
+        print(f"Synthetic exports, one fresh process per replay, {rounds} interleaved rounds:")
+        for size in sizes:
+            walls = [r[0] for r in results[size]]
+            cpus = [r[1] for r in results[size]]
+            rss = [r[2] for r in results[size]]
+            rates = [size / c for c in cpus]
+            print(
+                f"  {size:>9,} events: CPU {spread(cpus)}; wall {spread(walls)}; "
+                f"{statistics.median(rates):,.0f} events/CPU-s "
+                f"(range {min(rates):,.0f}-{max(rates):,.0f}); "
+                f"peak RSS {spread(rss, 'MB')}"
+            )
+        print("  goals: 1M events under 60 s, peak RSS under 200 MB and flat from 100k to 1M")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--sizes", default="100000,300000,1000000")
+    parser.add_argument("--skip-full", action="store_true", help="skip part 1")
+    args = parser.parse_args()
+    if not args.skip_full:
+        if LOG.exists():
+            part1(args.rounds)
+        else:
+            print(f"{LOG} not found: part 1 skipped")
+    part2(args.rounds, [int(s) for s in args.sizes.split(",") if s])
+
+
+if __name__ == "__main__":
+    main()

@@ -456,3 +456,45 @@ def test_sums_of_holiday_calendars_compare_equal_only_to_themselves() -> None:
     assert summed != other
     assert not summed.is_open(pendulum.datetime(2024, 7, 1, 10, tz="UTC"))  # Canada Day
     assert other.is_open(pendulum.datetime(2024, 7, 1, 10, tz="UTC"))
+
+
+# -- no silent guesses in hours and special days (review item 8) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("hours", "fragment"),
+    [
+        ({"mon": "09:00-17:00", "Monday": "10:00-18:00"}, "given twice"),
+        ({0: "09:00-17:00", "mon": "10:00-18:00"}, "given twice"),
+        ("monkey-fridge 09:00-17:00", "not a day or day range"),
+        ({"monkey": "09:00-17:00"}, "unknown weekday 'monkey'"),
+        ("mon-fri ٠٩:٠٠-١٧:٠٠", "is not a time"),
+        ("mon-fri 09:00-1７:00", "is not a time"),
+    ],
+)
+def test_ambiguous_hours_are_refused(hours: object, fragment: str) -> None:
+    with pytest.raises(InvalidScheduleError, match=fragment):
+        BusinessCalendar("UTC", hours)  # type: ignore[arg-type]
+
+
+def test_full_day_names_are_understood() -> None:
+    assert BusinessCalendar("UTC", "monday-friday 09:00-17:00") == BusinessCalendar(
+        "UTC",
+        {
+            "Monday": "09:00-17:00",
+            "tue": "09:00-17:00",
+            2: "09:00-17:00",
+            3: "09:00-17:00",
+            "FRIDAY": "09:00-17:00",
+        },
+    )
+
+
+def test_a_special_day_given_twice_is_refused() -> None:
+    day = dt.date(2025, 12, 24)
+    with pytest.raises(InvalidHolidayError, match="2025-12-24 is given twice"):
+        BusinessCalendar(
+            "UTC", "mon-fri 09:00-17:00", special_days=[(day, ()), (day, "09:00-13:00")]
+        )  # type: ignore[arg-type]
+    with pytest.raises(InvalidHolidayError, match="pairs"):
+        BusinessCalendar("UTC", "mon-fri 09:00-17:00", special_days=[day])  # type: ignore[arg-type]

@@ -40,6 +40,7 @@ TOP_LEVEL = {
     "TicketLinked",
     "TicketOpened",
     "TicketUnlinked",
+    "TicketView",
     "Transition",
     "UpdateDelivered",
     "UpdatePosted",

@@ -45,7 +45,7 @@ from servicekit._lifecycles import (
     service_request_lifecycle,
 )
 from servicekit._status import ClockAction, StatusCategory
-from servicekit._ticket import StatusInterval, Ticket
+from servicekit._ticket import StatusInterval, Ticket, TicketView
 
 __version__ = "0.1.0.dev0"
 
@@ -81,6 +81,7 @@ __all__ = [
     "TicketLinked",
     "TicketOpened",
     "TicketUnlinked",
+    "TicketView",
     "Transition",
     "UpdateDelivered",
     "UpdatePosted",

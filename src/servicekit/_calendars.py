@@ -145,11 +145,24 @@ def _normalise_special_days(value: object) -> tuple[tuple[_dt.date, tuple[Shift,
     if not isinstance(items, Iterable):
         raise InvalidHolidayError(f"special_days must map dates to intervals, got {value!r}")
     result = []
-    for day, shifts in items:
+    seen: set[_dt.date] = set()
+    for item in items:
+        if not (isinstance(item, tuple | list) and len(item) == 2):
+            raise InvalidHolidayError(
+                f"special_days must map dates to intervals (or be (date, intervals) pairs), "
+                f"got the item {item!r}"
+            )
+        day, shifts = item
         if isinstance(day, _dt.datetime) or not isinstance(day, _dt.date):
             raise InvalidHolidayError(
                 f"special day {day!r} is not a date: key special_days by datetime.date"
             )
+        if day in seen:
+            raise InvalidHolidayError(
+                f"special day {day.isoformat()} is given twice; give each date once with all "
+                "of its intervals"
+            )
+        seen.add(day)
         result.append((day, normalise_shifts(shifts, where=f"special day {day.isoformat()}")))
     return tuple(sorted(result))
 

@@ -421,6 +421,10 @@ def _unstructure_instant(value: _dt.datetime) -> str:
     return text
 
 
+def _offset(value: _dt.datetime) -> str:
+    return value.strftime("%z") or "no offset"
+
+
 def _structure_instant(value: object, _: object) -> pendulum.DateTime:
     if not isinstance(value, str):
         raise TypeError(f"expected an ISO 8601 string, got {type(value).__name__}")
@@ -436,6 +440,14 @@ def _structure_instant(value: object, _: object) -> pendulum.DateTime:
     instant = as_instant(parsed)
     if match["zone"]:
         instant = instant.in_timezone(get_timezone(match["zone"]))
+        if instant.utcoffset() != parsed.utcoffset():
+            # RFC 9557 leaves an inconsistent pair to the reader; guessing which half is
+            # right would silently move the event, so it is refused.
+            raise ValueError(
+                f"{value!r}: the offset {_offset(parsed)} contradicts the zone "
+                f"{match['zone']}, which is at {_offset(instant)} at that instant; "
+                "store the offset the zone had"
+            )
     return instant
 
 
@@ -504,6 +516,8 @@ def event_from_dict(data: Mapping[str, Any]) -> Event:
         raise EventDecodeError(f"invalid {tag} event: {details}") from exc
     except (TypeError, ValueError, UnknownTimezoneError) as exc:
         raise EventDecodeError(f"invalid {tag} event: {exc}") from exc
+    except RecursionError as exc:
+        raise EventDecodeError(f"invalid {tag} event: its values are nested too deeply") from exc
 
 
 def _describe_error(exc: BaseException, type_: type | None) -> str:
@@ -526,10 +540,16 @@ def history_from_json(text: str | bytes) -> tuple[Event, ...]:
         EventDecodeError: the text is not a JSON array of events; the message
             gives the index of the first bad one and what is wrong with it.
     """
+    if not isinstance(text, str | bytes | bytearray):
+        raise EventDecodeError(f"a history is JSON text (str or bytes), got {type(text).__name__}")
     try:
         raw = json.loads(text)
-    except json.JSONDecodeError as exc:
+    except UnicodeDecodeError as exc:
+        raise EventDecodeError(f"history is not UTF-8 (nor UTF-16/32) JSON: {exc}") from exc
+    except ValueError as exc:  # JSONDecodeError, and numbers past Python's digit limit
         raise EventDecodeError(f"history is not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise EventDecodeError("history is not valid JSON: it is nested too deeply") from exc
     if not isinstance(raw, list):
         raise EventDecodeError(f"a history must be a JSON array, got {type(raw).__name__}")
     events = []

@@ -36,6 +36,7 @@ __all__ = [
     "NaiveDatetimeError",
     "NegativeDurationError",
     "OutOfOrderEventError",
+    "ReadOnlyTicketError",
     "ReasonError",
     "RoleNotAllowedError",
     "SchedulerError",
@@ -147,6 +148,10 @@ class RoleNotAllowedError(TransitionError):
 
 class OutOfOrderEventError(ServiceKitError, ValueError):
     """An event is earlier than the last event of the history."""
+
+
+class ReadOnlyTicketError(ServiceKitError, TypeError):
+    """A guard tried to change the ticket it was given: guards get a read-only view."""
 
 
 class EventConflictError(ServiceKitError, ValueError):

@@ -46,7 +46,16 @@ __all__ = [
 _CENT: Final = Decimal("0.01")
 
 
+#: Amounts must be smaller than this in magnitude: rounding to the cent stays exact within
+#: decimal's default 28 digits.
+MAX_AMOUNT: Final = Decimal(10) ** 24
+
+
 def _decimal(value: Decimal | int | str | float) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str | float):
+        raise CostModelError(
+            f"an amount must be a Decimal, int, str or float, got {type(value).__name__} {value!r}"
+        )
     if isinstance(value, float):
         # Through str: Decimal(0.1) would carry the float's binary error into the accounts.
         value = repr(value)
@@ -56,6 +65,10 @@ def _decimal(value: Decimal | int | str | float) -> Decimal:
         raise CostModelError(f"{value!r} is not an amount of money") from exc
     if not result.is_finite():
         raise CostModelError(f"an amount must be finite, got {value!r}")
+    if abs(result) >= MAX_AMOUNT:
+        raise CostModelError(
+            f"an amount must be below {MAX_AMOUNT:.0e} in magnitude, got {value!r}"
+        )
     return result
 
 
@@ -98,7 +111,10 @@ class Money:
     __rmul__ = __mul__
 
     def __truediv__(self, divisor: Decimal | int | float) -> Money:
-        return Money(self.amount / _decimal(divisor), self.currency)
+        by = _decimal(divisor)
+        if not by:
+            raise CostModelError(f"cannot divide {self} by zero")
+        return Money(self.amount / by, self.currency)
 
     def __lt__(self, other: Money) -> bool:
         self._same(other)

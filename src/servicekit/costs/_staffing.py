@@ -54,7 +54,16 @@ class Channel(enum.Enum):
 
 
 def _seconds(value: _dt.timedelta | float, name: str) -> float:
-    seconds = value.total_seconds() if isinstance(value, _dt.timedelta) else float(value)
+    if isinstance(value, _dt.timedelta):
+        seconds = value.total_seconds()
+    else:
+        # A string ("180") or a bool is refused, not read as a number.
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise CostModelError(
+                f"{name} must be a number of seconds or a timedelta, got "
+                f"{type(value).__name__} {value!r}"
+            )
+        seconds = float(value)
     if not math.isfinite(seconds) or seconds <= 0:
         raise CostModelError(f"{name} must be positive, got {value!r}")
     return seconds

@@ -9,6 +9,7 @@ from typing import TypeAlias
 
 import attrs
 
+from servicekit._convert import wall_time
 from servicekit._time import duration_micros, get_timezone, to_micros
 from servicekit.errors import InvalidFollowUpError
 
@@ -23,6 +24,10 @@ def _positive_micros(value: _dt.timedelta, name: str) -> int:
             "anchor, and negative or zero offsets are refused"
         )
     return micros
+
+
+def _check_wall_time(_: object, attribute: attrs.Attribute[_dt.time], value: _dt.time) -> None:
+    wall_time(value, name=attribute.name, error=InvalidFollowUpError)
 
 
 def _offsets(value: Iterable[_dt.timedelta]) -> tuple[_dt.timedelta, ...]:
@@ -105,7 +110,7 @@ class Daily:
     Exported to iCalendar as an RRULE.
     """
 
-    at: _dt.time
+    at: _dt.time = attrs.field(validator=_check_wall_time)
 
     def instants(self, after_us: int, zone: str) -> Iterator[int]:
         """The instants strictly after ``after_us``, in microseconds (endless)."""
@@ -139,8 +144,8 @@ class ContactWindow:
         weekdays: days it applies (0 = Monday); other days are quiet all day.
     """
 
-    start: _dt.time = _dt.time(8)
-    end: _dt.time = _dt.time(21)
+    start: _dt.time = attrs.field(default=_dt.time(8), validator=_check_wall_time)
+    end: _dt.time = attrs.field(default=_dt.time(21), validator=_check_wall_time)
     weekdays: frozenset[int] = attrs.field(default=frozenset(range(7)), converter=_weekdays)
 
     def __attrs_post_init__(self) -> None:

@@ -11,6 +11,7 @@ import attrs
 import pendulum
 
 from servicekit._calendars import BusinessCalendar
+from servicekit._convert import wall_time
 from servicekit._events import (
     AgentReplied,
     Event,
@@ -78,6 +79,8 @@ class TerminalAction:
     batch: _dt.time | None = None
 
     def __attrs_post_init__(self) -> None:
+        if self.batch is not None:
+            wall_time(self.batch, name="batch", error=InvalidFollowUpError)
         if self.after_attempts < 0:
             raise InvalidFollowUpError(f"after_attempts must be >= 0, got {self.after_attempts}")
 

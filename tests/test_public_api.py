@@ -210,9 +210,12 @@ SUBPACKAGES: dict[str, set[str]] = {
     "servicekit.testing": {
         "DST_ZONES",
         "aware_datetimes",
+        "boundary_durations",
+        "boundary_instants",
         "business_calendars",
         "cadences",
         "contact_windows",
+        "dst_edge_datetimes",
         "durations",
         "follow_up_schedules",
         "lifecycles",

@@ -506,3 +506,13 @@ def test_a_reopen_into_a_paused_status_takes_the_new_target() -> None:
     ticket.fire("open", at=t0 + 6 * H)
     (running,) = _by_priority().evaluate(ticket, t0 + 6 * H).for_metric("resolution")
     assert running.due_at == t0 + 8 * H
+
+
+def test_with_clock_as_the_docs_show_it() -> None:
+    from servicekit import ClockAction
+
+    paused = RESOLUTION.with_clock({StatusCategory.WAITING_ON_THIRD_PARTY: ClockAction.PAUSE})
+    assert paused.clock_action(StatusCategory.WAITING_ON_THIRD_PARTY) is ClockAction.PAUSE
+    assert paused.clock_action(StatusCategory.OPEN) is ClockAction.RUN
+    with pytest.raises(SlaPolicyError, match="clock action must be one of"):
+        RESOLUTION.with_clock({StatusCategory.OPEN: "sprint"})  # type: ignore[dict-item]

@@ -40,6 +40,7 @@ from servicekit._time import (
 from servicekit.errors import (
     CalendarNeverClosesError,
     CalendarNeverOpenError,
+    InstantOutOfRangeError,
     InvalidHolidayError,
 )
 
@@ -476,6 +477,11 @@ class BusinessCalendar:
     def _check_year(self, year: int, what: str, *, forward: bool) -> None:
         years = self._open_years
         if years is None or (year > years[1] + 1 if forward else year < years[0] - 1):
+            if any(self.hours):
+                raise InstantOutOfRangeError(
+                    f"cannot {what} on {self!r}: the answer lies outside the years {_MIN_YEAR} "
+                    f"to {_MAX_YEAR} that calendars cover"
+                )
             raise self._never_open(what)
 
     # -- the micro-second core ---------------------------------------------

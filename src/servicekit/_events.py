@@ -123,8 +123,25 @@ def _zone_name(value: object) -> str | None:
     return get_timezone(value, name="customer_timezone").name
 
 
-_str = attrs.validators.instance_of(str)
-_opt_str = attrs.validators.optional(_str)
+def _str(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str):
+        raise InvalidEventError(
+            f"{attribute.name} must be a str, got {type(value).__name__} {value!r}"
+        )
+
+
+def _opt_str(_: object, attribute: attrs.Attribute[str | None], value: object) -> None:
+    if value is not None and not isinstance(value, str):
+        raise InvalidEventError(
+            f"{attribute.name} must be a str or None, got {type(value).__name__} {value!r}"
+        )
+
+
+def _bool(_: object, attribute: attrs.Attribute[bool], value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidEventError(
+            f"{attribute.name} must be True or False, got {type(value).__name__} {value!r}"
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -195,7 +212,7 @@ class AgentReplied(Event):
 
     kind: ClassVar[str] = "agent_replied"
 
-    public: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    public: bool = attrs.field(default=True, validator=_bool)
 
 
 @attrs.frozen(kw_only=True)

@@ -292,6 +292,11 @@ class Ticket:
                 priority the ticket does not have.
             TransitionError: a status change the lifecycle does not allow.
         """
+        if not isinstance(event, Event):
+            raise EventConflictError(
+                f"only servicekit events can be recorded on ticket {self.id!r}, got "
+                f"{type(event).__name__} {event!r}"
+            )
         at_us = self._check_order(event.at, type(event).__name__)
         status, priority = self._status, self._priority
         if isinstance(event, StatusChanged):

@@ -22,6 +22,7 @@ __all__ = [
     "GuardRejectedError",
     "HistoryReplayError",
     "IncidentError",
+    "InstantOutOfRangeError",
     "InvalidDurationError",
     "InvalidEscalationError",
     "InvalidEventError",
@@ -78,6 +79,11 @@ class NaiveDatetimeError(ServiceKitError, ValueError):
     servicekit never guesses a zone: attach one (``datetime(..., tzinfo=UTC)``
     or ``pendulum.datetime(..., tz="Europe/Madrid")``).
     """
+
+
+class InstantOutOfRangeError(ServiceKitError, ValueError):
+    """An instant (given, or the result of a computation) falls outside the years 1 to 9999
+    that Python's datetimes can hold."""
 
 
 class UnknownTimezoneError(ServiceKitError, ValueError):
@@ -164,9 +170,9 @@ class EventDecodeError(ServiceKitError, ValueError):
     missing or mistyped field)."""
 
 
-class InvalidEventError(ServiceKitError, ValueError):
+class InvalidEventError(ServiceKitError, ValueError, TypeError):
     """An event was given a value its kind forbids (a survey score above the scale, a
-    deadline of zero business days)."""
+    deadline of zero business days) or a value of the wrong type (a number for a name)."""
 
 
 class HistoryReplayError(ServiceKitError, ValueError):

@@ -26,7 +26,10 @@ except ImportError as exc:
 from servicekit.testing._calendars import (
     DST_ZONES,
     aware_datetimes,
+    boundary_durations,
+    boundary_instants,
     business_calendars,
+    dst_edge_datetimes,
     durations,
 )
 from servicekit.testing._followup import cadences, contact_windows, follow_up_schedules
@@ -35,9 +38,12 @@ from servicekit.testing._lifecycles import lifecycles, ready_made_lifecycles, ti
 __all__ = [
     "DST_ZONES",
     "aware_datetimes",
+    "boundary_durations",
+    "boundary_instants",
     "business_calendars",
     "cadences",
     "contact_windows",
+    "dst_edge_datetimes",
     "durations",
     "follow_up_schedules",
     "lifecycles",

@@ -14,6 +14,7 @@ from servicekit import (
     CorrectiveActionDone,
     Event,
     NoteAdded,
+    OptedOut,
     StatusChanged,
     SurveyAnswered,
     SurveySent,
@@ -34,7 +35,16 @@ from servicekit.errors import (
     InvalidEventError,
     OutOfOrderEventError,
 )
-from servicekit.protocols import Incident, LinkPolicy, PropagationRule, link_intervals
+from servicekit.followup import ContactWindow
+from servicekit.protocols import (
+    Broadcast,
+    Incident,
+    IncidentProtocol,
+    LinkPolicy,
+    PropagationRule,
+    crisis_incident_protocol,
+    link_intervals,
+)
 from servicekit.testing import aware_datetimes
 
 H = dt.timedelta(hours=1)
@@ -184,6 +194,21 @@ OPS = st.lists(
 )
 
 
+def _apply(incident: Incident, op: str, child: Ticket, at: pendulum.DateTime) -> None:
+    """One random operation, where it makes sense."""
+    linked = {c.id for c in incident.linked()}
+    if op == "link" and child.id not in linked:
+        incident.link(child, at=at)
+    elif op == "unlink" and child.id in linked:
+        incident.unlink(child.id, at=at)
+    elif op == "resolve" and incident.parent.status != "Resolved":
+        incident.fire("resolve", at=at)
+    elif op == "reopen" and incident.parent.status == "Resolved":
+        incident.fire("reopen", at=at, reason="again")
+    elif op == "update":
+        incident.post_update(f"u{len(incident.parent)}", at=at)
+
+
 @given(OPS)
 def test_random_link_sequences_replay_to_the_same_state(ops: list[tuple[str, int, int]]) -> None:
     incident = Incident(_ticket("INC-1"))
@@ -191,18 +216,7 @@ def test_random_link_sequences_replay_to_the_same_state(ops: list[tuple[str, int
     at = T0
     for op, index, minutes in ops:
         at = at.add(minutes=minutes)
-        child = pool[index]
-        linked = {c.id for c in incident.linked()}
-        if op == "link" and child.id not in linked:
-            incident.link(child, at=at)
-        elif op == "unlink" and child.id in linked:
-            incident.unlink(child.id, at=at)
-        elif op == "resolve" and incident.parent.status != "Resolved":
-            incident.fire("resolve", at=at)
-        elif op == "reopen" and incident.parent.status == "Resolved":
-            incident.fire("reopen", at=at, reason="again")
-        elif op == "update":
-            incident.post_update(f"u{len(incident.parent)}", at=at)
+        _apply(incident, op, pool[index], at)
     parent_solved = incident.parent.status == "Resolved"
     for child in pool:
         replayed = Ticket.replay(child.history, incident_lifecycle())
@@ -212,3 +226,111 @@ def test_random_link_sequences_replay_to_the_same_state(ops: list[tuple[str, int
             # a linked child stands where its parent stands
             assert (child.status == "Resolved") == parent_solved
     assert Ticket.replay(incident.parent.history, incident_lifecycle()) == incident.parent
+
+
+# -- broadcast updates ------------------------------------------------------------------------
+
+TOKYO = "Asia/Tokyo"
+
+
+def _customer(ticket_id: str, at: pendulum.DateTime, channel: str, zone: str) -> Ticket:
+    return Ticket.open(
+        incident_lifecycle(),
+        ticket_id=ticket_id,
+        at=at,
+        priority="P3",
+        channel=channel,
+        customer_timezone=zone,
+        detected_by="customer",
+    )
+
+
+def _send(incident: Incident, report: object, at: pendulum.DateTime) -> None:
+    for d in report.deliveries:  # type: ignore[attr-defined]
+        incident.children[d.child_id].record(
+            UpdateDelivered(at=at, parent_id=incident.id, update_id=d.update_id, channel=d.channel)
+        )
+
+
+def test_merge_off_sends_every_update_and_opt_outs_are_counted() -> None:
+    base = crisis_incident_protocol("UTC")
+    protocol = IncidentProtocol(
+        name="all", protocol=base.protocol, broadcast=Broadcast(merge=False)
+    )
+    incident = protocol.incident(_ticket("INC-1"))
+    night = pendulum.datetime(2025, 6, 2, 14, tz="UTC")  # 23:00 in Tokyo
+    sleeper = _customer("C-1", night, "sms", TOKYO)
+    quitter = _customer("C-2", night, "email", "UTC")
+    incident.link(sleeper, at=night)
+    incident.link(quitter, at=night)
+    quitter.record(OptedOut(at=night, channel="email"))
+    for n in range(3):
+        incident.post_update(f"u{n}", at=night.add(minutes=10 * n))
+    report = protocol.evaluate(incident.parent, incident.children.values(), night.add(hours=1))
+    assert (report.waiting, report.suppressed, report.superseded) == (3, 3, 0)
+    morning = pendulum.datetime(2025, 6, 3, 8, tz=TOKYO)
+    assert report.next_wakeup == morning
+    report = protocol.evaluate(incident.parent, incident.children.values(), morning)
+    assert [d.update_id for d in report.deliveries] == ["u0", "u1", "u2"]
+    # the same question asked after the window closed again: nothing goes out at night
+    late = pendulum.datetime(2025, 6, 3, 22, tz=TOKYO)
+    report = protocol.evaluate(incident.parent, incident.children.values(), late)
+    assert report.deliveries == ()
+    assert report.next_wakeup == morning.add(days=1)
+
+
+def test_update_promise_is_per_customer_and_unlink_stops_updates() -> None:
+    protocol = crisis_incident_protocol("UTC")
+    incident = protocol.incident(_ticket("INC-1"))
+    incident.post_update("u1", at=T0)
+    early = _customer("C-1", T0, "email", "UTC")
+    late = _customer("C-2", T0 + 0.4 * H, "email", "UTC")
+    incident.link(early, at=T0)
+    _send(incident, protocol.evaluate(incident.parent, incident.children.values(), T0), T0)
+    incident.link(late, at=T0 + 0.4 * H)
+    report = protocol.evaluate(incident.parent, incident.children.values(), T0 + 0.4 * H)
+    # the late customer is told the latest update at once, not at the next tick
+    assert [(d.child_id, d.update_id) for d in report.deliveries] == [("C-2", "u1")]
+    _send(incident, report, T0 + 0.4 * H)
+    report = protocol.evaluate(incident.parent, incident.children.values(), T0 + 0.6 * H)
+    assert [p.overdue for p in report.promises] == [True, False]
+    (overdue,) = [a for a in report.actions if a.kind == "update_overdue"]
+    assert overdue.detail == "1 customers"
+    assert overdue.at == T0 + 0.5 * H
+    incident.unlink("C-2", at=T0 + 0.7 * H)
+    incident.post_update("u2", at=T0 + 0.8 * H)
+    report = protocol.evaluate(incident.parent, incident.children.values(), T0 + 0.8 * H)
+    assert [d.child_id for d in report.deliveries] == ["C-1"]
+    assert report.linked == 1
+
+
+def test_incident_definition_errors() -> None:
+    with pytest.raises(IncidentError, match="update_every must be positive"):
+        Broadcast(update_every=dt.timedelta(0))
+    protocol = crisis_incident_protocol("UTC")
+    parent = _ticket("INC-1")
+    parent.record(UpdatePosted(at=T0, update_id="u"))
+    parent.record(UpdatePosted(at=T0, update_id="u"))
+    with pytest.raises(IncidentError, match="posted twice"):
+        protocol.evaluate(parent, [], T0)
+    window = ContactWindow()
+    assert Broadcast(windows={"sms": window}).window_for("sms") is window
+
+
+@given(OPS)
+def test_no_idempotency_key_is_issued_twice(ops: list[tuple[str, int, int]]) -> None:
+    protocol = crisis_incident_protocol("UTC")
+    incident = protocol.incident(_ticket("INC-1"))
+    zones = ["UTC", TOKYO, "America/Los_Angeles"]
+    pool = [_customer(f"C-{i}", T0, ["sms", "email"][i % 2], zones[i % 3]) for i in range(6)]
+    issued: set[str] = set()
+    at = T0
+    for op, index, minutes in ops:
+        at = at.add(minutes=minutes * 7)
+        _apply(incident, op, pool[index], at)
+        report = protocol.evaluate(incident.parent, incident.children.values(), at)
+        keys = [a.key for a in report.actions if a.kind == "broadcast_update"]
+        assert not issued & set(keys)
+        assert len(keys) == len(set(keys))
+        issued.update(keys)
+        _send(incident, report, at)

@@ -1,9 +1,23 @@
-"""The public API is exactly what is documented: a change here is a release note."""
+"""The public API is exactly what is documented: a change here is a release note.
+
+"Documented" means what the reference pages show: each public module has a page
+``docs/reference/<name>.md`` rendered by mkdocstrings, which reads the sources
+through griffe; these tests ask griffe the same questions (see
+docs/versioning.md for what is public).
+"""
 
 from __future__ import annotations
 
 import importlib
+import inspect
+import pkgutil
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
+import attrs
+import griffe
 import pytest
 
 import servicekit
@@ -56,6 +70,7 @@ TOP_LEVEL = {
 }
 
 SUBPACKAGES: dict[str, set[str]] = {
+    "servicekit.cli": {"COMMANDS", "main", "parser"},
     "servicekit.sources": {
         "READY_LIFECYCLES",
         "ROW_KINDS",
@@ -160,6 +175,14 @@ SUBPACKAGES: dict[str, set[str]] = {
         "to_ical",
     },
     "servicekit.protocols": {
+        "CUSTOMER_FIRST_RESPONSE",
+        "HELD_RESOLUTION",
+        "REVIEW",
+        "Broadcast",
+        "CorrectivePolicy",
+        "CorrectiveState",
+        "CorrectiveStatus",
+        "Delivery",
         "METRIC_STATES",
         "ComplianceReport",
         "ComplianceRow",
@@ -171,16 +194,23 @@ SUBPACKAGES: dict[str, set[str]] = {
         "evaluate_rows",
         "unmeasurable_metrics",
         "Incident",
+        "IncidentProtocol",
+        "IncidentReport",
         "LinkPolicy",
         "Propagated",
+        "ProactiveFigures",
         "PropagationRule",
         "ProtocolReport",
         "ServiceProtocol",
         "TicketAction",
+        "UpdatePromise",
         "WakeupScheduler",
+        "business_days_deadline",
+        "crisis_incident_protocol",
         "crisis_protocol",
         "daily_requests_protocol",
         "link_intervals",
+        "proactive_incident_protocol",
         "proactive_protocol",
         "propagation_actor",
         "reactive_protocol",
@@ -209,6 +239,9 @@ SUBPACKAGES: dict[str, set[str]] = {
     },
     "servicekit.testing": {
         "DST_ZONES",
+        "OUTAGE_ZONES",
+        "OutageRun",
+        "OutageScenario",
         "aware_datetimes",
         "boundary_durations",
         "boundary_instants",
@@ -220,6 +253,7 @@ SUBPACKAGES: dict[str, set[str]] = {
         "follow_up_schedules",
         "lifecycles",
         "ready_made_lifecycles",
+        "run_outage",
         "tickets",
     },
 }
@@ -239,16 +273,6 @@ def test_subpackage_exports(module: str) -> None:
         assert hasattr(mod, name), name
 
 
-def test_every_public_name_is_documented() -> None:
-    modules = [servicekit, *(importlib.import_module(m) for m in SUBPACKAGES)]
-    for mod in modules:
-        for name in mod.__all__:
-            obj = getattr(mod, name)
-            if name.startswith("__") or not callable(obj):
-                continue
-            assert (obj.__doc__ or "").strip(), f"{mod.__name__}.{name} has no docstring"
-
-
 def test_errors_are_servicekit_errors() -> None:
     from servicekit import errors
 
@@ -256,3 +280,154 @@ def test_errors_are_servicekit_errors() -> None:
         cls = getattr(errors, name)
         assert issubclass(cls, errors.ServiceKitError), name
         assert (cls.__doc__ or "").strip(), name
+
+
+ROOT = Path(__file__).resolve().parent.parent
+PUBLIC_MODULES = ["servicekit", *sorted(SUBPACKAGES), "servicekit.errors"]
+# What mkdocs.yml's reference filters hide: private names and the integer fast paths.
+_HIDDEN = re.compile(r"^_|_micros$")
+
+
+def _ruff_sort_key(name: str) -> tuple[int, str]:
+    """The order ruff's RUF022 keeps ``__all__`` in: CONSTANTS, then Classes, then the rest."""
+    if name.isupper() and len(name) > 1:
+        return (0, name)
+    return (1, name) if name[:1].isupper() else (2, name)
+
+
+@pytest.fixture(scope="module")
+def package() -> griffe.Module:
+    loaded = griffe.load("servicekit", search_paths=[str(ROOT / "src")], resolve_aliases=True)
+    assert isinstance(loaded, griffe.Module)
+    return loaded
+
+
+def _griffe_module(package: griffe.Module, name: str) -> griffe.Module:
+    found = package if name == "servicekit" else package[name.removeprefix("servicekit.")]
+    assert isinstance(found, griffe.Module)
+    return found
+
+
+def test_every_public_module_is_listed_here() -> None:
+    public = {
+        f"servicekit.{m.name}"
+        for m in pkgutil.iter_modules(servicekit.__path__)
+        if not m.name.startswith("_")
+    }
+    assert public == set(PUBLIC_MODULES) - {"servicekit"}, (
+        "a new public module needs its names in SUBPACKAGES here and a reference page"
+    )
+
+
+@pytest.mark.parametrize("module", PUBLIC_MODULES)
+def test_all_is_sorted_and_unique(module: str) -> None:
+    names = list(importlib.import_module(module).__all__)
+    assert names == sorted(set(names), key=_ruff_sort_key)
+
+
+@pytest.mark.parametrize("module", PUBLIC_MODULES)
+def test_reference_page_shows_exactly_all(module: str, package: griffe.Module) -> None:
+    """Each public module has a page, listed in the nav, that renders exactly ``__all__``."""
+    short = module.rsplit(".", 1)[-1]
+    page = ROOT / "docs" / "reference" / f"{short}.md"
+    assert page.exists(), f"add {page.relative_to(ROOT)} holding '::: {module}'"
+    assert re.search(rf"^::: {re.escape(module)}$", page.read_text("utf-8"), re.MULTILINE)
+    assert f"reference/{short}.md" in (ROOT / "mkdocs.yml").read_text("utf-8"), "add it to nav"
+    gmod = _griffe_module(package, module)
+    # mkdocstrings shows a module's own public-looking members and the aliases it exports.
+    shown = {
+        name
+        for name, member in gmod.members.items()
+        if not _HIDDEN.search(name)
+        and (name in gmod.exports if member.is_alias else not member.is_module)  # type: ignore[operator]
+    }
+    exported = set(importlib.import_module(module).__all__) - {"__version__", "errors"}
+    assert shown == exported, (
+        f"shown but not in __all__: {sorted(shown - exported)}; "
+        f"in __all__ but not shown: {sorted(exported - shown)}"
+    )
+
+
+def _public_api() -> list[tuple[str, str, Any]]:
+    api = []
+    for module in PUBLIC_MODULES:
+        mod = importlib.import_module(module)
+        api += [(module, name, getattr(mod, name)) for name in mod.__all__]
+    return api
+
+
+def _annotation_gaps(qualname: str, func: Callable[..., Any]) -> list[str]:
+    try:
+        signature = inspect.signature(func)
+    except (TypeError, ValueError):  # a builtin without a signature: nothing to check
+        return []
+    annotations = getattr(func, "__annotations__", {})
+    gaps = [
+        f"{qualname}({p.name})"
+        for p in signature.parameters.values()
+        if p.name not in {"self", "cls"} and p.name not in annotations
+    ]
+    if "return" not in annotations and func.__name__ != "__init__":
+        gaps.append(f"{qualname} -> ?")
+    return gaps
+
+
+def _members(cls: type) -> list[tuple[str, Any]]:
+    """A class's own public methods and properties (unwrapped), as the reference shows them."""
+    out = []
+    for name, value in vars(cls).items():
+        if _HIDDEN.search(name):
+            continue
+        if isinstance(value, staticmethod | classmethod):
+            value = value.__func__
+        if isinstance(value, property):
+            out.append((name, value.fget))
+        elif inspect.isfunction(value):
+            out.append((name, value))
+    return out
+
+
+def test_every_public_name_has_a_docstring(package: griffe.Module) -> None:
+    missing = []
+    for module, name, obj in _public_api():
+        if name in {"errors"}:
+            continue
+        member = _griffe_module(package, module)[name]
+        target = member.final_target if member.is_alias else member
+        if not target.docstring:  # constants: a docstring right after the assignment
+            missing.append(f"{module}.{name}")
+        if inspect.isclass(obj):
+            missing += [
+                f"{module}.{name}.{attr}"
+                for attr, func in _members(obj)
+                if func is not None and not (func.__doc__ or "").strip()
+            ]
+    assert not missing, f"no docstring: {missing}"
+
+
+def test_every_public_callable_is_fully_annotated() -> None:
+    gaps = []
+    for module, name, obj in _public_api():
+        qualname = f"{module}.{name}"
+        if inspect.isfunction(obj):
+            gaps += _annotation_gaps(qualname, obj)
+        elif inspect.isclass(obj):
+            gaps += [
+                gap
+                for attr, func in _members(obj)
+                if func is not None
+                for gap in _annotation_gaps(f"{qualname}.{attr}", func)
+            ]
+            if attrs.has(obj):  # the generated __init__ loses types to converters; fields keep them
+                gaps += [f"{qualname}.{f.name}: ?" for f in attrs.fields(obj) if f.type is None]
+            elif "__init__" in vars(obj) and not getattr(obj, "_is_protocol", False):
+                gaps += _annotation_gaps(f"{qualname}.__init__", obj.__init__)
+    assert not gaps, f"not annotated: {gaps}"
+
+
+def test_the_checks_above_can_fail() -> None:
+    def bare(x, y: int):  # type: ignore[no-untyped-def]
+        return x
+
+    assert _annotation_gaps("bare", bare) == ["bare(x)", "bare -> ?"]
+    assert _ruff_sort_key("ZONES") < _ruff_sort_key("Zone") < _ruff_sort_key("zone")

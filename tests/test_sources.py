@@ -11,16 +11,37 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
+import attrs
 import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from servicekit import AgentReplied, CustomerReplied, Lifecycle, StatusChanged, Ticket
+from servicekit import (
+    AgentReplied,
+    BusinessCalendar,
+    CustomerReplied,
+    Lifecycle,
+    StatusChanged,
+    Ticket,
+)
 from servicekit.cli import main
 from servicekit.datasets import BPIC2013_MAPPING, bpic2013_sample_path, bpic2013_tickets
-from servicekit.errors import MappingError, SourceError, SourceRowError, UnmappedStatusError
+from servicekit.errors import (
+    MappingError,
+    ServiceKitError,
+    SourceError,
+    SourceRowError,
+    UnmappedStatusError,
+)
+from servicekit.protocols import (
+    ComplianceTally,
+    compliance_rows,
+    reactive_protocol,
+    unmeasurable_metrics,
+)
 from servicekit.sources import (
     CsvSource,
     SourceMapping,
@@ -58,6 +79,19 @@ def test_shipped_extract_replays_with_the_default_mapping(
     assert sum(len(t) for t in api) == report["read"]["events"]
     assert sum(report["statuses"].values()) == 90
     assert report["not_measurable"].keys() == {"first_response", "next_response"}
+    calendar = BusinessCalendar("Europe/Brussels", "mon-fri 08:00-18:00")
+    protocol = reactive_protocol(calendar, BPIC2013_MAPPING.priority_order)
+    now = max(t.last_event_at for t in api)
+    assert report["now"] == now.in_timezone("Europe/Brussels").isoformat()
+    tally = ComplianceTally().add_all(
+        row for t in api for row in compliance_rows(protocol, t, protocol.evaluate(t, now))
+    )
+    expected = tally.report(
+        unmeasurable=unmeasurable_metrics(protocol, {e.kind for t in api for e in t}),
+        priority_order=BPIC2013_MAPPING.priority_order,
+    )
+    assert report["sla"] == expected.sla_dicts()
+    assert report["statuses"] == dict(expected.statuses)
     resolution = [r for r in report["sla"] if r["metric"] == "resolution"]
     assert sum(r["met"] + r["breached"] + r["open"] + r["cancelled"] for r in resolution) == 90
 
@@ -310,6 +344,27 @@ def _rows(ticket: Ticket) -> list[dict[str, str]]:
     return rows
 
 
+_XES_MAPPING = attrs.evolve(_MAPPING, ticket="case:concept:name", time="time:timestamp")
+
+
+def _xes(originals: list[Ticket]) -> str:
+    """The tickets as an XES log: a trace per ticket, an event per row."""
+    out = ['<?xml version="1.0" encoding="UTF-8"?>\n<log xes.version="1849-2016">']
+    for ticket in originals:
+        out.append(f'<trace><string key="concept:name" value="{escape(ticket.id)}"/>')
+        for row in _rows(ticket):
+            out.append("<event>")
+            for key, value in row.items():
+                if key == "at":
+                    out.append(f'<date key="time:timestamp" value="{value}"/>')
+                elif key != "id" and value:
+                    out.append(f'<string key="{key}" value="{escape(value)}"/>')
+            out.append("</event>")
+        out.append("</trace>")
+    out.append("</log>")
+    return "\n".join(out)
+
+
 def _plain(ticket: Ticket) -> Ticket:
     kept = [
         e
@@ -321,7 +376,7 @@ def _plain(ticket: Ticket) -> Ticket:
 
 @given(
     st.lists(tickets(_LOG, max_events=8), min_size=1, max_size=4, unique_by=lambda t: t.id),
-    st.sampled_from(["csv", "jsonl"]),
+    st.sampled_from(["csv", "jsonl", "xes"]),
 )
 def test_written_histories_read_back_equal(
     tmp_path_factory: pytest.TempPathFactory, originals: list[Ticket], fmt: str
@@ -334,9 +389,12 @@ def test_written_histories_read_back_equal(
             writer = csv.DictWriter(handle, list(rows[0]))
             writer.writeheader()
             writer.writerows(rows)
-    else:
+    elif fmt == "jsonl":
         path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    back = list(read_tickets(open_source(path), _MAPPING, lifecycle=_LOG))
+    else:
+        path.write_text(_xes(originals))
+    mapping = _XES_MAPPING if fmt == "xes" else _MAPPING
+    back = list(read_tickets(open_source(path), mapping, lifecycle=_LOG))
     assert [t.history for t in back] == [t.history for t in originals]
 
 
@@ -383,3 +441,143 @@ def test_the_replay_guide_commands_run(tmp_path: Path) -> None:
         assert done.returncode == 0, (command, done.stderr)
     assert (tmp_path / "report.json").exists()
     assert (tmp_path / "charts" / "attainment_by_month.png").exists()
+
+
+# -- hostile and broken inputs: a value or a servicekit error, never a raw exception -------
+
+_BASE = {"ticket": "id", "time": "at", "status": "s", "priority": "p"}
+_CATS = {"new": "new", "done": "solved"}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("dup.csv", "id,id,at\n1,2,3\n", "repeats the columns"),
+        ("wide.csv", "id,at,s,p\n1,2024-01-01T00:00:00Z,new,P1,extra\n", "5 fields"),
+        ("latin.csv", b"id,at,s,p\n\xe9,x,y,z\n", "not utf-8 text"),
+        ("bad.jsonl", '{"id": 1}\n{nope\n', "line 2: not JSON"),
+        ("list.jsonl", "[1, 2]\n", "must be an object"),
+        ("deep.jsonl", "[" * 100_000 + "\n", "not JSON"),
+        ("latin.jsonl", b'{"id": "\xe9"}\n', "not UTF-8"),
+        ("broken.parquet", b"PAR1 not really", "cannot read Parquet"),
+        ("broken.xes", "<log><trace>", "line"),
+    ],
+)
+def test_unreadable_files_raise_source_errors(
+    tmp_path: Path, name: str, content: str | bytes, message: str
+) -> None:
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    mapping = SourceMapping(**_BASE, categories=_CATS)
+    with pytest.raises(ServiceKitError, match=re.compile(re.escape(message), re.IGNORECASE)):
+        list(read_tickets(open_source(path), mapping))
+
+
+def test_sql_errors_are_source_errors(tmp_path: Path) -> None:
+    mapping = SourceMapping(**_BASE, categories=_CATS)
+    with pytest.raises(SourceError, match="needs a query"):
+        open_source("sqlite:///x.db")
+    db = tmp_path / "t.db"
+    sqlite3.connect(db).close()
+    source = SqlSource(f"sqlite:///{db}", "SELECT * FROM missing")
+    with pytest.raises(SourceError, match="no such table"):
+        list(read_tickets(source, mapping))
+    with pytest.raises(SourceError, match="not a usable database URL"):
+        list(read_tickets(SqlSource("nodb://", "SELECT 1"), mapping))
+    assert "secret" not in SqlSource("postgresql://u:secret@h/db", "SELECT 1").describe()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"timezone": "Mars/Olympus"}, "Mars/Olympus"),
+        ({"kinds": {"x": "snapshot"}}, "no kind column"),
+        ({"assignment_on": ["team"]}, "'team' is not one of"),
+        ({"lifecycle": "nope", "categories": {}}, "not a ready-made lifecycle"),
+        ({"lifecycle": "helpdesk"}, "either lifecycle or [categories]"),
+        ({"categories": {}}, "needs a [categories] table"),
+        ({"status": None}, "no status column"),
+        ({"initial_status": "open"}, "initial_status 'open'"),
+        ({"statuses": {"1": "gone"}}, "which [categories] does not list"),
+        ({"tier_pattern": "("}, "is not a regular expression"),
+        ({"tier_pattern": "L2"}, "needs a group"),
+    ],
+)
+def test_mapping_refusals(kwargs: dict[str, Any], message: str) -> None:
+    values: dict[str, Any] = {**_BASE, "categories": _CATS, **kwargs}
+    with pytest.raises(MappingError, match=re.escape(message)):
+        SourceMapping(**values)
+
+
+def test_mapping_from_plain_data_refuses_wrong_types(tmp_path: Path) -> None:
+    with pytest.raises(MappingError, match="is not a string"):
+        SourceMapping.from_dict({**_BASE, "categories": _CATS, "order": 3})
+    with pytest.raises(MappingError, match="must be a table"):
+        SourceMapping.from_dict(["ticket"])  # type: ignore[arg-type]
+    bad = tmp_path / "bad.toml"
+    bad.write_text("ticket = \n")
+    with pytest.raises(MappingError, match="not valid TOML"):
+        load_mapping(bad)
+    with pytest.raises(MappingError, match="is a directory"):
+        load_mapping(tmp_path)
+
+
+def test_rows_that_break_rules_reject_their_ticket(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text(
+        "id,at,s,p,o,pub,k\n"
+        ",2024-01-01T09:00:00Z,new,P1,1,,\n"  # no ticket id
+        "A,2024-01-01T09:00:00Z,new,,1,,\n"  # no priority on the first row
+        "B,2024-01-01T09:00:00Z,new,P9,1,,\n"  # a priority the mapping does not know
+        "C,2024-01-01T09:00:00Z,new,P1,x,,\n"  # order is not a number
+        "D,2024-01-01T09:00:00Z,new,P1,1,,\n"
+        "D,2024-01-01T10:00:00Z,new,P1,2,maybe,reply\n"  # public is not a boolean
+        "E,2024-01-01T09:00:00Z,new,P1,1,,skip\n"  # every row ignored
+        "F,2024-01-01T09:00:00Z,new,P1,1,,\n"
+        "F,2024-01-01T10:00:00Z,done,P1,2,,\n"
+        "F,2024-01-01T11:00:00Z,new,P1,3,,\n"  # solved -> new: the helpdesk has no such move
+    )
+    mapping = SourceMapping(
+        **{**_BASE, "status": "s"},
+        order="o",
+        public="pub",
+        kind="k",
+        kinds={"reply": "agent_reply", "skip": "ignore"},
+        priorities={"P1": "P1"},
+        statuses={"new": "new", "done": "solved"},
+        lifecycle="helpdesk",
+    )
+    reader = read_tickets(CsvSource(path), mapping, lenient=True)
+    assert list(reader) == []
+    rules = {(r.ticket, r.rule) for r in reader.rejections}
+    assert rules == {
+        (None, "missing-ticket"),
+        ("A", "missing-priority"),
+        ("B", "bad-value"),
+        ("C", "bad-order"),
+        ("D", "bad-value"),
+        ("E", "bad-value"),
+        ("F", "invalid-transition"),
+    }
+    assert reader.stats.tickets_rejected == 7
+    assert reader.stats.rows_ignored == 1
+
+
+def test_table_output_and_out_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["replay", "--width", "120", "--quiet", "--show", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "SLA attainment" in out
+    assert "not measurable" in out
+    assert "Worst tickets" in out
+    target = tmp_path / "table.txt"
+    assert main(["replay", "--out", str(target), "--quiet", "--holidays", "BE"]) == 0
+    assert "Attainment by month" in target.read_text()
+    assert main(["replay", "--out", str(tmp_path), "--quiet"]) == 2
+    assert main(["replay", "--out", str(tmp_path / "no" / "x.txt"), "--quiet"]) == 2
+    assert main(["replay", "--holidays", "XX", "--quiet"]) == 2
+    assert main(["replay", "--priorities", "Major,High", "--quiet", "--format", "json"]) == 0
+    capsys.readouterr()
+    assert list(tmp_path.iterdir()) == [target]  # nothing half-written is left behind

@@ -48,6 +48,7 @@ from servicekit._status import ClockAction, StatusCategory
 from servicekit._ticket import StatusInterval, Ticket, TicketView
 
 __version__ = "0.1.0.dev0"
+"""This release's version (PEP 440); the one place it is written, read by the build too."""
 
 __all__ = [
     "ANY",

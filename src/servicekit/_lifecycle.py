@@ -30,10 +30,10 @@ if TYPE_CHECKING:
 
 __all__ = ["ANY", "SAME", "DueTransition", "Guard", "Lifecycle", "Status", "Transition"]
 
-#: ``Transition(sources=ANY)``: the transition may be fired from every status.
 ANY: Final = "*"
-#: ``Transition(dest=SAME)``: the ticket stays in its status (a handover inside it).
+"""``Transition(sources=ANY)``: the transition may be fired from every status."""
 SAME: Final = "="
+"""``Transition(dest=SAME)``: the ticket stays in its status (a handover inside it)."""
 
 #: A guard is a module-level function ``guard(ticket, event)``. It returns ``True`` (or
 #: ``None``) to allow the transition, and ``False`` or a string saying why to refuse it.

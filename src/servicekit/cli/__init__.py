@@ -24,10 +24,10 @@ from servicekit import __version__
 from servicekit.cli import _demo, _replay
 from servicekit.errors import ServiceKitError
 
-__all__ = ["COMMANDS", "main"]
+__all__ = ["COMMANDS", "main", "parser"]
 
-#: The command modules, in the order ``--help`` lists them.
 COMMANDS: tuple[ModuleType, ...] = (_demo, _replay)
+"""The command modules, in the order ``--help`` lists them."""
 
 
 class _Parser(argparse.ArgumentParser):

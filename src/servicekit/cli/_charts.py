@@ -6,21 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from servicekit._plotting import pyplot
 from servicekit.errors import ServiceKitError
 from servicekit.protocols import ComplianceReport, MetricAttainment
 
 __all__ = ["write_charts"]
-
-
-def _pyplot() -> Any:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")  # files only: never open a window
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ServiceKitError("--plot needs matplotlib: pip install 'servicekit[plot]'") from exc
-    return plt
 
 
 def _keys(rows: tuple[MetricAttainment, ...]) -> list[str]:
@@ -46,7 +36,7 @@ def write_charts(report: ComplianceReport, folder: Path) -> Iterator[Path]:
     if folder.exists() and not folder.is_dir():
         raise ServiceKitError(f"--plot {folder}: exists and is not a folder")
     folder.mkdir(parents=True, exist_ok=True)
-    plt = _pyplot()
+    plt = pyplot()
     yield _bars(plt, report, folder / "attainment_by_priority.png")
     yield _months(plt, report, folder / "attainment_by_month.png")
     yield _resolution(plt, report, folder / "resolution_times.png")
@@ -61,11 +51,16 @@ def _bars(plt: Any, report: ComplianceReport, path: Path) -> Path:
         xs = [p + i * width for p in range(len(priorities))]
         ax.bar(xs, [values.get(p, 0.0) for p in priorities], width, label=metric)
     ax.set_xticks([p + width * (len(data) - 1) / 2 for p in range(len(priorities))], priorities)
+    return _save_attainment(plt, fig, ax, bool(data), "priority", path)
+
+
+def _save_attainment(plt: Any, fig: Any, ax: Any, legend: bool, by: str, path: Path) -> Path:
+    """Label an attainment chart (percent of decided cycles met, by ``by``) and save it."""
     ax.set_ylim(0, 100)
-    ax.set_xlabel("priority")
+    ax.set_xlabel(by)
     ax.set_ylabel("targets met (% of decided)")
-    ax.set_title("SLA attainment by priority")
-    if data:
+    ax.set_title(f"SLA attainment by {by}")
+    if legend:
         ax.legend(loc="lower right", fontsize="small")
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -85,15 +80,7 @@ def _months(plt: Any, report: ComplianceReport, path: Path) -> Path:
         )
     step = max(1, len(months) // 12)  # at most about twelve labels: no overlap
     ax.set_xticks(range(0, len(months), step), months[::step], rotation=45, ha="right")
-    ax.set_ylim(0, 100)
-    ax.set_xlabel("month opened")
-    ax.set_ylabel("targets met (% of decided)")
-    ax.set_title("SLA attainment by month")
-    if data:
-        ax.legend(loc="lower right", fontsize="small")
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save_attainment(plt, fig, ax, bool(data), "month opened", path)
 
 
 def _resolution(plt: Any, report: ComplianceReport, path: Path) -> Path:

@@ -24,8 +24,17 @@ import attrs
 import holidays
 import pendulum
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from servicekit._calendars import BusinessCalendar
 from servicekit._ticket import Ticket
@@ -57,6 +66,7 @@ PROTOCOLS: Final[dict[str, Callable[[BusinessCalendar, Sequence[str]], ServicePr
     "crisis": lambda calendar, _: crisis_protocol(calendar.timezone),
 }
 _XES_SUFFIXES: Final = (".xes", ".xes.gz")
+_SHIPPED: Final = "the shipped BPI Challenge 2013 extract"
 SCHEMA_PATH: Final = Path(__file__).with_name("replay-report.schema.json")
 
 
@@ -258,7 +268,7 @@ def run_replay(args: argparse.Namespace, console: Console, out: IO[str]) -> Repl
         if csv_out is not None:
             csv_out.finish(report.unmeasurable)
     run_ = ReplayRun(
-        source=source.describe(),
+        source=source.describe() if args.events is not None else _SHIPPED,
         protocol=protocol.name,
         now=now,
         calendar=calendar,
@@ -280,12 +290,21 @@ def run_replay(args: argparse.Namespace, console: Console, out: IO[str]) -> Repl
     return run_
 
 
+class _RateColumn(ProgressColumn):
+    """Rows per second, once there is a rate to show."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.speed
+        return Text("" if speed is None else f"{speed:,.0f} rows/s", style="progress.data.speed")
+
+
 def _progress(console: Console, quiet: bool) -> Progress:
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("rows"),
+        _RateColumn(),
         TimeRemainingColumn(),
         console=console,
         disable=quiet,
@@ -376,8 +395,7 @@ def _print_tables(run_: ReplayRun, console: Console) -> None:
         "metric", "priority", "met", "breached", "open", "n/a", "attainment", title="SLA attainment"
     )
     for a in report.by_priority:
-        if a.not_measurable:
-            sla.add_row(a.metric, a.key, "-", "-", "-", "-", "not measurable")
+        if a.metric in report.unmeasurable:
             continue
         sla.add_row(
             a.metric,
@@ -388,6 +406,8 @@ def _print_tables(run_: ReplayRun, console: Console) -> None:
             str(a.not_applicable + a.cancelled),
             _pct(a.attainment),
         )
+    for metric in report.unmeasurable:
+        sla.add_row(metric, "all", "-", "-", "-", "-", "not measurable")
     console.print(sla)
     for metric, why in report.unmeasurable.items():
         console.print(f"{metric}: not measurable from this log: {why}", highlight=False)

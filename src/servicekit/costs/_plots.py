@@ -4,28 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Any
 
+from servicekit._plotting import pyplot
 from servicekit.costs._sourcing import _PARAMETERS, Scenario, SensitivityRow, compare
-from servicekit.errors import MissingExtraError
 
 __all__ = ["plot_break_even", "plot_tornado"]
 
 
-def _pyplot() -> Any:
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")  # files only: never open a window
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise MissingExtraError("plots need matplotlib: pip install 'servicekit[plot]'") from exc
-    return plt
-
-
 def plot_tornado(rows: Sequence[SensitivityRow], path: str | os.PathLike[str]) -> None:
     """Write a tornado chart (PNG) of :func:`sensitivity` rows to ``path``."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 0.5 * len(rows) + 1.5))
     ordered = list(reversed(rows))  # the largest swing at the top
     names = [r.parameter for r in ordered]
@@ -50,7 +38,7 @@ def plot_break_even(
     scenario: Scenario, path: str | os.PathLike[str], *, factors: Sequence[float] | None = None
 ) -> None:
     """Write the monthly cost of both sides against volume (PNG) to ``path``."""
-    plt = _pyplot()
+    plt = pyplot()
     factors = factors or [0.25 * i for i in range(1, 13)]
     vary = _PARAMETERS["volume"]
     volumes, inside, outside = [], [], []

@@ -32,8 +32,6 @@ __all__ = [
     "staffing_for",
 ]
 
-#: Conversations an agent handles at once -> how many single conversations' worth of work
-#: that is (an agent with three chats is slower at each).
 DEFAULT_CONCURRENCY_EFFICIENCY: Final[Mapping[int, float]] = {
     1: 1.0,
     2: 1.7,
@@ -41,6 +39,9 @@ DEFAULT_CONCURRENCY_EFFICIENCY: Final[Mapping[int, float]] = {
     4: 2.9,
     5: 3.5,
 }
+"""Conversations an agent handles at once -> how many single conversations' worth of work that is
+(an agent with three chats is slower at each).
+"""
 _SEARCH_LIMIT: Final = 10_000_000
 
 

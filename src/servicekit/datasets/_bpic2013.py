@@ -32,8 +32,8 @@ __all__ = [
     "bpic2013_tickets",
 ]
 
-#: The log's timestamps are Central European time (they carry +01:00/+02:00 offsets).
 BPIC2013_ZONE = "Europe/Brussels"
+"""The log's timestamps are Central European time (they carry +01:00/+02:00 offsets)."""
 
 # Status/sub-status pairs seen in the log, and what each means to the clocks.
 _STATUSES = (
@@ -52,9 +52,6 @@ _STATUSES = (
     ("Unmatched/Unmatched", C.OPEN),
 )
 
-#: The BPI Challenge 2013 log as a mapping over the generic XES source: the status is the
-#: activity and its lifecycle transition ("Accepted/In Progress"), the priority the impact,
-#: the support line the suffix of the team's name ("2nd", "3rd"; otherwise "1st").
 BPIC2013_MAPPING = SourceMapping(
     name="bpic2013",
     ticket="case:concept:name",
@@ -73,6 +70,10 @@ BPIC2013_MAPPING = SourceMapping(
     categories=dict(_STATUSES),
     assignment_on=("group",),
 )
+"""The BPI Challenge 2013 log as a mapping over the generic XES source: the status is the activity
+and its lifecycle transition ("Accepted/In Progress"), the priority the impact, the support line
+the suffix of the team's name ("2nd", "3rd"; otherwise "1st").
+"""
 
 
 @functools.cache

@@ -131,8 +131,8 @@ class AfterBreach:
     calendar: BusinessCalendar | None = None
 
 
-#: When a step falls due.
 Wait: TypeAlias = Delay | AtSlaFraction | AfterBreach
+"""When a step falls due."""
 
 
 @attrs.frozen
@@ -237,10 +237,10 @@ class PriorityRaised:
     order: tuple[str, ...] = attrs.field(converter=tuple)
 
 
-#: What starts a run.
 Trigger: TypeAlias = On | SlaTrigger | EnteredCategory | PriorityRaised
-#: What stops a run.
+"""What starts a run."""
 Stop: TypeAlias = On | EnteredCategory
+"""What stops a run."""
 
 _DEFAULT_STOPS: tuple[Stop, ...] = (
     On("acknowledged"),

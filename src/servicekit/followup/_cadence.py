@@ -123,8 +123,8 @@ class Daily:
             day += _dt.timedelta(days=1)
 
 
-#: What a schedule's cadence can be.
 Cadence: TypeAlias = FixedOffsets | Interval | Backoff | Daily
+"""What a schedule's cadence can be."""
 
 
 def _weekdays(value: Iterable[int]) -> frozenset[int]:

@@ -21,6 +21,21 @@ from servicekit.protocols._compliance import (
     evaluate_rows,
     unmeasurable_metrics,
 )
+from servicekit.protocols._corrective import (
+    REVIEW,
+    CorrectivePolicy,
+    CorrectiveState,
+    CorrectiveStatus,
+    business_days_deadline,
+)
+from servicekit.protocols._incidents import (
+    Broadcast,
+    Delivery,
+    IncidentProtocol,
+    IncidentReport,
+    ProactiveFigures,
+    UpdatePromise,
+)
 from servicekit.protocols._links import (
     Incident,
     LinkPolicy,
@@ -36,29 +51,50 @@ from servicekit.protocols._ready import (
     proactive_protocol,
     reactive_protocol,
 )
+from servicekit.protocols._ready_incidents import (
+    CUSTOMER_FIRST_RESPONSE,
+    HELD_RESOLUTION,
+    crisis_incident_protocol,
+    proactive_incident_protocol,
+)
 from servicekit.protocols._scheduler import TicketAction, WakeupScheduler
 
 __all__ = [
+    "CUSTOMER_FIRST_RESPONSE",
+    "HELD_RESOLUTION",
     "METRIC_STATES",
+    "REVIEW",
+    "Broadcast",
     "ComplianceReport",
     "ComplianceRow",
     "ComplianceTally",
+    "CorrectivePolicy",
+    "CorrectiveState",
+    "CorrectiveStatus",
+    "Delivery",
     "DueAction",
     "Incident",
+    "IncidentProtocol",
+    "IncidentReport",
     "LinkPolicy",
     "MetricAttainment",
+    "ProactiveFigures",
     "Propagated",
     "PropagationRule",
     "ProtocolReport",
     "ServiceProtocol",
     "TicketAction",
+    "UpdatePromise",
     "WakeupScheduler",
     "WorstTicket",
+    "business_days_deadline",
     "compliance_rows",
+    "crisis_incident_protocol",
     "crisis_protocol",
     "daily_requests_protocol",
     "evaluate_rows",
     "link_intervals",
+    "proactive_incident_protocol",
     "proactive_protocol",
     "propagation_actor",
     "reactive_protocol",

@@ -41,8 +41,8 @@ __all__ = [
     "unmeasurable_metrics",
 ]
 
-#: The states a ticket x metric row can be in, in report order.
 METRIC_STATES: Final = ("met", "breached", "open", "cancelled", "not_applicable")
+"""The states a ticket x metric row can be in, in report order."""
 
 _FINAL: Final = frozenset({StatusCategory.CLOSED, StatusCategory.CANCELLED})
 _DONE: Final = frozenset({StatusCategory.SOLVED, StatusCategory.CLOSED, StatusCategory.CANCELLED})
@@ -311,7 +311,8 @@ class ComplianceTally:
         self._by_month: dict[tuple[str, str], Counter[str]] = {}
         self._tickets: Counter[str] = Counter()
         self._statuses: Counter[str] = Counter()
-        self._worst: list[tuple[float, str, str, str, str]] = []
+        # Kept per metric: which metrics count is known only once the log is read.
+        self._worst: dict[str, list[tuple[float, str, str, str, str]]] = {}
         self._hours: dict[str, list[tuple[float, float]]] = {}
         self._kept = 0
 
@@ -335,10 +336,11 @@ class ComplianceTally:
         self._by_month.setdefault((row.metric, row.month), Counter())[row.state] += 1
         if row.overrun_seconds > 0:
             item = (row.overrun_seconds, row.ticket, row.metric, row.priority, row.status)
-            if len(self._worst) < self._worst_n:
-                heapq.heappush(self._worst, item)
+            heap = self._worst.setdefault(row.metric, [])
+            if len(heap) < self._worst_n:
+                heapq.heappush(heap, item)
             else:
-                heapq.heappushpop(self._worst, item)
+                heapq.heappushpop(heap, item)
         if (
             row.metric == "resolution"
             and row.state in ("met", "breached")
@@ -393,8 +395,10 @@ class ComplianceTally:
             due_actions=t["actions"],
             worst=tuple(
                 WorstTicket(ticket, metric, priority, overrun, status)
-                for overrun, ticket, metric, priority, status in sorted(self._worst, reverse=True)
-                if metric not in skip
+                for overrun, ticket, metric, priority, status in heapq.nlargest(
+                    self._worst_n,
+                    (item for m, heap in self._worst.items() if m not in skip for item in heap),
+                )
             ),
             resolution_hours={k: tuple(v) for k, v in sorted(self._hours.items())},
         )

@@ -118,7 +118,9 @@ def _clock(
 
 
 def _stop(
-    value: Mapping[StatusCategory, StopOutcome] | None,
+    value: Mapping[StatusCategory, StopOutcome]
+    | Iterable[tuple[StatusCategory, StopOutcome]]
+    | None,
 ) -> tuple[tuple[StatusCategory, StopOutcome], ...]:
     return tuple(
         sorted(
@@ -208,21 +210,20 @@ _AGENT_PUBLIC = On("agent_replied", public=True)
 _SOLVED = {_C.SOLVED: StopOutcome.MET, _C.CLOSED: StopOutcome.MET, _C.CANCELLED: StopOutcome.CANCEL}
 _RUN_UNTIL_STOP = {_C.WAITING_ON_CUSTOMER: _A.RUN}
 
-#: Opened -> the first public agent reply; runs in every open status.
 FIRST_RESPONSE = SlaMetric(
     name="first_response",
     starts_on=[On("ticket_opened")],
     met_on=[_AGENT_PUBLIC],
     clock=_RUN_UNTIL_STOP,
 )
-#: A customer reply after the agent's last -> the next public agent reply; a new cycle each time.
+"""Opened -> the first public agent reply; runs in every open status."""
 NEXT_RESPONSE = SlaMetric(
     name="next_response",
     starts_on=[On("customer_replied")],
     met_on=[_AGENT_PUBLIC],
     clock=_RUN_UNTIL_STOP,
 )
-#: Each public agent update -> the next, counted while the ticket is open (paused while waiting).
+"""A customer reply after the agent's last -> the next public agent reply; a new cycle each time."""
 PERIODIC_UPDATE = SlaMetric(
     name="periodic_update",
     starts_on=[_AGENT_PUBLIC],
@@ -230,21 +231,21 @@ PERIODIC_UPDATE = SlaMetric(
     clock={_C.WAITING_ON_THIRD_PARTY: _A.PAUSE},
     restarts=True,
 )
-#: Opened -> solved, paused while waiting on the customer.
+"""Each public agent update -> the next, counted while the ticket is open (paused while waiting)."""
 RESOLUTION = SlaMetric(
     name="resolution",
     starts_on=[On("ticket_opened")],
     on_stop=_SOLVED,
     reopenable=True,
 )
-#: Time the requester waits on the team: new, open and on hold (third party), until solved.
+"""Opened -> solved, paused while waiting on the customer."""
 REQUESTER_WAIT_TIME = SlaMetric(
     name="requester_wait_time",
     starts_on=[On("ticket_opened")],
     on_stop=_SOLVED,
     reopenable=True,
 )
-#: Time the team works the ticket: new and open only, until solved.
+"""Time the requester waits on the team: new, open and on hold (third party), until solved."""
 AGENT_WORK_TIME = SlaMetric(
     name="agent_work_time",
     starts_on=[On("ticket_opened")],
@@ -252,8 +253,8 @@ AGENT_WORK_TIME = SlaMetric(
     on_stop=_SOLVED,
     reopenable=True,
 )
+"""Time the team works the ticket: new and open only, until solved."""
 
-#: The built-in metrics by name.
 BUILT_IN_METRICS: Final[Mapping[str, SlaMetric]] = {
     m.name: m
     for m in (
@@ -265,3 +266,4 @@ BUILT_IN_METRICS: Final[Mapping[str, SlaMetric]] = {
         AGENT_WORK_TIME,
     )
 }
+"""The built-in metrics by name."""

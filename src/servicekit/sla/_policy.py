@@ -21,8 +21,8 @@ from servicekit.sla._metrics import BUILT_IN_METRICS, SlaMetric
 
 __all__ = ["ANY_PRIORITY", "SlaPolicy", "SlaReport", "SlaRow", "SlaTarget", "evaluate_many"]
 
-#: ``SlaTarget(priority=ANY_PRIORITY)`` applies to priorities without a target of their own.
 ANY_PRIORITY = "*"
+"""``SlaTarget(priority=ANY_PRIORITY)`` applies to priorities without a target of their own."""
 
 
 def _metric(value: SlaMetric | str) -> SlaMetric:

@@ -28,13 +28,6 @@ from servicekit.errors import MappingError, UnknownTimezoneError
 __all__ = ["READY_LIFECYCLES", "ROW_KINDS", "SourceMapping", "load_mapping"]
 
 
-#: What a row can become (the values of :attr:`SourceMapping.kinds`):
-#: ``snapshot`` compares the row with the ticket's previous state and records
-#: every change (assignment, priority, status; a repeated status is a handover);
-#: ``status``, ``assignment`` and ``priority`` record only that change;
-#: ``agent_reply`` (public unless the ``public`` column says otherwise),
-#: ``agent_note`` (internal) and ``customer_reply`` record a reply;
-#: ``ignore`` skips the row (it is counted, never silently lost).
 ROW_KINDS: Final[tuple[str, ...]] = (
     "snapshot",
     "status",
@@ -45,13 +38,20 @@ ROW_KINDS: Final[tuple[str, ...]] = (
     "priority",
     "ignore",
 )
+"""What a row can become (the values of :attr:`SourceMapping.kinds`): ``snapshot`` compares the row
+with the ticket's previous state and records every change (assignment, priority, status; a
+repeated status is a handover); ``status``, ``assignment`` and ``priority`` record only that
+change; ``agent_reply`` (public unless the ``public`` column says otherwise), ``agent_note``
+(internal) and ``customer_reply`` record a reply; ``ignore`` skips the row (it is counted, never
+silently lost).
+"""
 
-#: The ready-made lifecycles a mapping may name in ``lifecycle``.
 READY_LIFECYCLES: Final[Mapping[str, Any]] = {
     "helpdesk": helpdesk_lifecycle,
     "incident": incident_lifecycle,
     "service_request": service_request_lifecycle,
 }
+"""The ready-made lifecycles a mapping may name in ``lifecycle``."""
 
 _ASSIGNMENT_FIELDS: Final = ("group", "agent", "tier")
 

@@ -127,6 +127,8 @@ class _Problem(Exception):
 
 
 def _text(value: object) -> str | None:
+    if type(value) is str:
+        return value or None
     if value is None:
         return None
     text = value if isinstance(value, str) else str(value)
@@ -139,6 +141,13 @@ class _RowReader:
     def __init__(self, mapping: SourceMapping) -> None:
         self.m = mapping
         self.zone = get_timezone(mapping.timezone) if mapping.timezone else None
+        self._fixed: dict[_dt.tzinfo, pendulum.FixedTimezone] = {}
+        # Which assignment fields to read, and the tier rule: decided once, used per row.
+        self.assign_fields = tuple(
+            (field, column)
+            for field, column in (("group", mapping.group), ("agent", mapping.agent))
+            if column is not None
+        )
 
     def ticket(self, row: Mapping[str, object]) -> str | None:
         return _text(row.get(self.m.ticket))
@@ -189,10 +198,29 @@ class _RowReader:
                 f"{value!r} in column {self.m.time!r} is not a time",
                 "the time column must hold text or datetimes",
             )
-        if parsed.tzinfo is None or parsed.utcoffset() is None:
+        tz = parsed.tzinfo
+        if tz is None or parsed.utcoffset() is None:
             return self._localize(parsed, line)
         if type(parsed) is pendulum.DateTime:
             return parsed
+        if type(tz) is _dt.timezone:
+            # Most exports write fixed offsets: one pendulum zone per offset, same wall time.
+            fixed = self._fixed.get(tz)
+            if fixed is None:
+                offset = tz.utcoffset(None)
+                if offset.microseconds or offset % _dt.timedelta(seconds=1):
+                    return as_instant(parsed)
+                fixed = self._fixed[tz] = pendulum.FixedTimezone(int(offset.total_seconds()))
+            return pendulum.DateTime(
+                parsed.year,
+                parsed.month,
+                parsed.day,
+                parsed.hour,
+                parsed.minute,
+                parsed.second,
+                parsed.microsecond,
+                tzinfo=fixed,
+            )
         return as_instant(parsed)
 
     def _localize(self, naive: _dt.datetime, line: int) -> pendulum.DateTime:
@@ -642,16 +670,20 @@ class TicketReader:
                         )
                     )
         if snapshot or kind == "assignment":
-            values = {
-                "group": _text(row.get(m.group)) if m.group else None,
-                "agent": _text(row.get(m.agent)) if m.agent else None,
-                "tier": _text(row.get(m.tier)) if m.tier else None,
-            }
-            if values["tier"] is None and values["group"] is not None:
-                values["tier"] = m.tier_of(values["group"])
-            changed = any(
-                values[f] is not None and values[f] != state.get(f) for f in m.assignment_on
-            )
+            values: dict[str, str | None] = {"group": None, "agent": None, "tier": None}
+            for field, column in read.assign_fields:
+                values[field] = _text(row.get(column))
+            if m.tier is not None:
+                values["tier"] = _text(row.get(m.tier))
+            group = values["group"]
+            if values["tier"] is None and group is not None:
+                values["tier"] = m.tier_of(group)
+            changed = False
+            for field in m.assignment_on:
+                value = values[field]
+                if value is not None and value != state.get(field):
+                    changed = True
+                    break
             if changed or (kind == "assignment" and any(values.values())):
                 ticket.record(Assigned(at=at, actor=actor, **values))
                 state.update(values)

@@ -28,8 +28,8 @@ from servicekit.errors import XesFormatError
 
 __all__ = ["XesTrace", "XesValue", "read_xes"]
 
-#: A typed XES attribute value.
 XesValue = str | int | float | bool | pendulum.DateTime
+"""A typed XES attribute value."""
 
 _CHUNK = 1 << 16
 _GZIP_MAGIC = b"\x1f\x8b"

@@ -34,9 +34,13 @@ from servicekit.testing._calendars import (
 )
 from servicekit.testing._followup import cadences, contact_windows, follow_up_schedules
 from servicekit.testing._lifecycles import lifecycles, ready_made_lifecycles, tickets
+from servicekit.testing._outage import OUTAGE_ZONES, OutageRun, OutageScenario, run_outage
 
 __all__ = [
     "DST_ZONES",
+    "OUTAGE_ZONES",
+    "OutageRun",
+    "OutageScenario",
     "aware_datetimes",
     "boundary_durations",
     "boundary_instants",
@@ -48,5 +52,6 @@ __all__ = [
     "follow_up_schedules",
     "lifecycles",
     "ready_made_lifecycles",
+    "run_outage",
     "tickets",
 ]

@@ -21,8 +21,6 @@ __all__ = [
     "durations",
 ]
 
-#: Zones that exercise daylight saving time, including Lord Howe Island's
-#: 30-minute shift and southern-hemisphere rules.
 DST_ZONES: tuple[str, ...] = (
     "UTC",
     "Europe/Berlin",
@@ -32,6 +30,9 @@ DST_ZONES: tuple[str, ...] = (
     "America/Sao_Paulo",
     "Asia/Kolkata",
 )
+"""Zones that exercise daylight saving time, including Lord Howe Island's 30-minute shift and
+southern-hemisphere rules.
+"""
 
 _START = _dt.datetime(2023, 1, 1)
 _END = _dt.datetime(2027, 12, 31)

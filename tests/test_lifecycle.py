@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pendulum
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
@@ -381,7 +381,6 @@ class TicketMachine(RuleBasedStateMachine):
         assert all(a.end == b.start for a, b in itertools.pairwise(intervals))
 
 
-TicketMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=25)
 test_ticket_machine = TicketMachine.TestCase
 
 

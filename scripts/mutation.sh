@@ -33,7 +33,7 @@ for target in "${targets[@]}"; do
 done
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${MUTATION_KEEP:-}" ] || rm -rf "$work"' EXIT
 cp -r "$root/src" "$work/src"
 mkdir "$work/tests"
 cp "$root/tests/conftest.py" "${tests[@]/#/$root/}" "$work/tests/"
@@ -42,13 +42,22 @@ cp "$root/pyproject.toml" "$work/pyproject.toml"
     echo
     echo "[tool.mutmut]"
     echo "source_paths = [\"src/servicekit\"]"
-    printf 'only_mutate = [%s]\n' "$(printf '"%s", ' "${sources[@]}")"
+    # Everything else is listed as not to mutate (only_mutate leaves the rest of the package
+    # out of mutants/, and the tests would then import the installed copy).
+    others=()
+    while IFS= read -r file; do
+        keep=1
+        for source in "${sources[@]}"; do [ "$file" = "$source" ] && keep=0; done
+        [ $keep -eq 1 ] && others+=("$file")
+    done < <(cd "$root" && find src/servicekit -name '*.py' | sort)
+    printf 'do_not_mutate = [%s]\n' "$(printf '"%s", ' "${others[@]}")"
     printf 'pytest_add_cli_args_test_selection = [%s]\n' "$(printf '"%s", ' "${tests[@]}")"
     echo 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q"]'
 } >> "$work/pyproject.toml"
 
 cd "$work"
-export CI=1 HYPOTHESIS_PROFILE=ci PYTHONPATH="$work/mutants/src:$work/src"
+export CI=1 HYPOTHESIS_PROFILE=ci
+unset PYTHONPATH
 mutmut run --max-children "$jobs" > "$work/run.log" 2>&1 || { tail -40 "$work/run.log"; exit 1; }
 mutmut export-cicd-stats > /dev/null
 python - "$bar" "${targets[*]}" <<'PY'

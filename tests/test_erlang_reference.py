@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from servicekit.costs import erlang_b, erlang_c
+from servicekit.costs import erlang_a, erlang_b, erlang_c, required_agents
 from servicekit.costs._erlang import MAX_LOAD
 from servicekit.errors import CostModelError
 
@@ -80,3 +80,19 @@ def test_far_more_servers_than_load_is_fast_and_zero() -> None:
 def test_bad_loads_are_refused(load: object) -> None:
     with pytest.raises(CostModelError, match="load must be"):
         erlang_b(10, load)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: erlang_a(10, 1e4, 10.0, 1e5, 20.0),  # arrival x patience 1e9: ran for minutes
+        lambda: erlang_a(10, 2.0, 10.0, 1e6, 20.0),
+        lambda: required_agents(100, 1800, 180, 0.8, 20, max_occupancy=1e-9),
+        lambda: required_agents(100, 1800, 180, 0.8, math.nan),
+    ],
+)
+def test_unbounded_work_fails_fast(call: object) -> None:
+    started = time.process_time()
+    with pytest.raises(CostModelError):
+        call()  # type: ignore[operator]
+    assert time.process_time() - started < 1.0

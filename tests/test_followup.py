@@ -593,3 +593,16 @@ def test_every_exported_rule_expands_to_the_preview(
     )
     t.record(AgentReplied(at=start))
     _check_export(schedule, t, start)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: Interval(dt.timedelta(microseconds=1)),
+        lambda: Interval(dt.timedelta(seconds=59)),
+        lambda: Backoff(dt.timedelta(seconds=1)),
+    ],
+)
+def test_a_repeating_step_below_a_minute_is_refused(build: object) -> None:
+    with pytest.raises(InvalidFollowUpError, match="at least 0:01:00"):
+        build()  # type: ignore[operator]

@@ -21,6 +21,7 @@ from servicekit.errors import CostModelError
 
 __all__ = [
     "MAX_LOAD",
+    "MAX_QUEUE",
     "ErlangAMetrics",
     "erlang_a",
     "erlang_b",
@@ -33,6 +34,10 @@ __all__ = [
 #: The largest offered load (Erlangs) the Erlang functions accept: the work grows with
 #: its square root, and no contact centre comes near it.
 MAX_LOAD: Final = 1e8
+
+
+#: The largest queue (waiting callers) Erlang A sums over; the work grows with it.
+MAX_QUEUE: Final = 100_000
 
 
 def _check_load(servers: int, load: float) -> None:
@@ -186,6 +191,15 @@ def erlang_a(
     if answer_within < 0:
         raise CostModelError(f"answer_within must not be negative, got {answer_within!r}")
     mu, theta, lam = 1.0 / aht, 1.0 / patience, arrival_rate
+    # Overloaded, the queue settles around (lam - n mu) / theta callers, and every one of those
+    # states is summed: refuse a queue no contact centre has rather than run for minutes.
+    settled = (lam - agents * mu) / theta
+    if settled > MAX_QUEUE:
+        raise CostModelError(
+            f"with {agents} agents the queue would settle near {settled:,.0f} waiting callers "
+            f"(arrival_rate x patience is {lam * patience:,.0g}); Erlang A is limited to "
+            f"{MAX_QUEUE:,} - check the units (calls per second, seconds)"
+        )
     load = lam * aht
     b = erlang_b(agents, load) if blocking is None else blocking
     a = agents * mu

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Final
 
 import attrs
 import pendulum
@@ -248,6 +248,11 @@ def _due(step: Step, previous: int, sla: SlaReport | None) -> int | None:
     return max(at, previous)
 
 
+#: The most steps one run of a chain may take up to ``now``: an endless repeat asked about
+#: far in the future is refused rather than listing notifications without bound.
+MAX_STEPS_PER_RUN: Final = 100_000
+
+
 def evaluate_chain(
     chain: EscalationChain,
     ticket: Ticket,
@@ -282,8 +287,12 @@ def evaluate_chain(
         guard = 0
         while True:
             guard += 1
-            if guard > 100_000:  # pragma: no cover - definitions forbid endless zero waits
-                raise InvalidEscalationError(f"chain {spec.name!r} does not advance in time")
+            if guard > MAX_STEPS_PER_RUN:
+                raise InvalidEscalationError(
+                    f"chain {spec.name!r} would take more than {MAX_STEPS_PER_RUN:,} steps in "
+                    f"one run by {from_micros(now_us, zone).isoformat()} (it repeats without "
+                    "end); bound it with Repeat(times=...) or a stop, or ask about an earlier now"
+                )
             step = steps[index]
             due = _due(step, previous, report)
             if due is None:

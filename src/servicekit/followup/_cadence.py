@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from collections.abc import Iterable, Iterator
-from typing import TypeAlias
+from typing import Final, TypeAlias
 
 import attrs
 
@@ -24,6 +24,19 @@ def _positive_micros(value: _dt.timedelta, name: str) -> int:
             "anchor, and negative or zero offsets are refused"
         )
     return micros
+
+
+#: The shortest step a repeating cadence may take: a customer is not contacted more than once
+#: a minute, and a shorter step would list attempts without bound.
+MIN_STEP: Final = _dt.timedelta(minutes=1)
+
+
+def _check_step(value: _dt.timedelta, name: str) -> None:
+    if _positive_micros(value, name) < duration_micros(MIN_STEP):
+        raise InvalidFollowUpError(
+            f"{name} must be at least {MIN_STEP} (servicekit's shortest repeating step), "
+            f"got {value!r}"
+        )
 
 
 def _check_wall_time(_: object, attribute: attrs.Attribute[_dt.time], value: _dt.time) -> None:
@@ -59,7 +72,7 @@ class Interval:
     every: _dt.timedelta
 
     def __attrs_post_init__(self) -> None:
-        _positive_micros(self.every, "every")
+        _check_step(self.every, "every")
 
     def offsets_micros(self) -> Iterator[int]:
         """Offsets from the anchor in microseconds (endless)."""
@@ -79,7 +92,7 @@ class Backoff:
     cap: _dt.timedelta | None = None
 
     def __attrs_post_init__(self) -> None:
-        _positive_micros(self.first, "first")
+        _check_step(self.first, "first")
         if not math.isfinite(self.factor) or self.factor < 1:
             raise InvalidFollowUpError(f"factor must be at least 1, got {self.factor!r}")
         if self.cap is not None and _positive_micros(self.cap, "cap") < duration_micros(self.first):

@@ -13,6 +13,9 @@ from __future__ import annotations
 import sys
 from collections import Counter
 
+from rich.console import Console
+from rich.table import Table
+
 from servicekit import Assigned, StatusChanged
 from servicekit.datasets import bpic2013_sample_path, bpic2013_tickets
 
@@ -29,10 +32,17 @@ for ticket in bpic2013_tickets(path):
         1 for e in ticket if isinstance(e, StatusChanged) and e.from_status == e.to_status
     )
 
-print(f"{incidents:,} incidents replayed without error; {handovers:,} handovers inside a status")
-print("Final status:")
+console = Console()
+console.print(
+    f"{incidents:,} incidents replayed without error; {handovers:,} handovers inside a status"
+)
+statuses = Table("final status", title="Where the incidents ended")
+statuses.add_column("incidents", justify="right")
 for status, count in final.most_common():
-    print(f"  {status:<32} {count:>6,}")
-print("Highest support line reached:")
+    statuses.add_row(status, f"{count:,}")
+console.print(statuses)
+tiers_table = Table("support line", title="Highest support line reached")
+tiers_table.add_column("incidents", justify="right")
 for tier, count in sorted(highest_tier.items()):
-    print(f"  {tier:<5} {count:>6,}")
+    tiers_table.add_row(tier, f"{count:,}")
+console.print(tiers_table)

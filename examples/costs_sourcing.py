@@ -13,6 +13,9 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from rich.console import Console
+from rich.table import Table
+
 from servicekit.costs import (
     Cell,
     InHouseCost,
@@ -88,34 +91,55 @@ company = Scenario(
     ),
 )
 
+console = Console()
 voice = required_agents(9_000 / 220, dt.timedelta(hours=1), 6 * minutes, 0.8, 20)
-print(
+console.print(
     f"Sales line: {voice.load:.1f} Erlangs need {voice.agents} agents (not "
     f"{voice.load:.0f}): {voice.service_level:.1%} answered within 20 s, "
-    f"occupancy {voice.occupancy:.0%}\n"
+    f"occupancy {voice.occupancy:.0%}"
 )
 
 result = compare(company)
-header = ("stage", "channel", "agents", "in-house", "outsourced", "as chosen")
-print("{:<11} {:<13} {:>6} {:>14} {:>14} {:>14}".format(*header))
+table = Table("stage", "channel", title="Monthly cost per stage and channel", show_footer=True)
+table.columns[0].footer = "total"
+for column, footer in (
+    ("agents", ""),
+    ("in-house", str(result.in_house)),
+    ("outsourced", str(result.outsourced)),
+    ("as chosen", str(result.chosen)),
+):
+    table.add_column(column, footer, justify="right")
 for cell in result.cells:
-    print(
-        f"{cell.cell.stage.value:<11} {cell.cell.channel.value:<13} {cell.agents:>6.1f} "
-        f"{cell.in_house!s:>14} {cell.outsourced!s:>14} {cell.chosen!s:>14}"
+    table.add_row(
+        cell.cell.stage.value,
+        cell.cell.channel.value,
+        f"{cell.agents:.1f}",
+        str(cell.in_house),
+        str(cell.outsourced),
+        str(cell.chosen),
     )
-print(f"{'total':<32} {result.in_house!s:>14} {result.outsourced!s:>14} {result.chosen!s:>14}")
-print(f"Cost per contact as chosen: {result.cost_per_contact}")
+console.print(table)
+console.print(f"Cost per contact as chosen: {result.cost_per_contact}")
 
 factor = break_even(company, "outsourced_rate")
-print(f"\nThe two sides cost the same at an hourly rate of {company.outsourced.rate * factor}")
-print("\nWhat moves the decision (outsourced minus in-house, per month, at -20% / +20%):")
+console.print(
+    f"The two sides cost the same at an hourly rate of {company.outsourced.rate * factor}"
+)
 rows = sensitivity(company, swing=0.2)
+moves = Table(
+    "parameter",
+    title="What moves the decision",
+    caption="outsourced minus in-house, per month",
+)
+moves.add_column("at -20%", justify="right")
+moves.add_column("at +20%", justify="right")
 for row in rows:
-    print(f"  {row.parameter:<16} {row.low!s:>14} {row.high!s:>14}")
+    moves.add_row(row.parameter, str(row.low), str(row.high))
+console.print(moves)
 
 if len(sys.argv) > 1:
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
     plot_tornado(rows, out / "costs_tornado.png")
     plot_break_even(company, out / "costs_break_even.png")
-    print(f"\nCharts written to {out}")
+    console.print(f"Charts written to {out}")

@@ -6,6 +6,8 @@ Run: python examples/crisis_protocol.py
 from __future__ import annotations
 
 import pendulum
+from rich.console import Console
+from rich.table import Table
 
 from servicekit import Acknowledged, AgentReplied, Escalated
 from servicekit.protocols import crisis_protocol
@@ -22,11 +24,17 @@ ticket.record(Acknowledged(at=start.add(minutes=50), actor="crisis-manager"))
 
 now = start.add(hours=3)
 report = protocol.evaluate(ticket, now)
-print(f"{ticket.id} as of {now:%a %H:%M}: status {report.status!r}")
+console = Console()
+console.print(f"{ticket.id} as of {now:%a %H:%M}: status {report.status!r}")
 assert report.sla is not None
+clocks = Table("SLA metric", "cycle", "state", title="Every promise")
 for status in report.sla.statuses:
-    print(f"  SLA {status.metric:<16} cycle {status.cycle}: {status.state.value}")
-print("Due actions:")
+    clocks.add_row(status.metric, str(status.cycle), status.state.value)
+console.print(clocks)
+due = Table("at", "kind", "source", "detail", title="Due actions")
 for action in report.actions:
-    print(f"  {action.at:%a %H:%M}  {action.kind:<10} {action.source:<15} {action.detail}")
-print(f"Ask again at {report.next_wakeup:%a %H:%M}" if report.next_wakeup else "Nothing pending")
+    due.add_row(f"{action.at:%a %H:%M}", action.kind, action.source, action.detail)
+console.print(due)
+console.print(
+    f"Ask again at {report.next_wakeup:%a %H:%M}" if report.next_wakeup else "Nothing pending"
+)

@@ -15,6 +15,9 @@ import datetime as dt
 import sys
 from collections import Counter
 
+from rich.console import Console
+from rich.table import Table
+
 from servicekit import Assigned, BusinessCalendar
 from servicekit.datasets import bpic2013_sample_path, bpic2013_tickets
 from servicekit.escalation import Delay, EnteredCategory, EscalationChain, Step, Target
@@ -55,10 +58,16 @@ for ticket in bpic2013_tickets(path):
         late_by.append(hours.between(asked[0].at, actual).total_seconds() / 3600)
 
 total = sum(outcome.values())
-print(f"{total:,} incidents")
+console = Console()
+table = Table("outcome", title=f"{total:,} incidents against the declared chain")
+table.add_column("incidents", justify="right")
+table.add_column("share", justify="right")
 for label, count in outcome.most_common():
-    print(f"  {label:<50} {count:>6,}  {count / total:6.1%}")
+    table.add_row(label, f"{count:,}", f"{count / total:.1%}")
+console.print(table)
 if late_by:
     late_by.sort()
     median = late_by[len(late_by) // 2]
-    print(f"Late escalations came a median {median:.1f} business hours after the chain asked.")
+    console.print(
+        f"Late escalations came a median {median:.1f} business hours after the chain asked."
+    )

@@ -6,6 +6,7 @@ Run: python examples/events_roundtrip.py
 from __future__ import annotations
 
 import pendulum
+from rich.console import Console
 
 from servicekit import (
     AgentReplied,
@@ -37,6 +38,7 @@ history = [
 ]
 
 text = history_to_json(history, indent=2)
-print(text)
+console = Console()
+console.print_json(text)
 assert history_from_json(text) == tuple(history)
-print(f"{len(history)} events stored and read back unchanged")
+console.print(f"{len(history)} events stored and read back unchanged")

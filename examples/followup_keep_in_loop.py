@@ -13,6 +13,8 @@ import datetime as dt
 
 import icalendar
 import pendulum
+from rich.console import Console
+from rich.table import Table
 
 from servicekit import AgentReplied, BusinessCalendar, PromiseMade, Ticket, helpdesk_lifecycle
 from servicekit.followup import FollowUpSchedule, Interval
@@ -40,16 +42,20 @@ ticket.record(
 )
 
 now = monday.add(minutes=5)
-print("The customer will hear from us:")
+console = Console()
+plan = Table("attempt", "channel", "at (their time)", title="The customer will hear from us")
 for follow_up in keep_in_loop.preview(ticket, now, dt.timedelta(days=3)):
     local = follow_up.at.in_timezone("America/New_York")
-    print(f"  attempt {follow_up.attempt} by {follow_up.channel:<5} at {local} (their time)")
+    plan.add_row(str(follow_up.attempt), follow_up.channel, str(local))
+console.print(plan)
 
 report = keep_in_loop.evaluate(ticket, now)
 for promise in report.promises:
-    print(f"Promise {promise.description!r}: {promise.state.value}, remind at {promise.remind_at}")
-print(f"Next change at {report.next_at}")
+    console.print(
+        f"Promise {promise.description!r}: {promise.state.value}, remind at {promise.remind_at}"
+    )
+console.print(f"Next change at {report.next_at}")
 
 calendar = icalendar.Calendar.from_ical(keep_in_loop.to_ical(ticket, now, dt.timedelta(days=3)))
 for todo in calendar.walk("VTODO"):
-    print(f"VTODO {todo['summary']} due {todo.decoded('due')}")
+    console.print(f"VTODO {todo['summary']} due {todo.decoded('due')}")

@@ -12,6 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import sys
 
+from rich.console import Console
+from rich.table import Table
+
 from servicekit import StatusChanged
 from servicekit.datasets import bpic2013_sample_path, bpic2013_tickets
 from servicekit.followup import FixedOffsets, FollowUpSchedule, TerminalAction
@@ -47,11 +50,17 @@ BUCKETS = [
     ("more than 1 day late", lambda d: d > 1),
 ]
 total = len(errors)
-print(f"Resolved -> Closed changes: {total}")
+table = Table("observed closing vs the prediction", title=f"Resolved -> Closed changes: {total}")
+table.add_column("closings", justify="right")
+table.add_column("share", justify="right")
 for label, test in BUCKETS:
     count = sum(1 for d in errors if test(d))
-    print(f"  {label:<40} {count:>6} ({count / max(total, 1):.1%})")
+    table.add_row(label, str(count), f"{count / max(total, 1):.1%}")
+console = Console()
+console.print(table)
 within_day = sum(1 for d in errors if abs(d) <= 1)
 batch = sum(1 for d in errors if d >= -1)
-print(f"Within +/-1 day of the prediction: {within_day / max(total, 1):.1%} of all closings,")
-print(f"  {within_day / max(batch, 1):.1%} of those not closed by hand before the batch was due")
+console.print(
+    f"Within +/-1 day of the prediction: {within_day / max(total, 1):.1%} of all closings, "
+    f"{within_day / max(batch, 1):.1%} of those not closed by hand before the batch was due"
+)

@@ -11,6 +11,8 @@ Run: python examples/major_incident.py
 from __future__ import annotations
 
 import pendulum
+from rich.console import Console
+from rich.table import Table
 
 from servicekit.protocols import crisis_incident_protocol
 from servicekit.testing import OutageScenario, run_outage
@@ -24,27 +26,31 @@ incident = run.incident
 now = start.add(days=4)  # Saturday: one corrective action has slipped
 report = protocol.evaluate(incident.parent, incident.children.values(), now)
 
-print(f"Incident {report.incident_id}: {report.status} (as of {now:%a %d %b %H:%M} UTC)")
-print(f"  customers linked: {report.linked}  by status: {dict(report.children_by_status)}")
-print(f"  updates posted: {report.updates_posted}")
-print(
-    f"  deliveries made: {report.delivered}  superseded while the customer slept: "
-    f"{report.superseded}  opted out: {report.suppressed}  still waiting: {report.waiting}"
-)
-print(
-    f"  scheduler wakeups: {run.evaluations}; any customer sent an update twice: "
-    f"{max(run.sent.values()) > 1}"
-)
+console = Console()
+console.print(f"Incident {report.incident_id}: {report.status} (as of {now:%a %d %b %H:%M} UTC)")
 p = report.proactive
 share = "n/a" if p.share_told_first is None else f"{p.share_told_first:.1%}"
-print(f"  told before they reported: {p.told_first} of {p.affected} ({share})")
+facts = Table("", "", show_header=False, title="What happened")
+facts.add_row("customers linked", str(report.linked))
+facts.add_row("by status", str(dict(report.children_by_status)))
+facts.add_row("updates posted", str(report.updates_posted))
+facts.add_row("deliveries made", str(report.delivered))
+facts.add_row("superseded while the customer slept", str(report.superseded))
+facts.add_row("opted out", str(report.suppressed))
+facts.add_row("still waiting", str(report.waiting))
+facts.add_row("scheduler wake-ups", str(run.evaluations))
+facts.add_row("any customer sent an update twice", str(max(run.sent.values()) > 1))
+facts.add_row("told before they reported", f"{p.told_first} of {p.affected} ({share})")
 if p.median_lead_time is not None:
-    print(f"  median lead time of those told first: {p.median_lead_time.in_words()}")
+    facts.add_row("median lead time of those told first", p.median_lead_time.in_words())
 if p.detection_lead is not None:
-    print(f"  monitoring saw it {p.detection_lead.in_words()} before the first customer report")
-print("Corrective actions:")
+    facts.add_row("monitoring ahead of the first report", p.detection_lead.in_words())
+console.print(facts)
+corrective = Table("action", "owner", "due", "state", title="Corrective actions")
 for c in report.corrective:
-    print(f"  {c.action_id:<22} {c.owner:<16} due {c.due:%a %d %b %H:%M}  {c.state}")
-print("Due now:")
+    corrective.add_row(c.action_id, c.owner, f"{c.due:%a %d %b %H:%M}", str(c.state))
+console.print(corrective)
+due = Table("at", "kind", "detail", "idempotency key", title="Due now")
 for action in report.actions:
-    print(f"  {action.at:%a %d %b %H:%M}  {action.kind:<20} {action.detail:<16} {action.key}")
+    due.add_row(f"{action.at:%a %d %b %H:%M}", action.kind, action.detail, action.key)
+console.print(due)

@@ -3,6 +3,8 @@
 Shows: a mapping file (examples/exports/servicenow.toml) reading a CSV audit export with
 naive local times, ties and backwards timestamps; lenient reading that rejects the bad
 ticket with the line and the fix; and the compliance report a support lead reads.
+
+Run: python examples/replay_your_export.py
 """
 
 from __future__ import annotations

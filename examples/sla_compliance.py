@@ -15,6 +15,8 @@ import sys
 from collections import Counter
 
 import pendulum
+from rich.console import Console
+from rich.table import Table
 
 from servicekit import BusinessCalendar
 from servicekit.datasets import BPIC2013_ZONE, bpic2013_sample_path, bpic2013_tickets
@@ -36,9 +38,15 @@ outcome: Counter[tuple[str, bool]] = Counter()
 for row in evaluate_many(policy, bpic2013_tickets(path), now):
     outcome[(row.priority, row.breached)] += 1
 
-print(f"Resolution within target, as of {now:%Y-%m-%d} (business hours, resumed on reopening):")
-print(f"  {'impact':<8} {'met':>6} {'breached':>9} {'compliance':>11}")
+table = Table(
+    "impact",
+    title=f"Resolution within target, as of {now:%Y-%m-%d}",
+    caption="business hours; a reopened incident resumes its clock",
+)
+for column in ("met", "breached", "compliance"):
+    table.add_column(column, justify="right")
 for impact in ("Major", "High", "Medium", "Low"):
     met, late = outcome[(impact, False)], outcome[(impact, True)]
     if met + late:
-        print(f"  {impact:<8} {met:>6} {late:>9} {met / (met + late):>10.0%}")
+        table.add_row(impact, str(met), str(late), f"{met / (met + late):.0%}")
+Console().print(table)

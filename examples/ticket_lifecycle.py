@@ -6,6 +6,8 @@ Run: python examples/ticket_lifecycle.py
 from __future__ import annotations
 
 import pendulum
+from rich.console import Console
+from rich.table import Table
 
 from servicekit import Ticket, incident_lifecycle
 from servicekit.errors import ServiceKitError
@@ -21,17 +23,24 @@ steps = [
     ("close", {}, 190),  # refused: only a resolved incident closes
     ("resolve", {}, 240),
 ]
+console = Console()
+fired = Table(
+    "minute", "trigger", "outcome", title=f"{incident.id}: what was asked and what happened"
+)
 for trigger, extra, minute in steps:
     try:
         event = incident.fire(trigger, at=t0.add(minutes=minute), actor="ana", **extra)
-        print(f"{minute:>4} min  {trigger:<8} {event.from_status} -> {event.to_status}")
+        fired.add_row(str(minute), trigger, f"{event.from_status} -> {event.to_status}")
     except ServiceKitError as exc:
-        print(f"{minute:>4} min  {trigger:<8} refused: {exc}")
+        fired.add_row(str(minute), trigger, f"refused: {exc}")
+console.print(fired)
 
-print("\nTime in each status:")
+spent = Table("status", "category", title="Time in each status")
+spent.add_column("minutes", justify="right")
 for interval in incident.status_intervals(t0.add(hours=8)):
     minutes = (interval.end - interval.start).in_minutes()
-    print(f"  {interval.status:<12} {interval.category.value:<24} {minutes:>4} min")
+    spent.add_row(interval.status, interval.category.value, str(minutes))
+console.print(spent)
 
 for due in incident.lifecycle.due_transitions(incident, t0.add(hours=8)):
-    print(f"\nScheduled: {due.trigger} -> {due.dest} at {due.at:%a %d %b %H:%M}")
+    console.print(f"Scheduled: {due.trigger} -> {due.dest} at {due.at:%a %d %b %H:%M}")

@@ -15,6 +15,8 @@ import random
 from collections import Counter
 
 import pendulum
+from rich.console import Console
+from rich.table import Table
 
 from servicekit import Acknowledged, AgentReplied, BusinessCalendar, Event, Ticket
 from servicekit.protocols import TicketAction, WakeupScheduler, reactive_protocol
@@ -78,14 +80,17 @@ def main() -> None:
     steady, turns = run(crash_at=None)
     crashed, _ = run(crash_at=MONDAY.add(days=1, hours=3))
     kinds = Counter(item.action.kind for item in steady)
-    print(f"{len(steady)} actions over four days in {turns} wake-ups ({dict(kinds)})")
-    print(f"polling every minute would have evaluated 50 tickets x {4 * 24 * 60} minutes")
+    console = Console()
+    console.print(f"{len(steady)} actions over four days in {turns} wake-ups ({dict(kinds)})")
+    console.print(f"polling every minute would have evaluated 50 tickets x {4 * 24 * 60} minutes")
     assert [a.key for a in crashed] == [a.key for a in steady], "a restart repeated or skipped"
     assert len({a.key for a in steady}) == len(steady)
-    print("after a crash and a rebuild from histories: the same actions, each once")
+    console.print("after a crash and a rebuild from histories: the same actions, each once")
+    first = Table("at", "ticket", "kind", "detail", title="The first actions handed out")
     for item in steady[:5]:
         a = item.action
-        print(f"  {a.at.in_tz(DESK.timezone):%a %H:%M} {item.ticket_id} {a.kind} {a.detail}")
+        first.add_row(f"{a.at.in_tz(DESK.timezone):%a %H:%M}", item.ticket_id, a.kind, a.detail)
+    console.print(first)
 
 
 if __name__ == "__main__":

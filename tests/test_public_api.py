@@ -125,6 +125,10 @@ SUBPACKAGES: dict[str, set[str]] = {
     "servicekit.datasets": {
         "BPIC2013_MAPPING",
         "BPIC2013_ZONE",
+        "MAX_TOKEN_BYTES",
+        "XesInstant",
+        "XesRawTrace",
+        "XesRawValue",
         "XesTrace",
         "XesValue",
         "bpic2013_history",
@@ -132,6 +136,7 @@ SUBPACKAGES: dict[str, set[str]] = {
         "bpic2013_sample_path",
         "bpic2013_tickets",
         "read_xes",
+        "read_xes_raw",
     },
     "servicekit.escalation": {
         "AfterBreach",

@@ -14,6 +14,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import attrs
+import jsonschema
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -285,7 +286,6 @@ def test_csv_rows_and_charts(tmp_path: Path) -> None:
 
 
 def test_json_report_matches_its_schema(capsys: pytest.CaptureFixture[str]) -> None:
-    jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads((ROOT / "src/servicekit/cli/replay-report.schema.json").read_text())
     jsonschema.validate(_replay_json(capsys), schema)
 

@@ -17,11 +17,24 @@ from servicekit.datasets._bpic2013 import (
     bpic2013_sample_path,
     bpic2013_tickets,
 )
-from servicekit.sources._xes import XesTrace, XesValue, read_xes
+from servicekit.sources._xes import (
+    MAX_TOKEN_BYTES,
+    XesInstant,
+    XesRawTrace,
+    XesRawValue,
+    XesTrace,
+    XesValue,
+    read_xes,
+    read_xes_raw,
+)
 
 __all__ = [
     "BPIC2013_MAPPING",
     "BPIC2013_ZONE",
+    "MAX_TOKEN_BYTES",
+    "XesInstant",
+    "XesRawTrace",
+    "XesRawValue",
     "XesTrace",
     "XesValue",
     "bpic2013_history",
@@ -29,4 +42,5 @@ __all__ = [
     "bpic2013_sample_path",
     "bpic2013_tickets",
     "read_xes",
+    "read_xes_raw",
 ]

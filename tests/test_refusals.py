@@ -73,3 +73,12 @@ def test_the_largest_amount_still_prints() -> None:
     big = Money(Decimal(10) ** 24 - 1, "EUR")
     assert str(big).endswith("EUR")
     assert erlang_c(10, 0.0) == 0.0
+
+
+@pytest.mark.parametrize("path", [None, b"/no/such/log.xes", 3])
+def test_dataset_helpers_refuse_what_is_not_a_path(path: object) -> None:
+    from servicekit.datasets import bpic2013_tickets, read_xes
+
+    for read in (bpic2013_tickets, read_xes):
+        with pytest.raises(ServiceKitError, match="path"):
+            list(read(path))  # type: ignore[arg-type]

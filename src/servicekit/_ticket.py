@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 import attrs
 import pendulum
@@ -434,15 +435,7 @@ class TicketView(Ticket):
             "transition and must not change the ticket; record the event before firing"
         )
 
-    def fire(
-        self,
-        trigger: str,
-        *,
-        at: _dt.datetime,
-        actor: str | None = None,
-        reason: str | None = None,
-        role: str | None = None,
-    ) -> StatusChanged:
+    def fire(self, trigger: str, **_: Any) -> StatusChanged:
         """Refused: raises :class:`~servicekit.errors.ReadOnlyTicketError`."""
         raise self._refuse(f"fire {trigger!r}")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gzip
 import json
 import tempfile
 from collections.abc import Callable
@@ -158,3 +159,36 @@ def test_the_seeds_are_valid() -> None:
             path.write_text(text)
             source = CsvSource(path) if kind == "csv" else JsonLinesSource(path)
             assert [t.id for t in read_tickets(source, MAPPING)] == ["INC1", "INC2"]
+
+
+def _xes_seed() -> bytes:
+    from servicekit.datasets import bpic2013_sample_path
+
+    with gzip.open(bpic2013_sample_path(), "rb") as handle:
+        text = handle.read()
+    # The first two traces: small enough to mutate quickly, with every construct of the log.
+    end = text.index(b"</trace>", text.index(b"</trace>") + 1) + len(b"</trace>")
+    return text[:end] + b"\n</log>\n"
+
+
+XES = _xes_seed()
+
+
+@given(st.one_of(_mutated(XES.decode()), st.binary(max_size=300)), st.booleans())
+def test_xes_reader_never_leaks(data: bytes, compress: bool) -> None:
+    from servicekit.datasets import read_xes
+
+    payload = gzip.compress(data) if compress else data
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / ("log.xes.gz" if compress else "log.xes")
+        path.write_bytes(payload)
+        _value_or_servicekit_error(lambda: list(read_xes(path)))
+
+
+def test_the_xes_seed_is_valid() -> None:
+    from servicekit.datasets import read_xes
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "log.xes"
+        path.write_bytes(XES)
+        assert len(list(read_xes(path))) == 2

@@ -10,6 +10,8 @@ Run: python examples/major_incident.py
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pendulum
 from rich.console import Console
 from rich.table import Table
@@ -50,7 +52,11 @@ corrective = Table("action", "owner", "due", "state", title="Corrective actions"
 for c in report.corrective:
     corrective.add_row(c.action_id, c.owner, f"{c.due:%a %d %b %H:%M}", str(c.state))
 console.print(corrective)
-due = Table("at", "kind", "detail", "idempotency key", title="Due now")
+surveys = [a for a in report.actions if a.kind == "survey"]
+by_channel = Counter(a.detail for a in surveys)
+console.print(f"Satisfaction surveys due: {len(surveys)} {dict(sorted(by_channel.items()))}")
+due = Table("at", "kind", "detail", "idempotency key", title="Due now, besides the surveys")
 for action in report.actions:
-    due.add_row(f"{action.at:%a %d %b %H:%M}", action.kind, action.detail, action.key)
+    if action.kind != "survey":
+        due.add_row(f"{action.at:%a %d %b %H:%M}", action.kind, action.detail, action.key)
 console.print(due)

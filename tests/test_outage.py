@@ -173,7 +173,11 @@ def test_corrective_actions_fall_due_and_escalate(run: OutageRun) -> None:
 
     def actions(at: pendulum.DateTime) -> list[tuple[str, str, str]]:
         report = PROTOCOL.evaluate(parent, children, at)
-        return [(a.kind, a.detail, a.key.split(":")[2]) for a in report.actions]
+        return [
+            (a.kind, a.detail, a.key.split(":")[2])
+            for a in report.actions
+            if a.source == "corrective"
+        ]
 
     madrid = "Europe/Madrid"
     report = PROTOCOL.evaluate(parent, children, START.add(days=1))
@@ -183,7 +187,8 @@ def test_corrective_actions_fall_due_and_escalate(run: OutageRun) -> None:
         "add-failover": ("pending", pendulum.datetime(2025, 6, 6, 17, tz=madrid)),
         "alert-on-queue-depth": ("pending", pendulum.datetime(2025, 6, 17, 17, tz=madrid)),
     }
-    assert report.next_wakeup == pendulum.datetime(2025, 6, 6, 17, tz=madrid).add(microseconds=0)
+    # next: the surveys, a day after the solve, in each customer's office hours
+    assert report.next_wakeup == SOLVED.add(days=1)
     saturday = pendulum.datetime(2025, 6, 7, 12, tz=madrid)
     assert actions(saturday) == [("corrective_overdue", "platform-team", "add-failover")]
     tuesday = pendulum.datetime(2025, 6, 10, 18, tz=madrid)
@@ -196,9 +201,24 @@ def test_corrective_actions_fall_due_and_escalate(run: OutageRun) -> None:
     replay.record(CorrectiveActionDone(at=tuesday, action_id="add-failover"))
     replay.record(CorrectiveActionDone(at=tuesday, action_id=REVIEW))
     done = PROTOCOL.evaluate(replay, children, tuesday)
-    assert [a.kind for a in done.actions] == []
+    assert [a for a in done.actions if a.source == "corrective"] == []
     assert {c.action_id: c.state for c in done.corrective} == {
         REVIEW: CorrectiveState.DONE,
         "add-failover": CorrectiveState.DONE,
         "alert-on-queue-depth": CorrectiveState.PENDING,
     }
+
+
+def test_every_customer_is_asked_how_it_went_in_their_office_hours(run: OutageRun) -> None:
+    parent, children = run.incident.parent, run.incident.children.values()
+    report = PROTOCOL.evaluate(parent, children, START.add(days=3))
+    assert report.surveys is not None
+    assert len(report.surveys.due) == 500
+    by_id = run.incident.children
+    for due in report.surveys.due:
+        local = due.at.astimezone(ZoneInfo(by_id[due.ticket_id].opened.customer_timezone or ""))
+        assert 9 <= local.hour < 19
+        assert due.at >= SOLVED.add(days=1)
+    assert sum(a.kind == "survey" for a in report.actions) == 500
+    # nobody is phoned to rate a phone call
+    assert {d.channel for d in report.surveys.due} == {"email", "chat", "sms"}

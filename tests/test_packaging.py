@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib.metadata as md
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -30,6 +31,7 @@ from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
+from packaging.version import Version
 
 import servicekit
 
@@ -168,3 +170,21 @@ def test_testing_without_hypothesis_names_the_extra(venv_bin: Path) -> None:
     assert done.returncode != 0
     assert "MissingExtraError" in done.stderr
     assert "pip install 'servicekit[testing]'" in done.stderr
+
+
+def test_changelog_has_an_entry_for_this_version() -> None:
+    """Keep a Changelog: `## [Unreleased]` first, then one dated entry per release, newest first;
+    a release version (not `.devN`) must have its entry."""
+    text = (ROOT / "CHANGELOG.md").read_text("utf-8")
+    headings = re.findall(r"^## \[([^\]]+)\](?: - (\d{4}-\d{2}-\d{2}))?$", text, re.MULTILINE)
+    assert headings[0] == ("Unreleased", ""), "the first section is ## [Unreleased]"
+    releases = [Version(v) for v, _ in headings[1:]]
+    assert all(date for _, date in headings[1:]), "every release heading carries its date"
+    assert releases == sorted(releases, reverse=True), "releases newest first"
+    version = Version(servicekit.__version__)
+    if not version.is_devrelease:
+        assert releases[:1] == [version], f"no changelog entry for {version}"
+    for release in releases:
+        assert f"[{release}]: https://github.com/servicekit/servicekit/" in text, (
+            f"add a link reference for [{release}] at the end of CHANGELOG.md"
+        )

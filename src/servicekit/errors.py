@@ -29,14 +29,18 @@ __all__ = [
     "InvalidFollowUpError",
     "InvalidHolidayError",
     "InvalidLifecycleError",
+    "InvalidLocaleError",
     "InvalidScheduleError",
     "InvalidSurveyError",
+    "InvalidTemplateError",
     "InvalidTransitionError",
     "MappingError",
     "MissingExtraError",
+    "MissingTemplateError",
     "NaiveDatetimeError",
     "NegativeDurationError",
     "OutOfOrderEventError",
+    "PlaybookError",
     "ReadOnlyTicketError",
     "ReasonError",
     "RoleNotAllowedError",
@@ -46,6 +50,8 @@ __all__ = [
     "SlaPolicyError",
     "SourceError",
     "SourceRowError",
+    "TemplateError",
+    "TemplateOutputError",
     "TicketAlreadyHeldError",
     "TicketNotHeldError",
     "TransitionError",
@@ -54,6 +60,7 @@ __all__ = [
     "UnknownStatusError",
     "UnknownTimezoneError",
     "UnmappedStatusError",
+    "UnsafeTemplateError",
     "XesFormatError",
 ]
 
@@ -244,6 +251,42 @@ class InvalidFollowUpError(ServiceKitError, ValueError):
 
 class InvalidSurveyError(ServiceKitError, ValueError):
     """A satisfaction-survey schedule is inconsistent."""
+
+
+# --- message templates ---------------------------------------------------------
+
+
+class TemplateError(ServiceKitError, ValueError):
+    """Base class of the errors raised by message templates."""
+
+
+class InvalidTemplateError(TemplateError):
+    """A template does not parse, or names something its context does not have.
+
+    Raised when the template is loaded, never when a message is sent.
+    """
+
+
+class UnsafeTemplateError(InvalidTemplateError):
+    """A template uses a construct the sandbox refuses: attribute or item access
+    (``x.__class__``, ``x['y']``), calls, loops, macros, includes, assignments or
+    arithmetic. Templates are data from protocol files, never code."""
+
+
+class InvalidLocaleError(TemplateError):
+    """A language tag is malformed, or no language of a fallback chain is known."""
+
+
+class MissingTemplateError(TemplateError):
+    """No template for a message in the language, its fallbacks or the channel asked."""
+
+
+class TemplateOutputError(TemplateError):
+    """A rendered message is larger than the limit (a value in its context is too long)."""
+
+
+class PlaybookError(ServiceKitError, ValueError):
+    """A playbook was asked for in a format servicekit does not write."""
 
 
 # --- linked incidents, request types ------------------------------------------

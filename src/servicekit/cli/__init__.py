@@ -21,12 +21,12 @@ from typing import NoReturn
 from rich.console import Console
 
 from servicekit import __version__
-from servicekit.cli import _demo, _replay
+from servicekit.cli import _demo, _protocol, _replay
 from servicekit.errors import ServiceKitError
 
 __all__ = ["COMMANDS", "main", "parser"]
 
-COMMANDS: tuple[ModuleType, ...] = (_demo, _replay)
+COMMANDS: tuple[ModuleType, ...] = (_demo, _replay, _protocol)
 """The command modules, in the order ``--help`` lists them."""
 
 

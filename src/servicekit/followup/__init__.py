@@ -28,6 +28,16 @@ from servicekit.followup._schedule import (
     TerminalAction,
     TerminalDue,
 )
+from servicekit.followup._survey import (
+    SurveyDue,
+    SurveyOnce,
+    SurveyPlan,
+    SurveyReopen,
+    SurveyRow,
+    SurveySchedule,
+    plan_surveys,
+    survey_report,
+)
 
 __all__ = [
     "Anchor",
@@ -43,7 +53,15 @@ __all__ = [
     "PromiseState",
     "PromiseStatus",
     "QuietAction",
+    "SurveyDue",
+    "SurveyOnce",
+    "SurveyPlan",
+    "SurveyReopen",
+    "SurveyRow",
+    "SurveySchedule",
     "TerminalAction",
     "TerminalDue",
+    "plan_surveys",
+    "survey_report",
     "to_ical",
 ]

@@ -3,7 +3,8 @@
 ``protocol.evaluate(ticket, now)`` answers the three questions an app asks
 (where does the ticket stand, what is due now, when must I ask again) in one
 :class:`ProtocolReport`. Ready-made protocols cover reactive service,
-proactive service, everyday requests and a reputational crisis.
+proactive service, everyday requests and a reputational crisis, each with
+Spanish and English messages for its due actions (:func:`render_message`).
 :class:`WakeupScheduler` holds a live app's open tickets and hands out each due
 action once, looking at a ticket only when something of it can fall due.
 """
@@ -44,6 +45,7 @@ from servicekit.protocols._links import (
     link_intervals,
     propagation_actor,
 )
+from servicekit.protocols._playbook import PLAYBOOK_LANGUAGES, playbook
 from servicekit.protocols._protocol import DueAction, ProtocolReport, ServiceProtocol
 from servicekit.protocols._ready import (
     crisis_protocol,
@@ -57,12 +59,33 @@ from servicekit.protocols._ready_incidents import (
     crisis_incident_protocol,
     proactive_incident_protocol,
 )
+from servicekit.protocols._ready_messages import ready_made_templates
+from servicekit.protocols._render import (
+    message_context,
+    missing_templates,
+    render_message,
+    render_messages,
+    template_uses,
+)
+from servicekit.protocols._request_types import (
+    RequestType,
+    RequestTypes,
+    pqrs_request_types,
+)
 from servicekit.protocols._scheduler import TicketAction, WakeupScheduler
+from servicekit.protocols._surveys import survey_actions
+from servicekit.protocols._templates import (
+    Message,
+    MessageContext,
+    MessageTemplate,
+    TemplateSet,
+)
 
 __all__ = [
     "CUSTOMER_FIRST_RESPONSE",
     "HELD_RESOLUTION",
     "METRIC_STATES",
+    "PLAYBOOK_LANGUAGES",
     "REVIEW",
     "Broadcast",
     "ComplianceReport",
@@ -77,12 +100,18 @@ __all__ = [
     "IncidentProtocol",
     "IncidentReport",
     "LinkPolicy",
+    "Message",
+    "MessageContext",
+    "MessageTemplate",
     "MetricAttainment",
     "ProactiveFigures",
     "Propagated",
     "PropagationRule",
     "ProtocolReport",
+    "RequestType",
+    "RequestTypes",
     "ServiceProtocol",
+    "TemplateSet",
     "TicketAction",
     "UpdatePromise",
     "WakeupScheduler",
@@ -94,9 +123,18 @@ __all__ = [
     "daily_requests_protocol",
     "evaluate_rows",
     "link_intervals",
+    "message_context",
+    "missing_templates",
+    "playbook",
+    "pqrs_request_types",
     "proactive_incident_protocol",
     "proactive_protocol",
     "propagation_actor",
     "reactive_protocol",
+    "ready_made_templates",
+    "render_message",
+    "render_messages",
+    "survey_actions",
+    "template_uses",
     "unmeasurable_metrics",
 ]

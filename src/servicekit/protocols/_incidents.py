@@ -43,7 +43,7 @@ from servicekit._time import (
 )
 from servicekit._timeline import timeline
 from servicekit.errors import IncidentError
-from servicekit.followup import ContactWindow
+from servicekit.followup import ContactWindow, SurveyPlan, SurveySchedule, plan_surveys
 from servicekit.protocols._corrective import (
     CorrectivePolicy,
     CorrectiveStatus,
@@ -53,6 +53,7 @@ from servicekit.protocols._corrective import (
 )
 from servicekit.protocols._links import Incident, LinkPolicy
 from servicekit.protocols._protocol import DueAction, ServiceProtocol
+from servicekit.protocols._surveys import survey_actions
 
 __all__ = [
     "Broadcast",
@@ -226,8 +227,10 @@ class IncidentReport:
         promises: the periodic-update promise of each linked customer not yet solved.
         proactive: who was told before they reported.
         corrective: the post-incident review and the corrective actions.
+        surveys: the satisfaction surveys due to the customers (``None``: no survey).
         actions: everything due now (``broadcast_update``, ``update_overdue``,
-            ``corrective_overdue``, ``corrective_escalated``), sorted, each with a key.
+            ``corrective_overdue``, ``corrective_escalated``, ``survey``,
+            ``survey_reopen``), sorted, each with a key.
         next_wakeup: the next instant any of it changes with no new event.
     """
 
@@ -245,6 +248,7 @@ class IncidentReport:
     promises: tuple[UpdatePromise, ...]
     proactive: ProactiveFigures
     corrective: tuple[CorrectiveStatus, ...]
+    surveys: SurveyPlan | None
     actions: tuple[DueAction, ...]
     next_wakeup: pendulum.DateTime | None
 
@@ -303,6 +307,7 @@ class IncidentProtocol:
         links: how children follow the parent.
         broadcast: how updates reach the customers, and the per-customer update promise.
         corrective: the post-incident review and corrective actions (``None``: not tracked).
+        survey: the satisfaction survey the customers get after the solve (``None``: none).
         description: what it is for, in a sentence.
     """
 
@@ -312,6 +317,7 @@ class IncidentProtocol:
     links: LinkPolicy = attrs.field(factory=LinkPolicy)
     broadcast: Broadcast = attrs.field(factory=Broadcast)
     corrective: CorrectivePolicy | None = None
+    survey: SurveySchedule | None = None
     description: str = ""
 
     @property
@@ -333,6 +339,7 @@ class IncidentProtocol:
         Raises:
             IncidentError: two updates share an id, or two corrective actions do.
         """
+        children = tuple(children)
         now_us = to_micros(now, name="now")
         events = timeline(parent, now_us)
         updates: list[tuple[int, UpdatePosted]] = []
@@ -377,6 +384,12 @@ class IncidentProtocol:
             change = next_corrective_change(corrective, now_us)
             if change is not None:
                 tally.upcoming.append(change)
+        surveys = None
+        if self.survey is not None:
+            surveys = plan_surveys(self.survey, children, now)
+            actions.extend(survey_actions(self.survey, surveys))
+            if surveys.next_at is not None:
+                tally.upcoming.append(to_micros(surveys.next_at))
         actions.sort(key=lambda a: (to_micros(a.at), a.key))
         zone = get_timezone(parent.opened.at.tz)
         return IncidentReport(
@@ -394,6 +407,7 @@ class IncidentProtocol:
             promises=tuple(tally.promises),
             proactive=proactive,
             corrective=corrective,
+            surveys=surveys,
             actions=tuple(actions),
             next_wakeup=from_micros(min(tally.upcoming), zone) if tally.upcoming else None,
         )

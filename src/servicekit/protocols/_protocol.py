@@ -14,7 +14,8 @@ from servicekit._ticket import Ticket
 from servicekit._time import to_micros
 from servicekit.errors import ServiceKitError
 from servicekit.escalation import EscalationChain, EscalationReport
-from servicekit.followup import FollowUpReport, FollowUpSchedule, PromiseState
+from servicekit.followup import Anchor, FollowUpReport, FollowUpSchedule, PromiseState
+from servicekit.protocols._templates import TemplateSet
 from servicekit.sla import SlaPolicy, SlaReport
 
 __all__ = ["DueAction", "ProtocolReport", "ServiceProtocol"]
@@ -31,6 +32,10 @@ class DueAction:
         source: the chain, schedule or lifecycle it comes from.
         detail: who or what (a target, a channel, a trigger).
         key: an idempotency key, so the app acts exactly once.
+        template: the name of the message template that goes with it (see
+            :class:`TemplateSet`); the kind unless the protocol says otherwise
+            (``"first_response"`` for a run's first contact, ``"handover"``
+            for an escalation that hands the ticket to another tier).
     """
 
     kind: str
@@ -38,6 +43,9 @@ class DueAction:
     source: str
     detail: str
     key: str
+    template: str = attrs.field(
+        kw_only=True, default=attrs.Factory(lambda self: self.kind, takes_self=True)
+    )
 
 
 @attrs.frozen
@@ -82,6 +90,8 @@ class ServiceProtocol:
         escalations: escalation chains (functional and hierarchical).
         follow_ups: follow-up schedules.
         description: what the protocol is for, in a sentence.
+        templates: the messages that go with its due actions, by template name,
+            language and channel.
     """
 
     name: str
@@ -90,6 +100,7 @@ class ServiceProtocol:
     escalations: tuple[EscalationChain, ...] = attrs.field(default=(), converter=_chains)
     follow_ups: tuple[FollowUpSchedule, ...] = attrs.field(default=(), converter=_schedules)
     description: str = ""
+    templates: TemplateSet = attrs.field(factory=TemplateSet)
 
     def __attrs_post_init__(self) -> None:
         needs = [c.name for c in self.escalations if c.needs_sla]
@@ -146,11 +157,24 @@ class ServiceProtocol:
         for chain, report in zip(self.escalations, escalations, strict=True):
             for n in report.notifications:
                 yield DueAction(
-                    "notify", n.at, chain.name, f"{n.target.kind}:{n.target.name}", n.key
+                    "notify",
+                    n.at,
+                    chain.name,
+                    f"{n.target.kind}:{n.target.name}",
+                    n.key,
+                    template="notify" if n.reassign is None else "handover",
                 )
         for schedule, fu in zip(self.follow_ups, follow_ups, strict=True):
             for f in fu.due:
-                yield DueAction("follow_up", f.at, schedule.name, f.channel, f.key)
+                first = schedule.anchor is Anchor.OPENED and f.run == 1 and f.attempt == 1
+                yield DueAction(
+                    "follow_up",
+                    f.at,
+                    schedule.name,
+                    f.channel,
+                    f.key,
+                    template="first_response" if first else "follow_up",
+                )
             if fu.terminal is not None:
                 yield DueAction(
                     "terminal", fu.terminal.at, schedule.name, fu.terminal.action, fu.terminal.key

@@ -26,6 +26,7 @@ from servicekit.escalation import (
 )
 from servicekit.followup import FixedOffsets, FollowUpSchedule, Interval, TerminalAction
 from servicekit.protocols._protocol import ServiceProtocol
+from servicekit.protocols._ready_messages import ready_made_templates
 from servicekit.sla import ANY_PRIORITY, On, SlaPolicy, SlaTarget
 
 __all__ = [
@@ -127,6 +128,7 @@ def reactive_protocol(
         escalations=[_functional("tiers"), lead],
         follow_ups=[keep_in_loop],
         description="Answer fast, keep the customer informed, escalate before it is late.",
+        templates=ready_made_templates(calendar.timezone),
     )
 
 
@@ -162,6 +164,7 @@ def proactive_protocol(
         escalations=[*base.escalations[:1], manager],
         follow_ups=[first_contact, *base.follow_ups],
         description="Reach the customer first and keep a steady, promised cadence.",
+        templates=ready_made_templates(calendar.timezone),
     )
 
 
@@ -207,6 +210,7 @@ def daily_requests_protocol(
         escalations=[to_l2],
         follow_ups=[bump],
         description="Routine requests: fulfilled on time, reminders instead of chasing.",
+        templates=ready_made_templates(calendar.timezone),
     )
 
 
@@ -268,4 +272,5 @@ def crisis_protocol(timezone: str = "UTC") -> ServiceProtocol:
         escalations=[war_room, after_breach],
         follow_ups=[hourly],
         description="Minutes, not hours: management paged, customers updated every hour.",
+        templates=ready_made_templates(timezone),
     )

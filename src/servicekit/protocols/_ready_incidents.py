@@ -11,12 +11,13 @@ import datetime as _dt
 from servicekit._calendars import BusinessCalendar
 from servicekit._lifecycles import incident_lifecycle
 from servicekit._status import ClockAction, StatusCategory
-from servicekit.followup import ContactWindow
+from servicekit.followup import ContactWindow, SurveyOnce, SurveySchedule
 from servicekit.protocols._corrective import CorrectivePolicy
 from servicekit.protocols._incidents import Broadcast, IncidentProtocol
 from servicekit.protocols._links import LinkPolicy
 from servicekit.protocols._protocol import ServiceProtocol
 from servicekit.protocols._ready import crisis_protocol, proactive_protocol
+from servicekit.protocols._ready_messages import ready_made_templates
 from servicekit.sla import ANY_PRIORITY, RESOLUTION, On, SlaMetric, SlaPolicy, SlaTarget
 
 __all__ = [
@@ -47,6 +48,23 @@ waits while its parent incident is worked.
 _CHANNELS = {"voice": "sms", "phone": "sms", "call": "sms"}
 # Messages that can wake someone keep to the day; an e-mail waits in the inbox.
 _WAKING = ContactWindow(_dt.time(8), _dt.time(21))
+# A survey is a favour asked of the customer: office hours only.
+_ASKING = ContactWindow(_dt.time(9), _dt.time(19))
+
+
+def _survey(name: str, delay: _dt.timedelta, timezone: str) -> SurveySchedule:
+    """Once per customer a month (one outage is one experience, not one per ticket); a
+    score of 1 or 0 out of 5 reopens the customer's ticket."""
+    return SurveySchedule(
+        name=name,
+        delay=delay,
+        contact_window=_ASKING,
+        default_timezone=timezone,
+        channels=_CHANNELS,
+        once_per=SurveyOnce.CUSTOMER,
+        period=30 * 24 * _HOUR,
+        reopen_below=2,
+    )
 
 
 def _customer_protocol(
@@ -73,6 +91,7 @@ def _customer_protocol(
             ],
         ),
         description="A customer of a major incident: answered by its updates, solved with it.",
+        templates=ready_made_templates(calendar.timezone),
     )
 
 
@@ -91,7 +110,9 @@ def crisis_incident_protocol(
     without news. After the solve, a post-incident review within 5 business days of
     ``calendar`` (Mon-Fri 09:00-17:00 in ``timezone`` by default), corrective actions
     with deadlines in business days, the head of service told a business day after any
-    slips.
+    slips. A day after the solve each customer is asked how it went (09:00-19:00 their
+    time, once a month per customer at most; a score of 0 or 1 out of 5 reopens their
+    ticket).
     """
     business = calendar or BusinessCalendar(timezone, "mon-fri 09:00-17:00")
     always = BusinessCalendar.always_open(timezone)
@@ -110,6 +131,7 @@ def crisis_incident_protocol(
             update_every=30 * _MINUTE,
         ),
         corrective=CorrectivePolicy(calendar=business, review_within=5, escalate_after=1),
+        survey=_survey("crisis-csat", 24 * _HOUR, timezone),
         description="One failure, many customers: one war room, everyone told, fixed for good.",
     )
 
@@ -123,7 +145,9 @@ def proactive_incident_protocol(calendar: BusinessCalendar) -> IncidentProtocol:
     held on the parent. Updates go out on the customer's channel, never outside 08:00-21:00
     in their zone, at least every two waking hours; the report measures the share of
     customers told before they reported and the lead time. After the solve, a review within
-    10 business days and corrective actions tracked like any promise.
+    10 business days and corrective actions tracked like any promise, and a survey two
+    hours later (09:00-19:00 their time, once a month per customer at most) to hear where
+    the service fell short.
     """
     base = proactive_protocol(calendar)
     return IncidentProtocol(
@@ -140,5 +164,6 @@ def proactive_incident_protocol(calendar: BusinessCalendar) -> IncidentProtocol:
             update_every=2 * _HOUR,
         ),
         corrective=CorrectivePolicy(calendar=calendar, review_within=10, escalate_after=2),
+        survey=_survey("proactive-csat", 2 * _HOUR, calendar.timezone),
         description="Tell customers before they find out; hear them afterwards.",
     )

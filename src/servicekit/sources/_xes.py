@@ -79,7 +79,7 @@ class XesInstant(NamedTuple):
         micros: microseconds since 1970-01-01T00:00:00Z.
         offset: the UTC offset the log wrote it with, in seconds (east positive).
 
-    Example:
+    Examples:
         >>> XesInstant(1336046400000000, 7200).to_datetime().isoformat()
         '2012-05-03T14:00:00+02:00'
     """
@@ -495,7 +495,7 @@ def read_xes(
             type, gives a key twice in one element, or holds a token longer
             than ``max_token_bytes``; the message gives the line.
 
-    Example:
+    Examples:
         >>> from servicekit.datasets import bpic2013_sample_path
         >>> first = next(read_xes(bpic2013_sample_path()))
         >>> first.events[0]["time:timestamp"].isoformat()

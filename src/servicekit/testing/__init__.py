@@ -35,6 +35,7 @@ from servicekit.testing._calendars import (
 from servicekit.testing._followup import cadences, contact_windows, follow_up_schedules
 from servicekit.testing._lifecycles import lifecycles, ready_made_lifecycles, tickets
 from servicekit.testing._outage import OUTAGE_ZONES, OutageRun, OutageScenario, run_outage
+from servicekit.testing._protocols import escalation_chains, service_protocols, sla_policies
 
 __all__ = [
     "DST_ZONES",
@@ -49,9 +50,12 @@ __all__ = [
     "contact_windows",
     "dst_edge_datetimes",
     "durations",
+    "escalation_chains",
     "follow_up_schedules",
     "lifecycles",
     "ready_made_lifecycles",
     "run_outage",
+    "service_protocols",
+    "sla_policies",
     "tickets",
 ]

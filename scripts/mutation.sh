@@ -6,7 +6,8 @@
 #   MUTATION_JOBS=2 scripts/mutation.sh calendars
 #
 # It works on a copy in a temporary directory, so the checkout is never mutated, and runs the
-# tests with the `ci` hypothesis profile (derandomized: a mutant is killed or not, every time).
+# tests with the `mutation` hypothesis profile (the derandomized `ci` examples, no shrinking: a
+# mutant is killed or not, every time, and fails fast). A timeout counts as killed.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,7 +61,7 @@ cp "$root/pyproject.toml" "$work/pyproject.toml"
 } >> "$work/pyproject.toml"
 
 cd "$work"
-export CI=1 HYPOTHESIS_PROFILE=ci
+export CI=1 HYPOTHESIS_PROFILE=mutation
 unset PYTHONPATH
 mutmut run --max-children "$jobs" > "$work/run.log" 2>&1 || { tail -40 "$work/run.log"; exit 1; }
 mutmut export-cicd-stats > /dev/null

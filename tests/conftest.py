@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 settings.register_profile(
     "ci",
@@ -30,6 +30,13 @@ settings.register_profile(
     stateful_step_count=100,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
+)
+# For scripts/mutation.sh: the ci examples, but a failing mutant fails at once instead of being
+# shrunk (shrinking is for reading a failure, and a mutant's is never read).
+settings.register_profile(
+    "mutation",
+    parent=settings.get_profile("ci"),
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 

@@ -516,3 +516,16 @@ def test_with_clock_as_the_docs_show_it() -> None:
     assert paused.clock_action(StatusCategory.OPEN) is ClockAction.RUN
     with pytest.raises(SlaPolicyError, match="clock action must be one of"):
         RESOLUTION.with_clock({StatusCategory.OPEN: "sprint"})  # type: ignore[dict-item]
+
+
+def test_instant_at_on_a_met_cycle_and_bad_fractions() -> None:
+    t0 = at(2025, 3, 3, 9)
+    ticket = helpdesk(t0)
+    ticket.record(AgentReplied(at=t0 + H))
+    (met,) = policy().evaluate(ticket, t0 + 2 * H).for_metric("first_response")
+    assert met.instant_at(0.0) == t0
+    assert met.instant_at(1 / 3) == t0 + H  # reached exactly when it was met
+    assert met.instant_at(0.5) is None  # stopped before reaching it: no projection
+    for bad in (-0.1, float("nan"), "half"):
+        with pytest.raises(SlaPolicyError, match="fraction must be"):
+            met.instant_at(bad)  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ microseconds.
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from servicekit._calendars import BusinessCalendar
 from servicekit._events import Event, PriorityChanged, StatusChanged
 from servicekit._status import ClockAction, StatusCategory
 from servicekit._time import duration_from_micros, from_micros
+from servicekit.errors import SlaPolicyError
 from servicekit.sla._metrics import SlaMetric, StopOutcome
 
 if TYPE_CHECKING:
@@ -139,8 +141,10 @@ class SlaStatus:
         Exact when in the past; a projection with no new events when in the
         future; ``None`` when the clock is paused or stopped before reaching it.
         """
-        if fraction < 0:
-            raise ValueError(f"fraction must not be negative, got {fraction}")
+        if isinstance(fraction, bool) or not isinstance(fraction, int | float):
+            raise SlaPolicyError(f"fraction must be a number, got {fraction!r}")
+        if not math.isfinite(fraction) or fraction < 0:
+            raise SlaPolicyError(f"fraction must be finite and not negative, got {fraction}")
         found = _crossing(self._segments, lambda target: round(fraction * target))
         if found is None:
             return None

@@ -15,7 +15,8 @@ round, in one process; both must send exactly the same deliveries. Prints the me
 range of the wall time over the rounds, and each approach's peak traced memory (measured in
 a separate run, since tracing slows everything down).
 
-Run: python benchmarks/incident_bench.py [--sizes 500 10000] [--rounds 3]
+Run: python benchmarks/incident_bench.py [--sizes 500 10000] [--rounds 3] [--trace-up-to 1000]
+     python benchmarks/incident_bench.py --only servicekit --sizes 10000   (peak RSS alone)
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import resource
 import statistics
 import time
 import tracemalloc
@@ -109,9 +111,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[500, 10_000])
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--no-memory", action="store_true", help="skip the traced-memory runs")
+    parser.add_argument(
+        "--trace-up-to",
+        type=int,
+        default=1000,
+        help="trace memory (slow) only for outages up to this many customers",
+    )
+    parser.add_argument(
+        "--only",
+        choices=["servicekit", "naive"],
+        help="run one approach alone, once per size, and print the process's peak RSS",
+    )
     args = parser.parse_args()
     naive = NaiveProtocol(PROTOCOL)
+    if args.only is not None:
+        chosen = PROTOCOL if args.only == "servicekit" else naive
+        for customers in args.sizes:
+            seconds, run = timed(chosen, customers)
+            print(
+                f"{customers:>6} customers, {args.only} alone: {seconds:.2f} s, "
+                f"{len(run.sent)} deliveries"
+            )
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"  peak RSS of the process: {rss:.0f} MiB")
+        return
     for customers in args.sizes:
         ours: list[float] = []
         theirs: list[float] = []
@@ -129,7 +152,7 @@ def main() -> None:
         print(f"  servicekit (one pass per wakeup):  {summary(ours)}")
         print(f"  naive (each child separately):     {summary(theirs)}")
         print(f"  speed-up (median): {statistics.median(theirs) / statistics.median(ours):.1f}x")
-        if not args.no_memory:
+        if customers <= args.trace_up_to:
             print(
                 f"  peak traced memory: servicekit {peak_mib(PROTOCOL, customers):.1f} MiB, "
                 f"naive {peak_mib(naive, customers):.1f} MiB"

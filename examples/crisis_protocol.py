@@ -20,7 +20,7 @@ ticket = protocol.open(
 ticket.fire("start", at=start.add(minutes=5), actor="on-call")
 ticket.record(Escalated(at=start.add(minutes=6), level="crisis", reason="viral complaint"))
 ticket.record(AgentReplied(at=start.add(minutes=12), actor="on-call"))
-ticket.record(Acknowledged(at=start.add(minutes=50), actor="crisis-manager"))
+ticket.record(Acknowledged(at=start.add(minutes=50), actor="crisis-manager", chain="war-room"))
 
 now = start.add(hours=3)
 report = protocol.evaluate(ticket, now)

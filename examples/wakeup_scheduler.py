@@ -38,7 +38,7 @@ def arrivals(seed: int = 3) -> list[tuple[pendulum.DateTime, str, Event | None]]
         if rng.random() < 0.6:
             out.append((answer, f"INC-{i:03}", AgentReplied(at=answer)))
         else:
-            out.append((answer, f"INC-{i:03}", Acknowledged(at=answer)))
+            out.append((answer, f"INC-{i:03}", Acknowledged(at=answer, chain="tiers")))
     return sorted(out, key=lambda item: (item[0], item[1], item[2] is not None))
 
 

@@ -106,7 +106,7 @@ def test_hierarchical_chain_against_the_sla() -> None:
 
 def test_event_at_the_due_instant_wins() -> None:
     t = escalated_ticket()
-    t.record(Acknowledged(at=T0 + H))  # exactly when L2 falls due
+    t.record(Acknowledged(at=T0 + H, chain="tiers"))  # exactly when L2 falls due
     report = FUNCTIONAL.evaluate(t, T0 + 5 * H)
     assert report.notifications == ()
     assert report.position is None
@@ -121,7 +121,7 @@ def test_acknowledgement_timeout_restarts_and_a_new_trigger_starts_a_new_run() -
         ack_restart_step=1,
     )
     t = escalated_ticket()
-    t.record(Acknowledged(at=T0 + 1.5 * H))
+    t.record(Acknowledged(at=T0 + 1.5 * H, chain="ack"))
     report = chain.evaluate(t, T0 + 6 * H)
     assert [(n.target.name, n.loop, n.at) for n in report.notifications] == [
         ("lead", 0, T0 + H),
@@ -226,7 +226,7 @@ def test_editing_a_chain_keeps_runs_under_way() -> None:
     t = escalated_ticket()
     (n,) = v2.evaluate(t, T0 + 3 * H, versions=[v1]).notifications
     assert (n.target, n.chain_version) == (LEAD, 1)
-    t.record(Acknowledged(at=T0 + 3 * H))
+    t.record(Acknowledged(at=T0 + 3 * H, chain="v"))
     t.record(Escalated(at=T0 + 4 * H, level="L1"))
     latest = v2.evaluate(t, T0 + 6 * H, versions=[v1]).notifications[-1]
     assert (latest.target, latest.chain_version, latest.run) == (MANAGER, 2, 2)
@@ -307,7 +307,7 @@ def histories(draw: st.DrawFn) -> Ticket:
         if draw(st.booleans()):
             t.record(Escalated(at=at, level="L1"))
         else:
-            t.record(Acknowledged(at=at))
+            t.record(Acknowledged(at=at, chain="prop"))
     return t
 
 

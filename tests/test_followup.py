@@ -71,8 +71,7 @@ def test_bump_bump_solve() -> None:
     assert (report.terminal.action, report.terminal.at) == ("solve", T0 + 121 * H)
     assert report.next_at is None
     # A customer answer stops it; nothing more is due.
-    t.record(CustomerReplied(at=T0 + 30 * H))
-    t.fire("customer_reply", at=T0 + 30 * H)
+    t.record(CustomerReplied(at=T0 + 30 * H))  # it reopens the ticket by itself
     later = BUMP_BUMP_SOLVE.evaluate(t, T0 + 6 * 24 * H)
     assert [f.attempt for f in later.due] == [1]
     assert later.terminal is None
@@ -272,7 +271,7 @@ def histories(draw: st.DrawFn) -> Ticket:
         customer_timezone=zone,
     )
     for event in t.history[1:]:
-        rebuilt.record(event)
+        rebuilt.record(event, react=False)  # the history holds the reactions already
     return rebuilt
 
 

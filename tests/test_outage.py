@@ -12,6 +12,7 @@ import pendulum
 import pytest
 
 from servicekit import (
+    BusinessCalendar,
     CorrectiveActionDone,
     CustomerReplied,
     StatusChanged,
@@ -20,7 +21,12 @@ from servicekit import (
     UpdateDelivered,
     UpdatePosted,
 )
-from servicekit.protocols import REVIEW, CorrectiveState, crisis_incident_protocol
+from servicekit.protocols import (
+    REVIEW,
+    CorrectiveState,
+    crisis_incident_protocol,
+    proactive_incident_protocol,
+)
 from servicekit.testing import OUTAGE_ZONES, OutageRun, OutageScenario, run_outage
 
 START = pendulum.datetime(2025, 6, 3, 14, tz="UTC")  # a Tuesday; Tokyo is asleep
@@ -222,3 +228,24 @@ def test_every_customer_is_asked_how_it_went_in_their_office_hours(run: OutageRu
     assert sum(a.kind == "survey" for a in report.actions) == 500
     # nobody is phoned to rate a phone call
     assert {d.channel for d in report.surveys.due} == {"email", "chat", "sms"}
+
+
+def test_proactive_protocol_tells_customers_first() -> None:
+    desk = BusinessCalendar("Europe/Madrid", "mon-fri 08:00-20:00")
+    protocol = proactive_incident_protocol(desk)
+    start = pendulum.datetime(2025, 6, 3, 9, tz="Europe/Madrid")
+    scenario = OutageScenario(
+        start=start, customers=60, proactive_share=1.0, zones=("Europe/Madrid",)
+    )
+    run = run_outage(protocol, scenario, until=start.add(hours=6))
+    report = protocol.evaluate(
+        run.incident.parent, run.incident.children.values(), start.add(hours=6)
+    )
+    figures = report.proactive
+    # every customer was contacted by the team, in their waking hours, before writing in
+    assert (figures.affected, figures.told_first, figures.share_told_first) == (60, 60, 1.0)
+    assert len(figures.lead_times) == 60
+    assert figures.median_lead_time is not None
+    assert figures.median_lead_time <= dt.timedelta(minutes=20)
+    assert report.status == "Resolved"
+    assert set(run.sent.values()) == {1}

@@ -80,7 +80,9 @@ def test_markdown_playbook_sections(name: str) -> None:
 def test_the_reactive_playbook_says_what_runs() -> None:
     text = playbook(READY["reactive"], language="en")
     assert "| P1 | 1 hour | 2 hours | 8 hours |" in text
-    assert "at 50% of the resolution target (P1: 4 hours; P2: 12 hours" in text
+    # The functional chain starts on a manual escalation or at half the resolution target.
+    assert "starts when someone escalates the ticket or when 50% of the resolution" in text
+    assert "at 90% of the resolution target (P1: 7 hours and 12 minutes;" in text
     assert "tier L2 takes the ticket" in text
     assert "Channels, attempt by attempt: email → call (the last repeats). At most 3" in text
     assert "Customers are contacted only 08:00–21:00 their own time, every day" in text

@@ -76,7 +76,7 @@ def test_crisis_pages_until_acknowledged() -> None:
         "role:director",
         "role:crisis-manager",
     ]
-    ticket.record(Acknowledged(at=T0 + 2 * H))
+    ticket.record(Acknowledged(at=T0 + 2 * H, chain="war-room"))
     later = [a for a in protocol.evaluate(ticket, T0 + 6 * H).actions if a.kind == "notify"]
     war_room = [a for a in later if a.source == "war-room"]
     assert war_room == [a for a in paged if a.source == "war-room"]

@@ -118,7 +118,9 @@ class SchedulerMatchesNaive(RuleBasedStateMachine):
         event = {
             "agent": lambda: AgentReplied(at=self.t, public=data.draw(st.booleans())),
             "customer": lambda: CustomerReplied(at=self.t),
-            "ack": lambda: Acknowledged(at=self.t),
+            "ack": lambda: Acknowledged(
+                at=self.t, chain=data.draw(st.sampled_from(["tiers", "lead-at-breach", "war-room"]))
+            ),
             "escalate": lambda: Escalated(at=self.t, level="L2"),
             "promise": lambda: PromiseMade(
                 at=self.t,
@@ -212,13 +214,13 @@ def test_recording_an_event_replans_only_that_ticket() -> None:
     before = scheduler.wakeup_of("T-2")
     assert before is not None
     assert before == scheduler.wakeup_of("T-1")
-    scheduler.record("T-1", Acknowledged(at=before - dt.timedelta(minutes=1)))
+    scheduler.fire("T-1", "solve", at=before - dt.timedelta(minutes=1))
     assert scheduler.wakeup_of("T-1") == before - dt.timedelta(minutes=1)
     assert scheduler.wakeup_of("T-2") == before
     due = scheduler.due(T0.add(hours=6))
-    # T-1 acknowledged: its chains stopped; T-2 goes to L2.
+    # T-1 solved: its chains stopped; T-2 goes to L2.
     assert {a.ticket_id for a in due} == {"T-2"}
-    assert scheduler.fire("T-1", "solve", at=T0.add(hours=7)).to_status == "solved"
+    assert scheduler.fire("T-1", "customer_reply", at=T0.add(hours=7)).to_status == "open"
     wake = scheduler.wakeup_of("T-1")
     assert wake is not None
     assert wake <= T0.add(hours=7)
@@ -268,7 +270,8 @@ def test_a_ticket_that_cannot_be_evaluated_leaves_the_scheduler_unchanged() -> N
     )
     scheduler = WakeupScheduler(only_p1)
     scheduler.add(only_p1.open(ticket_id="good", at=T0, priority="P1"))
-    scheduler.add(only_p1.open(ticket_id="bad", at=T0, priority="P7"))
+    # protocol.open refuses P7; a ticket stored before the policy changed still has it.
+    scheduler.add(Ticket.open(only_p1.lifecycle, ticket_id="bad", at=T0, priority="P7"))
     state = scheduler.to_json()
     with pytest.raises(SlaPolicyError) as caught:
         scheduler.due(T0.add(hours=1))
@@ -297,7 +300,7 @@ def test_changed_replans_a_ticket_edited_directly() -> None:
     ticket = REACTIVE.open(ticket_id="T-1", at=T0, priority="P1")
     scheduler = WakeupScheduler(REACTIVE, [ticket])
     scheduler.due(T0.add(hours=1))
-    ticket.record(Acknowledged(at=T0.add(hours=1)))
+    ticket.fire("solve", at=T0.add(hours=1))
     scheduler.changed("T-1", since=T0.add(hours=1))
     assert scheduler.wakeup_of("T-1") == T0.add(hours=1)
     assert scheduler.due(T0.add(hours=6)) == ()
@@ -312,8 +315,8 @@ def test_saved_state_round_trips_and_a_grown_history_is_replanned() -> None:
     state = json.loads(text)
     assert state["now"] == T0.add(hours=6).isoformat()
     assert [t["id"] for t in state["tickets"]] == ["T-0", "T-1", "T-2"]
-    # After the save, T-0 was acknowledged and T-9 opened; the worker restarts.
-    tickets[0].record(Acknowledged(at=T0.add(hours=6, minutes=5)))
+    # After the save, T-0 was solved and T-9 opened; the worker restarts.
+    tickets[0].fire("solve", at=T0.add(hours=6, minutes=5))
     newcomer = REACTIVE.open(ticket_id="T-9", at=T0.add(hours=6), priority="P3")
     restored = WakeupScheduler.from_json(REACTIVE, text, [*tickets, newcomer])
     assert restored.wakeup_of("T-0") == T0.add(hours=6, minutes=5)

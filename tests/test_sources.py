@@ -578,6 +578,9 @@ def test_table_output_and_out_file(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["replay", "--out", str(tmp_path), "--quiet"]) == 2
     assert main(["replay", "--out", str(tmp_path / "no" / "x.txt"), "--quiet"]) == 2
     assert main(["replay", "--holidays", "XX", "--quiet"]) == 2
-    assert main(["replay", "--priorities", "Major,High", "--quiet", "--format", "json"]) == 0
+    assert main(["replay", "--priorities", "Major,High,Medium,Low", "--quiet"]) == 0
     capsys.readouterr()
+    # A priority of the log the protocol does not know is refused, never given other targets.
+    assert main(["replay", "--priorities", "Major,High", "--quiet"]) == 2
+    assert "target for priority 'Low'" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == [target]  # nothing half-written is left behind

@@ -13,6 +13,7 @@ from servicekit._events import (
     Acknowledged,
     AgentReplied,
     Assigned,
+    AttributesChanged,
     AttributeValue,
     CorrectiveActionAssigned,
     CorrectiveActionDone,
@@ -34,11 +35,20 @@ from servicekit._events import (
     UpdateDelivered,
     UpdatePosted,
     event_from_dict,
+    event_kinds,
     event_to_dict,
     history_from_json,
     history_to_json,
 )
-from servicekit._lifecycle import ANY, SAME, DueTransition, Lifecycle, Status, Transition
+from servicekit._lifecycle import (
+    ANY,
+    SAME,
+    DueTransition,
+    Lifecycle,
+    Reaction,
+    Status,
+    Transition,
+)
 from servicekit._lifecycles import (
     helpdesk_lifecycle,
     incident_lifecycle,
@@ -46,6 +56,7 @@ from servicekit._lifecycles import (
 )
 from servicekit._status import ClockAction, StatusCategory
 from servicekit._ticket import StatusInterval, Ticket, TicketView
+from servicekit._time import format_instant, parse_instant
 
 __version__ = "0.1.0.dev0"
 """This release's version (PEP 440); the one place it is written, read by the build too."""
@@ -57,6 +68,7 @@ __all__ = [
     "AgentReplied",
     "Assigned",
     "AttributeValue",
+    "AttributesChanged",
     "BusinessCalendar",
     "ClockAction",
     "CorrectiveActionAssigned",
@@ -72,6 +84,7 @@ __all__ = [
     "OptedOut",
     "PriorityChanged",
     "PromiseMade",
+    "Reaction",
     "Status",
     "StatusCategory",
     "StatusChanged",
@@ -89,10 +102,13 @@ __all__ = [
     "__version__",
     "errors",
     "event_from_dict",
+    "event_kinds",
     "event_to_dict",
+    "format_instant",
     "helpdesk_lifecycle",
     "history_from_json",
     "history_to_json",
     "incident_lifecycle",
+    "parse_instant",
     "service_request_lifecycle",
 ]

@@ -9,9 +9,7 @@ them into plain, JSON-ready data and back without loss.
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar, Final, TypeAlias
 
@@ -19,11 +17,10 @@ import attrs
 import cattrs
 import pendulum
 
-from servicekit._time import as_instant, get_timezone
+from servicekit._time import as_instant, format_instant, get_timezone, parse_instant
 from servicekit.errors import (
     EventDecodeError,
     InvalidEventError,
-    NaiveDatetimeError,
     UnknownTimezoneError,
 )
 
@@ -32,6 +29,7 @@ __all__ = [
     "AgentReplied",
     "Assigned",
     "AttributeValue",
+    "AttributesChanged",
     "CorrectiveActionAssigned",
     "CorrectiveActionDone",
     "CustomerReplied",
@@ -52,6 +50,7 @@ __all__ = [
     "UpdateDelivered",
     "UpdatePosted",
     "event_from_dict",
+    "event_kinds",
     "event_to_dict",
     "history_from_json",
     "history_to_json",
@@ -255,9 +254,39 @@ class Escalated(Event):
 
 @attrs.frozen(kw_only=True)
 class Acknowledged(Event):
-    """Someone notified by an escalation acknowledged it."""
+    """Someone notified by an escalation acknowledged it, naming what they acknowledge.
+
+    An acknowledgement stops only what it names: the run that sent the notification
+    whose ``key`` it gives, or the run under way of the ``chain`` it names (only run
+    ``run`` of it, when given). Other chains go on.
+
+    Attributes:
+        key: the idempotency key of the notification acknowledged.
+        chain: the name of the escalation chain acknowledged.
+        run: with ``chain``: only this run of it.
+
+    Raises:
+        InvalidEventError: it names nothing (an acknowledgement of nothing would stop
+            nothing, or, as it once did, everything), or a run without a chain.
+    """
 
     kind: ClassVar[str] = "acknowledged"
+
+    key: str | None = attrs.field(default=None, validator=_opt_str)
+    chain: str | None = attrs.field(default=None, validator=_opt_str)
+    run: int | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(attrs.validators.instance_of(int)),
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.key is None and self.chain is None:
+            raise InvalidEventError(
+                "an acknowledgement must name what it acknowledges: a notification's key "
+                "(Acknowledged(key=action.key)), or a chain (chain='tiers', optionally run=2)"
+            )
+        if self.run is not None and self.chain is None:
+            raise InvalidEventError("an acknowledgement of a run names its chain too")
 
 
 @attrs.frozen(kw_only=True)
@@ -297,6 +326,30 @@ class OptedOut(Event):
     kind: ClassVar[str] = "opted_out"
 
     channel: str | None = attrs.field(default=None, validator=_opt_str)
+
+
+@attrs.frozen(kw_only=True)
+class AttributesChanged(Event):
+    """Some of the ticket's free-form attributes changed (a customer became VIP, a contract
+    tier changed): the values given replace those of the same names, from this instant.
+
+    Rules that read attributes (a protocol's target rule, for example) apply the new
+    values from ``at`` on, as they do a priority change.
+
+    Attributes:
+        attributes: the new values by name (other attributes stay as they were).
+    """
+
+    kind: ClassVar[str] = "attributes_changed"
+
+    attributes: FrozenAttributes = attrs.field(converter=_to_attributes)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.attributes:
+            raise InvalidEventError(
+                "an AttributesChanged event changes nothing: give the attributes that changed, "
+                "e.g. attributes={'vip': True}"
+            )
 
 
 @attrs.frozen(kw_only=True)
@@ -413,6 +466,7 @@ EVENT_TYPES: Final[tuple[type[Event], ...]] = (
     NoteAdded,
     PromiseMade,
     OptedOut,
+    AttributesChanged,
     TicketLinked,
     TicketUnlinked,
     UpdatePosted,
@@ -423,49 +477,14 @@ EVENT_TYPES: Final[tuple[type[Event], ...]] = (
     SurveyAnswered,
 )
 _BY_KIND: Final = {cls.kind: cls for cls in EVENT_TYPES}
+_KINDS: Final = frozenset(_BY_KIND)
 _TAG: Final = "type"
-
-# RFC 9557 (IXDTF) suffix: an ISO 8601 instant followed by its zone name in brackets,
-# so a stored event keeps its IANA zone, not only the offset.
-_IXDTF = re.compile(r"^(?P<instant>[^\[]+)(?:\[(?P<zone>[^\]]+)\])?$")
-
-
-def _unstructure_instant(value: _dt.datetime) -> str:
-    text = value.isoformat()
-    zone = getattr(value.tzinfo, "name", None) or getattr(value.tzinfo, "key", None)
-    if (isinstance(zone, str) and "/" in zone) or zone == "UTC":
-        text += f"[{zone}]"
-    return text
-
-
-def _offset(value: _dt.datetime) -> str:
-    return value.strftime("%z") or "no offset"
 
 
 def _structure_instant(value: object, _: object) -> pendulum.DateTime:
     if not isinstance(value, str):
         raise TypeError(f"expected an ISO 8601 string, got {type(value).__name__}")
-    match = _IXDTF.match(value)
-    if match is None:
-        raise ValueError(f"{value!r} is not an ISO 8601 instant")
-    try:
-        parsed = _dt.datetime.fromisoformat(match["instant"])
-    except ValueError as exc:
-        raise ValueError(f"{value!r} is not an ISO 8601 instant") from exc
-    if parsed.tzinfo is None:
-        raise NaiveDatetimeError(f"{value!r} has no UTC offset; store instants with one")
-    instant = as_instant(parsed)
-    if match["zone"]:
-        instant = instant.in_timezone(get_timezone(match["zone"]))
-        if instant.utcoffset() != parsed.utcoffset():
-            # RFC 9557 leaves an inconsistent pair to the reader; guessing which half is
-            # right would silently move the event, so it is refused.
-            raise ValueError(
-                f"{value!r}: the offset {_offset(parsed)} contradicts the zone "
-                f"{match['zone']}, which is at {_offset(instant)} at that instant; "
-                "store the offset the zone had"
-            )
-    return instant
+    return parse_instant(value)
 
 
 def _strict(expected: type) -> Any:
@@ -482,7 +501,7 @@ def _make_converter() -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True)
     for scalar in (str, int, float, bool):
         conv.register_structure_hook(scalar, _strict(scalar))
-    conv.register_unstructure_hook(pendulum.DateTime, _unstructure_instant)
+    conv.register_unstructure_hook(pendulum.DateTime, format_instant)
     conv.register_structure_hook(pendulum.DateTime, _structure_instant)
     conv.register_unstructure_hook(FrozenAttributes, dict)
     conv.register_structure_hook(
@@ -492,6 +511,15 @@ def _make_converter() -> cattrs.Converter:
 
 
 _converter: Final = _make_converter()
+
+
+def event_kinds() -> frozenset[str]:
+    """The type tags of servicekit's events (``"ticket_opened"``, ``"customer_replied"``...).
+
+    >>> "attributes_changed" in event_kinds()
+    True
+    """
+    return _KINDS
 
 
 def event_to_dict(event: Event) -> dict[str, Any]:

@@ -20,15 +20,25 @@ import pendulum
 from transitions import Machine
 
 from servicekit._calendars import BusinessCalendar
+from servicekit._events import event_kinds
 from servicekit._status import StatusCategory
 from servicekit._time import duration_micros, from_micros, to_micros
 from servicekit.errors import InvalidLifecycleError, InvalidTransitionError, UnknownStatusError
 
 if TYPE_CHECKING:
-    from servicekit._events import StatusChanged
+    from servicekit._events import Event, StatusChanged
     from servicekit._ticket import Ticket
 
-__all__ = ["ANY", "SAME", "DueTransition", "Guard", "Lifecycle", "Status", "Transition"]
+__all__ = [
+    "ANY",
+    "SAME",
+    "DueTransition",
+    "Guard",
+    "Lifecycle",
+    "Reaction",
+    "Status",
+    "Transition",
+]
 
 ANY: Final = "*"
 """``Transition(sources=ANY)``: the transition may be fired from every status."""
@@ -140,6 +150,78 @@ class Transition:
         return from_micros(start + duration_micros(self.after), pendulum.instance(entered).tz)  # type: ignore[arg-type]
 
 
+def _where_pairs(
+    value: Mapping[str, object] | Iterable[tuple[str, object]],
+) -> tuple[tuple[str, object], ...]:
+    items = value.items() if isinstance(value, Mapping) else value
+    return tuple(sorted(items))
+
+
+@attrs.frozen(kw_only=True)
+class Reaction:
+    """A status change an event causes by itself: a customer's reply reopens a pending or
+    solved ticket; an agent's public reply moves a new one to open.
+
+    :meth:`Ticket.record <servicekit.Ticket.record>` fires ``trigger`` at the event's
+    instant, with the event's actor, when the ticket is in one of ``sources``: the event
+    and the status change are recorded together, or neither is.
+
+    Attributes:
+        on: the event's type tag, e.g. ``"customer_replied"``.
+        sources: the statuses in which the event fires the trigger.
+        trigger: the transition fired (it must be allowed from every source).
+        where: field values the event must have, e.g. ``{"public": True}``.
+        reason: the reason recorded, for transitions that need one.
+        role: the role recorded, for transitions limited to roles.
+    """
+
+    on: str = attrs.field(validator=attrs.validators.instance_of(str))
+    sources: tuple[str, ...] = attrs.field(converter=_sources)
+    trigger: str = attrs.field(validator=attrs.validators.instance_of(str))
+    where: tuple[tuple[str, object], ...] = attrs.field(default=(), converter=_where_pairs)
+    reason: str | None = None
+    role: str | None = None
+
+    def matches(self, event: Event) -> bool:
+        """Whether ``event`` is of the kind and has the field values this reaction asks for."""
+        return type(event).kind == self.on and all(
+            getattr(event, name, _MISSING) == value for name, value in self.where
+        )
+
+
+_MISSING = object()
+
+
+def _check_reaction(
+    reaction: Reaction, table: Mapping[tuple[str, str], Transition], statuses: set[str]
+) -> tuple[str, ...]:
+    """The statuses the reaction applies in, once its transition is known to allow it."""
+    if not isinstance(reaction, Reaction):
+        raise InvalidLifecycleError(f"reactions must be Reaction values, got {reaction!r}")
+    if reaction.on not in event_kinds() or reaction.on in ("ticket_opened", "status_changed"):
+        raise InvalidLifecycleError(
+            f"a reaction on {reaction.on!r}: react to an event kind other than an opening or a "
+            f"status change, one of {sorted(event_kinds() - {'ticket_opened', 'status_changed'})}"
+        )
+    sources = sorted(statuses) if ANY in reaction.sources else reaction.sources
+    for source in sources:
+        tr = table.get((source, reaction.trigger))
+        problem = None
+        if source not in statuses:
+            problem = f"status {source!r} is not one of {sorted(statuses)}"
+        elif tr is None:
+            problem = f"{reaction.trigger!r} cannot be fired from {source!r}"
+        elif tr.reason_required and reaction.reason is None:
+            problem = f"{reaction.trigger!r} needs a reason; give the reaction reason=..."
+        elif tr.reasons is not None and reaction.reason not in tr.reasons:
+            problem = f"reason {reaction.reason!r} is not one of {list(tr.reasons)}"
+        elif tr.roles is not None and reaction.role not in tr.roles:
+            problem = f"role {reaction.role!r} may not fire it; allowed: {list(tr.roles)}"
+        if problem is not None:
+            raise InvalidLifecycleError(f"the reaction to {reaction.on!r} in {source!r}: {problem}")
+    return tuple(sources)
+
+
 @attrs.frozen
 class DueTransition:
     """A timed transition scheduled for a ticket: fire ``trigger`` at ``at``.
@@ -227,17 +309,22 @@ class Lifecycle:
         statuses: the :class:`Status` values.
         transitions: the :class:`Transition` values.
         initial: the name of the status a new ticket starts in.
+        reactions: the :class:`Reaction` values: status changes events cause by
+            themselves (the first that matches an event applies).
 
     Raises:
         InvalidLifecycleError: unknown or duplicate statuses, unreachable
             statuses, non-final statuses with no way out, one trigger leading
-            to two places from one status, or an unknown initial status.
+            to two places from one status, an unknown initial status, or a
+            reaction whose transition cannot be fired as it says.
     """
 
     name: str
     statuses: tuple[Status, ...]
     transitions: tuple[Transition, ...]
     initial: str
+    reactions: tuple[Reaction, ...]
+    _reacting: dict[tuple[str, str], tuple[Reaction, ...]]
     _by_name: dict[str, Status]
     _table: dict[tuple[str, str], Transition]
     _triggers: dict[str, tuple[str, ...]]
@@ -251,6 +338,7 @@ class Lifecycle:
         statuses: Sequence[Status],
         transitions: Sequence[Transition],
         initial: str,
+        reactions: Sequence[Reaction] = (),
         *,
         _factory: Callable[[], Lifecycle] | None = None,
     ) -> None:
@@ -269,11 +357,18 @@ class Lifecycle:
             triggers[source].append(trigger)
             if tr.after is not None:
                 timed[source].append(tr)
+        reactions_ = tuple(reactions)
+        reacting: dict[tuple[str, str], list[Reaction]] = {}
+        for reaction in reactions_:
+            for source in _check_reaction(reaction, table, {s.name for s in statuses_}):
+                reacting.setdefault((source, reaction.on), []).append(reaction)
         self.__attrs_init__(
             name,
             statuses_,
             transitions_,
             initial,
+            reactions_,
+            {k: tuple(v) for k, v in reacting.items()},
             {s.name: s for s in statuses_},
             table,
             {k: tuple(v) for k, v in triggers.items()},
@@ -327,7 +422,7 @@ class Lifecycle:
         )
 
     def _key(self) -> tuple[object, ...]:
-        return (self.name, self.statuses, self.transitions, self.initial)
+        return (self.name, self.statuses, self.transitions, self.initial, self.reactions)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Lifecycle):
@@ -347,7 +442,10 @@ class Lifecycle:
         # Ready-made lifecycles pickle as a reference to their factory: a few bytes per ticket.
         if self._factory is not None:
             return (self._factory, ())
-        return (Lifecycle, (self.name, self.statuses, self.transitions, self.initial))
+        return (
+            Lifecycle,
+            (self.name, self.statuses, self.transitions, self.initial, self.reactions),
+        )
 
     # -- lookups ---------------------------------------------------------------------------
 
@@ -394,6 +492,13 @@ class Lifecycle:
         """Where ``trigger`` leads from ``status``."""
         dest = self.transition(status, trigger).dest
         return status if dest == SAME else dest
+
+    def reaction_to(self, status: str, event: Event) -> Reaction | None:
+        """The reaction ``event`` causes in ``status``, if any (the first that matches)."""
+        for reaction in self._reacting.get((status, type(event).kind), ()):
+            if reaction.matches(event):
+                return reaction
+        return None
 
     def timed_from(self, status: str) -> tuple[Transition, ...]:
         """The timed transitions (with ``after``) that leave ``status``."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 
-from servicekit._lifecycle import SAME, Lifecycle, Status, Transition
+from servicekit._lifecycle import SAME, Lifecycle, Reaction, Status, Transition
 from servicekit._status import StatusCategory as C
 
 __all__ = ["helpdesk_lifecycle", "incident_lifecycle", "service_request_lifecycle"]
@@ -25,7 +25,9 @@ def incident_lifecycle() -> Lifecycle:
     New -> In Progress -> Resolved -> Closed, with On Hold (a reason is
     required: awaiting caller, change, problem or vendor), Canceled, reopening
     from Resolved, handovers (``reassign``) inside the open statuses, and an
-    automatic ``close`` seven days after resolution.
+    automatic ``close`` seven days after resolution. A customer's reply reopens a
+    resolved incident (reason ``"customer_replied"``); an agent's public reply
+    starts a new one.
 
     On Hold is *waiting on a third party* by category, whatever the reason; an
     SLA policy that pauses on hold says so explicitly.
@@ -62,6 +64,15 @@ def incident_lifecycle() -> Lifecycle:
             Transition(trigger="reassign", sources=working, dest=SAME),
         ],
         "New",
+        [
+            Reaction(
+                on="customer_replied",
+                sources="Resolved",
+                trigger="reopen",
+                reason="customer_replied",
+            ),
+            Reaction(on="agent_replied", sources="New", trigger="start", where={"public": True}),
+        ],
         _factory=incident_lifecycle,
     )
 
@@ -71,9 +82,10 @@ def helpdesk_lifecycle() -> Lifecycle:
     """A helpdesk lifecycle in the style of Zendesk.
 
     new, open, pending (waiting on the customer), on-hold (waiting on a third
-    party), solved, closed. A customer reply (``customer_reply``) reopens a
-    pending or solved ticket; solved tickets close four days after solving;
-    closed is final.
+    party), solved, closed. A customer's reply reopens a pending or solved
+    ticket by itself (the ``customer_reply`` transition, recorded with the
+    reply); an agent's public reply moves a new ticket to open; solved tickets
+    close four days after solving; closed is final.
     """
     active = ("new", "open", "pending", "on-hold")
     return Lifecycle(
@@ -98,6 +110,12 @@ def helpdesk_lifecycle() -> Lifecycle:
             Transition(trigger="reassign", sources=active, dest=SAME),
         ],
         "new",
+        [
+            Reaction(
+                on="customer_replied", sources=("pending", "solved"), trigger="customer_reply"
+            ),
+            Reaction(on="agent_replied", sources="new", trigger="open", where={"public": True}),
+        ],
         _factory=helpdesk_lifecycle,
     )
 
@@ -107,8 +125,8 @@ def service_request_lifecycle() -> Lifecycle:
     """A service-request lifecycle: submitted, approved, in fulfilment, fulfilled, closed, rejected.
 
     Rejection needs a reason; only an ``approver`` may approve or reject; a
-    fulfilled request can be sent back to fulfilment and closes three days
-    after fulfilment.
+    fulfilled request can be sent back to fulfilment (a customer's reply does
+    it, reason ``"customer_replied"``) and closes three days after fulfilment.
     """
     return Lifecycle(
         "service_request",
@@ -140,5 +158,13 @@ def service_request_lifecycle() -> Lifecycle:
             Transition(trigger="reassign", sources=("approved", "in fulfilment"), dest=SAME),
         ],
         "submitted",
+        [
+            Reaction(
+                on="customer_replied",
+                sources="fulfilled",
+                trigger="return",
+                reason="customer_replied",
+            )
+        ],
         _factory=service_request_lifecycle,
     )

@@ -17,8 +17,10 @@ import attrs
 import pendulum
 
 from servicekit._events import (
+    AttributesChanged,
     AttributeValue,
     Event,
+    FrozenAttributes,
     PriorityChanged,
     StatusChanged,
     TicketOpened,
@@ -111,6 +113,9 @@ class Ticket:
     def replay(cls, events: Iterable[Event], lifecycle: Lifecycle) -> Ticket:
         """Rebuild a ticket from its history, checking every event as it was first checked.
 
+        Reactions are not applied again: the history already holds the status changes
+        its events caused when they were recorded.
+
         Raises:
             HistoryReplayError: an event breaks the lifecycle or the order; the
                 error carries the ``index`` and the ``event``.
@@ -121,7 +126,7 @@ class Ticket:
                 if ticket is None:
                     ticket = cls(lifecycle, event)  # type: ignore[arg-type]
                 else:
-                    ticket.record(event)
+                    ticket.record(event, react=False)
             except ServiceKitError as exc:
                 raise HistoryReplayError(
                     f"event {index} of the history cannot be replayed ({event!r}): {exc}",
@@ -188,6 +193,16 @@ class Ticket:
     def priority(self) -> str:
         """The current priority."""
         return self._priority
+
+    @property
+    def attributes(self) -> FrozenAttributes:
+        """The ticket's attributes as they stand: those it was opened with, updated by every
+        :class:`~servicekit.AttributesChanged` since."""
+        current = self.opened.attributes
+        for event in self._events:
+            if isinstance(event, AttributesChanged):
+                current = FrozenAttributes({**current, **event.attributes})
+        return current
 
     @property
     def status_since(self) -> pendulum.DateTime:
@@ -284,8 +299,14 @@ class Ticket:
         self._last_us = at_us
         return event
 
-    def record(self, event: Event) -> None:
+    def record(self, event: Event, *, react: bool = True) -> None:
         """Append any event after checking it (a :class:`StatusChanged` as :meth:`fire` would).
+
+        When the lifecycle declares a :class:`~servicekit.Reaction` to the event in the
+        current status (a customer's reply reopens a pending ticket), its status change is
+        recorded right after the event, at the same instant and with the same actor: both
+        or neither. ``react=False`` records the event alone, as :meth:`replay` does (a
+        stored history already holds the status changes its events caused).
 
         Raises:
             OutOfOrderEventError: the event is earlier than the latest one.
@@ -325,7 +346,23 @@ class Ticket:
             raise EventConflictError(
                 f"ticket {self.id!r} is already open; a TicketOpened event can only come first"
             )
+        reaction = self._lifecycle.reaction_to(status, event) if react else None
+        if reaction is None or isinstance(event, StatusChanged):
+            self._commit(event, at_us, status, priority)
+            return
+        tr = self._lifecycle.transition(status, reaction.trigger)
+        change = StatusChanged(
+            at=event.at,
+            actor=event.actor,
+            trigger=reaction.trigger,
+            from_status=status,
+            to_status=status if tr.dest == SAME else tr.dest,
+            reason=reaction.reason,
+            role=reaction.role,
+        )
+        self._check_guards(tr, change)
         self._commit(event, at_us, status, priority)
+        self._commit(change, at_us, change.to_status, priority)
 
     def _check_order(self, at: _dt.datetime, what: str) -> int:
         at_us = to_micros(at, name="at")
@@ -407,7 +444,7 @@ class Ticket:
         for event in self._events[1:]:
             if to_micros(event.at) > now_us:
                 break
-            clone.record(event)
+            clone.record(event, react=False)
         return clone
 
 
@@ -439,7 +476,7 @@ class TicketView(Ticket):
         """Refused: raises :class:`~servicekit.errors.ReadOnlyTicketError`."""
         raise self._refuse(f"fire {trigger!r}")
 
-    def record(self, event: Event) -> None:
+    def record(self, event: Event, **_: Any) -> None:
         """Refused: raises :class:`~servicekit.errors.ReadOnlyTicketError`."""
         raise self._refuse(f"record {type(event).__name__}")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import functools
+import re
 import zoneinfo
 from typing import Final
 
@@ -18,7 +19,9 @@ import pendulum
 from pendulum.tz.timezone import Timezone
 
 from servicekit.errors import (
+    InstantFormatError,
     InstantOutOfRangeError,
+    InstantTypeError,
     InvalidDurationError,
     NaiveDatetimeError,
     NegativeDurationError,
@@ -31,8 +34,10 @@ __all__ = [
     "as_instant",
     "duration_from_micros",
     "duration_micros",
+    "format_instant",
     "from_micros",
     "get_timezone",
+    "parse_instant",
     "to_micros",
 ]
 
@@ -82,8 +87,13 @@ def get_timezone(zone: object, *, name: str = "timezone") -> Timezone:
 
 
 def _check_aware(value: object, name: str) -> _dt.datetime:
+    if isinstance(value, str):
+        raise InstantTypeError(
+            f"{name} must be an aware datetime, got the string {value!r}; parse text first, "
+            "e.g. servicekit.parse_instant('2025-03-03T09:00:00+01:00[Europe/Madrid]')"
+        )
     if not isinstance(value, _dt.datetime):
-        raise NaiveDatetimeError(
+        raise InstantTypeError(
             f"{name} must be an aware datetime, got {type(value).__name__} {value!r}"
         )
     if value.tzinfo is None or value.utcoffset() is None:
@@ -196,3 +206,71 @@ def duration_micros(value: object, *, name: str = "duration", allow_negative: bo
 def duration_from_micros(micros: int) -> pendulum.Duration:
     """A pendulum ``Duration`` of exactly ``micros`` microseconds."""
     return pendulum.Duration(microseconds=micros)
+
+
+# RFC 9557 (IXDTF): an ISO 8601 instant followed by its zone name in brackets, so stored text
+# keeps the IANA zone and not only the offset of the day.
+_IXDTF: Final = re.compile(r"^(?P<instant>[^\[\]]+)(?:\[!?(?P<zone>[^\]]+)\])?$")
+
+
+def format_instant(value: _dt.datetime) -> str:
+    """The text servicekit writes for an aware instant: ISO 8601 with its offset, followed by
+    the IANA zone name in brackets when the zone has one (RFC 9557).
+
+    >>> format_instant(pendulum.datetime(2025, 3, 3, 9, tz="Europe/Madrid"))
+    '2025-03-03T09:00:00+01:00[Europe/Madrid]'
+
+    Raises:
+        NaiveDatetimeError: ``value`` has no time zone.
+    """
+    _check_aware(value, "instant")
+    text = value.isoformat()
+    zone = getattr(value.tzinfo, "name", None) or getattr(value.tzinfo, "key", None)
+    if (isinstance(zone, str) and "/" in zone) or zone == "UTC":
+        text += f"[{zone}]"
+    return text
+
+
+def parse_instant(text: str, *, name: str = "instant") -> pendulum.DateTime:
+    """The instant written as ``text`` by servicekit (or any ISO 8601 text with an offset).
+
+    Reads what :func:`format_instant` writes (``...+01:00[Europe/Madrid]``, which
+    ``pendulum.parse`` and ``datetime.fromisoformat`` cannot read), plain ISO 8601 with an
+    offset or ``Z``, and returns it in the bracketed zone when there is one.
+
+    >>> parse_instant("2025-03-03T09:00:00+01:00[Europe/Madrid]").timezone_name
+    'Europe/Madrid'
+
+    Raises:
+        InstantTypeError: ``text`` is not a string.
+        InstantFormatError: it is not ISO 8601, or its offset disagrees with its zone.
+        NaiveDatetimeError: it has no offset (servicekit never guesses a zone).
+        UnknownTimezoneError: the bracketed zone is not an IANA zone.
+    """
+    if not isinstance(text, str):
+        raise InstantTypeError(f"{name} must be a string, got {type(text).__name__} {text!r}")
+    match = _IXDTF.match(text.strip())
+    try:
+        parsed = None if match is None else _dt.datetime.fromisoformat(match["instant"])
+    except ValueError:
+        parsed = None
+    if match is None or parsed is None:
+        raise InstantFormatError(
+            f"{name} {text!r} is not an ISO 8601 instant; write it like "
+            "'2025-03-03T09:00:00+01:00' or '2025-03-03T09:00:00+01:00[Europe/Madrid]'"
+        )
+    if parsed.tzinfo is None:
+        raise NaiveDatetimeError(
+            f"{name} {text!r} has no UTC offset; servicekit never guesses a zone: add one, "
+            "e.g. '+01:00' or 'Z'"
+        )
+    instant = as_instant(parsed, name=name)
+    if match["zone"]:
+        in_zone = instant.in_timezone(get_timezone(match["zone"], name=name))
+        if in_zone.utcoffset() != parsed.utcoffset():
+            raise InstantFormatError(
+                f"{name} {text!r}: the offset {parsed.isoformat()[-6:]} is not the offset of "
+                f"{match['zone']} at that instant ({in_zone.isoformat()[-6:]})"
+            )
+        instant = in_zone
+    return instant

@@ -22,7 +22,9 @@ __all__ = [
     "GuardRejectedError",
     "HistoryReplayError",
     "IncidentError",
+    "InstantFormatError",
     "InstantOutOfRangeError",
+    "InstantTypeError",
     "InvalidDurationError",
     "InvalidEscalationError",
     "InvalidEventError",
@@ -56,6 +58,7 @@ __all__ = [
     "TicketNotHeldError",
     "TransitionError",
     "UnattainableTargetError",
+    "UnknownPriorityError",
     "UnknownRequestTypeError",
     "UnknownStatusError",
     "UnknownTimezoneError",
@@ -91,6 +94,19 @@ class NaiveDatetimeError(ServiceKitError, ValueError):
 class InstantOutOfRangeError(ServiceKitError, ValueError):
     """An instant (given, or the result of a computation) falls outside the years 1 to 9999
     that Python's datetimes can hold."""
+
+
+class InstantTypeError(NaiveDatetimeError, TypeError):
+    """Something other than a datetime was given where an instant is needed (a string,
+    a date, a number): parse text with :func:`servicekit.parse_instant` first.
+
+    It derives from :class:`NaiveDatetimeError` so code that caught that error for any
+    bad instant keeps working.
+    """
+
+
+class InstantFormatError(ServiceKitError, ValueError):
+    """Text is not an ISO 8601 instant, or its offset contradicts its bracketed zone."""
 
 
 class UnknownTimezoneError(ServiceKitError, ValueError):
@@ -239,6 +255,11 @@ class SourceRowError(SourceError):
 class SlaPolicyError(ServiceKitError, ValueError):
     """An SLA policy or target is inconsistent, or a history needs a target the
     policy does not define."""
+
+
+class UnknownPriorityError(SlaPolicyError):
+    """A ticket's priority is not one the protocol's SLA policy has targets for (``"p1"``
+    for ``"P1"``): it is refused, never given some other priority's targets."""
 
 
 class InvalidEscalationError(ServiceKitError, ValueError):

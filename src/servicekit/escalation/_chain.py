@@ -15,7 +15,7 @@ from servicekit._convert import wall_time
 from servicekit._status import StatusCategory
 from servicekit._time import as_instant, duration_micros, get_timezone
 from servicekit.errors import InvalidEscalationError
-from servicekit.sla import On, SlaPolicy
+from servicekit.sla import On, SlaPolicy, SlaReport
 
 if TYPE_CHECKING:
     from servicekit._ticket import Ticket
@@ -334,7 +334,7 @@ class EscalationChain:
         ticket: Ticket,
         now: _dt.datetime,
         *,
-        sla: SlaPolicy | None = None,
+        sla: SlaPolicy | SlaReport | None = None,
         reachable: Callable[[Target, pendulum.DateTime], bool] | None = None,
         cursor: int = 0,
         versions: Sequence[EscalationChain] = (),
@@ -344,7 +344,9 @@ class EscalationChain:
         Args:
             ticket: the ticket (events after ``now`` are ignored).
             now: the instant asked about.
-            sla: the SLA policy, for SLA-relative waits and triggers.
+            sla: the SLA policy, for SLA-relative waits and triggers; or the policy's
+                report for this ticket at ``now``, when the caller already has it (a
+                protocol evaluates its policy once and hands the report to every chain).
             reachable: ``reachable(target, at)``; everyone is reachable without it.
             cursor: the round-robin cursor the app keeps.
             versions: earlier versions of this chain; each run keeps the version
@@ -356,7 +358,8 @@ class EscalationChain:
         ``ack_restart_step`` (as the next loop) when it times out.
 
         Raises:
-            InvalidEscalationError: the chain needs an SLA policy and none was given.
+            InvalidEscalationError: the chain needs an SLA policy and none was given, or
+                the report given is for another ticket or instant.
         """
         from servicekit.escalation._evaluate import evaluate_chain
 

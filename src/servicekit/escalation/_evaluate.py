@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
@@ -70,11 +71,23 @@ class Position:
 
 @attrs.frozen
 class EscalationReport:
-    """The notifications due at ``now``, the position of the run under way, and ``next_at``."""
+    """The notifications due at ``now``, the position of the run under way, and ``next_at``.
+
+    Attributes:
+        notifications: every notification due at or before ``now``.
+        position: where the run under way stands, if one is.
+        next_at: the next instant the answer changes with no new event (a step, a run
+            starting on an SLA instant, an acknowledgement timing out).
+        next_notification_at: the next instant a notification falls due with no new
+            event (``None``: none will), never before ``next_at``.
+        chain: the name of the chain.
+    """
 
     notifications: tuple[Notification, ...]
     position: Position | None
     next_at: pendulum.DateTime | None
+    next_notification_at: pendulum.DateTime | None = None
+    chain: str = ""
 
 
 @attrs.frozen
@@ -87,9 +100,36 @@ class _Segment:
     chain: EscalationChain
 
 
-def _matches_stop(chain: EscalationChain, event: object, category: StatusCategory | None) -> bool:
+_RUN_IN_KEY = re.compile(r":run(\d+):")
+
+
+#: The most steps one run of a chain may take up to ``now``: an endless repeat asked about
+#: far in the future is refused rather than listing notifications without bound.
+MAX_STEPS_PER_RUN: Final = 100_000
+
+
+def _addressed(event: Acknowledged, chain: str, ticket_id: str) -> bool:
+    """Whether an acknowledgement names this chain (directly, or by a notification's key)."""
+    if event.chain is not None:
+        return event.chain == chain
+    return event.key is not None and event.key.startswith(f"{ticket_id}:{chain}:v")
+
+
+def _acknowledged_run(event: Acknowledged) -> int | None:
+    """The run an acknowledgement names (``None``: the run under way)."""
+    if event.run is not None:
+        return event.run
+    found = None if event.key is None else _RUN_IN_KEY.search(event.key)
+    return None if found is None else int(found[1])
+
+
+def _matches_stop(
+    chain: EscalationChain, event: object, category: StatusCategory | None, ticket_id: str
+) -> bool:
     for stop in chain.stops:
         if isinstance(stop, On) and stop.matches(event):  # type: ignore[arg-type]
+            if isinstance(event, Acknowledged) and not _addressed(event, chain.name, ticket_id):
+                continue  # an acknowledgement stops only what it names
             return True
         if (
             isinstance(stop, EnteredCategory)
@@ -144,18 +184,22 @@ def _version_at(
 def _segments(
     chain: EscalationChain,
     ticket: Ticket,
+    events_us: int,
     now_us: int,
     sla: SlaReport | None,
     versions: Sequence[EscalationChain],
 ) -> tuple[list[_Segment], list[int]]:
-    """The stretches in which a run's steps may fire, and future instants a run would start."""
+    """The stretches in which a run's steps may fire, and future instants a run would start.
+
+    Events up to ``events_us`` count; time runs on to ``now_us`` (later when looking ahead).
+    """
     marks: list[tuple[int, int, str, object]] = []  # (at, order, what, payload)
     category_of = ticket.lifecycle.category
     order = next((t.order for t in chain.triggers if isinstance(t, PriorityRaised)), ())
-    for index, (at, event) in enumerate(timeline(ticket, now_us)):
+    for index, (at, event) in enumerate(timeline(ticket, events_us)):
         category = category_of(event.to_status) if isinstance(event, StatusChanged) else None
         raised = isinstance(event, PriorityChanged) and bool(order) and _raised(order, event)
-        if _matches_stop(chain, event, category):
+        if _matches_stop(chain, event, category, ticket.id):
             marks.append((at, index, "ack" if isinstance(event, Acknowledged) else "stop", event))
         elif _matches_trigger(chain, event, category, raised):
             marks.append((at, index, "trigger", event))
@@ -177,7 +221,7 @@ def _segments(
     held_until: int | None = None  # an acknowledgement that will time out
     runs = 0
     timeout = None
-    for at, _, what, _payload in marks:
+    for at, _, what, payload in marks:
         if held_until is not None and at >= held_until and active is not None:
             # The acknowledgement timed out before this mark: the chain restarted.
             active = _Segment(
@@ -199,6 +243,10 @@ def _segments(
             continue
         if active is None:
             continue
+        if isinstance(payload, Acknowledged):
+            named = _acknowledged_run(payload)
+            if named is not None and named != active.run:
+                continue  # an acknowledgement of an earlier run
         if held_until is None:
             segments[-1] = attrs.evolve(segments[-1], end=at)
         timeout = active.chain.ack_timeout
@@ -248,17 +296,12 @@ def _due(step: Step, previous: int, sla: SlaReport | None) -> int | None:
     return max(at, previous)
 
 
-#: The most steps one run of a chain may take up to ``now``: an endless repeat asked about
-#: far in the future is refused rather than listing notifications without bound.
-MAX_STEPS_PER_RUN: Final = 100_000
-
-
 def evaluate_chain(
     chain: EscalationChain,
     ticket: Ticket,
     now: _dt.datetime,
     *,
-    sla: SlaPolicy | None = None,
+    sla: SlaPolicy | SlaReport | None = None,
     reachable: Reachable | None = None,
     cursor: int = 0,
     versions: Sequence[EscalationChain] = (),
@@ -271,94 +314,186 @@ def evaluate_chain(
         ]
         raise InvalidEscalationError(
             f"chain {chain.name!r} waits on SLA targets (steps {waiting} or its triggers); "
-            "pass the SLA policy with sla=..."
+            "pass the SLA policy (or its report for this ticket and instant) with sla=..."
         )
-    report = sla.evaluate(ticket, now) if sla is not None else None
+    if isinstance(sla, SlaReport):
+        if sla.ticket_id != ticket.id or to_micros(sla.now) != now_us:
+            raise InvalidEscalationError(
+                f"the SLA report given is for ticket {sla.ticket_id!r} at {sla.now.isoformat()}, "
+                f"not {ticket.id!r} at {pendulum.instance(now).isoformat()}; evaluate the policy "
+                "for this ticket and instant, or pass the policy itself"
+            )
+        report: SlaReport | None = sla
+    else:
+        report = sla.evaluate(ticket, now) if sla is not None else None
     zone: Any = ticket.opened.at.tz
-    segments, upcoming = _segments(chain, ticket, now_us, report, versions)
-    notifications: list[Notification] = []
-    position: Position | None = None
-    for seg in segments:
-        position = None  # only the last run under way has a position
-        spec = seg.chain
-        steps = spec.steps
-        index, loop, previous = seg.first_step, seg.loop, seg.start
-        poll = duration_micros(spec.hold_poll)
-        guard = 0
-        while True:
-            guard += 1
-            if guard > MAX_STEPS_PER_RUN:
-                raise InvalidEscalationError(
-                    f"chain {spec.name!r} would take more than {MAX_STEPS_PER_RUN:,} steps in "
-                    f"one run by {from_micros(now_us, zone).isoformat()} (it repeats without "
-                    "end); bound it with Repeat(times=...) or a stop, or ask about an earlier now"
-                )
-            step = steps[index]
-            due = _due(step, previous, report)
-            if due is None:
-                position = Position(seg.run, loop, index, None) if seg.end is None else position
-                break
-            window = step.window
-            if window is not None and not window.calendar().is_open_micros(due):
-                if window.outside is OutsideWindow.DEFER:
-                    due = window.calendar().next_open_micros(due)
-                elif window.outside is OutsideWindow.GOTO:
-                    assert window.goto_step is not None
-                    if window.goto_step != index:
-                        index = window.goto_step
-                        previous = due
-                        continue
-                    due = window.calendar().next_open_micros(due)
-                else:
-                    previous = due
-                    advanced = _advance(spec, index, loop)
-                    if advanced is None:
-                        break
-                    index, loop = advanced
-                    continue
-            if seg.end is not None and due >= seg.end:
-                break  # a stop at the very instant a step falls due wins
-            if due > now_us:
-                upcoming.append(due)
-                if seg.end is None:
-                    position = Position(seg.run, loop, index, from_micros(due, zone))
-                break
-            targets, due = _select(step, due, loop, cursor, reachable, zone, poll, seg.end, now_us)
-            if targets is None:  # holding for someone reachable
-                if due <= now_us or (seg.end is not None and due >= seg.end):
-                    break
-                upcoming.append(due)
-                position = Position(seg.run, loop, index, from_micros(due, zone))
-                break
-            at = from_micros(due, zone)
-            for target in targets:
-                notifications.append(
-                    Notification(
-                        at=at,
-                        run=seg.run,
-                        loop=loop,
-                        step=index,
-                        target=target,
-                        key=(
-                            f"{ticket.id}:{spec.name}:v{spec.version}:run{seg.run}:loop{loop}:"
-                            f"step{index}:{target.kind}:{target.name}"
-                        ),
-                        importance=step.importance,
-                        channel=step.channel,
-                        reassign=step.reassign,
-                        chain_version=spec.version,
-                    )
-                )
-            previous = due
-            advanced = _advance(spec, index, loop)
-            if advanced is None:
-                break
-            index, loop = advanced
-    notifications.sort(key=lambda n: (to_micros(n.at), n.run, n.loop, n.step))
+    run = _Run(chain, ticket, now_us, report, versions, reachable, cursor, zone)
+    notifications, position, upcoming, sure = run.at(now_us)
     later = [t for t in upcoming if t > now_us]
-    return EscalationReport(
-        tuple(notifications), position, from_micros(min(later), zone) if later else None
+    next_at = min(later) if later else None
+    # A step falling due with everyone reachable is a notification for certain; anything
+    # else first (a run starting, a hold) is asked about at its instant.
+    next_notification = (
+        from_micros(next_at, zone) if next_at in sure else _next_notification(run, next_at)
     )
+    return EscalationReport(
+        tuple(notifications),
+        position,
+        None if next_at is None else from_micros(next_at, zone),
+        next_notification,
+        chain.name,
+    )
+
+
+_LOOKAHEAD = 1_000  # instants probed for the next notification; each is a step or a run start
+
+
+def _next_notification(run: _Run, first: int | None) -> pendulum.DateTime | None:
+    """The first notification after the run's ``now`` with no new event, found by asking
+    again at each instant the answer changes (the SLA report stays valid: no event, no
+    change in its projections)."""
+    probe = first
+    for _ in range(_LOOKAHEAD):
+        if probe is None:
+            return None
+        notifications, _, upcoming, _ = run.at(probe)
+        fresh = [to_micros(n.at) for n in notifications if to_micros(n.at) > run.events_us]
+        if fresh:
+            return from_micros(min(fresh), run.zone)
+        later = [t for t in upcoming if t > probe]
+        probe = min(later) if later else None
+    raise InvalidEscalationError(  # pragma: no cover - a chain advances or stops in time
+        f"chain {run.chain.name!r}: no notification within {_LOOKAHEAD} changes"
+    )
+
+
+class _Run:
+    """One chain over one ticket's events up to ``events_us``, asked at any later instant."""
+
+    __slots__ = (
+        "chain",
+        "cursor",
+        "events_us",
+        "reachable",
+        "report",
+        "ticket",
+        "versions",
+        "zone",
+    )
+
+    def __init__(
+        self,
+        chain: EscalationChain,
+        ticket: Ticket,
+        events_us: int,
+        report: SlaReport | None,
+        versions: Sequence[EscalationChain],
+        reachable: Reachable | None,
+        cursor: int,
+        zone: Any,
+    ) -> None:
+        self.chain, self.ticket, self.events_us, self.report = chain, ticket, events_us, report
+        self.versions, self.reachable, self.cursor, self.zone = versions, reachable, cursor, zone
+
+    def at(self, now_us: int) -> tuple[list[Notification], Position | None, list[int], set[int]]:
+        """The notifications due at ``now_us``, the position, the instants to come, and
+        those of them at which a notification falls due for certain."""
+        ticket, report, zone, cursor, reachable = (
+            self.ticket,
+            self.report,
+            self.zone,
+            self.cursor,
+            self.reachable,
+        )
+        segments, upcoming = _segments(
+            self.chain, ticket, self.events_us, now_us, report, self.versions
+        )
+        notifications: list[Notification] = []
+        position: Position | None = None
+        sure: set[int] = set()
+        for seg in segments:
+            position = None  # only the last run under way has a position
+            spec = seg.chain
+            steps = spec.steps
+            index, loop, previous = seg.first_step, seg.loop, seg.start
+            poll = duration_micros(spec.hold_poll)
+            guard = 0
+            while True:
+                guard += 1
+                if guard > MAX_STEPS_PER_RUN:
+                    raise InvalidEscalationError(
+                        f"chain {spec.name!r} would take more than {MAX_STEPS_PER_RUN:,} steps "
+                        f"in one run by {from_micros(now_us, zone).isoformat()} (it repeats "
+                        "without end); bound it with Repeat(times=...) or a stop, or ask about "
+                        "an earlier now"
+                    )
+                step = steps[index]
+                due = _due(step, previous, report)
+                if due is None:
+                    position = Position(seg.run, loop, index, None) if seg.end is None else position
+                    break
+                window = step.window
+                if window is not None and not window.calendar().is_open_micros(due):
+                    if window.outside is OutsideWindow.DEFER:
+                        due = window.calendar().next_open_micros(due)
+                    elif window.outside is OutsideWindow.GOTO:
+                        assert window.goto_step is not None
+                        if window.goto_step != index:
+                            index = window.goto_step
+                            previous = due
+                            continue
+                        due = window.calendar().next_open_micros(due)
+                    else:
+                        previous = due
+                        advanced = _advance(spec, index, loop)
+                        if advanced is None:
+                            break
+                        index, loop = advanced
+                        continue
+                if seg.end is not None and due >= seg.end:
+                    break  # a stop at the very instant a step falls due wins
+                if due > now_us:
+                    upcoming.append(due)
+                    if reachable is None:
+                        sure.add(due)
+                    if seg.end is None:
+                        position = Position(seg.run, loop, index, from_micros(due, zone))
+                    break
+                targets, due = _select(
+                    step, due, loop, cursor, reachable, zone, poll, seg.end, now_us
+                )
+                if targets is None:  # holding for someone reachable
+                    if due <= now_us or (seg.end is not None and due >= seg.end):
+                        break
+                    upcoming.append(due)
+                    position = Position(seg.run, loop, index, from_micros(due, zone))
+                    break
+                at = from_micros(due, zone)
+                for target in targets:
+                    notifications.append(
+                        Notification(
+                            at=at,
+                            run=seg.run,
+                            loop=loop,
+                            step=index,
+                            target=target,
+                            key=(
+                                f"{ticket.id}:{spec.name}:v{spec.version}:run{seg.run}:loop{loop}:"
+                                f"step{index}:{target.kind}:{target.name}"
+                            ),
+                            importance=step.importance,
+                            channel=step.channel,
+                            reassign=step.reassign,
+                            chain_version=spec.version,
+                        )
+                    )
+                previous = due
+                advanced = _advance(spec, index, loop)
+                if advanced is None:
+                    break
+                index, loop = advanced
+        notifications.sort(key=lambda n: (to_micros(n.at), n.run, n.loop, n.step))
+        return notifications, position, upcoming, sure
 
 
 def _advance(chain: EscalationChain, index: int, loop: int) -> tuple[int, int] | None:

@@ -140,12 +140,13 @@ class PromiseStatus:
 @attrs.frozen
 class FollowUpReport:
     """The follow-ups due at ``now``, the terminal action if reached, the promises, and
-    the next instant anything changes."""
+    the next instant anything changes (``schedule``: the schedule's name)."""
 
     due: tuple[FollowUp, ...]
     terminal: TerminalDue | None
     promises: tuple[PromiseStatus, ...]
     next_at: pendulum.DateTime | None
+    schedule: str = ""
 
 
 class _Run:
@@ -169,8 +170,16 @@ class _Run:
             self.segments.append([at, None])
 
 
-def _cadences(value: Cadence | Mapping[str, Cadence]) -> tuple[tuple[str, Cadence], ...]:
-    mapping = value if isinstance(value, Mapping) else {_ANY: value}
+def _cadences(
+    value: Cadence | Mapping[str, Cadence] | tuple[tuple[str, Cadence], ...],
+) -> tuple[tuple[str, Cadence], ...]:
+    mapping: Mapping[str, Cadence]
+    if isinstance(value, tuple) and all(isinstance(p, tuple) for p in value):
+        mapping = dict(value)  # the stored form, as attrs.evolve passes it back
+    elif isinstance(value, Mapping):
+        mapping = value
+    else:
+        mapping = {_ANY: value}  # type: ignore[dict-item]
     if not mapping:
         raise InvalidFollowUpError("a schedule needs a cadence (for '*' or per priority)")
     return tuple(sorted(mapping.items()))
@@ -221,6 +230,11 @@ class FollowUpSchedule:
         terminal: the action due after unanswered attempts.
         remind_before: how long before a promise's due time the agent is reminded.
         default_timezone: the customer's zone when the ticket does not say.
+        agent_channels: the channels that need an agent (a call, unlike an e-mail or an
+            SMS sent by a system): an attempt through one of them goes to the first
+            instant that is both in the customer's contact window and in the team's hours.
+        team_hours: the team's working hours, in the team's zone (default: ``clock``;
+            with neither, attempts are not held to working hours).
     """
 
     name: str
@@ -240,6 +254,8 @@ class FollowUpSchedule:
     terminal: TerminalAction | None = None
     remind_before: _dt.timedelta = _dt.timedelta(minutes=30)
     default_timezone: str = "UTC"
+    agent_channels: frozenset[str] = attrs.field(default=frozenset({"call"}), converter=_kinds)
+    team_hours: BusinessCalendar | None = None
 
     def __attrs_post_init__(self) -> None:
         get_timezone(self.default_timezone, name="default_timezone")
@@ -391,6 +407,7 @@ class FollowUpSchedule:
         last_kept = -1
         gap = duration_micros(self.min_gap_after_update)
         span = None if self.max_span is None else duration_micros(self.max_span)
+        team = self.team_hours or self.clock
         for due in self._raw_instants(run, zone):
             if due is not None and due > until_us + _SEARCH_BEYOND:
                 # Every attempt this far past the question was skipped or merged away (e.g. a
@@ -422,13 +439,15 @@ class FollowUpSchedule:
                 if self.quiet_action is QuietAction.MERGE:
                     continue
                 at = self.contact_window.allowed_at(at, zone)
+            channel = self.channels[min(made, len(self.channels) - 1)]
+            if team is not None and channel in self.agent_channels:
+                at = self._both_open(at, zone, team)
             if at <= last_kept:
                 continue  # deferred onto an attempt already made: they merge
             if run.stopped is not None and at >= run.stopped:
                 return
             made += 1
             last_kept = at
-            channel = self.channels[min(made - 1, len(self.channels) - 1)]
             yield FollowUp(
                 from_micros(at, zone_tz(zone)),
                 made,
@@ -439,6 +458,23 @@ class FollowUpSchedule:
             )
             if at > until_us:
                 return
+
+    def _both_open(self, at: int, zone: str, team: BusinessCalendar) -> int:
+        """The first instant from ``at`` at which the team works and the customer may be
+        reached (a call deferred to 08:00 in Madrid is 01:00 in Bogota)."""
+        window = self.contact_window
+        for _ in range(1_000):
+            if window is not None:
+                at = window.allowed_at(at, zone)
+            if team.is_open_micros(at):
+                return at
+            at = team.next_open_micros(at)
+            if window is None or window.is_open(at, zone):
+                return at
+        raise InvalidFollowUpError(
+            f"schedule {self.name!r}: the team's hours and the customer's contact window "
+            "never meet; widen one of them, or take the channel out of agent_channels"
+        )
 
     # -- the public questions ---------------------------------------------------------------------
 
@@ -470,7 +506,7 @@ class FollowUpSchedule:
             if p.state is PromiseState.PENDING:
                 upcoming.extend(t for t in (to_micros(p.remind_at), to_micros(p.due)) if t > now_us)
         next_at = from_micros(min(upcoming), zone_tz(zone)) if upcoming else None
-        return FollowUpReport(tuple(due), terminal, promises, next_at)
+        return FollowUpReport(tuple(due), terminal, promises, next_at, self.name)
 
     def preview(
         self, ticket: Ticket, now: _dt.datetime, horizon: _dt.timedelta

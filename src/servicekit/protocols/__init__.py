@@ -46,7 +46,12 @@ from servicekit.protocols._links import (
     propagation_actor,
 )
 from servicekit.protocols._playbook import PLAYBOOK_LANGUAGES, playbook
-from servicekit.protocols._protocol import DueAction, ProtocolReport, ServiceProtocol
+from servicekit.protocols._protocol import (
+    CustomActions,
+    DueAction,
+    ProtocolReport,
+    ServiceProtocol,
+)
 from servicekit.protocols._ready import (
     crisis_protocol,
     daily_requests_protocol,
@@ -73,6 +78,12 @@ from servicekit.protocols._request_types import (
     pqrs_request_types,
 )
 from servicekit.protocols._scheduler import TicketAction, WakeupScheduler
+from servicekit.protocols._serialise import (
+    REPORT_FORMAT,
+    report_json_schema,
+    report_to_dict,
+    report_to_json,
+)
 from servicekit.protocols._surveys import survey_actions
 from servicekit.protocols._templates import (
     Message,
@@ -86,6 +97,7 @@ __all__ = [
     "HELD_RESOLUTION",
     "METRIC_STATES",
     "PLAYBOOK_LANGUAGES",
+    "REPORT_FORMAT",
     "REVIEW",
     "Broadcast",
     "ComplianceReport",
@@ -94,6 +106,7 @@ __all__ = [
     "CorrectivePolicy",
     "CorrectiveState",
     "CorrectiveStatus",
+    "CustomActions",
     "Delivery",
     "DueAction",
     "Incident",
@@ -134,6 +147,9 @@ __all__ = [
     "ready_made_templates",
     "render_message",
     "render_messages",
+    "report_json_schema",
+    "report_to_dict",
+    "report_to_json",
     "survey_actions",
     "template_uses",
     "unmeasurable_metrics",

@@ -1079,8 +1079,6 @@ def _protocol_blocks(
     protocol: ServiceProtocol, w: _Writer, at: pendulum.DateTime, language: str
 ) -> list[_Block]:
     blocks: list[_Block] = []
-    if protocol.description:
-        blocks.append(_Para(protocol.description))
     blocks += _promises(protocol, w)
     blocks += _escalations(protocol, w)
     blocks += _follow_ups(protocol, w)
@@ -1154,7 +1152,10 @@ def playbook(
         if example_at is not None
         else pendulum.datetime(2026, 3, 3, 10, tz=zone)
     )
-    blocks: list[_Block] = [_Para(w("generated"))]
+    blocks: list[_Block] = []
+    if isinstance(subject, ServiceProtocol) and subject.description:
+        blocks.append(_Para(subject.description))
+    blocks.append(_Para(w("generated")))
     if isinstance(subject, RequestTypes):
         title = w("title_types")
         intro = w("types_intro", attribute=subject.attribute)
@@ -1163,8 +1164,7 @@ def playbook(
         blocks += [_Para(intro), *_types_glance(subject, w)]
         for kind in subject.types:
             blocks.append(_Heading(2, f"{w('request_type')}: {kind.name}"))
-            if kind.description:
-                blocks.append(_Para(kind.description))
+            blocks += [_Para(d) for d in (kind.description, kind.protocol.description) if d]
             blocks += [_demoted(b) for b in _protocol_blocks(kind.protocol, w, at, language)]
     else:
         title = w("title", name=subject.name)

@@ -4,21 +4,30 @@ answered together: what stands, what is due, and when to ask again."""
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Self
 
 import attrs
 import pendulum
 
+from servicekit._events import (
+    AttributeValue,
+    Event,
+    PriorityChanged,
+    TicketOpened,
+    event_from_dict,
+    event_kinds,
+)
 from servicekit._lifecycle import DueTransition, Lifecycle
 from servicekit._ticket import Ticket
-from servicekit._time import to_micros
-from servicekit.errors import ServiceKitError
+from servicekit._time import as_instant, from_micros, to_micros
+from servicekit.errors import EventDecodeError, ServiceKitError, UnknownPriorityError
 from servicekit.escalation import EscalationChain, EscalationReport
 from servicekit.followup import Anchor, FollowUpReport, FollowUpSchedule, PromiseState
 from servicekit.protocols._templates import TemplateSet
-from servicekit.sla import SlaPolicy, SlaReport
+from servicekit.sla import SlaPolicy, SlaReport, SlaTarget
 
-__all__ = ["DueAction", "ProtocolReport", "ServiceProtocol"]
+__all__ = ["CustomActions", "DueAction", "ProtocolReport", "ServiceProtocol"]
 
 
 @attrs.frozen
@@ -27,8 +36,10 @@ class DueAction:
 
     Attributes:
         kind: ``"notify"``, ``"follow_up"``, ``"terminal"``, ``"promise_reminder"``,
-            ``"promise_broken"`` or ``"transition"``.
-        at: when it fell due.
+            ``"promise_broken"``, ``"transition"``, or a kind of the team's own
+            (see :meth:`ServiceProtocol.custom_actions`).
+        at: when it fell due: never before the event that made it due, so an action
+            with ``at`` after a worker's previous evaluation is new to that worker.
         source: the chain, schedule or lifecycle it comes from.
         detail: who or what (a target, a channel, a trigger).
         key: an idempotency key, so the app acts exactly once.
@@ -49,11 +60,39 @@ class DueAction:
 
 
 @attrs.frozen
+class CustomActions:
+    """What a protocol's own rule says is due (see :meth:`ServiceProtocol.custom_actions`).
+
+    Attributes:
+        actions: the actions due at or before ``now``.
+        next_at: the next instant one of the rule's actions falls due with no new event,
+            or ``None``; it takes part in ``next_wakeup`` and ``next_action_at``.
+    """
+
+    actions: tuple[DueAction, ...] = attrs.field(default=(), converter=tuple)
+    next_at: pendulum.DateTime | None = attrs.field(
+        default=None, converter=attrs.converters.optional(as_instant)
+    )
+
+
+@attrs.frozen
 class ProtocolReport:
     """Everything a protocol says about one ticket at ``now``.
 
-    ``next_wakeup`` is the single next instant at which any of it changes with
-    no new event, so a scheduler can sleep until then instead of polling.
+    Attributes:
+        ticket_id: the ticket's id.
+        now: the instant the report describes.
+        status: the ticket's status at ``now``.
+        sla: every SLA cycle (``None`` without a policy).
+        escalations: one report per escalation chain, in the protocol's order.
+        follow_ups: one report per follow-up schedule, in the protocol's order.
+        transitions: the timed transitions scheduled in the current status.
+        actions: every action that fell due at or before ``now``, sorted by instant and key.
+        next_wakeup: the next instant anything in the report changes with no new event
+            (an SLA warning or breach too, which is no action): for a display that must
+            stay exact.
+        next_action_at: the next instant a due action appears with no new event: for a
+            worker that only acts. Never before ``next_wakeup``.
     """
 
     ticket_id: str
@@ -65,6 +104,29 @@ class ProtocolReport:
     transitions: tuple[DueTransition, ...]
     actions: tuple[DueAction, ...]
     next_wakeup: pendulum.DateTime | None
+    next_action_at: pendulum.DateTime | None = None
+
+    def new_actions(
+        self, since: _dt.datetime | None, *, done: Collection[str] = ()
+    ) -> tuple[DueAction, ...]:
+        """The actions that fell due after ``since``: what a worker has not acted on yet.
+
+        Pass the ``now`` of the worker's previous evaluation of this ticket (``None`` the
+        first time), and ``done``: the keys of the actions it acted on that fell due at
+        exactly that instant (usually none or a handful), so an action that an event
+        recorded at that same instant made due is not lost. Nothing else needs keeping:
+        an action is never due before the event that made it due.
+
+        Record events as they happen (not later than the evaluation that follows them).
+        """
+        if since is None:
+            return self.actions
+        since_us = to_micros(since, name="since")
+        return tuple(
+            a
+            for a in self.actions
+            if (at := to_micros(a.at)) > since_us or (at == since_us and a.key not in done)
+        )
 
 
 def _chains(value: Iterable[EscalationChain]) -> tuple[EscalationChain, ...]:
@@ -75,13 +137,28 @@ def _schedules(value: Iterable[FollowUpSchedule]) -> tuple[FollowUpSchedule, ...
     return tuple(value)
 
 
+def _earliest(instants: Iterable[_dt.datetime | None], after: int) -> pendulum.DateTime | None:
+    later = [t for t in instants if t is not None and to_micros(t) > after]
+    return min(later, key=to_micros) if later else None  # type: ignore[return-value]
+
+
 @attrs.frozen(kw_only=True)
 class ServiceProtocol:
     """A team's whole promise to its customers, as one value.
 
-    Subclass it (or build one) to add your own rules; every part is optional
-    except the lifecycle new tickets start in. Tickets of other lifecycles can
-    be evaluated too: the clocks read status categories, not names.
+    Build one, or subclass it and override its hooks for the team's own rules:
+
+    - :meth:`adjust_target`: the SLA target a ticket gets, from any of its attributes
+      (VIP customers get half of every target, a contract tier, a channel);
+    - :meth:`normalise_priority`: the app's priority names to the policy's (``"p1"`` to
+      ``"P1"``);
+    - :meth:`classify_event`: the app's own event records to servicekit events;
+    - :meth:`custom_actions`: due actions of the team's own.
+
+    A subclass stays a frozen ``attrs`` class: decorate it with ``@attrs.frozen`` only if
+    it adds fields. Every part is optional except the lifecycle new tickets start in.
+    Tickets of other lifecycles can be evaluated too: the clocks read status categories,
+    not names.
 
     Attributes:
         name: the protocol's name.
@@ -109,32 +186,170 @@ class ServiceProtocol:
                 f"protocol {self.name!r}: chains {needs} wait on SLA targets; give it an sla policy"
             )
 
-    def open(self, *, ticket_id: str, at: _dt.datetime, priority: str, **details: object) -> Ticket:
-        """Open a ticket in the protocol's lifecycle (see :meth:`servicekit.Ticket.open`)."""
-        return Ticket.open(self.lifecycle, ticket_id=ticket_id, at=at, priority=priority, **details)  # type: ignore[arg-type]
+    @classmethod
+    def from_protocol(cls, protocol: ServiceProtocol, **changes: Any) -> Self:
+        """This class of protocol with the parts of ``protocol`` (a ready-made one, say),
+        and ``changes``: how a subclass with its own hooks starts from a ready-made protocol.
+
+        >>> from servicekit import BusinessCalendar
+        >>> from servicekit.protocols import reactive_protocol
+        >>> class Ours(ServiceProtocol):
+        ...     def normalise_priority(self, priority: str) -> str:
+        ...         return priority.upper()
+        >>> ours = Ours.from_protocol(reactive_protocol(BusinessCalendar.always_open()))
+        >>> ours.check_priority("p1")
+        'P1'
+        """
+        parts = {f.name: getattr(protocol, f.name) for f in attrs.fields(ServiceProtocol)}
+        return cls(**{**parts, **changes})
+
+    # -- hooks a team overrides --------------------------------------------------------------
+
+    def adjust_target(
+        self, target: SlaTarget, opened: TicketOpened, attributes: Mapping[str, AttributeValue]
+    ) -> SlaTarget:
+        """The target a ticket gets (hook). By default the policy's, unchanged.
+
+        Called with the policy's target for the ticket's priority, the event that opened
+        the ticket (channel, customer zone) and its attributes as they stand; an
+        :class:`~servicekit.AttributesChanged` re-targets running clocks from its instant.
+        Return ``attrs.evolve(target, target=...)`` to change it.
+        """
+        return target
+
+    def normalise_priority(self, priority: str) -> str:
+        """The policy's name for a priority the app gives (hook). By default unchanged.
+
+        Applied by :meth:`open` and :meth:`record`; a priority the SLA policy does not know
+        after it is refused.
+        """
+        return priority
+
+    def classify_event(self, data: Mapping[str, Any]) -> Event | None:
+        """The servicekit event for one of the app's own records (hook).
+
+        :meth:`record` calls it for a mapping whose ``"type"`` is not a servicekit event
+        type. Return the event, or ``None`` to ignore the record on purpose. By default
+        every such record is refused.
+
+        Raises:
+            EventDecodeError: the record is not understood.
+        """
+        raise EventDecodeError(
+            f"protocol {self.name!r} does not know event type {data.get('type')!r}; known "
+            f"types: {sorted(event_kinds())}. Override classify_event to map the app's own "
+            "records to servicekit events"
+        )
+
+    def custom_actions(
+        self, ticket: Ticket, now: pendulum.DateTime, sla: SlaReport | None
+    ) -> CustomActions:
+        """Due actions of the team's own (hook); by default none.
+
+        Called once per evaluation with the ticket as of ``now`` and the SLA report the
+        protocol computed. Return the actions due at or before ``now`` (each with a
+        deterministic key) and the next instant one falls due.
+        """
+        return _NO_ACTIONS
+
+    # -- tickets -----------------------------------------------------------------------------
+
+    def check_priority(self, priority: str) -> str:
+        """``priority`` normalised (see :meth:`normalise_priority`) and checked.
+
+        Raises:
+            UnknownPriorityError: the SLA policy has no target for it (the message lists
+                the priorities it has).
+        """
+        normal = self.normalise_priority(priority)
+        if self.sla is not None and not self.sla.knows_priority(normal):
+            shown = f"{priority!r}" if normal == priority else f"{priority!r} (as {normal!r})"
+            raise UnknownPriorityError(
+                f"protocol {self.name!r} has no targets for priority {shown}; its priorities "
+                f"are {list(self.sla.priorities)}. Use one of them, or override "
+                "normalise_priority to map the app's names"
+            )
+        return normal
+
+    def open(self, *, ticket_id: str, at: _dt.datetime, priority: str, **details: Any) -> Ticket:
+        """Open a ticket in the protocol's lifecycle (see :meth:`servicekit.Ticket.open`),
+        with the priority normalised and checked.
+
+        Raises:
+            UnknownPriorityError: the SLA policy has no target for the priority.
+        """
+        return Ticket.open(
+            self.lifecycle,
+            ticket_id=ticket_id,
+            at=at,
+            priority=self.check_priority(priority),
+            **details,
+        )
+
+    def record(self, ticket: Ticket, event: Event | Mapping[str, Any]) -> tuple[Event, ...]:
+        """Record an event on ``ticket`` through the protocol's hooks, and return what was
+        added to its history (the event and any status change it caused).
+
+        A mapping is decoded (:func:`servicekit.event_from_dict`) or, when its ``"type"``
+        is not a servicekit type, classified by :meth:`classify_event`; a priority change
+        is normalised and checked. A classification of ``None`` records nothing.
+
+        Raises:
+            EventDecodeError: the record is not understood.
+            UnknownPriorityError: a priority change to a priority the policy does not know.
+            ServiceKitError: the ticket refuses the event (it is left unchanged).
+        """
+        if isinstance(event, Mapping):
+            decoded = (
+                event_from_dict(event)
+                if event.get("type") in event_kinds()
+                else self.classify_event(event)
+            )
+            if decoded is None:
+                return ()
+            event = decoded
+        if not isinstance(event, Event):
+            raise TypeError(f"expected a servicekit event or a mapping, got {event!r}")
+        if isinstance(event, PriorityChanged):
+            event = attrs.evolve(
+                event,
+                from_priority=self.normalise_priority(event.from_priority),
+                to_priority=self.check_priority(event.to_priority),
+            )
+        before = len(ticket)
+        ticket.record(event)
+        return ticket.history[before:]
+
+    # -- evaluation --------------------------------------------------------------------------
+
+    def evaluate_sla(self, ticket: Ticket, now: _dt.datetime) -> SlaReport | None:
+        """The SLA report of ``ticket`` at ``now`` with the protocol's target rule, or
+        ``None`` without a policy (the same report :meth:`evaluate` hands to every chain)."""
+        if self.sla is None:
+            return None
+        overridden = type(self).adjust_target is not ServiceProtocol.adjust_target
+        return self.sla.evaluate(ticket, now, adjust=self.adjust_target if overridden else None)
 
     def evaluate(self, ticket: Ticket, now: _dt.datetime) -> ProtocolReport:
-        """Where the ticket stands at ``now``, what is due, and when to ask again."""
+        """Where the ticket stands at ``now``, what is due, when anything changes next
+        (``next_wakeup``) and when the next action falls due (``next_action_at``).
+
+        The SLA policy is evaluated once; escalation chains read that report.
+        """
         now_us = to_micros(now, name="now")
+        at = from_micros(now_us, ticket.opened.at.tz)  # type: ignore[arg-type]
         as_of = ticket if to_micros(ticket.last_event_at) <= now_us else ticket.as_of(now)
-        sla = self.sla.evaluate(as_of, now) if self.sla is not None else None
-        escalations = tuple(c.evaluate(as_of, now, sla=self.sla) for c in self.escalations)
-        follow_ups = tuple(s.evaluate(as_of, now) for s in self.follow_ups)
-        transitions = as_of.lifecycle.due_transitions(as_of, now)
+        sla = self.evaluate_sla(as_of, at)
+        escalations = tuple(c.evaluate(as_of, at, sla=sla) for c in self.escalations)
+        follow_ups = tuple(s.evaluate(as_of, at) for s in self.follow_ups)
+        transitions = as_of.lifecycle.due_transitions(as_of, at)
+        custom = self.custom_actions(as_of, at, sla)
         actions = sorted(
-            self._actions(as_of, escalations, follow_ups, transitions),
+            [*self._actions(as_of, escalations, follow_ups, transitions), *custom.actions],
             key=lambda a: (to_micros(a.at), a.key),
         )
-        candidates = [
-            t
-            for t in (
-                sla.next_change_at if sla else None,
-                *(r.next_at for r in escalations),
-                *(r.next_at for r in follow_ups),
-                *(t.at for t in transitions if not t.due),
-            )
-            if t is not None and to_micros(t) > now_us
-        ]
+        pending = [t.at for t in transitions if not t.due]
+        follow_up_next = [r.next_at for r in follow_ups]
         return ProtocolReport(
             ticket_id=ticket.id,
             now=pendulum.instance(now),
@@ -144,7 +359,27 @@ class ServiceProtocol:
             follow_ups=follow_ups,
             transitions=transitions,
             actions=tuple(actions),
-            next_wakeup=min(candidates, key=to_micros) if candidates else None,
+            next_wakeup=_earliest(
+                [
+                    sla.next_change_at if sla else None,
+                    *(r.next_at for r in escalations),
+                    *follow_up_next,
+                    *pending,
+                    custom.next_at,
+                ],
+                now_us,
+            ),
+            # Every follow-up instant (an attempt, a promise's reminder or deadline) and
+            # every pending transition is an action; a chain says which of its are.
+            next_action_at=_earliest(
+                [
+                    *(r.next_notification_at for r in escalations),
+                    *follow_up_next,
+                    *pending,
+                    custom.next_at,
+                ],
+                now_us,
+            ),
         )
 
     def _actions(
@@ -182,8 +417,10 @@ class ServiceProtocol:
             for index, p in enumerate(fu.promises):
                 base = f"{ticket.id}:{schedule.name}:promise{index}"
                 if p.state is PromiseState.BROKEN:
+                    # A promise recorded after its deadline is broken when it is recorded.
+                    broken_at = max(p.due, p.made_at, key=to_micros)
                     yield DueAction(
-                        "promise_broken", p.due, schedule.name, p.description, f"{base}:broken"
+                        "promise_broken", broken_at, schedule.name, p.description, f"{base}:broken"
                     )
                 elif p.reminder_due:
                     yield DueAction(
@@ -204,3 +441,6 @@ class ServiceProtocol:
         """Stream one report per ticket (memory stays flat for a generator of tickets)."""
         for ticket in tickets:
             yield self.evaluate(ticket, now)
+
+
+_NO_ACTIONS = CustomActions()

@@ -1,8 +1,10 @@
 """Ready-made protocols: reactive service, proactive service, daily requests, a crisis.
 
 Each is a starting point with stated targets that a team adjusts (they are
-plain values: ``attrs.evolve`` them). Priorities are given highest first; a
-priority not listed gets the lowest tier's targets.
+plain values: ``attrs.evolve`` them, or subclass :class:`ServiceProtocol` and start
+from one with ``from_protocol``). Priorities are given highest first; priorities
+past the three tiers get the lowest tier's targets, and a priority not listed is
+refused.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ __all__ = [
 
 H = _dt.timedelta(hours=1)
 # Ready-made chains run through (re)assignments, which are what functional steps ask for:
-# an acknowledgement or the end of the ticket stops them.
+# an acknowledgement naming the chain (or one of its notifications) or the end of the
+# ticket stops them.
 _STOPS = (
     On("acknowledged"),
     EnteredCategory([StatusCategory.SOLVED, StatusCategory.CLOSED, StatusCategory.CANCELLED]),
@@ -50,29 +53,29 @@ _DEFAULT_PRIORITIES = ("P1", "P2", "P3")
 def _targets(
     metric: str, hours: Sequence[float], priorities: Sequence[str], calendar: BusinessCalendar
 ) -> list[SlaTarget]:
-    """One target per listed priority (highest first), the last one also as the catch-all."""
-    targets = [
-        SlaTarget(metric=metric, priority=priority, target=h * H, calendar=calendar)
-        for priority, h in zip(priorities, hours, strict=False)
+    """One target per listed priority (highest first); priorities past the hours given get
+    the last (lowest) tier's. There is no catch-all: an unknown priority is refused."""
+    return [
+        SlaTarget(
+            metric=metric,
+            priority=priority,
+            target=hours[min(index, len(hours) - 1)] * H,
+            calendar=calendar,
+        )
+        for index, priority in enumerate(priorities)
     ]
-    targets.append(
-        SlaTarget(metric=metric, priority=ANY_PRIORITY, target=hours[-1] * H, calendar=calendar)
-    )
-    return targets
 
 
 def _functional(name: str) -> EscalationChain:
+    """L2 when someone escalates by hand or half the resolution target is used, whichever
+    comes first; L3 at 90%."""
     return EscalationChain(
         name=name,
         kind="functional",
-        triggers=[On("ticket_opened")],
+        triggers=[On("escalated"), SlaTrigger("resolution", 0.5)],
         stops=_STOPS,
         steps=[
-            Step(
-                targets=[Target("tier", "L2")],
-                wait=AtSlaFraction("resolution", 0.5),
-                reassign=Target("tier", "L2"),
-            ),
+            Step(targets=[Target("tier", "L2")], reassign=Target("tier", "L2")),
             Step(
                 targets=[Target("tier", "L3")],
                 wait=AtSlaFraction("resolution", 0.9),
@@ -100,8 +103,9 @@ def reactive_protocol(
     informed and takes the ticket up a tier before it is late.
 
     First response 1/4/8 business hours and resolution 8/24/40 business hours by priority
-    (resolution pauses while waiting on the customer); L2 at half the resolution target and L3
-    at 90%, the team lead at the breach; after each staff reply the customer hears from the
+    (resolution pauses while waiting on the customer); L2 at half the resolution target (or
+    at once when someone escalates the ticket by hand) and L3 at 90%, the team lead at the
+    breach; after each staff reply the customer hears from the
     team again within four business hours (email, then call), and agents are reminded of
     promises half an hour before they are due.
     """
@@ -174,7 +178,8 @@ def daily_requests_protocol(
     """Everyday service requests: approve, fulfil, close, without chasing.
 
     Service-request lifecycle; first response in 4/8/8 business hours and fulfilment in
-    16/24/40 business hours; the request moves to L2 at 90% of its target; while waiting on
+    16/24/40 business hours; the request moves to L2 at 90% of its target (or at once when
+    someone escalates it by hand); while waiting on
     the customer, reminders after one and three days and closure after five (bump, bump,
     solve).
     """
@@ -187,15 +192,9 @@ def daily_requests_protocol(
     )
     to_l2 = EscalationChain(
         name="to-l2",
-        triggers=[On("ticket_opened")],
+        triggers=[On("escalated"), SlaTrigger("resolution", 0.9)],
         stops=_STOPS,
-        steps=[
-            Step(
-                targets=[Target("tier", "L2")],
-                wait=AtSlaFraction("resolution", 0.9),
-                reassign=Target("tier", "L2"),
-            )
-        ],
+        steps=[Step(targets=[Target("tier", "L2")], reassign=Target("tier", "L2"))],
     )
     bump = FollowUpSchedule(
         name="bump-bump-solve",

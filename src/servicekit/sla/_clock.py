@@ -12,21 +12,28 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 import attrs
 import pendulum
 
 from servicekit._calendars import BusinessCalendar
-from servicekit._events import Event, PriorityChanged, StatusChanged
+from servicekit._events import (
+    AttributesChanged,
+    AttributeValue,
+    Event,
+    PriorityChanged,
+    StatusChanged,
+    TicketOpened,
+)
 from servicekit._status import ClockAction, StatusCategory
 from servicekit._time import duration_from_micros, from_micros
 from servicekit.errors import SlaPolicyError
 from servicekit.sla._metrics import SlaMetric, StopOutcome
 
 if TYPE_CHECKING:
-    from servicekit.sla._policy import SlaPolicy, SlaTarget
+    from servicekit.sla._policy import SlaPolicy, SlaTarget, TargetRule
 
 __all__ = ["SlaState", "SlaStatus", "SlaWarning"]
 
@@ -202,32 +209,46 @@ class MetricFold:
     and the incremental tracker)."""
 
     __slots__ = (
+        "adjust",
+        "attributes",
         "category",
         "cycles",
         "metric",
+        "opened",
         "policy",
         "priority",
-        "priority_changed_at",
         "reopen_candidate",
+        "retarget_at",
         "zone",
     )
 
-    def __init__(self, policy: SlaPolicy, metric: SlaMetric, priority: str, zone: object) -> None:
+    def __init__(
+        self,
+        policy: SlaPolicy,
+        metric: SlaMetric,
+        opened: TicketOpened,
+        zone: object,
+        adjust: TargetRule | None = None,
+    ) -> None:
         self.policy = policy
         self.metric = metric
-        self.priority = priority
+        self.opened = opened
+        self.priority = opened.priority
+        self.attributes: Mapping[str, AttributeValue] = opened.attributes
+        self.adjust = adjust
         self.category = StatusCategory.NEW
         self.cycles: list[_Cycle] = []
         self.reopen_candidate: _Cycle | None = None
-        # When the priority last changed with no cycle active: a cycle resumed later takes
-        # the new target from that instant, not from the resumption.
-        self.priority_changed_at: int | None = None
+        # When the target last changed with no cycle active: a cycle resumed later takes the
+        # new target from that instant, not from the resumption.
+        self.retarget_at: int | None = None
         self.zone = zone
 
     def copy(self) -> MetricFold:
-        clone = MetricFold(self.policy, self.metric, self.priority, self.zone)
+        clone = MetricFold(self.policy, self.metric, self.opened, self.zone, self.adjust)
+        clone.priority, clone.attributes = self.priority, self.attributes
         clone.category = self.category
-        clone.priority_changed_at = self.priority_changed_at
+        clone.retarget_at = self.retarget_at
         clone.cycles = [c.copy() for c in self.cycles]
         if self.reopen_candidate is not None:
             clone.reopen_candidate = clone.cycles[self.cycles.index(self.reopen_candidate)]
@@ -239,8 +260,18 @@ class MetricFold:
             return self.cycles[-1]
         return None
 
-    def _target(self) -> SlaTarget:
-        return self.policy.target_for(self.metric.name, self.priority)
+    def _target(self, priority: str | None = None) -> SlaTarget:
+        target = self.policy.target_for(self.metric.name, priority or self.priority)
+        if self.adjust is None:
+            return target
+        adjusted = self.adjust(target, self.opened, self.attributes)
+        if not isinstance(adjusted, type(target)) or adjusted.metric != target.metric:
+            raise SlaPolicyError(
+                f"the target rule {getattr(self.adjust, '__qualname__', self.adjust)!r} "
+                f"returned {adjusted!r} for a {target.metric.name!r} target; it must return an "
+                "SlaTarget of the same metric (e.g. attrs.evolve(target, target=...))"
+            )
+        return adjusted
 
     def _resume_clock(self, cycle: _Cycle, at: int) -> None:
         if self.metric.clock_action(self.category) is ClockAction.RUN:
@@ -248,6 +279,7 @@ class MetricFold:
             cycle.run(at, target.calendar, target.target_micros)
 
     def _start(self, at: int) -> None:
+        self.retarget_at = None  # a new cycle takes the target in force anyway
         cycle = _Cycle(len(self.cycles) + 1, at, self.priority)
         self.cycles.append(cycle)
         self.reopen_candidate = None
@@ -289,23 +321,24 @@ class MetricFold:
             self.reopen_candidate = None
             if self.policy.on_reopen == "resume":
                 candidate.ended = candidate.outcome = None
-                if candidate.priority != self.priority:
-                    changed = self.priority_changed_at
-                    self._retarget(candidate, at if changed is None else changed)
+                if self.retarget_at is not None:
+                    self._retarget_cycle(candidate, self.retarget_at)
+                self.retarget_at = None
                 self._resume_clock(candidate, at)
             else:
                 self._start(at)
 
-    def _priority_changed(self, at: int, new: str) -> None:
-        self.priority = new
+    def _retarget(self, at: int) -> None:
+        """The priority or the attributes changed at ``at``: the running cycle counts against
+        the target they now give."""
         cycle = self.active
         if cycle is None:
-            self.priority_changed_at = at
+            self.retarget_at = at
             return
-        self._retarget(cycle, at)
+        self._retarget_cycle(cycle, at)
 
-    def _retarget(self, cycle: _Cycle, at: int) -> None:
-        """Put the current priority's target in force on ``cycle`` from ``at``."""
+    def _retarget_cycle(self, cycle: _Cycle, at: int) -> None:
+        """Put the target now in force on ``cycle`` from ``at``."""
         target = self._target()
         was_running = cycle.running
         cycle.stop_running(at)
@@ -324,7 +357,12 @@ class MetricFold:
         if category is not None and category is not self.category:
             self._category_changed(at, category)
         if isinstance(event, PriorityChanged):
-            self._priority_changed(at, event.to_priority)
+            self.priority = event.to_priority
+            self._retarget(at)
+        elif isinstance(event, AttributesChanged):
+            self.attributes = {**self.attributes, **event.attributes}
+            if self.adjust is not None:
+                self._retarget(at)
         metric = self.metric
         cycle = self.active
         if cycle is not None:
@@ -351,7 +389,7 @@ class MetricFold:
         end = cycle.ended if cycle.ended is not None else now
         elapsed = cycle.elapsed(end)
         target_us = last.target
-        target = self.policy.target_for(self.metric.name, cycle.priority)
+        target = self._target(cycle.priority)
         running = cycle.ended is None and last.end is None
         breach = _crossing(segments, _breach_value)
         breached = breach if breach is not None and breach <= end else None

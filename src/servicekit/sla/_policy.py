@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, Literal, TypeAlias
 
 import attrs
 import pendulum
 
 from servicekit._calendars import BusinessCalendar
 from servicekit._convert import instance
-from servicekit._events import StatusChanged
+from servicekit._events import AttributeValue, StatusChanged, TicketOpened
 from servicekit._ticket import Ticket
 from servicekit._time import duration_micros, from_micros, to_micros
 from servicekit._timeline import timeline
@@ -19,7 +19,15 @@ from servicekit.errors import SlaPolicyError
 from servicekit.sla._clock import MetricFold, SlaStatus
 from servicekit.sla._metrics import BUILT_IN_METRICS, SlaMetric
 
-__all__ = ["ANY_PRIORITY", "SlaPolicy", "SlaReport", "SlaRow", "SlaTarget", "evaluate_many"]
+__all__ = [
+    "ANY_PRIORITY",
+    "SlaPolicy",
+    "SlaReport",
+    "SlaRow",
+    "SlaTarget",
+    "TargetRule",
+    "evaluate_many",
+]
 
 ANY_PRIORITY = "*"
 """``SlaTarget(priority=ANY_PRIORITY)`` applies to priorities without a target of their own."""
@@ -130,9 +138,22 @@ class SlaRow:
         return row
 
 
-@attrs.frozen(init=False)
+def _target_tuple(value: Iterable[SlaTarget]) -> tuple[SlaTarget, ...]:
+    return tuple(value)
+
+
+#: ``adjust(target, opened, attributes) -> target``: a team's own rule for the target a ticket
+#: gets (VIP customers get half of every target, a contract tier, a channel), from the event
+#: that opened it and its attributes as they stand (see :class:`servicekit.AttributesChanged`).
+TargetRule: TypeAlias = Callable[[SlaTarget, TicketOpened, Mapping[str, AttributeValue]], SlaTarget]
+
+
+@attrs.frozen
 class SlaPolicy:
     """A team's promises: targets per metric and priority, each on its own calendar.
+
+    A plain value: ``attrs.evolve(policy, targets=[...])`` gives a changed copy, checked
+    like a new one.
 
     Args:
         name: a name for the policy.
@@ -148,27 +169,23 @@ class SlaPolicy:
     """
 
     name: str
-    targets: tuple[SlaTarget, ...]
-    on_priority_change: Literal["retarget", "restart"]
-    on_reopen: Literal["resume", "new_cycle"]
-    _index: Mapping[tuple[str, str], SlaTarget] = attrs.field(eq=False, repr=False)
-    _metrics: tuple[SlaMetric, ...] = attrs.field(eq=False, repr=False)
+    targets: tuple[SlaTarget, ...] = attrs.field(converter=_target_tuple)
+    on_priority_change: Literal["retarget", "restart"] = attrs.field(
+        default="retarget", kw_only=True
+    )
+    on_reopen: Literal["resume", "new_cycle"] = attrs.field(default="resume", kw_only=True)
+    _index: Mapping[tuple[str, str], SlaTarget] = attrs.field(init=False, eq=False, repr=False)
+    _metrics: tuple[SlaMetric, ...] = attrs.field(init=False, eq=False, repr=False)
 
-    def __init__(
-        self,
-        name: str,
-        targets: Sequence[SlaTarget],
-        *,
-        on_priority_change: Literal["retarget", "restart"] = "retarget",
-        on_reopen: Literal["resume", "new_cycle"] = "resume",
-    ) -> None:
+    def __attrs_post_init__(self) -> None:
+        name, targets = self.name, self.targets
+        on_priority_change, on_reopen = self.on_priority_change, self.on_reopen
         if on_priority_change not in ("retarget", "restart"):
             raise SlaPolicyError(
                 f"on_priority_change must be 'retarget' or 'restart', got {on_priority_change!r}"
             )
         if on_reopen not in ("resume", "new_cycle"):
             raise SlaPolicyError(f"on_reopen must be 'resume' or 'new_cycle', got {on_reopen!r}")
-        targets = tuple(targets)
         if not targets:
             raise SlaPolicyError(f"policy {name!r} has no targets")
         index: dict[tuple[str, str], SlaTarget] = {}
@@ -188,8 +205,21 @@ class SlaPolicy:
                     "different names"
                 )
             index[key] = target
-        self.__attrs_init__(
-            name, targets, on_priority_change, on_reopen, index, tuple(metrics.values())
+        object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "_metrics", tuple(metrics.values()))
+
+    @property
+    def priorities(self) -> tuple[str, ...]:
+        """The priorities the policy names (with :data:`ANY_PRIORITY` if it has a catch-all),
+        in order of first appearance."""
+        return tuple(dict.fromkeys(t.priority for t in self.targets))
+
+    def knows_priority(self, priority: str) -> bool:
+        """Whether every metric of the policy has a target for ``priority`` (its own or the
+        catch-all)."""
+        return all(
+            (m.name, priority) in self._index or (m.name, ANY_PRIORITY) in self._index
+            for m in self._metrics
         )
 
     @property
@@ -212,21 +242,33 @@ class SlaPolicy:
             )
         return found
 
-    def folds(self, priority: str, zone: object) -> list[MetricFold]:
-        """Fresh folds for a ticket opened at ``priority`` (used by the tracker)."""
-        return [MetricFold(self, m, priority, zone) for m in self._metrics]
+    def folds(
+        self, opened: TicketOpened, zone: object, *, adjust: TargetRule | None = None
+    ) -> list[MetricFold]:
+        """Fresh folds for a ticket opened by ``opened`` (used by the tracker)."""
+        return [MetricFold(self, m, opened, zone, adjust) for m in self._metrics]
 
-    def evaluate(self, ticket: Ticket, now: _dt.datetime) -> SlaReport:
+    def evaluate(
+        self, ticket: Ticket, now: _dt.datetime, *, adjust: TargetRule | None = None
+    ) -> SlaReport:
         """Every metric cycle of ``ticket`` as of ``now`` (events after ``now`` are ignored).
 
+        Args:
+            ticket: the ticket.
+            now: the instant asked about.
+            adjust: a :data:`TargetRule` choosing each target from the ticket's opening and
+                attributes; an attribute change re-targets running cycles from its instant,
+                as a priority change does.
+
         Raises:
-            SlaPolicyError: a priority that occurs has no target.
+            SlaPolicyError: a priority that occurs has no target, or ``adjust`` returned
+                something other than an :class:`SlaTarget` of the same metric.
             NaiveDatetimeError: ``now`` has no time zone.
         """
         now_us = to_micros(now, name="now")
         opened = ticket.opened
         zone = opened.at.tz
-        folds = self.folds(opened.priority, zone)
+        folds = self.folds(opened, zone, adjust=adjust)
         category_of = ticket.lifecycle.category
         for at_us, event in timeline(ticket, now_us):
             category = category_of(event.to_status) if isinstance(event, StatusChanged) else None

@@ -10,7 +10,7 @@ from servicekit._time import to_micros
 from servicekit._timeline import timeline
 from servicekit.errors import OutOfOrderEventError, SlaPolicyError
 from servicekit.sla._clock import MetricFold
-from servicekit.sla._policy import SlaPolicy, SlaReport, report_of
+from servicekit.sla._policy import SlaPolicy, SlaReport, TargetRule, report_of
 
 __all__ = ["SlaTracker"]
 
@@ -27,11 +27,24 @@ class SlaTracker:
     Args:
         policy: the SLA policy.
         lifecycle: the lifecycle of the ticket (it gives the status categories).
+        adjust: the team's target rule, as for :meth:`SlaPolicy.evaluate`.
     """
 
-    __slots__ = ("_folds", "_last_us", "_lifecycle", "_pending", "_policy", "_ticket_id", "_zone")
+    __slots__ = (
+        "_adjust",
+        "_folds",
+        "_last_us",
+        "_lifecycle",
+        "_pending",
+        "_policy",
+        "_ticket_id",
+        "_zone",
+    )
 
-    def __init__(self, policy: SlaPolicy, lifecycle: Lifecycle) -> None:
+    def __init__(
+        self, policy: SlaPolicy, lifecycle: Lifecycle, *, adjust: TargetRule | None = None
+    ) -> None:
+        self._adjust = adjust
         self._policy = policy
         self._lifecycle = lifecycle
         self._folds: list[MetricFold] = []
@@ -52,7 +65,7 @@ class SlaTracker:
             if not isinstance(event, TicketOpened):
                 raise SlaPolicyError("an SlaTracker must be fed the TicketOpened event first")
             self._ticket_id, self._zone = event.ticket_id, event.at.tz
-            self._folds = self._policy.folds(event.priority, self._zone)
+            self._folds = self._policy.folds(event, self._zone, adjust=self._adjust)
         elif at_us < self._last_us:
             raise OutOfOrderEventError(
                 f"{type(event).__name__} at {event.at.isoformat()} is earlier than the previous "

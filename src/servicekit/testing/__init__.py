@@ -35,10 +35,12 @@ from servicekit.testing._calendars import (
 from servicekit.testing._followup import cadences, contact_windows, follow_up_schedules
 from servicekit.testing._lifecycles import lifecycles, ready_made_lifecycles, tickets
 from servicekit.testing._outage import OUTAGE_ZONES, OutageRun, OutageScenario, run_outage
+from servicekit.testing._protocol_tickets import EVENT_CHOICES, protocol_tickets, protocols
 from servicekit.testing._protocols import escalation_chains, service_protocols, sla_policies
 
 __all__ = [
     "DST_ZONES",
+    "EVENT_CHOICES",
     "OUTAGE_ZONES",
     "OutageRun",
     "OutageScenario",
@@ -53,6 +55,8 @@ __all__ = [
     "escalation_chains",
     "follow_up_schedules",
     "lifecycles",
+    "protocol_tickets",
+    "protocols",
     "ready_made_lifecycles",
     "run_outage",
     "service_protocols",

@@ -9,10 +9,14 @@ and ``deep`` (many more examples, for a long local run:
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from distributed import Client
 from hypothesis import HealthCheck, Phase, settings
+
+from servicekit.batch import dask_client
 
 settings.register_profile(
     "ci",
@@ -52,3 +56,10 @@ def bpic2013_path() -> Path:
     if not BPIC2013.exists():
         pytest.skip(f"BPI Challenge 2013 log not found at {BPIC2013}")
     return BPIC2013
+
+
+@pytest.fixture(scope="session")
+def client() -> Iterator[Client]:
+    """A real Dask cluster of two worker processes, shared by the batch tests."""
+    with dask_client(workers=2) as c:
+        yield c

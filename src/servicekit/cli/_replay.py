@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as _dt
+import importlib
 import json
 import shutil
 import sys
@@ -54,7 +55,16 @@ from servicekit.protocols import (
     reactive_protocol,
     unmeasurable_metrics,
 )
-from servicekit.sources import SourceMapping, TicketReader, load_mapping, open_source, read_tickets
+from servicekit.sources import (
+    ReadStats,
+    Rejection,
+    RowSource,
+    SourceMapping,
+    TicketReader,
+    load_mapping,
+    open_source,
+    read_tickets,
+)
 
 __all__ = ["PROTOCOLS", "ReplayRun", "add_parser", "build_report", "run", "run_replay"]
 
@@ -122,6 +132,25 @@ def add_parser(subparsers: Any) -> None:
     replay.add_argument("--out", default=None, help="write the output to this file")
     replay.add_argument("--plot", default=None, help="write PNG charts into this folder")
     replay.add_argument("--show", type=int, default=10, help="worst tickets to list (default 10)")
+    cluster = replay.add_mutually_exclusive_group()
+    cluster.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        default=None,
+        help="evaluate on the Dask cluster whose scheduler is at ADDRESS (servicekit[dask])",
+    )
+    cluster.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="evaluate on a local Dask cluster of N worker processes (servicekit[dask])",
+    )
+    replay.add_argument(
+        "--partitions",
+        type=int,
+        default=16,
+        help="partitions the events are split into with --dask/--workers (default 16)",
+    )
     replay.add_argument("--quiet", action="store_true", help="no progress bar")
     replay.add_argument(
         "--width", type=int, default=None, help="console width in characters (default: terminal)"
@@ -140,6 +169,8 @@ class ReplayRun:
     reader: TicketReader
     report: ComplianceReport
     after_now: int
+    stats: ReadStats
+    rejections: tuple[Rejection, ...]
 
 
 def _parse_now(text: str) -> pendulum.DateTime:
@@ -262,9 +293,15 @@ def run_replay(args: argparse.Namespace, console: Console, out: IO[str]) -> Repl
             if csv_out is not None:
                 csv_out.write(rows)
 
-        report, after = build_report(
-            reader, protocol, now, worst=args.show, priorities=priorities, on_ticket=tick
-        )
+        if args.dask is not None or args.workers is not None:
+            report, after, stats, rejections = _on_dask(
+                args, source, mapping, lifecycle, protocol, now, priorities, csv_out
+            )
+        else:
+            report, after = build_report(
+                reader, protocol, now, worst=args.show, priorities=priorities, on_ticket=tick
+            )
+            stats, rejections = reader.stats, reader.rejections
         if csv_out is not None:
             csv_out.finish(report.unmeasurable)
     run_ = ReplayRun(
@@ -275,6 +312,8 @@ def run_replay(args: argparse.Namespace, console: Console, out: IO[str]) -> Repl
         reader=reader,
         report=report,
         after_now=after,
+        stats=stats,
+        rejections=rejections,
     )
     if args.format == "json":
         json.dump(report_json(run_), out, indent=2)
@@ -288,6 +327,48 @@ def run_replay(args: argparse.Namespace, console: Console, out: IO[str]) -> Repl
             if not args.quiet:
                 console.print(f"wrote {path}", highlight=False, style="dim")
     return run_
+
+
+def _on_dask(
+    args: argparse.Namespace,
+    source: RowSource,
+    mapping: SourceMapping,
+    lifecycle: Any,
+    protocol: ServiceProtocol,
+    now: pendulum.DateTime,
+    priorities: Sequence[str],
+    csv_out: _CsvRows | None,
+) -> tuple[ComplianceReport, int, ReadStats, tuple[Rejection, ...]]:
+    """The same report, evaluated on a Dask cluster (servicekit.batch does the work)."""
+    try:
+        batch: Any = importlib.import_module("servicekit.batch")  # an optional extra
+    except ImportError as exc:
+        raise ServiceKitError(
+            f"--dask and --workers need Dask: pip install 'servicekit[dask]' ({exc})"
+        ) from exc
+    if args.partitions < 1:
+        raise ServiceKitError(f"--partitions must be at least 1, got {args.partitions}")
+    with batch.dask_client(args.dask, workers=args.workers) as client:
+        events = batch.source_frame(source, npartitions=args.partitions, client=client)
+        result = batch.evaluate_dask_result(
+            events,
+            protocol,
+            now,
+            mapping,
+            lifecycle=lifecycle,
+            lenient=args.lenient,
+            position=batch.SOURCE_ROW,
+            line=batch.SOURCE_LINE,
+        )
+    report: ComplianceReport = batch.report_from_rows(
+        result.rows,
+        unmeasurable=unmeasurable_metrics(protocol, result.event_kinds),
+        priorities=priorities,
+        worst=args.show,
+    )
+    if csv_out is not None:
+        csv_out.write(batch.rows_to_compliance(result.rows))
+    return report, result.after_now, result.stats, result.rejections
 
 
 class _RateColumn(ProgressColumn):
@@ -344,7 +425,7 @@ class _CsvRows:
 
 def report_json(run_: ReplayRun) -> dict[str, Any]:
     """The JSON report (see ``replay-report.schema.json``)."""
-    report, stats = run_.report, run_.reader.stats
+    report, stats = run_.report, run_.stats
     return {
         "source": run_.source,
         "protocol": run_.protocol,
@@ -354,7 +435,7 @@ def report_json(run_: ReplayRun) -> dict[str, Any]:
         "events": stats.rows,
         "read": attrs.asdict(stats),
         "tickets_after_now": run_.after_now,
-        "rejected": [r.as_dict() for r in run_.reader.rejections],
+        "rejected": [r.as_dict() for r in run_.rejections],
         "sla": report.sla_dicts(),
         "months": [a.as_dict("month") for a in report.by_month],
         "not_measurable": dict(report.unmeasurable),
@@ -375,7 +456,7 @@ def _pct(value: float | None) -> str:
 
 
 def _print_tables(run_: ReplayRun, console: Console) -> None:
-    report, stats = run_.report, run_.reader.stats
+    report, stats = run_.report, run_.stats
     console.print(
         f"[bold]{run_.protocol}[/] protocol over {stats.tickets_accepted} tickets "
         f"({stats.rows} events) of {run_.source}",
@@ -444,7 +525,7 @@ def _print_tables(run_: ReplayRun, console: Console) -> None:
                 w.ticket, w.metric, w.priority, f"{w.overrun_seconds / 3600:.1f}", w.status
             )
         console.print(worst)
-    for r in run_.reader.rejections[:20]:
+    for r in run_.rejections[:20]:
         console.print(
             f"rejected {r.ticket!r} (line {r.line}, {r.rule}): {r.message}; fix: {r.fix}",
             highlight=False,

@@ -155,7 +155,7 @@ class SlaPolicy:
     A plain value: ``attrs.evolve(policy, targets=[...])`` gives a changed copy, checked
     like a new one.
 
-    Args:
+    Attributes:
         name: a name for the policy.
         targets: the :class:`SlaTarget` values.
         on_priority_change: ``"retarget"`` (time used stays; what remains counts

@@ -1,0 +1,181 @@
+"""Batch evaluation: one process against local Dask clusters of one and two workers.
+
+Synthetic helpdesk events (tickets moving new -> open -> pending/open... -> solved, about ten
+events each, over two years) at 1M and 5M events, evaluated under the reactive protocol at one
+``now``. Each round runs, one after the other, the single-process partition function (in a
+fresh process, so its peak memory is its own) and ``evaluate_dask`` on a one-worker and a
+two-worker ``LocalCluster`` (started before the rounds; the data is scattered to the workers,
+then shuffled by ticket, evaluated and the rows gathered). Prints events per second (median
+and range over the rounds), the speed-up of two workers over one (goal: at least 1.7x) and the
+peak resident memory of each worker (it should not grow with the number of events).
+
+Run: python benchmarks/batch_bench.py [--events 1000000 5000000] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import itertools
+import logging
+import multiprocessing
+import resource
+import statistics
+import time
+from typing import Any
+
+import dask.dataframe as dd
+import numpy as np
+import pandas as pd
+import pendulum
+from distributed import Client, LocalCluster
+
+from servicekit import BusinessCalendar
+from servicekit.batch import evaluate_dask, evaluate_partition
+from servicekit.protocols import reactive_protocol
+from servicekit.sources import SourceMapping
+
+MAPPING = SourceMapping(
+    ticket="ticket",
+    time="at",
+    status="status",
+    priority="priority",
+    lifecycle="helpdesk",
+    timezone="UTC",
+)
+PROTOCOL = reactive_protocol(BusinessCalendar("UTC", "mon-fri 09:00-17:00"))
+NOW = pendulum.datetime(2026, 1, 1, tz="UTC")
+CLUSTER: dict[str, Any] = {
+    "threads_per_worker": 1,
+    "dashboard_address": ":0",
+    "silence_logs": logging.ERROR,
+}
+
+
+def synthetic_events(n_events: int, seed: int = 7) -> pd.DataFrame:
+    """About ``n_events`` status rows, ticket by ticket, times increasing within a ticket."""
+    rng = np.random.default_rng(seed)
+    loops = rng.integers(2, 5, size=max(1, n_events // 9))  # pending/open loops per ticket
+    lengths = 3 + 2 * loops  # new, open, (pending, open) * loops, solved
+    lengths = lengths[: np.searchsorted(np.cumsum(lengths), n_events) + 1]
+    n_tickets, total = len(lengths), int(lengths.sum())
+    ticket = np.repeat(np.arange(n_tickets), lengths)
+    step = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    last = np.repeat(lengths - 1, lengths)
+    status = np.where(step == 0, "new", np.where(step % 2 == 1, "open", "pending"))
+    status = np.where(step == last, "solved", status)
+    opened = rng.integers(0, 2 * 365 * 24 * 60, size=n_tickets)  # minutes into 2024-2025
+    gaps = rng.integers(5, 8 * 60, size=total)
+    gaps[np.cumsum(lengths) - lengths] = 0  # the opening row starts each ticket's clock
+    minutes = np.repeat(opened, lengths) + (
+        np.cumsum(gaps) - np.repeat(np.cumsum(gaps)[np.cumsum(lengths) - lengths], lengths)
+    )
+    start = np.datetime64("2024-01-01T00:00", "m")
+    return pd.DataFrame(
+        {
+            "ticket": pd.Series(ticket).map("S-{:07}".format),
+            "at": pd.to_datetime(start + minutes.astype("timedelta64[m]")).tz_localize("UTC"),
+            "status": status,
+            "priority": np.repeat(rng.choice(["P1", "P2", "P3"], size=n_tickets), lengths),
+        }
+    )
+
+
+def _single(events: pd.DataFrame) -> tuple[float, int, int]:
+    began = time.perf_counter()
+    rows = evaluate_partition(events, PROTOCOL, NOW, MAPPING)
+    seconds = time.perf_counter() - began
+    return seconds, len(rows), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def single_process(events: pd.DataFrame) -> tuple[float, int, int]:
+    """Seconds, rows and peak RSS of evaluating every ticket in one fresh process."""
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
+        return pool.submit(_single, events).result()
+
+
+def on_cluster(client: Client, events: pd.DataFrame, partitions: int) -> tuple[float, int]:
+    began = time.perf_counter()
+    bounds = np.linspace(0, len(events), partitions + 1).astype(int)
+    parts = [events.iloc[a:b] for a, b in itertools.pairwise(bounds)]
+    frame = dd.from_delayed(client.scatter(parts), meta=events.iloc[:0], verify_meta=False)
+    rows = evaluate_dask(frame, PROTOCOL, NOW, MAPPING).compute()
+    return time.perf_counter() - began, len(rows)
+
+
+def worker_peaks(client: Client) -> list[int]:
+    peaks: dict[str, Any] = client.run(
+        lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    )
+    return sorted(peaks.values())
+
+
+def rate(n_events: int, seconds: list[float]) -> str:
+    values = [n_events / s for s in seconds]
+    return (
+        f"median {statistics.median(values):,.0f} events/s "
+        f"(range {min(values):,.0f}-{max(values):,.0f}, n={len(values)})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, nargs="+", default=[1_000_000, 5_000_000])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--partitions", type=int, default=16)
+    args = parser.parse_args()
+    mib = 1024 * 1024
+    for n_events in args.events:
+        events = synthetic_events(n_events)
+        print(f"{len(events):,} events of {events['ticket'].nunique():,} tickets")
+        times: dict[str, list[float]] = {"single": [], "1 worker": [], "2 workers": []}
+        peaks: dict[str, list[int]] = {}
+        single_peak = 0
+        with (
+            LocalCluster(
+                n_workers=1,
+                threads_per_worker=1,
+                dashboard_address=":0",
+                silence_logs=logging.ERROR,
+            ) as one,
+            LocalCluster(
+                n_workers=2,
+                threads_per_worker=1,
+                dashboard_address=":0",
+                silence_logs=logging.ERROR,
+            ) as two,
+            Client(one, set_as_default=False) as c1,
+            Client(two, set_as_default=False) as c2,
+        ):
+            for round_ in range(args.rounds):
+                seconds, rows, peak = single_process(events)
+                times["single"].append(seconds)
+                single_peak = max(single_peak, peak)
+                for name, client in (("1 worker", c1), ("2 workers", c2)):
+                    with client.as_current():
+                        seconds, cluster_rows = on_cluster(client, events, args.partitions)
+                    assert cluster_rows == rows, "a cluster lost or added rows"
+                    times[name].append(seconds)
+                print(
+                    f"  round {round_ + 1}: "
+                    + ", ".join(f"{k} {v[-1]:,.1f} s" for k, v in times.items())
+                )
+            peaks = {"1 worker": worker_peaks(c1), "2 workers": worker_peaks(c2)}
+        for name, seconds in times.items():
+            print(f"  {name:9}: {rate(len(events), seconds)}")
+        speedup = [a / b for a, b in zip(times["1 worker"], times["2 workers"], strict=True)]
+        print(
+            f"  2 workers over 1: median {statistics.median(speedup):.2f}x "
+            f"(range {min(speedup):.2f}-{max(speedup):.2f}; goal >= 1.7x)"
+        )
+        print(
+            f"  peak RSS: single process {single_peak / mib:,.0f} MiB; per worker "
+            + "; ".join(
+                f"{k}: {', '.join(f'{p / mib:,.0f}' for p in v)} MiB" for k, v in peaks.items()
+            )
+        )
+
+
+if __name__ == "__main__":
+    main()

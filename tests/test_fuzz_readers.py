@@ -152,7 +152,7 @@ def test_json_lines_source_never_leaks(data: bytes) -> None:
 
 def test_the_seeds_are_valid() -> None:
     """The documents the fuzzers mutate are read without error, so mutations test something."""
-    assert len(history_from_json(VALID)) == 3
+    assert len(history_from_json(VALID)) == len(json.loads(VALID)) >= 3
     with tempfile.TemporaryDirectory() as folder:
         for kind, text in (("csv", CSV), ("jsonl", JSONL)):
             path = Path(folder) / f"export.{kind}"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from distributed import Client
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from servicekit.batch import dask_client
 
@@ -24,13 +24,25 @@ settings.register_profile(
     "ci",
     derandomize=True,
     max_examples=60,
+    stateful_step_count=25,
     deadline=None,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
-settings.register_profile("dev", max_examples=100, deadline=None)
+settings.register_profile("dev", max_examples=100, stateful_step_count=30, deadline=None)
 settings.register_profile(
-    "deep", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    "deep",
+    max_examples=2000,
+    stateful_step_count=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+# For scripts/mutation.sh: the ci examples, but a failing mutant fails at once instead of being
+# shrunk (shrinking is for reading a failure, and a mutant's is never read).
+settings.register_profile(
+    "mutation",
+    parent=settings.get_profile("ci"),
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 

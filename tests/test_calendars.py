@@ -295,13 +295,14 @@ def _reference_between(cal: BusinessCalendar, a: dt.datetime, b: dt.datetime) ->
     """Business time by brute force: union of every shift's real interval, intersected."""
     zone = zoneinfo.ZoneInfo(cal.timezone)
     special = dict(cal.special_days)
+    closed = cal.holidays  # a copy: taken once
     la, lb = a.astimezone(zone).date(), b.astimezone(zone).date()
     intervals = []
     day = la - dt.timedelta(days=2)
     while day <= lb + dt.timedelta(days=1):
         if day in special:
             shifts = special[day]
-        elif day in cal.holidays:
+        elif day in closed:
             shifts = ()
         else:
             shifts = cal.hours[day.weekday()]
@@ -401,3 +402,99 @@ def test_next_open_is_open_and_nothing_earlier(cal: BusinessCalendar, t: dt.date
     assert cal.is_open(nxt)
     assume(nxt > t)
     assert cal.between(t, nxt) == dt.timedelta(0)
+
+
+# -- a holidays object shared by several calendars (review item 1) ---------------------------
+
+
+def test_two_calendars_from_one_holidays_object_agree_and_leave_it_untouched() -> None:
+    shared = holidays.country_holidays("US")
+    first = BusinessCalendar("America/New_York", "mon-fri 09:00-17:00", shared)
+    christmas = pendulum.datetime(2024, 12, 25, 10, tz="America/New_York")
+    assert not first.is_open(christmas)  # expands 2024 in the calendar's own copy
+    second = BusinessCalendar("America/New_York", "mon-fri 09:00-17:00", shared)
+    assert not second.is_open(christmas)
+    assert first == second
+    assert shared.years == set()
+    assert len(shared) == 0
+
+
+def test_calendars_with_different_custom_holidays_differ() -> None:
+    plain = holidays.country_holidays("US")
+    custom = holidays.country_holidays("US")
+    custom[dt.date(2024, 12, 24)] = "Christmas Eve"
+    a = BusinessCalendar("America/New_York", "mon-fri 09:00-17:00", plain)
+    b = BusinessCalendar("America/New_York", "mon-fri 09:00-17:00", custom)
+    eve = pendulum.datetime(2024, 12, 24, 10, tz="America/New_York")
+    assert a.is_open(eve)
+    assert not b.is_open(eve)
+    assert a != b
+    removed = holidays.country_holidays("US", years=2024)
+    del removed[dt.date(2024, 12, 25)]
+    c = BusinessCalendar("America/New_York", "mon-fri 09:00-17:00", removed)
+    assert c.is_open(eve.add(days=1))
+    assert c != a
+    assert BusinessCalendar("America/New_York", "mon-fri 09:00-17:00", custom) == b
+
+
+def test_a_calendars_holidays_cannot_be_changed_after_construction() -> None:
+    cal = BusinessCalendar("UTC", "mon-fri 09:00-17:00", holidays.country_holidays("GB"))
+    boxing_day = pendulum.datetime(2024, 12, 27, 10, tz="UTC")
+    assert cal.is_open(boxing_day)
+    copy_of_them = cal.holidays
+    assert isinstance(copy_of_them, holidays.HolidayBase)
+    copy_of_them[dt.date(2024, 12, 27)] = "mine"
+    assert cal.is_open(boxing_day)
+    with pytest.raises(AttributeError):
+        cal.holidays = frozenset()  # type: ignore[misc]
+
+
+def test_sums_of_holiday_calendars_compare_equal_only_to_themselves() -> None:
+    summed = BusinessCalendar("UTC", "mon-fri 09:00-17:00", holidays.US() + holidays.CA())
+    assert summed == summed
+    other = BusinessCalendar("UTC", "mon-fri 09:00-17:00", holidays.US() + holidays.MX())
+    assert summed != other
+    assert not summed.is_open(pendulum.datetime(2024, 7, 1, 10, tz="UTC"))  # Canada Day
+    assert other.is_open(pendulum.datetime(2024, 7, 1, 10, tz="UTC"))
+
+
+# -- no silent guesses in hours and special days (review item 8) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("hours", "fragment"),
+    [
+        ({"mon": "09:00-17:00", "Monday": "10:00-18:00"}, "given twice"),
+        ({0: "09:00-17:00", "mon": "10:00-18:00"}, "given twice"),
+        ("monkey-fridge 09:00-17:00", "not a day or day range"),
+        ({"monkey": "09:00-17:00"}, "unknown weekday 'monkey'"),
+        ("mon-fri ٠٩:٠٠-١٧:٠٠", "is not a time"),
+        ("mon-fri 09:00-1７:00", "is not a time"),
+    ],
+)
+def test_ambiguous_hours_are_refused(hours: object, fragment: str) -> None:
+    with pytest.raises(InvalidScheduleError, match=fragment):
+        BusinessCalendar("UTC", hours)  # type: ignore[arg-type]
+
+
+def test_full_day_names_are_understood() -> None:
+    assert BusinessCalendar("UTC", "monday-friday 09:00-17:00") == BusinessCalendar(
+        "UTC",
+        {
+            "Monday": "09:00-17:00",
+            "tue": "09:00-17:00",
+            2: "09:00-17:00",
+            3: "09:00-17:00",
+            "FRIDAY": "09:00-17:00",
+        },
+    )
+
+
+def test_a_special_day_given_twice_is_refused() -> None:
+    day = dt.date(2025, 12, 24)
+    with pytest.raises(InvalidHolidayError, match="2025-12-24 is given twice"):
+        BusinessCalendar(
+            "UTC", "mon-fri 09:00-17:00", special_days=[(day, ()), (day, "09:00-13:00")]
+        )  # type: ignore[arg-type]
+    with pytest.raises(InvalidHolidayError, match="pairs"):
+        BusinessCalendar("UTC", "mon-fri 09:00-17:00", special_days=[day])  # type: ignore[arg-type]

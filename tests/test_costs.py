@@ -256,7 +256,7 @@ def test_sensitivity_rows_are_sorted_and_plots_are_written(tmp_path: Path) -> No
 def test_bad_scenarios() -> None:
     with pytest.raises(CostModelError, match="volume must be positive"):
         Cell(stage="sale", channel="voice", volume=0, aht=dt.timedelta(minutes=5))
-    with pytest.raises(ValueError, match="'teleport' is not a valid Channel"):
+    with pytest.raises(CostModelError, match=r"channel must be one of .*'voice'.*'teleport'"):
         Cell(stage="sale", channel="teleport", volume=1, aht=dt.timedelta(minutes=5))
     with pytest.raises(CostModelError, match="billing_increment"):
         OutsourcedCost(pricing=Pricing.PER_MINUTE, rate=eur(1), billing_increment=15)
@@ -269,3 +269,18 @@ def test_warm_started_erlang_b_equals_the_full_recurrence(load: float, offset: f
     for n in range(1, servers + 1):
         b = load * b / (n + load * b)
     assert erlang_b(servers, load) == pytest.approx(b, rel=1e-12)
+
+
+@pytest.mark.parametrize("pricing", list(Pricing))
+def test_pricing_given_as_a_string_prices_like_the_member(pricing: Pricing) -> None:
+    """``pricing="per_minute"`` used to fall through to per-resolution pricing."""
+    by_name = OutsourcedCost(pricing=pricing.value, rate=eur(1))  # type: ignore[arg-type]
+    assert by_name.pricing is pricing
+    assert by_name == OutsourcedCost(pricing=pricing, rate=eur(1))
+    args = (10_000.0, 300.0, 12.0, 220.0)
+    assert by_name.monthly(*args) == OutsourcedCost(pricing=pricing, rate=eur(1)).monthly(*args)
+
+
+def test_unknown_pricing_lists_the_choices() -> None:
+    with pytest.raises(CostModelError, match="pricing must be one of 'per_staffed_hour'"):
+        OutsourcedCost(pricing="per_minutes", rate=eur(1))  # type: ignore[arg-type]

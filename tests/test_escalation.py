@@ -411,3 +411,18 @@ def test_bpi2013_functional_escalations_against_a_declared_chain(bpic2013_path: 
     assert sum(outcome.values()) == 7554
     assert outcome["escalated/asked"] > 0
     assert outcome["kept/asked"] > 0
+
+
+def test_an_endless_repeat_asked_far_ahead_is_refused_with_the_limit() -> None:
+    """It used to stop after 100,000 notifications saying the chain "does not advance in time"."""
+    from servicekit.errors import InvalidEscalationError
+
+    every_minute = EscalationChain(
+        name="pager",
+        steps=[Step(targets=[LEAD], wait=Delay(dt.timedelta(minutes=1)))],
+        repeat=Repeat(None, 0),
+    )
+    t = escalated_ticket()
+    assert len(every_minute.evaluate(t, T0 + 24 * H).notifications) == 24 * 60
+    with pytest.raises(InvalidEscalationError, match=r"more than 100,000 steps in one run"):
+        every_minute.evaluate(t, T0 + 100 * 24 * H)

@@ -108,3 +108,39 @@ def test_decode_errors_name_the_field() -> None:
         event_from_dict({**good, "public": "yes"})
     with pytest.raises(EventDecodeError, match="colour"):
         event_from_dict({**good, "colour": "red"})
+
+
+# -- stored data that would be guessed at is refused (review items 8 and 9) -----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        (b'[{"type": "agent_replied", "at": "\xff"}]', "not UTF-8"),
+        ("[" * 100_000, "nested too deeply"),
+        ("[1" + "0" * 5000 + "]", "not valid JSON"),
+        (None, "JSON text"),
+        (
+            '[{"type": "agent_replied", "at": "2025-03-03T09:00:00+02:00[Europe/Madrid]"}]',
+            r"offset \+02:00 is not the offset of Europe/Madrid at that instant \(\+01:00\)",
+        ),
+    ],
+)
+def test_bad_stored_histories_are_refused(text: object, fragment: str) -> None:
+    with pytest.raises(EventDecodeError, match=fragment):
+        history_from_json(text)  # type: ignore[arg-type]
+
+
+def test_deeply_nested_attributes_are_refused() -> None:
+    nested: object = 1
+    for _ in range(5000):
+        nested = {"x": nested}
+    data = {
+        "type": "ticket_opened",
+        "at": "2025-03-03T09:00:00+00:00",
+        "ticket_id": "T",
+        "priority": "P1",
+        "attributes": nested,
+    }
+    with pytest.raises(EventDecodeError):
+        event_from_dict(data)

@@ -11,6 +11,7 @@ from pathlib import Path
 import icalendar
 import pendulum
 import pytest
+import recurring_ical_events
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -25,7 +26,7 @@ from servicekit import (
     Ticket,
     helpdesk_lifecycle,
 )
-from servicekit.errors import InvalidFollowUpError, UnknownTimezoneError
+from servicekit.errors import InvalidFollowUpError, ServiceKitError, UnknownTimezoneError
 from servicekit.followup import (
     Backoff,
     ContactWindow,
@@ -397,3 +398,210 @@ def test_daily_times_are_deterministic_across_dst(
         else:  # the wall time is in the spring-forward gap: moved forward by the gap
             assert local == real
     assert len({f.at.date() for f in report.due}) == len(report.due)
+
+
+# -- a later event never rewrites what has fallen due (review item 3) -----------------------------
+
+LATER_EVENTS = st.sampled_from(
+    [
+        lambda at: AgentReplied(at=at, public=False),
+        lambda at: AgentReplied(at=at),
+        lambda at: CustomerReplied(at=at),
+        lambda at: OptedOut(at=at),
+        lambda at: FollowUpSent(at=at, channel="email"),
+    ]
+)
+
+
+def test_an_internal_note_does_not_move_attempts_already_due() -> None:
+    schedule = FollowUpSchedule(
+        name="every-2h",
+        cadence=Interval(2 * H),
+        contact_window=None,
+        min_gap_after_update=H,
+    )
+    t = ticket()
+    t.record(AgentReplied(at=T0))
+    now = T0 + 11.75 * H
+    before = schedule.evaluate(t, now).due
+    assert [f.at for f in before] == [T0 + 2 * k * H for k in range(1, 6)]
+    t.record(AgentReplied(at=T0 + 11.5 * H, public=False))
+    after = schedule.evaluate(t, now).due
+    assert after == before
+    # The note holds back only the attempt after it: +12 h moves to the note + 1 h.
+    nxt = schedule.evaluate(t, T0 + 13 * H).due[-1]
+    assert (nxt.attempt, nxt.at) == (6, T0 + 12.5 * H)
+
+
+@given(SCHEDULES, histories(), st.integers(0, 20 * 24), st.integers(1, 10 * 24 * 60), LATER_EVENTS)
+def test_attempts_due_stay_due_with_the_same_key_whatever_comes_later(
+    schedule: FollowUpSchedule, t: Ticket, hours: int, minutes: int, make: object
+) -> None:
+    now = t.last_event_at.add(hours=hours)
+    due = schedule.evaluate(t, now).due
+    later = now.add(minutes=minutes)
+    try:
+        t.record(make(later))  # type: ignore[operator]
+    except ServiceKitError:
+        return  # the ticket refuses it (e.g. an opt-out twice); nothing to compare
+    again = schedule.evaluate(t, later).due
+    by_key = {f.key: f for f in again}
+    for f in due:
+        assert by_key.get(f.key) == f
+    assert len(by_key) == len(again)  # one key, one instant
+
+
+@pytest.mark.parametrize("factor", [2.0, 10.0])
+def test_a_capped_backoff_keeps_its_cap_for_thousands_of_attempts(factor: float) -> None:
+    """The delay used to be multiplied past the cap until the float overflowed (~990 at x2)."""
+    offsets = Backoff(H, factor, 4 * H).offsets_micros()
+    steps = [next(offsets) for _ in range(5000)]
+    assert steps[-1] - steps[-2] == 4 * 3_600_000_000
+
+
+def test_an_uncapped_backoff_ends_before_its_delay_overflows() -> None:
+    assert sum(1 for _ in Backoff(H, 10.0).offsets_micros()) < 400
+
+
+# -- the iCalendar export expands to exactly the preview (review item 7) ---------------------------
+
+
+def _expanded(ics: bytes, start: pendulum.DateTime, end: pendulum.DateTime) -> list[float]:
+    """What a calendar program shows for the cadence's RRULE between ``start`` and ``end``."""
+    parsed = icalendar.Calendar.from_ical(ics)
+    only_rule = icalendar.Calendar()
+    for component in parsed.subcomponents:
+        if component.name == "VTIMEZONE" or "RRULE" in component:
+            only_rule.add_component(component)
+    found = recurring_ical_events.of(only_rule, components=["VTODO"]).between(start, end)
+    return sorted(c.decoded("dtstart").timestamp() for c in found)
+
+
+def _check_export(schedule: FollowUpSchedule, t: Ticket, now: pendulum.DateTime) -> bool:
+    horizon = 10 * 24 * H
+    ics = schedule.to_ical(t, now, horizon)
+    parsed = icalendar.Calendar.from_ical(ics)
+    zones = {str(c["TZID"]) for c in parsed.walk("VTIMEZONE")}
+    used = {
+        str(c[name].params["TZID"])
+        for c in parsed.walk("VTODO")
+        for name in ("DUE", "DTSTART")
+        if name in c and "TZID" in c[name].params
+    }
+    assert used <= zones  # RFC 5545: a TZID needs its VTIMEZONE
+    # Instants compare as timestamps: PEP 495 makes a time in a fold unequal across zones.
+    preview = [f.at.timestamp() for f in schedule.preview(t, now, horizon)]
+    dues = sorted(
+        c.decoded("due").timestamp()
+        for c in parsed.walk("VTODO")
+        if "summary" in c and "RRULE" not in c and "Promised" not in str(c["summary"])
+    )
+    assert dues == preview
+    has_rule = any("RRULE" in c for c in parsed.walk("VTODO"))
+    if has_rule:
+        # between() is inclusive of its start; the preview starts strictly after now.
+        shown = _expanded(ics, now.add(microseconds=1), now + horizon + dt.timedelta(seconds=1))
+        assert shown == preview
+    return has_rule
+
+
+@pytest.mark.parametrize(
+    ("zone", "night"),
+    [("Europe/Madrid", dt.date(2025, 3, 30)), ("America/New_York", dt.date(2025, 11, 2))],
+)
+def test_an_interval_cadence_keeps_real_time_across_a_dst_night(zone: str, night: dt.date) -> None:
+    schedule = FollowUpSchedule(name="ics", cadence=Interval(2 * H), contact_window=None)
+    start = pendulum.datetime(night.year, night.month, night.day, tz=zone).subtract(hours=6)
+    t = Ticket.open(
+        helpdesk_lifecycle(), ticket_id="T-9", at=start, priority="P2", customer_timezone=zone
+    )
+    t.record(AgentReplied(at=start))
+    assert _check_export(schedule, t, start)
+
+
+@pytest.mark.parametrize(
+    ("extra", "attempts"),
+    [
+        ({"terminal": TerminalAction("solve", after_attempts=4)}, 4),
+        ({"max_attempts": 3}, 3),
+        ({"max_span": 5.5 * H}, 5),
+    ],
+)
+def test_the_rule_ends_where_the_run_ends(extra: dict[str, object], attempts: int) -> None:
+    schedule = FollowUpSchedule(
+        name="ics",
+        cadence=Interval(H),
+        contact_window=None,
+        **extra,  # type: ignore[arg-type]
+    )
+    t = ticket()
+    t.record(AgentReplied(at=T0))
+    assert len(schedule.preview(t, T0, 48 * H)) == attempts
+    assert _check_export(schedule, t, T0)
+
+
+@pytest.mark.parametrize(
+    ("zone", "start"),
+    [
+        ("Europe/Berlin", pendulum.datetime(2025, 3, 27, 12, tz="Europe/Berlin")),
+        ("Europe/Berlin", pendulum.datetime(2025, 10, 23, 12, tz="Europe/Berlin")),
+        ("America/New_York", pendulum.datetime(2025, 3, 7, 12, tz="America/New_York")),
+    ],
+)
+@pytest.mark.parametrize("time", [dt.time(2, 30), dt.time(1, 30), dt.time(9)])
+def test_a_daily_cadence_expands_to_the_preview_on_dst_nights(
+    zone: str, start: pendulum.DateTime, time: dt.time
+) -> None:
+    schedule = FollowUpSchedule(
+        name="daily", cadence=Daily(time), contact_window=None, max_attempts=6
+    )
+    t = Ticket.open(
+        helpdesk_lifecycle(), ticket_id="T-8", at=start, priority="P2", customer_timezone=zone
+    )
+    t.record(AgentReplied(at=start))
+    assert _check_export(schedule, t, start)
+
+
+@given(
+    st.sampled_from([Interval(90 * dt.timedelta(minutes=1)), Interval(H), Daily(dt.time(2, 30))]),
+    st.sampled_from([None, 2, 5]),
+    st.sampled_from([None, TerminalAction("close", after_attempts=3)]),
+    st.sampled_from([None, 7 * H, 50 * H]),
+    ZONES,
+    st.integers(0, 24 * 14),
+)
+def test_every_exported_rule_expands_to_the_preview(
+    cadence: Interval | Daily,
+    max_attempts: int | None,
+    terminal: TerminalAction | None,
+    max_span: dt.timedelta | None,
+    zone: str,
+    hours: int,
+) -> None:
+    schedule = FollowUpSchedule(
+        name="prop",
+        cadence=cadence,
+        contact_window=None,
+        max_attempts=max_attempts,
+        terminal=terminal,
+        max_span=max_span,
+    )
+    start = pendulum.datetime(2025, 3, 20, tz=zone).add(hours=hours)
+    t = Ticket.open(
+        helpdesk_lifecycle(), ticket_id="T-7", at=start, priority="P2", customer_timezone=zone
+    )
+    t.record(AgentReplied(at=start))
+    _check_export(schedule, t, start)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: Interval(dt.timedelta(microseconds=1)),
+        lambda: Interval(dt.timedelta(seconds=59)),
+        lambda: Backoff(dt.timedelta(seconds=1)),
+    ],
+)
+def test_a_repeating_step_below_a_minute_is_refused(build: object) -> None:
+    with pytest.raises(InvalidFollowUpError, match="at least 0:01:00"):
+        build()  # type: ignore[operator]

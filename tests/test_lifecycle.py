@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pendulum
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
@@ -408,7 +408,6 @@ class TicketMachine(RuleBasedStateMachine):
         assert all(a.end == b.start for a, b in itertools.pairwise(intervals))
 
 
-TicketMachine.TestCase.settings = settings(max_examples=40, stateful_step_count=25)
 test_ticket_machine = TicketMachine.TestCase
 
 
@@ -451,3 +450,45 @@ def test_an_instant_in_another_status_does_not_split_a_stay() -> None:
         ("new", T0, minutes(1)),
         ("open", minutes(1), minutes(9)),
     ]
+
+
+def notes_then_refuses(ticket: Ticket, event: StatusChanged) -> str:
+    """A misbehaving guard: it tries to change the ticket, then refuses."""
+    from servicekit import AgentReplied
+
+    ticket.record(AgentReplied(at=event.at, public=False))
+    return "refused after writing"
+
+
+def sees_everything(ticket: Ticket, event: StatusChanged) -> bool:
+    """A guard reading what a ticket offers, as of the moment of the transition."""
+    assert ticket.status == "open"
+    assert ticket.history[-1].at <= event.at
+    assert ticket.status_intervals(event.at)[-1].status == "open"
+    assert len(ticket.as_of(event.at)) == len(ticket)
+    return True
+
+
+def test_a_guard_gets_a_read_only_view() -> None:
+    from servicekit import TicketView
+    from servicekit.errors import ReadOnlyTicketError
+
+    lc = Lifecycle(
+        "guarded-view",
+        [Status("open", C.OPEN), Status("solved", C.CLOSED), Status("done", C.CLOSED)],
+        [
+            Transition(trigger="solve", sources="open", dest="solved", guards=[notes_then_refuses]),
+            Transition(trigger="finish", sources="open", dest="done", guards=[sees_everything]),
+        ],
+        "open",
+    )
+    t = Ticket.open(lc, ticket_id="G-2", at=T0, priority="P1")
+    with pytest.raises(ReadOnlyTicketError, match="read-only view of ticket 'G-2'"):
+        t.fire("solve", at=minutes(1))
+    assert (len(t), t.status) == (1, "open")
+    t.fire("finish", at=minutes(2))
+    assert t.status == "done"
+    view = TicketView(t)
+    with pytest.raises(ReadOnlyTicketError):
+        view.fire("finish", at=minutes(3))
+    assert pickle.loads(pickle.dumps(view)) == t

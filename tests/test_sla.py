@@ -17,9 +17,12 @@ from servicekit import (
     AgentReplied,
     BusinessCalendar,
     CustomerReplied,
+    Lifecycle,
     PriorityChanged,
+    Status,
     StatusCategory,
     Ticket,
+    Transition,
     helpdesk_lifecycle,
 )
 from servicekit.errors import NegativeDurationError, OutOfOrderEventError, SlaPolicyError
@@ -437,3 +440,92 @@ def test_bpi2013_resolution_compliance_matches_an_independent_computation(
         breached += status.breached
     assert checked > 1500
     assert 0 < breached < checked
+
+
+# -- a priority change while solved applies from the moment it was made (review item 4) -----------
+
+
+def _by_priority(**options: str) -> SlaPolicy:
+    return SlaPolicy(
+        "by-priority",
+        [
+            SlaTarget(metric="resolution", priority="Medium", target=8 * H, calendar=NINE_TO_FIVE),
+            SlaTarget(metric="resolution", priority="High", target=4 * H, calendar=NINE_TO_FIVE),
+        ],
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def test_a_priority_raised_while_solved_applies_when_the_ticket_reopens() -> None:
+    t0 = at(2025, 3, 3, 9)
+    ticket = helpdesk(t0)
+    ticket.fire("solve", at=t0 + 2 * H)
+    ticket.record(PriorityChanged(at=t0 + 3 * H, from_priority="Medium", to_priority="High"))
+    solved = _by_priority().evaluate(ticket, t0 + 3.5 * H).for_metric("resolution")
+    assert [(s.state, s.priority, s.target) for s in solved] == [(SlaState.MET, "Medium", 8 * H)]
+    ticket.fire("customer_reply", at=t0 + 4 * H)
+    (resumed,) = _by_priority().evaluate(ticket, t0 + 5 * H).for_metric("resolution")
+    assert (resumed.priority, resumed.target, resumed.elapsed) == ("High", 4 * H, 3 * H)
+    assert resumed.due_at == t0 + 6 * H
+    (restarted,) = (
+        _by_priority(on_priority_change="restart")
+        .evaluate(ticket, t0 + 5 * H)
+        .for_metric("resolution")
+    )
+    assert (restarted.priority, restarted.elapsed, restarted.due_at) == ("High", H, t0 + 8 * H)
+
+
+def _reopens_waiting() -> Lifecycle:
+    c = StatusCategory
+    return Lifecycle(
+        "reopens-waiting",
+        [
+            Status("new", c.NEW),
+            Status("open", c.OPEN),
+            Status("pending", c.WAITING_ON_CUSTOMER),
+            Status("solved", c.SOLVED),
+        ],
+        [
+            Transition(trigger="open", sources=("new", "pending"), dest="open"),
+            Transition(trigger="solve", sources=("new", "open", "pending"), dest="solved"),
+            Transition(trigger="ask", sources="solved", dest="pending"),
+        ],
+        "new",
+    )
+
+
+def test_a_reopen_into_a_paused_status_takes_the_new_target() -> None:
+    t0 = at(2025, 3, 3, 9)
+    ticket = Ticket.open(_reopens_waiting(), ticket_id="T-2", at=t0, priority="Medium")
+    ticket.fire("solve", at=t0 + 2 * H)
+    ticket.record(PriorityChanged(at=t0 + 3 * H, from_priority="Medium", to_priority="High"))
+    ticket.fire("ask", at=t0 + 4 * H)
+    (paused,) = _by_priority().evaluate(ticket, t0 + 5 * H).for_metric("resolution")
+    assert (paused.state, paused.priority, paused.target) == (SlaState.PAUSED, "High", 4 * H)
+    assert paused.remaining == 2 * H
+    ticket.fire("open", at=t0 + 6 * H)
+    (running,) = _by_priority().evaluate(ticket, t0 + 6 * H).for_metric("resolution")
+    assert running.due_at == t0 + 8 * H
+
+
+def test_with_clock_as_the_docs_show_it() -> None:
+    from servicekit import ClockAction
+
+    paused = RESOLUTION.with_clock({StatusCategory.WAITING_ON_THIRD_PARTY: ClockAction.PAUSE})
+    assert paused.clock_action(StatusCategory.WAITING_ON_THIRD_PARTY) is ClockAction.PAUSE
+    assert paused.clock_action(StatusCategory.OPEN) is ClockAction.RUN
+    with pytest.raises(SlaPolicyError, match="clock action must be one of"):
+        RESOLUTION.with_clock({StatusCategory.OPEN: "sprint"})  # type: ignore[dict-item]
+
+
+def test_instant_at_on_a_met_cycle_and_bad_fractions() -> None:
+    t0 = at(2025, 3, 3, 9)
+    ticket = helpdesk(t0)
+    ticket.record(AgentReplied(at=t0 + H))
+    (met,) = policy().evaluate(ticket, t0 + 2 * H).for_metric("first_response")
+    assert met.instant_at(0.0) == t0
+    assert met.instant_at(1 / 3) == t0 + H  # reached exactly when it was met
+    assert met.instant_at(0.5) is None  # stopped before reaching it: no projection
+    for bad in (-0.1, float("nan"), "half"):
+        with pytest.raises(SlaPolicyError, match="fraction must be"):
+            met.instant_at(bad)  # type: ignore[arg-type]

@@ -55,7 +55,7 @@ from servicekit._lifecycles import (
     service_request_lifecycle,
 )
 from servicekit._status import ClockAction, StatusCategory
-from servicekit._ticket import StatusInterval, Ticket
+from servicekit._ticket import StatusInterval, Ticket, TicketView
 from servicekit._time import format_instant, parse_instant
 
 __version__ = "0.1.0"
@@ -95,6 +95,7 @@ __all__ = [
     "TicketLinked",
     "TicketOpened",
     "TicketUnlinked",
+    "TicketView",
     "Transition",
     "UpdateDelivered",
     "UpdatePosted",

@@ -24,8 +24,19 @@ Shift: TypeAlias = tuple[_dt.time, _dt.time]
 WeeklyHours: TypeAlias = tuple[tuple[Shift, ...], ...]
 
 DAY_NAMES: Final = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_FULL_NAMES: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MINUTES_PER_DAY: Final = 24 * 60
-_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+# ASCII digits only: ``\d`` would read Arabic-Indic and other Unicode digits as a time.
+_TIME = re.compile(r"^([0-9]{1,2}):([0-9]{2})$")
+
+
+def _day_of(name: str) -> int | None:
+    """The weekday of ``mon`` or ``monday`` (any case), else ``None`` (never a prefix guess)."""
+    name = name.strip().lower()
+    for names in (DAY_NAMES, _FULL_NAMES):
+        if name in names:
+            return names.index(name)
+    return None
 
 
 def _parse_time(text: str, *, where: str) -> tuple[_dt.time, bool]:
@@ -50,13 +61,14 @@ def _parse_days(text: str, *, where: str) -> list[int]:
         if part in ("daily", "everyday", "all"):
             days.extend(range(7))
             continue
-        bounds = [b.strip()[:3] for b in part.split("-")]
-        if len(bounds) > 2 or any(b not in DAY_NAMES for b in bounds):
+        found = [_day_of(b) for b in part.split("-")]
+        bounds = [b for b in found if b is not None]
+        if len(found) > 2 or len(bounds) != len(found):
             raise InvalidScheduleError(
                 f"{where}: {part!r} is not a day or day range; use mon, tue, wed, thu, fri, sat, "
-                "sun, a range such as 'mon-fri', or 'daily'"
+                "sun (or the full names), a range such as 'mon-fri', or 'daily'"
             )
-        first, last = DAY_NAMES.index(bounds[0]), DAY_NAMES.index(bounds[-1])
+        first, last = bounds[0], bounds[-1]
         # A range may wrap past Sunday ("fri-mon").
         days.extend((first + i) % 7 for i in range((last - first) % 7 + 1))
     return days
@@ -163,10 +175,11 @@ def normalise_shifts(value: object, *, where: str) -> tuple[Shift, ...]:
 def _weekday_index(key: object) -> int:
     if isinstance(key, int) and not isinstance(key, bool) and 0 <= key <= 6:
         return key
-    if isinstance(key, str) and key.strip().lower()[:3] in DAY_NAMES:
-        return DAY_NAMES.index(key.strip().lower()[:3])
+    day = _day_of(key) if isinstance(key, str) else None
+    if day is not None:
+        return day
     raise InvalidScheduleError(
-        f"unknown weekday {key!r}: use 0 (Monday) to 6 (Sunday) or a name such as 'mon'"
+        f"unknown weekday {key!r}: use 0 (Monday) to 6 (Sunday) or a name such as 'mon' or 'monday'"
     )
 
 
@@ -184,8 +197,15 @@ def normalise_hours(value: object) -> WeeklyHours:
             f"(start, end) intervals, got {value!r}"
         )
     days: list[tuple[Shift, ...]] = [() for _ in range(7)]
+    given: dict[int, object] = {}
     for key, shifts in mapping.items():
         index = _weekday_index(key)
+        if index in given:
+            raise InvalidScheduleError(
+                f"hours for {DAY_NAMES[index]} are given twice (as {given[index]!r} and "
+                f"{key!r}); give each weekday once"
+            )
+        given[index] = key
         days[index] = normalise_shifts(shifts, where=f"hours for {DAY_NAMES[index]}")
     # A night shift must end before the next day's first shift starts.
     for index, shifts in enumerate(days):

@@ -40,6 +40,7 @@ from servicekit._time import (
 from servicekit.errors import (
     CalendarNeverClosesError,
     CalendarNeverOpenError,
+    InstantOutOfRangeError,
     InvalidHolidayError,
 )
 
@@ -112,13 +113,16 @@ class _Cache:
         self.holiday_years: dict[int, frozenset[_dt.date]] = {}
         self.year_starts: dict[int, int] = {}
         self.last_year: tuple[int, int, int] = (0, 0, 0)
-        self.lock = threading.Lock()
+        # Re-entrant: extending the running totals builds year tables under the same lock.
+        self.lock = threading.RLock()
 
 
 def _normalise_holidays(value: object) -> frozenset[_dt.date] | _holidays.HolidayBase:
     if isinstance(value, _holidays.HolidayBase):
-        # A private copy: expanding years on membership tests must not touch the caller's object.
-        return copy.copy(value)
+        # A private deep copy: expanding a year on a membership test writes to the object's
+        # ``years`` set, which a shallow copy would share with the caller's object (and with
+        # every other calendar built from it).
+        return copy.deepcopy(value)
     if isinstance(value, str | bytes) or not isinstance(value, Iterable):
         raise InvalidHolidayError(
             "holidays must be dates or a calendar from the holidays package, e.g. "
@@ -142,26 +146,60 @@ def _normalise_special_days(value: object) -> tuple[tuple[_dt.date, tuple[Shift,
     if not isinstance(items, Iterable):
         raise InvalidHolidayError(f"special_days must map dates to intervals, got {value!r}")
     result = []
-    for day, shifts in items:
+    seen: set[_dt.date] = set()
+    for item in items:
+        if not (isinstance(item, tuple | list) and len(item) == 2):
+            raise InvalidHolidayError(
+                f"special_days must map dates to intervals (or be (date, intervals) pairs), "
+                f"got the item {item!r}"
+            )
+        day, shifts = item
         if isinstance(day, _dt.datetime) or not isinstance(day, _dt.date):
             raise InvalidHolidayError(
                 f"special day {day!r} is not a date: key special_days by datetime.date"
             )
+        if day in seen:
+            raise InvalidHolidayError(
+                f"special day {day.isoformat()} is given twice; give each date once with all "
+                "of its intervals"
+            )
+        seen.add(day)
         result.append((day, normalise_shifts(shifts, where=f"special day {day.isoformat()}")))
     return tuple(sorted(result))
 
 
 def _holiday_key(source: frozenset[_dt.date] | _holidays.HolidayBase) -> object:
+    """What decides a holiday source's answers, for equality and hashing.
+
+    A ``holidays`` calendar is its class and options plus the dates it holds that a fresh
+    calendar of the same class, options and expanded years would not (entries the caller
+    added) or lacks (entries the caller removed). One that cannot be rebuilt that way
+    (a sum of calendars) is keyed by its identity: equal only to itself.
+    """
     if isinstance(source, frozenset):
         return source
     cls = type(source)
-    return (
+    options = (
         f"{cls.__module__}.{cls.__qualname__}",
         getattr(source, "country", None),
-        getattr(source, "subdiv", None),
-        getattr(source, "observed", None),
-        tuple(sorted(getattr(source, "categories", ()) or ())),
+        getattr(source, "market", None),
+        source.subdiv,
+        source.observed,
+        source.expand,
+        tuple(sorted(source.categories or ())),
     )
+    try:
+        fresh = cls(
+            years=set(source.years),
+            expand=source.expand,
+            observed=source.observed,
+            subdiv=source.subdiv,
+            categories=source.categories,
+        )
+    except Exception:  # any class that cannot be rebuilt from its options
+        return ("identity", options, id(source))
+    held, generated = frozenset(dict.keys(source)), frozenset(dict.keys(fresh))
+    return (options, held - generated, generated - held)
 
 
 @attrs.frozen(init=False, eq=False, repr=False)
@@ -200,8 +238,9 @@ class BusinessCalendar:
 
     timezone: str
     hours: WeeklyHours
-    holidays: frozenset[_dt.date] | _holidays.HolidayBase
+    _holiday_source: frozenset[_dt.date] | _holidays.HolidayBase
     special_days: tuple[tuple[_dt.date, tuple[Shift, ...]], ...]
+    _holiday_key: object
     _tz: Timezone
     _special: dict[_dt.date, tuple[Shift, ...]]
     _always: bool
@@ -235,6 +274,7 @@ class BusinessCalendar:
             weekly,
             holiday_source,
             special,
+            _holiday_key(holiday_source),
             tz,
             dict(special),
             always,
@@ -250,7 +290,7 @@ class BusinessCalendar:
     # -- value semantics -----------------------------------------------------
 
     def _key(self) -> tuple[object, ...]:
-        return (self.timezone, self.hours, _holiday_key(self.holidays), self.special_days)
+        return (self.timezone, self.hours, self._holiday_key, self.special_days)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, BusinessCalendar):
@@ -262,7 +302,7 @@ class BusinessCalendar:
 
     def __repr__(self) -> str:
         parts = [repr(self.timezone), repr(format_hours(self.hours))]
-        source = self.holidays
+        source = self._holiday_source
         if not isinstance(source, frozenset) or source:
             # (A holidays calendar is falsy until a year is expanded, so test the type.)
             if isinstance(source, frozenset):
@@ -303,6 +343,18 @@ class BusinessCalendar:
         )
 
     @property
+    def holidays(self) -> frozenset[_dt.date] | _holidays.HolidayBase:
+        """The holidays: a frozenset of dates, or a copy of the ``holidays`` calendar given.
+
+        Changing the copy does not change the calendar; build a new calendar instead.
+        """
+        source = self._holiday_source
+        if isinstance(source, frozenset):
+            return source
+        with self._cache.lock:  # another thread may be expanding a year of it
+            return copy.deepcopy(source)
+
+    @property
     def tz(self) -> Timezone:
         """The calendar's time zone as a pendulum ``Timezone``."""
         return self._tz
@@ -310,7 +362,8 @@ class BusinessCalendar:
     # -- building the tables -------------------------------------------------
 
     def _holidays_of(self, year: int) -> frozenset[_dt.date]:
-        source = self.holidays
+        # Called with the cache's lock held: expanding a year writes to the source.
+        source = self._holiday_source
         if isinstance(source, frozenset):
             return source
         cache = self._cache.holiday_years
@@ -387,17 +440,20 @@ class BusinessCalendar:
         base = cache.bases.get(year)
         if base is not None:
             return base
-        if not cache.bases:
-            cache.bases[year] = 0
-            cache.lo = cache.hi = year
-            return 0
-        while cache.hi < year:
-            cache.bases[cache.hi + 1] = cache.bases[cache.hi] + self._table(cache.hi).total
-            cache.hi += 1
-        while cache.lo > year:
-            cache.bases[cache.lo - 1] = cache.bases[cache.lo] - self._table(cache.lo - 1).total
-            cache.lo -= 1
-        return cache.bases[year]
+        # The running totals are extended one year at a time from their ends; two threads
+        # extending at once would read each other's half-written ends.
+        with cache.lock:
+            if not cache.bases:
+                cache.lo = cache.hi = year
+                cache.bases[year] = 0
+                return 0
+            while cache.hi < year:
+                cache.bases[cache.hi + 1] = cache.bases[cache.hi] + self._table(cache.hi).total
+                cache.hi += 1
+            while cache.lo > year:
+                cache.bases[cache.lo - 1] = cache.bases[cache.lo] - self._table(cache.lo - 1).total
+                cache.lo -= 1
+            return cache.bases[year]
 
     def _year_start(self, year: int) -> int:
         starts = self._cache.year_starts
@@ -443,6 +499,11 @@ class BusinessCalendar:
     def _check_year(self, year: int, what: str, *, forward: bool) -> None:
         years = self._open_years
         if years is None or (year > years[1] + 1 if forward else year < years[0] - 1):
+            if any(self.hours):
+                raise InstantOutOfRangeError(
+                    f"cannot {what} on {self!r}: the answer lies outside the years {_MIN_YEAR} "
+                    f"to {_MAX_YEAR} that calendars cover"
+                )
             raise self._never_open(what)
 
     # -- the micro-second core ---------------------------------------------

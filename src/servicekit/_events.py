@@ -132,8 +132,25 @@ def _zone_name(value: object) -> str | None:
     return get_timezone(value, name="customer_timezone").name
 
 
-_str = attrs.validators.instance_of(str)
-_opt_str = attrs.validators.optional(_str)
+def _str(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if not isinstance(value, str):
+        raise InvalidEventError(
+            f"{attribute.name} must be a str, got {type(value).__name__} {value!r}"
+        )
+
+
+def _opt_str(_: object, attribute: attrs.Attribute[str | None], value: object) -> None:
+    if value is not None and not isinstance(value, str):
+        raise InvalidEventError(
+            f"{attribute.name} must be a str or None, got {type(value).__name__} {value!r}"
+        )
+
+
+def _bool(_: object, attribute: attrs.Attribute[bool], value: object) -> None:
+    if not isinstance(value, bool):
+        raise InvalidEventError(
+            f"{attribute.name} must be True or False, got {type(value).__name__} {value!r}"
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -204,7 +221,7 @@ class AgentReplied(Event):
 
     kind: ClassVar[str] = "agent_replied"
 
-    public: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    public: bool = attrs.field(default=True, validator=_bool)
 
 
 @attrs.frozen(kw_only=True)
@@ -554,6 +571,8 @@ def event_from_dict(data: Mapping[str, Any]) -> Event:
         raise EventDecodeError(f"invalid {tag} event: {details}") from exc
     except (TypeError, ValueError, UnknownTimezoneError) as exc:
         raise EventDecodeError(f"invalid {tag} event: {exc}") from exc
+    except RecursionError as exc:
+        raise EventDecodeError(f"invalid {tag} event: its values are nested too deeply") from exc
 
 
 def _describe_error(exc: BaseException, type_: type | None) -> str:
@@ -576,10 +595,16 @@ def history_from_json(text: str | bytes) -> tuple[Event, ...]:
         EventDecodeError: the text is not a JSON array of events; the message
             gives the index of the first bad one and what is wrong with it.
     """
+    if not isinstance(text, str | bytes | bytearray):
+        raise EventDecodeError(f"a history is JSON text (str or bytes), got {type(text).__name__}")
     try:
         raw = json.loads(text)
-    except json.JSONDecodeError as exc:
+    except UnicodeDecodeError as exc:
+        raise EventDecodeError(f"history is not UTF-8 (nor UTF-16/32) JSON: {exc}") from exc
+    except ValueError as exc:  # JSONDecodeError, and numbers past Python's digit limit
         raise EventDecodeError(f"history is not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise EventDecodeError("history is not valid JSON: it is nested too deeply") from exc
     if not isinstance(raw, list):
         raise EventDecodeError(f"a history must be a JSON array, got {type(raw).__name__}")
     events = []

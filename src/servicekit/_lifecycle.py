@@ -50,6 +50,8 @@ SAME: Final = "="
 
 #: A guard is a module-level function ``guard(ticket, event)``. It returns ``True`` (or
 #: ``None``) to allow the transition, and ``False`` or a string saying why to refuse it.
+#: ``ticket`` is a read-only :class:`~servicekit.TicketView`: a guard judges, it cannot
+#: record or fire.
 Guard: TypeAlias = Callable[["Ticket", "StatusChanged"], "bool | str | None"]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 import attrs
 import pendulum
@@ -35,12 +36,13 @@ from servicekit.errors import (
     HistoryReplayError,
     InvalidTransitionError,
     OutOfOrderEventError,
+    ReadOnlyTicketError,
     ReasonError,
     RoleNotAllowedError,
     ServiceKitError,
 )
 
-__all__ = ["StatusInterval", "Ticket"]
+__all__ = ["StatusInterval", "Ticket", "TicketView"]
 
 
 @attrs.frozen
@@ -319,6 +321,11 @@ class Ticket:
                 priority the ticket does not have.
             TransitionError: a status change the lifecycle does not allow.
         """
+        if not isinstance(event, Event):
+            raise EventConflictError(
+                f"only servicekit events can be recorded on ticket {self.id!r}, got "
+                f"{type(event).__name__} {event!r}"
+            )
         at_us = self._check_order(event.at, type(event).__name__)
         status, priority = self._status, self._priority
         if isinstance(event, StatusChanged):
@@ -390,8 +397,9 @@ class Ticket:
         return tr
 
     def _check_guards(self, tr: Transition, event: StatusChanged) -> None:
+        view = TicketView(self)
         for guard in tr.guards:
-            verdict = guard(self, event)
+            verdict = guard(view, event)
             if verdict is True or verdict is None:
                 continue
             why = verdict if isinstance(verdict, str) else "refused"
@@ -445,3 +453,40 @@ class Ticket:
                 break
             clone.record(event, react=False)
         return clone
+
+
+class TicketView(Ticket):
+    """A read-only snapshot of a ticket: what a guard is given.
+
+    It answers every question a :class:`Ticket` answers (status, history,
+    ``status_intervals``, ``as_of`` ...) as of the moment it was taken, and
+    refuses :meth:`fire` and :meth:`record`, so a guard cannot change the
+    ticket whose transition it is judging (a refused transition would
+    otherwise leave that change behind).
+    """
+
+    __slots__ = ()
+
+    def __init__(self, ticket: Ticket) -> None:
+        """A snapshot of ``ticket`` (its history is copied, the events are shared)."""
+        for name in Ticket.__slots__:
+            object.__setattr__(self, name, getattr(ticket, name))
+        self._events = list(ticket._events)
+
+    def _refuse(self, what: str) -> ReadOnlyTicketError:
+        return ReadOnlyTicketError(
+            f"cannot {what} on a read-only view of ticket {self.id!r}: a guard judges a "
+            "transition and must not change the ticket; record the event before firing"
+        )
+
+    def fire(self, trigger: str, **_: Any) -> StatusChanged:
+        """Refused: raises :class:`~servicekit.errors.ReadOnlyTicketError`."""
+        raise self._refuse(f"fire {trigger!r}")
+
+    def record(self, event: Event, **_: Any) -> None:
+        """Refused: raises :class:`~servicekit.errors.ReadOnlyTicketError`."""
+        raise self._refuse(f"record {type(event).__name__}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickles as the plain ticket it shows.
+        return (Ticket.replay, (list(self._events), self._lifecycle))

@@ -20,6 +20,7 @@ from pendulum.tz.timezone import Timezone
 
 from servicekit.errors import (
     InstantFormatError,
+    InstantOutOfRangeError,
     InstantTypeError,
     InvalidDurationError,
     NaiveDatetimeError,
@@ -131,8 +132,18 @@ def to_micros(value: object, *, name: str = "datetime") -> int:
 
 
 def from_micros(micros: int, tz: Timezone) -> pendulum.DateTime:
-    """The pendulum ``DateTime`` in ``tz`` for microseconds since the epoch."""
-    t = (_EPOCH_UTC + _dt.timedelta(microseconds=micros)).astimezone(tz)
+    """The pendulum ``DateTime`` in ``tz`` for microseconds since the epoch.
+
+    Raises:
+        InstantOutOfRangeError: the instant is outside years 1 to 9999 (in UTC or in ``tz``).
+    """
+    try:
+        t = (_EPOCH_UTC + _dt.timedelta(microseconds=micros)).astimezone(tz)
+    except OverflowError as exc:
+        raise InstantOutOfRangeError(
+            f"the result, {micros} microseconds from 1970 in {tz.name}, is outside the years "
+            "1 to 9999 that datetimes can hold; keep instants and spans well inside them"
+        ) from exc
     return pendulum.DateTime(
         t.year,
         t.month,

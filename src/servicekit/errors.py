@@ -23,6 +23,7 @@ __all__ = [
     "HistoryReplayError",
     "IncidentError",
     "InstantFormatError",
+    "InstantOutOfRangeError",
     "InstantTypeError",
     "InvalidDurationError",
     "InvalidEscalationError",
@@ -43,6 +44,7 @@ __all__ = [
     "OutOfOrderEventError",
     "PlaybookError",
     "ProtocolFileError",
+    "ReadOnlyTicketError",
     "ReasonError",
     "RoleNotAllowedError",
     "ScenarioFileError",
@@ -89,6 +91,11 @@ class NaiveDatetimeError(ServiceKitError, ValueError):
     servicekit never guesses a zone: attach one (``datetime(..., tzinfo=UTC)``
     or ``pendulum.datetime(..., tz="Europe/Madrid")``).
     """
+
+
+class InstantOutOfRangeError(ServiceKitError, ValueError):
+    """An instant (given, or the result of a computation) falls outside the years 1 to 9999
+    that Python's datetimes can hold."""
 
 
 class InstantTypeError(NaiveDatetimeError, TypeError):
@@ -174,6 +181,10 @@ class OutOfOrderEventError(ServiceKitError, ValueError):
     """An event is earlier than the last event of the history."""
 
 
+class ReadOnlyTicketError(ServiceKitError, TypeError):
+    """A guard tried to change the ticket it was given: guards get a read-only view."""
+
+
 class EventConflictError(ServiceKitError, ValueError):
     """An event contradicts the ticket it is recorded on: a second opening, or a
     priority change from a priority the ticket does not have."""
@@ -184,9 +195,9 @@ class EventDecodeError(ServiceKitError, ValueError):
     missing or mistyped field)."""
 
 
-class InvalidEventError(ServiceKitError, ValueError):
+class InvalidEventError(ServiceKitError, ValueError, TypeError):
     """An event was given a value its kind forbids (a survey score above the scale, a
-    deadline of zero business days)."""
+    deadline of zero business days) or a value of the wrong type (a number for a name)."""
 
 
 class HistoryReplayError(ServiceKitError, ValueError):

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from typing import Final
 
 from servicekit.errors import CostModelError
 
 __all__ = [
+    "MAX_LOAD",
+    "MAX_QUEUE",
     "ErlangAMetrics",
     "erlang_a",
     "erlang_b",
@@ -28,11 +31,24 @@ __all__ = [
 ]
 
 
+#: The largest offered load (Erlangs) the Erlang functions accept: the work grows with
+#: its square root, and no contact centre comes near it.
+MAX_LOAD: Final = 1e8
+
+
+#: The largest queue (waiting callers) Erlang A sums over; the work grows with it.
+MAX_QUEUE: Final = 100_000
+
+
 def _check_load(servers: int, load: float) -> None:
     if isinstance(servers, bool) or not isinstance(servers, int) or servers < 0:
         raise CostModelError(f"servers must be a non-negative integer, got {servers!r}")
-    if not math.isfinite(load) or load < 0:
-        raise CostModelError(f"load must be a finite, non-negative number of Erlangs, got {load!r}")
+    if isinstance(load, bool) or not isinstance(load, int | float):
+        raise CostModelError(f"load must be a number of Erlangs, got {load!r}")
+    if not math.isfinite(load) or load < 0 or load > MAX_LOAD:
+        raise CostModelError(
+            f"load must be a finite number of Erlangs between 0 and {MAX_LOAD:g}, got {load!r}"
+        )
 
 
 def erlang_b_from(load: float, start: int = 0, value: float = 1.0) -> Iterator[tuple[int, float]]:
@@ -47,30 +63,43 @@ def erlang_b_from(load: float, start: int = 0, value: float = 1.0) -> Iterator[t
 def erlang_b(servers: int, load: float) -> float:
     """Blocking probability of ``servers`` lines offered ``load`` Erlangs (Erlang B).
 
+    Accurate to about 1e-12 relative wherever the value is a normal double; a
+    value below the smallest double (``servers`` far above ``load``) is 0.0.
+    The work grows with the square root of the load, never with ``servers``.
+
+    >>> round(erlang_b(10, 5.0), 6)
+    0.018385
+
     Raises:
-        CostModelError: a negative or non-integer number of servers, or a bad load.
+        CostModelError: a negative or non-integer number of servers, or a bad
+            load (negative, not finite, or above :data:`MAX_LOAD`).
     """
     _check_load(servers, load)
+    if load == 0:
+        return 1.0 if servers == 0 else 0.0
     n, inverse = _warm_start(servers, load)
     # The recurrence on 1/B: 1/B(n) = 1 + (n / A) / B(n - 1).
     for k in range(n + 1, servers + 1):
         inverse = 1.0 + inverse * k / load
+        if inverse == math.inf:  # B is below the smallest double and only falls from here
+            return 0.0
     return 1.0 / inverse
 
 
 def _warm_start(servers: int, load: float) -> tuple[int, float]:
     """Where the recurrence may start without changing the answer.
 
-    An error in ``1/B(n0)`` is multiplied by ``k / A`` at every later step, so
-    starting far enough below the load (15 standard deviations) shrinks it by
-    about ``exp(-112)``, far below double precision, for any ``servers`` up to
-    12 standard deviations above the load. Elsewhere the walk starts at zero.
+    An error in ``1/B(n0)`` is multiplied by ``k / A`` at every later step
+    ``k``: it shrinks while ``k < A`` and grows after. Summing ``log(k / A)``
+    (bounded by ``(k - A) / A`` on both sides of ``A``) shows the error that
+    reaches ``servers`` is at most ``exp(-((A - n0)**2 - (servers - A)**2) / 2A)``;
+    choosing ``(A - n0)**2 = (servers - A)**2 + 100 A`` makes it ``exp(-50)``,
+    far below double precision, wherever ``servers`` lies. Starting there costs
+    ``O(sqrt(A) + |servers - A|)`` steps, and past ``A + 40 sqrt(A)`` the value
+    underflows, so the walk is ``O(sqrt(A))`` in all.
     """
-    if load < 400:
-        return 0, 1.0
-    spread = math.sqrt(load)
-    start = math.floor(load - 15 * spread)
-    if servers <= start or servers > load + 12 * spread:
+    start = math.floor(load - math.sqrt((servers - load) ** 2 + 100.0 * load))
+    if start <= 0:
         return 0, 1.0
     # 1/B(n0) for n0 well below the load is close to A / (A - n0); any value near it will do.
     return start, load / (load - start)
@@ -162,6 +191,15 @@ def erlang_a(
     if answer_within < 0:
         raise CostModelError(f"answer_within must not be negative, got {answer_within!r}")
     mu, theta, lam = 1.0 / aht, 1.0 / patience, arrival_rate
+    # Overloaded, the queue settles around (lam - n mu) / theta callers, and every one of those
+    # states is summed: refuse a queue no contact centre has rather than run for minutes.
+    settled = (lam - agents * mu) / theta
+    if settled > MAX_QUEUE:
+        raise CostModelError(
+            f"with {agents} agents the queue would settle near {settled:,.0f} waiting callers "
+            f"(arrival_rate x patience is {lam * patience:,.0g}); Erlang A is limited to "
+            f"{MAX_QUEUE:,} - check the units (calls per second, seconds)"
+        )
     load = lam * aht
     b = erlang_b(agents, load) if blocking is None else blocking
     a = agents * mu

@@ -16,6 +16,7 @@ from typing import Any, Final
 
 import attrs
 
+from servicekit._convert import to_enum
 from servicekit.costs._staffing import (
     Channel,
     backlog_agents,
@@ -45,7 +46,16 @@ __all__ = [
 _CENT: Final = Decimal("0.01")
 
 
+#: Amounts must be smaller than this in magnitude: rounding to the cent stays exact within
+#: decimal's default 28 digits.
+MAX_AMOUNT: Final = Decimal(10) ** 24
+
+
 def _decimal(value: Decimal | int | str | float) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str | float):
+        raise CostModelError(
+            f"an amount must be a Decimal, int, str or float, got {type(value).__name__} {value!r}"
+        )
     if isinstance(value, float):
         # Through str: Decimal(0.1) would carry the float's binary error into the accounts.
         value = repr(value)
@@ -55,6 +65,10 @@ def _decimal(value: Decimal | int | str | float) -> Decimal:
         raise CostModelError(f"{value!r} is not an amount of money") from exc
     if not result.is_finite():
         raise CostModelError(f"an amount must be finite, got {value!r}")
+    if abs(result) >= MAX_AMOUNT:
+        raise CostModelError(
+            f"an amount must be below {MAX_AMOUNT:.0e} in magnitude, got {value!r}"
+        )
     return result
 
 
@@ -97,7 +111,10 @@ class Money:
     __rmul__ = __mul__
 
     def __truediv__(self, divisor: Decimal | int | float) -> Money:
-        return Money(self.amount / _decimal(divisor), self.currency)
+        by = _decimal(divisor)
+        if not by:
+            raise CostModelError(f"cannot divide {self} by zero")
+        return Money(self.amount / by, self.currency)
 
     def __lt__(self, other: Money) -> bool:
         self._same(other)
@@ -138,6 +155,22 @@ class Sourcing(enum.Enum):
     OVERFLOW = "overflow"  # in-house up to a number of agents, the rest outsourced
     AFTER_HOURS = "after_hours"  # in-house in office hours, outsourced outside them
     TIER1_OUTSOURCED = "tier1_outsourced"  # vendor tier 1, a share escalated to in-house tier 2
+
+
+def _pricing(value: object) -> Pricing:
+    return to_enum(Pricing, value, name="pricing", error=CostModelError)
+
+
+def _stage(value: object) -> Stage:
+    return to_enum(Stage, value, name="stage", error=CostModelError)
+
+
+def _channel(value: object) -> Channel:
+    return to_enum(Channel, value, name="channel", error=CostModelError)
+
+
+def _sourcing(value: object) -> Sourcing:
+    return to_enum(Sourcing, value, name="sourcing", error=CostModelError)
 
 
 def _rate(value: float, name: str, *, upper: float | None = None) -> float:
@@ -235,7 +268,7 @@ class OutsourcedCost:
         resolution_rate: share of contacts resolved (per-resolution pricing).
     """
 
-    pricing: Pricing
+    pricing: Pricing = attrs.field(converter=_pricing)
     rate: Money
     billing_increment: int = 60
     setup_fee: Money | None = None
@@ -311,14 +344,14 @@ class Cell:
         escalation_rate: share escalated from vendor tier 1 to in-house tier 2.
     """
 
-    stage: Stage = attrs.field(converter=Stage)
-    channel: Channel = attrs.field(converter=Channel)
+    stage: Stage = attrs.field(converter=_stage)
+    channel: Channel = attrs.field(converter=_channel)
     volume: float = attrs.field(validator=_check_positive)
     aht: _dt.timedelta
     open_hours: float = attrs.field(default=220.0, validator=_check_positive)
     service_level: float = 0.8
     answer_within: _dt.timedelta = _dt.timedelta(seconds=20)
-    sourcing: Sourcing = attrs.field(default=Sourcing.IN_HOUSE, converter=Sourcing)
+    sourcing: Sourcing = attrs.field(default=Sourcing.IN_HOUSE, converter=_sourcing)
     concurrency: int = 1
     containment: float = 0.0
     overflow_agents: int = 0

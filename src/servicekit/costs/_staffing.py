@@ -55,7 +55,16 @@ class Channel(enum.Enum):
 
 
 def _seconds(value: _dt.timedelta | float, name: str) -> float:
-    seconds = value.total_seconds() if isinstance(value, _dt.timedelta) else float(value)
+    if isinstance(value, _dt.timedelta):
+        seconds = value.total_seconds()
+    else:
+        # A string ("180") or a bool is refused, not read as a number.
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise CostModelError(
+                f"{name} must be a number of seconds or a timedelta, got "
+                f"{type(value).__name__} {value!r}"
+            )
+        seconds = float(value)
     if not math.isfinite(seconds) or seconds <= 0:
         raise CostModelError(f"{name} must be positive, got {value!r}")
     return seconds
@@ -151,17 +160,25 @@ def _inputs(
     model: str,
     patience: _dt.timedelta | float | None,
 ) -> tuple[float, float, float, float, float | None]:
+    if isinstance(volume, bool) or not isinstance(volume, int | float):
+        raise CostModelError(f"volume must be a number, got {type(volume).__name__} {volume!r}")
     if not math.isfinite(volume) or volume <= 0:
         raise CostModelError(f"volume must be positive, got {volume!r}")
     interval_s = _seconds(interval, "interval")
     aht_s = _seconds(aht, "aht")
-    within = (
-        answer_within.total_seconds()
-        if isinstance(answer_within, _dt.timedelta)
-        else float(answer_within)
-    )
-    if within < 0:
-        raise CostModelError(f"answer_within must not be negative, got {answer_within!r}")
+    if isinstance(answer_within, _dt.timedelta):
+        within = answer_within.total_seconds()
+    elif isinstance(answer_within, bool) or not isinstance(answer_within, int | float):
+        raise CostModelError(
+            f"answer_within must be a number of seconds or a timedelta, got {answer_within!r}"
+        )
+    else:
+        within = float(answer_within)
+    # NaN compares false with everything, so the search for agents would never stop.
+    if not math.isfinite(within) or within < 0:
+        raise CostModelError(
+            f"answer_within must be finite and not negative, got {answer_within!r}"
+        )
     _fraction(shrinkage, "shrinkage", closed_low=True)
     if model not in ("erlang_c", "erlang_a"):
         raise CostModelError(f"model must be 'erlang_c' or 'erlang_a', got {model!r}")
@@ -255,6 +272,11 @@ def required_agents(
     start = math.floor(load)
     if max_occupancy is not None:
         start = max(start, math.ceil(load / max_occupancy) - 1)
+        if start > _SEARCH_LIMIT:
+            raise UnattainableTargetError(
+                f"an occupancy of at most {max_occupancy:g} at {load:,.2f} Erlangs needs more "
+                f"than {_SEARCH_LIMIT:,} agents; raise max_occupancy"
+            )
     for n, b in erlang_b_from(load, start, erlang_b(start, load)):
         # The service level and occupancy decide; the full Staffing is built once.
         c = _c_from_b(n, load, b)

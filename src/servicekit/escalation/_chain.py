@@ -11,6 +11,7 @@ import attrs
 import pendulum
 
 from servicekit._calendars import BusinessCalendar
+from servicekit._convert import wall_time
 from servicekit._status import StatusCategory
 from servicekit._time import as_instant, duration_micros, get_timezone
 from servicekit.errors import InvalidEscalationError
@@ -156,6 +157,8 @@ class Window:
 
     def __attrs_post_init__(self) -> None:
         get_timezone(self.timezone, name="window timezone")
+        wall_time(self.start, name="start", error=InvalidEscalationError)
+        wall_time(self.end, name="end", error=InvalidEscalationError)
         if self.end <= self.start:
             raise InvalidEscalationError(f"window {self.start}-{self.end} must end after it starts")
         if not self.weekdays or not self.weekdays <= set(range(7)):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Final
 
 import attrs
 import pendulum
@@ -101,6 +101,11 @@ class _Segment:
 
 
 _RUN_IN_KEY = re.compile(r":run(\d+):")
+
+
+#: The most steps one run of a chain may take up to ``now``: an endless repeat asked about
+#: far in the future is refused rather than listing notifications without bound.
+MAX_STEPS_PER_RUN: Final = 100_000
 
 
 def _addressed(event: Acknowledged, chain: str, ticket_id: str) -> bool:
@@ -419,8 +424,13 @@ class _Run:
             guard = 0
             while True:
                 guard += 1
-                if guard > 100_000:  # pragma: no cover - definitions forbid endless zero waits
-                    raise InvalidEscalationError(f"chain {spec.name!r} does not advance in time")
+                if guard > MAX_STEPS_PER_RUN:
+                    raise InvalidEscalationError(
+                        f"chain {spec.name!r} would take more than {MAX_STEPS_PER_RUN:,} steps "
+                        f"in one run by {from_micros(now_us, zone).isoformat()} (it repeats "
+                        "without end); bound it with Repeat(times=...) or a stop, or ask about "
+                        "an earlier now"
+                    )
                 step = steps[index]
                 due = _due(step, previous, report)
                 if due is None:

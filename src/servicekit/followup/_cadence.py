@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from collections.abc import Iterable, Iterator
-from typing import TypeAlias
+from typing import Final, TypeAlias
 
 import attrs
 
+from servicekit._convert import wall_time
 from servicekit._time import duration_micros, get_timezone, to_micros
 from servicekit.errors import InvalidFollowUpError
 
@@ -23,6 +24,23 @@ def _positive_micros(value: _dt.timedelta, name: str) -> int:
             "anchor, and negative or zero offsets are refused"
         )
     return micros
+
+
+#: The shortest step a repeating cadence may take: a customer is not contacted more than once
+#: a minute, and a shorter step would list attempts without bound.
+MIN_STEP: Final = _dt.timedelta(minutes=1)
+
+
+def _check_step(value: _dt.timedelta, name: str) -> None:
+    if _positive_micros(value, name) < duration_micros(MIN_STEP):
+        raise InvalidFollowUpError(
+            f"{name} must be at least {MIN_STEP} (servicekit's shortest repeating step), "
+            f"got {value!r}"
+        )
+
+
+def _check_wall_time(_: object, attribute: attrs.Attribute[_dt.time], value: _dt.time) -> None:
+    wall_time(value, name=attribute.name, error=InvalidFollowUpError)
 
 
 def _offsets(value: Iterable[_dt.timedelta]) -> tuple[_dt.timedelta, ...]:
@@ -54,7 +72,7 @@ class Interval:
     every: _dt.timedelta
 
     def __attrs_post_init__(self) -> None:
-        _positive_micros(self.every, "every")
+        _check_step(self.every, "every")
 
     def offsets_micros(self) -> Iterator[int]:
         """Offsets from the anchor in microseconds (endless)."""
@@ -74,7 +92,7 @@ class Backoff:
     cap: _dt.timedelta | None = None
 
     def __attrs_post_init__(self) -> None:
-        _positive_micros(self.first, "first")
+        _check_step(self.first, "first")
         if not math.isfinite(self.factor) or self.factor < 1:
             raise InvalidFollowUpError(f"factor must be at least 1, got {self.factor!r}")
         if self.cap is not None and _positive_micros(self.cap, "cap") < duration_micros(self.first):
@@ -89,7 +107,11 @@ class Backoff:
             step = round(delay) if cap is None else min(round(delay), cap)
             total += step
             yield total
-            delay *= self.factor
+            # Capped, the delay stops growing (else the float overflows after ~1,000 attempts);
+            # uncapped, it passes every representable instant long before it overflows.
+            delay = delay * self.factor if cap is None else min(delay * self.factor, cap)
+            if delay == math.inf:
+                return
 
 
 @attrs.frozen
@@ -101,7 +123,7 @@ class Daily:
     Exported to iCalendar as an RRULE.
     """
 
-    at: _dt.time
+    at: _dt.time = attrs.field(validator=_check_wall_time)
 
     def instants(self, after_us: int, zone: str) -> Iterator[int]:
         """The instants strictly after ``after_us``, in microseconds (endless)."""
@@ -135,8 +157,8 @@ class ContactWindow:
         weekdays: days it applies (0 = Monday); other days are quiet all day.
     """
 
-    start: _dt.time = _dt.time(8)
-    end: _dt.time = _dt.time(21)
+    start: _dt.time = attrs.field(default=_dt.time(8), validator=_check_wall_time)
+    end: _dt.time = attrs.field(default=_dt.time(21), validator=_check_wall_time)
     weekdays: frozenset[int] = attrs.field(default=frozenset(range(7)), converter=_weekdays)
 
     def __attrs_post_init__(self) -> None:

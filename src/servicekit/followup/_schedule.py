@@ -11,6 +11,7 @@ import attrs
 import pendulum
 
 from servicekit._calendars import BusinessCalendar
+from servicekit._convert import wall_time
 from servicekit._events import (
     AgentReplied,
     Event,
@@ -78,6 +79,8 @@ class TerminalAction:
     batch: _dt.time | None = None
 
     def __attrs_post_init__(self) -> None:
+        if self.batch is not None:
+            wall_time(self.batch, name="batch", error=InvalidFollowUpError)
         if self.after_attempts < 0:
             raise InvalidFollowUpError(f"after_attempts must be >= 0, got {self.after_attempts}")
 
@@ -147,7 +150,7 @@ class FollowUpReport:
 
 
 class _Run:
-    __slots__ = ("anchor", "last_update", "number", "priority", "segments", "stopped")
+    __slots__ = ("anchor", "number", "priority", "segments", "stopped", "updates")
 
     def __init__(self, number: int, anchor: int, priority: str, running: bool) -> None:
         self.number = number
@@ -155,7 +158,8 @@ class _Run:
         self.priority = priority
         self.segments: list[list[int | None]] = [[anchor, None]] if running else []
         self.stopped: int | None = None
-        self.last_update = anchor
+        # Every agent reply in the run, in order: each holds back only the attempts after it.
+        self.updates = [anchor]
 
     def pause(self, at: int) -> None:
         if self.segments and self.segments[-1][1] is None:
@@ -338,7 +342,7 @@ class FollowUpSchedule:
             if isinstance(event, AgentReplied):
                 run = current()
                 if run is not None:
-                    run.last_update = at
+                    run.updates.append(at)
             final = category in (
                 StatusCategory.SOLVED,
                 StatusCategory.CLOSED,
@@ -427,7 +431,7 @@ class FollowUpSchedule:
                 return
             if self.max_attempts is not None and made >= self.max_attempts:
                 return
-            at = max(due, run.last_update + gap) if gap else due
+            at = _after_gaps(due, run.updates, gap) if gap else due
             if self.contact_window is not None and not self.contact_window.is_open(at, zone):
                 if self.quiet_action is QuietAction.SKIP:
                     made += 1
@@ -562,6 +566,20 @@ class FollowUpSchedule:
                 )
             )
         return tuple(out)
+
+
+def _after_gaps(due: int, updates: list[int], gap: int) -> int:
+    """``due`` held back until ``gap`` after every agent reply made at or before it.
+
+    A reply later than the attempt does not move it: an attempt that has fallen due must not
+    change (or vanish) because of what happened afterwards.
+    """
+    at = due
+    for update in updates:
+        if update > at:
+            break
+        at = max(at, update + gap)
+    return at
 
 
 def _keeps(event: Event) -> bool:

@@ -11,6 +11,7 @@ microseconds.
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
@@ -147,8 +148,10 @@ class SlaStatus:
         Exact when in the past; a projection with no new events when in the
         future; ``None`` when the clock is paused or stopped before reaching it.
         """
-        if fraction < 0:
-            raise ValueError(f"fraction must not be negative, got {fraction}")
+        if isinstance(fraction, bool) or not isinstance(fraction, int | float):
+            raise SlaPolicyError(f"fraction must be a number, got {fraction!r}")
+        if not math.isfinite(fraction) or fraction < 0:
+            raise SlaPolicyError(f"fraction must be finite and not negative, got {fraction}")
         found = _crossing(self._segments, lambda target: round(fraction * target))
         if found is None:
             return None
@@ -215,6 +218,7 @@ class MetricFold:
         "policy",
         "priority",
         "reopen_candidate",
+        "retarget_at",
         "zone",
     )
 
@@ -235,12 +239,16 @@ class MetricFold:
         self.category = StatusCategory.NEW
         self.cycles: list[_Cycle] = []
         self.reopen_candidate: _Cycle | None = None
+        # When the target last changed with no cycle active: a cycle resumed later takes the
+        # new target from that instant, not from the resumption.
+        self.retarget_at: int | None = None
         self.zone = zone
 
     def copy(self) -> MetricFold:
         clone = MetricFold(self.policy, self.metric, self.opened, self.zone, self.adjust)
         clone.priority, clone.attributes = self.priority, self.attributes
         clone.category = self.category
+        clone.retarget_at = self.retarget_at
         clone.cycles = [c.copy() for c in self.cycles]
         if self.reopen_candidate is not None:
             clone.reopen_candidate = clone.cycles[self.cycles.index(self.reopen_candidate)]
@@ -271,6 +279,7 @@ class MetricFold:
             cycle.run(at, target.calendar, target.target_micros)
 
     def _start(self, at: int) -> None:
+        self.retarget_at = None  # a new cycle takes the target in force anyway
         cycle = _Cycle(len(self.cycles) + 1, at, self.priority)
         self.cycles.append(cycle)
         self.reopen_candidate = None
@@ -312,6 +321,9 @@ class MetricFold:
             self.reopen_candidate = None
             if self.policy.on_reopen == "resume":
                 candidate.ended = candidate.outcome = None
+                if self.retarget_at is not None:
+                    self._retarget_cycle(candidate, self.retarget_at)
+                self.retarget_at = None
                 self._resume_clock(candidate, at)
             else:
                 self._start(at)
@@ -321,7 +333,12 @@ class MetricFold:
         the target they now give."""
         cycle = self.active
         if cycle is None:
+            self.retarget_at = at
             return
+        self._retarget_cycle(cycle, at)
+
+    def _retarget_cycle(self, cycle: _Cycle, at: int) -> None:
+        """Put the target now in force on ``cycle`` from ``at``."""
         target = self._target()
         was_running = cycle.running
         cycle.stop_running(at)

@@ -14,6 +14,7 @@ from typing import Final
 
 import attrs
 
+from servicekit._convert import to_enum
 from servicekit._events import EVENT_TYPES, Event
 from servicekit._status import ClockAction, StatusCategory
 from servicekit.errors import SlaPolicyError
@@ -88,12 +89,34 @@ class StopOutcome(enum.Enum):
     CANCEL = "cancel"
 
 
+def _pairs(value: object, name: str) -> list[tuple[object, object]]:
+    """A mapping's items, or the ``(key, value)`` pairs the field stores (``attrs.evolve``
+    passes those back through the converter)."""
+    if value is None:
+        return []
+    items = value.items() if isinstance(value, Mapping) else value
+    if isinstance(items, str) or not isinstance(items, Iterable):
+        raise SlaPolicyError(f"{name} must map status categories to actions, got {value!r}")
+    pairs = []
+    for item in items:
+        if not (isinstance(item, tuple) and len(item) == 2):
+            raise SlaPolicyError(f"{name} must map status categories to actions, got {item!r}")
+        pairs.append(item)
+    return pairs
+
+
 def _clock(
     value: Mapping[StatusCategory, ClockAction] | None,
 ) -> tuple[tuple[StatusCategory, ClockAction], ...]:
     merged = {c: c.default_clock_action for c in StatusCategory}
-    given = dict(value or {})  # a mapping, or the stored pairs as attrs.evolve passes them
-    merged.update({StatusCategory(k): ClockAction(v) for k, v in given.items()})
+    merged.update(
+        {
+            to_enum(StatusCategory, k, name="clock category", error=SlaPolicyError): to_enum(
+                ClockAction, v, name="clock action", error=SlaPolicyError
+            )
+            for k, v in _pairs(value, "clock")
+        }
+    )
     return tuple(sorted(merged.items(), key=lambda kv: list(StatusCategory).index(kv[0])))
 
 
@@ -102,11 +125,15 @@ def _stop(
     | Iterable[tuple[StatusCategory, StopOutcome]]
     | None,
 ) -> tuple[tuple[StatusCategory, StopOutcome], ...]:
-    # attrs.evolve (with_clock) passes the stored pairs back in.
-    pairs = value.items() if isinstance(value, Mapping) else (value or ())
     return tuple(
         sorted(
-            ((StatusCategory(k), StopOutcome(v)) for k, v in pairs),
+            (
+                (
+                    to_enum(StatusCategory, k, name="on_stop category", error=SlaPolicyError),
+                    to_enum(StopOutcome, v, name="on_stop outcome", error=SlaPolicyError),
+                )
+                for k, v in _pairs(value, "on_stop")
+            ),
             key=lambda kv: kv[0].value,
         )
     )

@@ -10,6 +10,7 @@ import attrs
 import pendulum
 
 from servicekit._calendars import BusinessCalendar
+from servicekit._convert import instance
 from servicekit._events import AttributeValue, StatusChanged, TicketOpened
 from servicekit._ticket import Ticket
 from servicekit._time import duration_micros, from_micros, to_micros
@@ -63,6 +64,10 @@ def _warn_at(value: Iterable[float]) -> tuple[float, ...]:
     return fractions
 
 
+def _check_calendar(_: object, attribute: object, value: object) -> None:
+    instance(value, BusinessCalendar, name="calendar", error=SlaPolicyError)
+
+
 @attrs.frozen(kw_only=True)
 class SlaTarget:
     """One promise: a metric, for one priority, within a target, on a calendar.
@@ -78,7 +83,9 @@ class SlaTarget:
     metric: SlaMetric = attrs.field(converter=_metric)
     priority: str
     target: _dt.timedelta = attrs.field(converter=_positive)
-    calendar: BusinessCalendar = attrs.field(factory=BusinessCalendar.always_open)
+    calendar: BusinessCalendar = attrs.field(
+        factory=BusinessCalendar.always_open, validator=_check_calendar
+    )
     warn_at: tuple[float, ...] = attrs.field(default=(0.5, 0.75, 0.9), converter=_warn_at)
 
     @property

@@ -26,7 +26,10 @@ except ImportError as exc:
 from servicekit.testing._calendars import (
     DST_ZONES,
     aware_datetimes,
+    boundary_durations,
+    boundary_instants,
     business_calendars,
+    dst_edge_datetimes,
     durations,
 )
 from servicekit.testing._followup import cadences, contact_windows, follow_up_schedules
@@ -42,9 +45,12 @@ __all__ = [
     "OutageRun",
     "OutageScenario",
     "aware_datetimes",
+    "boundary_durations",
+    "boundary_instants",
     "business_calendars",
     "cadences",
     "contact_windows",
+    "dst_edge_datetimes",
     "durations",
     "escalation_chains",
     "follow_up_schedules",

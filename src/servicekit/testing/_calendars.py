@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import zoneinfo
 from collections.abc import Sequence
 
 import pendulum
@@ -10,7 +11,15 @@ from hypothesis import strategies as st
 
 from servicekit._calendars import BusinessCalendar
 
-__all__ = ["DST_ZONES", "aware_datetimes", "business_calendars", "durations"]
+__all__ = [
+    "DST_ZONES",
+    "aware_datetimes",
+    "boundary_durations",
+    "boundary_instants",
+    "business_calendars",
+    "dst_edge_datetimes",
+    "durations",
+]
 
 DST_ZONES: tuple[str, ...] = (
     "UTC",
@@ -111,3 +120,108 @@ def durations(
 ) -> st.SearchStrategy[_dt.timedelta]:
     """Non-negative durations up to ``max_value``, with microseconds."""
     return st.timedeltas(_dt.timedelta(0), max_value)
+
+
+def boundary_instants(
+    calendar: BusinessCalendar,
+    *,
+    min_value: _dt.datetime = _START,
+    max_value: _dt.datetime = _END,
+) -> st.SearchStrategy[pendulum.DateTime]:
+    """Instants biased to the edges of ``calendar``'s open periods.
+
+    Most draws are an opening or a closing instant exactly, or one microsecond
+    either side of it; the rest are anywhere. Off-by-one mistakes (an add that
+    lands on Friday's closing instead of Monday's opening, a subtract that
+    returns the previous closing) only show on these instants, which uniform
+    draws almost never hit.
+    """
+    utc = pendulum.timezone("UTC")
+
+    def edges(base: pendulum.DateTime) -> list[pendulum.DateTime]:
+        found: list[pendulum.DateTime] = []
+        for opening, closing in calendar.open_intervals(base, base.add(days=8)):
+            found.extend((opening, closing))
+        return found or [base]
+
+    @st.composite
+    def build(draw: st.DrawFn) -> pendulum.DateTime:
+        base = pendulum.instance(draw(st.datetimes(min_value, max_value)), tz=utc)
+        if draw(st.integers(0, 4)) == 0:
+            return base.in_timezone(calendar.timezone)
+        edge = draw(st.sampled_from(edges(base)))
+        nudge = draw(st.sampled_from([0, 0, 0, -1, 1]))
+        return edge.add(microseconds=nudge)
+
+    return build()
+
+
+def boundary_durations(
+    calendar: BusinessCalendar, start: _dt.datetime
+) -> st.SearchStrategy[_dt.timedelta]:
+    """Business durations from ``start`` that end exactly on an opening or closing of
+    ``calendar`` (or one microsecond short of or past it), within the next three weeks."""
+    ends: list[_dt.timedelta] = []
+    for opening, closing in calendar.open_intervals(start, start + _dt.timedelta(days=21)):
+        ends.extend((calendar.between(start, opening), calendar.between(start, closing)))
+    if not ends:
+        return st.just(_dt.timedelta(0))
+    micro = _dt.timedelta(microseconds=1)
+    return st.builds(
+        lambda d, nudge: max(d + nudge * micro, _dt.timedelta(0)),
+        st.sampled_from(ends),
+        st.sampled_from([0, 0, -1, 1]),
+    )
+
+
+def _transitions(zone: str, year: int) -> list[tuple[_dt.datetime, _dt.timedelta]]:
+    """The UTC instants in ``year`` at which ``zone``'s offset changes, with the change."""
+    tz = pendulum.timezone(zone)
+    found = []
+    t = _dt.datetime(year, 1, 1, tzinfo=_dt.UTC)
+    end = _dt.datetime(year + 1, 1, 1, tzinfo=_dt.UTC)
+    step = _dt.timedelta(hours=6)
+    while t < end:
+        before, after = t.astimezone(tz).utcoffset(), (t + step).astimezone(tz).utcoffset()
+        if before != after and before is not None and after is not None:
+            lo, hi = t, t + step
+            while hi - lo > _dt.timedelta(minutes=1):
+                mid = lo + (hi - lo) / 2
+                if mid.astimezone(tz).utcoffset() == before:
+                    lo = mid
+                else:
+                    hi = mid
+            found.append((hi, after - before))
+        t += step
+    return found
+
+
+def dst_edge_datetimes(
+    zones: Sequence[str] = DST_ZONES, years: Sequence[int] = (2024, 2025, 2026)
+) -> st.SearchStrategy[_dt.datetime]:
+    """Local wall-clock datetimes in or at the edges of DST gaps and folds.
+
+    A time inside a spring-forward gap does not exist; one inside a fall-back
+    fold happens twice (``fold`` 0 and 1). Drawn as aware ``datetime`` values
+    with a ``zoneinfo`` zone, so the code under test has to resolve them.
+    """
+    cases: list[tuple[str, _dt.datetime, _dt.timedelta]] = []
+    for zone in zones:
+        for year in years:
+            cases.extend((zone, at, change) for at, change in _transitions(zone, year))
+    if not cases:
+        return st.nothing()
+
+    @st.composite
+    def build(draw: st.DrawFn) -> _dt.datetime:
+        zone, at, change = draw(st.sampled_from(cases))
+        tz = zoneinfo.ZoneInfo(zone)
+        # The local wall time just before the change, then anywhere up to the change past it.
+        local = (at - _dt.timedelta(microseconds=1)).astimezone(tz).replace(tzinfo=None)
+        span = int(abs(change).total_seconds() * 1_000_000) + 2
+        offset = draw(st.sampled_from([0, 1, span // 2, span - 1, span]) | st.integers(0, span))
+        return (local + _dt.timedelta(microseconds=offset)).replace(
+            tzinfo=tz, fold=draw(st.integers(0, 1))
+        )
+
+    return build()

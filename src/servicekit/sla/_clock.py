@@ -148,6 +148,12 @@ class SlaStatus:
         Exact when in the past; a projection with no new events when in the
         future; ``None`` when the clock is paused or stopped before reaching it.
         """
+        found = self._instant_micros(fraction)
+        return None if found is None else from_micros(found, self._zone)  # type: ignore[arg-type]
+
+    def _instant_micros(self, fraction: float) -> int | None:
+        """:meth:`instant_at` in microseconds since the epoch (escalation chains read it
+        without building a datetime)."""
         if isinstance(fraction, bool) or not isinstance(fraction, int | float):
             raise SlaPolicyError(f"fraction must be a number, got {fraction!r}")
         if not math.isfinite(fraction) or fraction < 0:
@@ -158,7 +164,7 @@ class SlaStatus:
         ended = self._segments[-1].end is not None
         if found > self._now and ended:
             return None
-        return from_micros(found, self._zone)  # type: ignore[arg-type]
+        return found
 
 
 class _Cycle:

@@ -21,7 +21,7 @@ from servicekit import (
     Ticket,
 )
 from servicekit.protocols import ServiceProtocol, crisis_protocol, reactive_protocol
-from servicekit.testing import EVENT_CHOICES, protocol_tickets, protocols
+from servicekit.testing import EVENT_CHOICES, protocol_tickets, ready_made_protocols
 
 MINUTE = dt.timedelta(minutes=1)
 DESK = BusinessCalendar("Europe/Madrid", "mon-fri 09:00-17:00")
@@ -141,7 +141,7 @@ def test_protocol_tickets_hold_every_event_kind(drawn: tuple[ServiceProtocol, Ti
 def test_protocol_tickets_reach_every_event_kind() -> None:
     kinds: set[str] = set()
 
-    @given(protocol_tickets(protocols(), max_events=14))
+    @given(protocol_tickets(ready_made_protocols(), max_events=14))
     def collect(drawn: tuple[ServiceProtocol, Ticket]) -> None:
         kinds.update(type(e).kind for e in drawn[1].history)
 

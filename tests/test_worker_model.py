@@ -122,11 +122,12 @@ class WorkerAgainstPolling(RuleBasedStateMachine):
                 assert self.done[key] <= polled
 
 
-# The model evaluates every minute, so each step costs up to 90 evaluations: a run is kept to
-# a working morning of steps; the profile still sets how many runs.
+# The model evaluates every minute, so each step costs up to 90 evaluations: a run takes half
+# the profile's steps (12 in ci, 50 in deep); the profile still sets how many runs.
+_PROFILE = settings.get_profile(settings._current_profile or "default")
 TestWorkerAgainstPolling = WorkerAgainstPolling.TestCase
 TestWorkerAgainstPolling.settings = settings(
-    settings.get_profile(settings._current_profile or "default"), stateful_step_count=12
+    _PROFILE, stateful_step_count=max(1, _PROFILE.stateful_step_count // 2)
 )
 
 

@@ -122,6 +122,10 @@ CELL = Table(
         "overflow_agents": Field(COUNT),
         "after_hours_share": Field(SHARE),
         "escalation_rate": Field(SHARE),
+        "offer": Field(
+            OUTSOURCED,
+            doc="The vendor's price for this cell, when it differs from [outsourced].",
+        ),
     },
     name="cell",
 )
@@ -182,6 +186,13 @@ def _options(data: Mapping[str, Any], currency: str) -> dict[str, Any]:
     return options
 
 
+def _cell(data: Mapping[str, Any], currency: str) -> Cell:
+    offer = data.get("offer")
+    if offer is None:
+        return Cell(**data)
+    return Cell(**{**data, "offer": OutsourcedCost(**_options(offer, currency))})
+
+
 def _attempt(problems: list[Problem], path: Path, build: Callable[[], T]) -> T | None:
     try:
         return build()
@@ -209,7 +220,7 @@ def loads_scenario(text: str, *, source: str = "<string>") -> ScenarioFile:
             lambda: OutsourcedCost(**_options(data["outsourced"], currency)),
         )
         built = [
-            _attempt(problems, ("cells", i), functools.partial(Cell, **c))
+            _attempt(problems, ("cells", i), functools.partial(_cell, c, currency))
             for i, c in enumerate(data["cells"])
         ]
         cells = [c for c in built if c is not None]

@@ -327,7 +327,7 @@ SUBPACKAGES: dict[str, set[str]] = {
         "follow_up_schedules",
         "lifecycles",
         "protocol_tickets",
-        "protocols",
+        "ready_made_protocols",
         "ready_made_lifecycles",
         "run_outage",
         "service_protocols",

@@ -261,8 +261,13 @@ def duration_micros(value: object, *, name: str = "duration", allow_negative: bo
     return micros
 
 
+@functools.lru_cache(maxsize=4096)
 def duration_from_micros(micros: int) -> pendulum.Duration:
-    """A pendulum ``Duration`` of exactly ``micros`` microseconds."""
+    """A pendulum ``Duration`` of exactly ``micros`` microseconds.
+
+    Building one costs several microseconds and reports repeat the same few (targets,
+    waits): equal values share one immutable object.
+    """
     return pendulum.Duration(microseconds=micros)
 
 

@@ -32,7 +32,6 @@ from servicekit.sla import ANY_PRIORITY, On, SlaPolicy, SlaTarget
 
 __all__ = ["FINDING_CODES", "Finding", "check_protocol"]
 
-#: Every finding code, with what it means.
 FINDING_CODES: Final = {
     "SK101": "a priority has targets for some metrics but not for this one",
     "SK102": "an escalation step waits on an SLA metric the policy has no target for",
@@ -45,6 +44,7 @@ FINDING_CODES: Final = {
     "SK109": "a due action has no message in a language, even through the fallback chain",
     "SK110": "a message is missing in a language or for a channel, so another one stands in",
 }
+"""Every finding code :func:`check_protocol` reports, with what it means."""
 _WEEK: Final = _dt.timedelta(days=7)
 
 

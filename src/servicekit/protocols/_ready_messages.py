@@ -165,6 +165,9 @@ _BROADCAST = {
         "{{ ' (' ~ parent_incident ~ ')' if parent_incident else '' }} and our team is "
         "working on it now; your report {{ ticket_id }} is linked to it, so you do not need "
         "to report it again.\n"
+        "{% if update %}\n"
+        "\n{{ update }}\n"
+        "{% endif %}\n"
         "{% if next_contact_at %}\n"
         "Next update: by {{ next_contact_at }}, whether or not it is solved by then.\n"
         "{% endif %}",
@@ -176,6 +179,9 @@ _BROADCAST = {
         "{{ ' (' ~ parent_incident ~ ')' if parent_incident else '' }} y nuestro equipo ya "
         "está trabajando en él; su aviso {{ ticket_id }} está vinculado, así que no necesita "
         "volver a reportarlo.\n"
+        "{% if update %}\n"
+        "\n{{ update }}\n"
+        "{% endif %}\n"
         "{% if next_contact_at %}\n"
         "Próxima actualización: antes del {{ next_contact_at }}, esté resuelto o no.\n"
         "{% endif %}",

@@ -373,4 +373,6 @@ def test_a_delivery_message_says_what_the_update_says_and_when_the_next_comes() 
     note = next(d for d in crisis.evaluate(incident.parent, [bogota], later).deliveries)
     solved = crisis.render_delivery(note, bogota, later, "en")
     assert "The incident is resolved" in solved.body
+    assert "working on it" not in solved.body  # the frame does not contradict the solve
+    assert "working on it" in crisis.render_delivery(delivery, bogota, now, "en").body
     assert "Next update" not in solved.body  # nothing more is promised on a solved ticket

@@ -73,9 +73,8 @@ def synthetic_tickets(n: int, seed: int = 11, *, resolved: bool = False) -> Iter
             if roll < 0.3:
                 ticket.record(AgentReplied(at=at, public=rng.random() < 0.85))
             elif roll < 0.5:
+                # The lifecycle's reaction reopens a pending or solved ticket.
                 ticket.record(CustomerReplied(at=at))
-                if status in ("pending", "solved"):
-                    ticket.fire("customer_reply", at=at)
             elif roll < 0.65 and status in ("new", "open"):
                 ticket.fire("pend", at=at)
             elif roll < 0.8 and status in ("new", "open", "pending", "on-hold"):

@@ -16,8 +16,7 @@ import pendulum
 
 from servicekit import BusinessCalendar
 from servicekit.datasets import bpic2013_sample_path, bpic2013_tickets
-from servicekit.protocols import compare_protocols, load_protocol, reactive_protocol
-from servicekit.protocols._check import check_protocol
+from servicekit.protocols import check_protocol, compare_protocols, load_protocol, reactive_protocol
 from servicekit.protocols._diagram import chain_mermaid
 
 HERE = Path(__file__).resolve().parent

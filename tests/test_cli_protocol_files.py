@@ -51,6 +51,18 @@ def test_check_findings_exit_1_with_line_and_fix(ours: Path) -> None:
     assert [(f["code"], f["line"]) for f in report["findings"]] == [("SK103", line)]
 
 
+def test_check_languages_customers_read(ours: Path) -> None:
+    line = ours.read_text("utf-8").splitlines().index("[messages]") + 1
+    assert _run("check", str(ours), "--lang", "es-CO").returncode == 0
+    done = _run("check", str(ours), "--lang", "pt", "--lang", "en-GB")
+    assert done.returncode == 1
+    assert f"{ours}:{line}: SK110 messages: 'pt' readers get " in done.stdout
+    assert "1 finding(s)" in done.stdout
+    bad = _run("check", str(ours), "--lang", "not a tag")
+    assert bad.returncode == 2
+    assert "'not a tag' is not a language tag" in bad.stderr
+
+
 def test_check_json_clean(ours: Path) -> None:
     done = _run("check", str(ours), "--format", "json")
     assert done.returncode == 0

@@ -8,6 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -284,3 +285,55 @@ def test_pricing_given_as_a_string_prices_like_the_member(pricing: Pricing) -> N
 def test_unknown_pricing_lists_the_choices() -> None:
     with pytest.raises(CostModelError, match="pricing must be one of 'per_staffed_hour'"):
         OutsourcedCost(pricing="per_minutes", rate=eur(1))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("pricing", [p for p in Pricing if p is not Pricing.PER_STAFFED_HOUR])
+@given(containment=st.floats(0.0, 0.95))
+def test_a_vendor_bills_only_what_reaches_its_agents(pricing: Pricing, containment: float) -> None:
+    """A self-service cell's per-contact, per-minute, per-resolution or per-productive-hour bill
+    once counted the sessions self-service solved alone: at 90% containment the vendor was
+    paid for ten times the contacts its agents handled, while the in-house side staffed one
+    tenth of them."""
+    cell = Cell(
+        stage="after_sale",
+        channel="self_service",
+        volume=15_000,
+        aht=dt.timedelta(minutes=5),
+        containment=containment,
+    )
+    offer = OutsourcedCost(pricing=pricing, rate=eur(3), governance=0)
+    priced = compare(Scenario(cells=[cell], in_house=InHouseCost(wage=eur(2400)), outsourced=offer))
+    contacts, aht = cell.agent_contacts()
+    assert contacts == pytest.approx(15_000 * (1 - containment))
+    assert aht == pytest.approx(360.0)  # what reaches an agent takes 20% longer
+    assert priced.cells[0].outsourced == offer.monthly(contacts, aht, priced.cells[0].agents, 220)
+    voice = attrs.evolve(cell, channel="voice", containment=0.0)
+    assert voice.agent_contacts() == (15_000, 300.0)  # every call reaches an agent
+
+
+def test_a_cell_can_have_its_own_price() -> None:
+    """A vendor prices voice per minute and email per contact: each cell is billed on its own
+    offer, the contract's fixed fees once, and the rate analyses move every offer."""
+    base = scenario()
+    per_minute = OutsourcedCost(pricing="per_minute", rate=eur("0.6"), billing_increment=6)  # type: ignore[arg-type]
+    voice = attrs.evolve(base.cells[0], offer=per_minute)
+    mixed = attrs.evolve(base, cells=[voice, *base.cells[1:]])
+    priced = compare(mixed)
+    contacts, aht = voice.agent_contacts()
+    assert priced.cells[0].outsourced == per_minute.monthly(
+        contacts, aht, priced.cells[0].agents, 220
+    )
+    assert priced.cells[1:] == compare(base).cells[1:]  # the others keep the scenario's offer
+    factor = break_even(mixed, "outsourced_rate")
+    from servicekit.costs._sourcing import _PARAMETERS
+
+    balanced = compare(_PARAMETERS["outsourced_rate"](mixed, factor))
+    assert balanced.cells[0].cell.offer is not None
+    assert balanced.cells[0].cell.offer.rate == per_minute.rate * factor
+    assert abs((balanced.in_house - balanced.outsourced).amount) < Decimal("0.01")
+    with pytest.raises(CostModelError, match="paid once"):
+        attrs.evolve(voice, offer=attrs.evolve(per_minute, setup_fee=eur(1000)))
+    with pytest.raises(CurrencyMismatchError, match="EUR and an offer in USD"):
+        attrs.evolve(
+            mixed, cells=[attrs.evolve(voice, offer=attrs.evolve(per_minute, rate=Money(1, "USD")))]
+        )

@@ -8,8 +8,10 @@ import json
 import runpy
 import shutil
 import sys
+from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import pytest
 from conftest import _run_servicekit as _run
 
@@ -118,3 +120,37 @@ def test_every_costs_command_of_the_docs_runs(tmp_path: Path) -> None:
             continue
         done = _run(*command.split(), cwd=tmp_path)
         assert done.returncode == 0, (command, done.stderr)
+
+
+def test_the_sourcing_guide_file_is_the_guide_decision() -> None:
+    """examples/scenarios/fibra_norte.toml is the company docs/howto/in-house-or-outsourced.md
+    decides on, cell by cell, with each cell's own offer."""
+    from test_docs_and_examples import _blocks
+
+    namespace: dict[str, object] = {}
+    for block, _ in _blocks(ROOT / "docs" / "howto" / "in-house-or-outsourced.md")[:3]:
+        exec(block, namespace)
+    company, decided = namespace["company"], namespace["decided"]
+    loaded = load_scenario(ROOT / "examples" / "scenarios" / "fibra_norte.toml")
+    assert loaded.scenario == attrs.evolve(company, cells=decided)  # type: ignore[misc]
+    assert {c.channel.value: c.offer.pricing.value for c in loaded.scenario.cells if c.offer} == {
+        "chat": "per_contact",
+        "email": "per_contact",
+        "self_service": "per_resolution",
+        "voice": "per_minute",
+    }
+
+
+def test_a_cell_offer_in_a_file_must_not_carry_the_contract_fees() -> None:
+    text = COMPANY.read_text("utf-8").replace(
+        'sourcing = "outsourced"\n',
+        'sourcing = "outsourced"\n'
+        'offer = {pricing = "per_contact", rate = "2.10", setup_fee = 900}\n',
+        1,
+    )
+    with pytest.raises(ScenarioFileError, match=r"s.toml:20: cells\[0\]: .*paid once"):
+        loads_scenario(text, source="s.toml")
+    priced = compare(loads_scenario(text.replace(", setup_fee = 900", "")).scenario)
+    assert priced.cells[0].outsourced.amount == Decimal("2.10") * 6000 * Decimal("1.05") * Decimal(
+        "1.05"
+    )

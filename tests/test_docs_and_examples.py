@@ -4,7 +4,10 @@ A page's blocks run in order in one namespace, as a reader would type them. A
 block whose first line is ``# skip-test`` is shown but not run (used only for
 snippets that need the reader's own data). A block followed directly by a
 fence opened as ```` ```text title="Output" ```` must print exactly that
-text (trailing spaces ignored), so the shown output cannot drift.
+text (trailing spaces ignored), so the shown output cannot drift. A
+```` ```console ```` block that shows what its ``$ servicekit ...`` commands
+print (lines after a command, up to the next ``$``) is checked the same way;
+one that shows only commands is left to the guide's own test.
 
 Docstring examples (``>>>``) in the package run as doctests.
 
@@ -24,12 +27,14 @@ import os
 import pkgutil
 import re
 import runpy
+import shlex
 import sys
 from pathlib import Path
 
 import pytest
 
 import servicekit
+from servicekit.cli import main as servicekit_main
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = sorted((ROOT / "docs").rglob("*.md"))
@@ -69,6 +74,29 @@ def _blocks(page: Path) -> list[tuple[str, str | None]]:
     return blocks
 
 
+def _console_runs(page: Path) -> list[tuple[list[str], str]]:
+    """The page's console commands that show what they print: (arguments, shown output)."""
+    runs: list[tuple[list[str], str]] = []
+    for fence in _FENCE.finditer(page.read_text("utf-8")):
+        lines = fence["body"].splitlines()
+        if (
+            fence["info"].strip() != "console"
+            or fence["body"].startswith("# skip-test")
+            or all(line.startswith("$ ") for line in lines)
+        ):
+            continue
+        assert lines[0].startswith("$ servicekit "), (
+            f"{page.name}: a console block showing output starts with a servicekit command"
+        )
+        for line in lines:
+            if line.startswith("$ "):
+                assert line.startswith("$ servicekit "), f"{page.name}: {line!r} is not servicekit"
+                runs.append((shlex.split(line)[2:], ""))
+            else:
+                runs[-1] = (runs[-1][0], runs[-1][1] + line + "\n")
+    return runs
+
+
 @pytest.fixture
 def plain_console(monkeypatch: pytest.MonkeyPatch) -> None:
     """rich prints the same text everywhere: 100 columns, no colour, no terminal tricks."""
@@ -92,6 +120,20 @@ def test_doc_code_blocks_run_and_print_what_is_shown(page: Path) -> None:
             assert _normal(printed.getvalue()) == _normal(shown), (
                 f"{page.name} block {number} printed something else than its Output block"
             )
+
+
+@pytest.mark.parametrize("page", [p for p in DOCS if _console_runs(p)], ids=lambda p: p.name)
+@pytest.mark.usefixtures("plain_console")
+def test_doc_commands_print_what_is_shown(page: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    for arguments, shown in _console_runs(page):
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            code = servicekit_main(arguments)
+        assert code == 0, f"{page.name}: servicekit {shlex.join(arguments)} exited with {code}"
+        assert _normal(printed.getvalue()) == _normal(shown), (
+            f"{page.name}: servicekit {shlex.join(arguments)} printed something else than shown"
+        )
 
 
 def _modules() -> list[str]:
@@ -159,3 +201,9 @@ def test_output_blocks_are_checked(tmp_path: Path) -> None:
         "utf-8",
     )
     assert _blocks(page) == [('print("hi")\n', "hi\n"), ("x = 1\n", None)]
+    page.write_text(
+        "```console\n$ servicekit demo\n```\n```console\n$ servicekit a b\nout\n"
+        "$ servicekit c\n\nmore\n```\n",
+        "utf-8",
+    )
+    assert _console_runs(page) == [(["a", "b"], "out\n"), (["c"], "\nmore\n")]

@@ -334,3 +334,45 @@ def test_no_idempotency_key_is_issued_twice(ops: list[tuple[str, int, int]]) -> 
         assert len(keys) == len(set(keys))
         issued.update(keys)
         _send(incident, report, at)
+
+
+def test_a_delivery_message_says_what_the_update_says_and_when_the_next_comes() -> None:
+    """The broadcast message once left out the update itself (every customer read the same
+    "we know about it" however the incident went) and when the next update was due."""
+    crisis = crisis_incident_protocol("Europe/Madrid")
+    t0 = pendulum.datetime(2025, 6, 6, 20, 40, tz="Europe/Madrid")
+    incident = crisis.incident(
+        Ticket.open(incident_lifecycle(), ticket_id="INC-1", at=t0, priority="P1")
+    )
+    incident.parent.fire("start", at=t0)
+    bogota = Ticket.open(
+        incident_lifecycle(),
+        ticket_id="C-1",
+        at=t0,
+        priority="P3",
+        channel="voice",
+        customer_timezone="America/Bogota",
+    )
+    incident.link(bogota, at=t0)
+    incident.post_update("u1", at=t0.add(minutes=5), text="Refunds are on their way.")
+    now = t0.add(minutes=5)
+    (delivery,) = crisis.evaluate(incident.parent, [bogota], now).deliveries
+    message = crisis.render_delivery(delivery, bogota, now, "es")
+    assert "reportarlo.\n\nRefunds are on their way.\nPróxima actualización" in message.body
+    # 30 waking minutes later in Bogotá (13:45 there), written in Spanish, in their zone
+    assert "antes del viernes, 6 de junio de 2025, 14:15 (hora de Bogotá)" in message.body
+    spanish = crisis.render_delivery(delivery, bogota, now, "es", text="Le devolvemos el dinero.")
+    assert "Le devolvemos el dinero." in spanish.body
+    assert "Refunds" not in spanish.body
+    assert crisis.render_delivery(delivery, bogota, now, "es") == message  # pure
+    bogota.record(
+        UpdateDelivered(at=now, parent_id="INC-1", update_id="u1", channel=delivery.channel)
+    )
+    incident.fire("resolve", at=t0.add(hours=1))
+    later = t0.add(hours=1)
+    note = next(d for d in crisis.evaluate(incident.parent, [bogota], later).deliveries)
+    solved = crisis.render_delivery(note, bogota, later, "en")
+    assert "The incident is resolved" in solved.body
+    assert "working on it" not in solved.body  # the frame does not contradict the solve
+    assert "working on it" in crisis.render_delivery(delivery, bogota, now, "en").body
+    assert "Next update" not in solved.body  # nothing more is promised on a solved ticket

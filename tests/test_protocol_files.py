@@ -60,6 +60,7 @@ from servicekit.testing import (
     business_calendars,
     follow_up_schedules,
     lifecycles,
+    ready_made_protocols,
     service_protocols,
 )
 
@@ -423,7 +424,7 @@ def protocols(draw: st.DrawFn) -> ServiceProtocol:
 _VALIDATOR = jsonschema.Draft202012Validator(protocol_schema())
 
 
-@given(protocols())
+@given(ready_made_protocols())
 def test_valid_protocols_write_and_read_back_equal(protocol: ServiceProtocol) -> None:
     text = protocol.to_toml()
     assert loads_protocol(text) == protocol

@@ -50,14 +50,16 @@ US = dt.timedelta(microseconds=1)
 
 
 def test_the_sla_policy_is_evaluated_once_per_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every evaluation of a policy (its own evaluate, or a protocol's on the timeline it read
+    # once) folds the events in _report.
     calls = []
-    original = SlaPolicy.evaluate
+    original = SlaPolicy._report
 
     def counting(self: SlaPolicy, *args: object, **kwargs: object) -> object:
         calls.append(self.name)
         return original(self, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(SlaPolicy, "evaluate", counting)
+    monkeypatch.setattr(SlaPolicy, "_report", counting)
     ticket = REACTIVE.open(ticket_id="T-1", at=T0, priority="P2")
     assert sum(c.needs_sla for c in REACTIVE.escalations) == 2
     REACTIVE.evaluate(ticket, T0 + 30 * H)

@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 
 TESTS = Path(__file__).resolve().parent
-# A depth written in a test overrides the profile: `deep` would not go deeper.
-PINNED = re.compile(r"\b(max_examples|stateful_step_count)\s*=")
+# A depth written in a test overrides the profile: `deep` would not go deeper. (A depth
+# derived from the profile's own, such as half its steps, still follows it.)
+PINNED = re.compile(r"\b(max_examples|stateful_step_count)\s*=\s*\d")
 
 
 def test_no_test_pins_its_depth() -> None:
@@ -18,3 +19,9 @@ def test_no_test_pins_its_depth() -> None:
         if PINNED.search(line) and path.name != Path(__file__).name
     ]
     assert offenders == [], "depth pinned in code; let tests/conftest.py profiles set it"
+
+
+def test_the_rule_tells_a_pinned_depth_from_a_derived_one() -> None:
+    assert PINNED.search("@settings(max_examples=5)")
+    assert PINNED.search("settings(stateful_step_count = 12)")
+    assert not PINNED.search("settings(p, stateful_step_count=max(1, p.stateful_step_count // 2))")

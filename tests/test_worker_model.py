@@ -21,7 +21,7 @@ from servicekit import (
     Ticket,
 )
 from servicekit.protocols import ServiceProtocol, crisis_protocol, reactive_protocol
-from servicekit.testing import EVENT_CHOICES, protocol_tickets, protocols
+from servicekit.testing import EVENT_CHOICES, protocol_tickets, ready_made_protocols
 
 MINUTE = dt.timedelta(minutes=1)
 DESK = BusinessCalendar("Europe/Madrid", "mon-fri 09:00-17:00")
@@ -122,11 +122,12 @@ class WorkerAgainstPolling(RuleBasedStateMachine):
                 assert self.done[key] <= polled
 
 
-# The model evaluates every minute, so each step costs up to 90 evaluations: a run is kept to
-# a working morning of steps; the profile still sets how many runs.
+# The model evaluates every minute, so each step costs up to 90 evaluations: a run takes half
+# the profile's steps (12 in ci, 50 in deep); the profile still sets how many runs.
+_PROFILE = settings.get_profile(settings._current_profile or "default")
 TestWorkerAgainstPolling = WorkerAgainstPolling.TestCase
 TestWorkerAgainstPolling.settings = settings(
-    settings.get_profile(settings._current_profile or "default"), stateful_step_count=12
+    _PROFILE, stateful_step_count=max(1, _PROFILE.stateful_step_count // 2)
 )
 
 
@@ -141,7 +142,7 @@ def test_protocol_tickets_hold_every_event_kind(drawn: tuple[ServiceProtocol, Ti
 def test_protocol_tickets_reach_every_event_kind() -> None:
     kinds: set[str] = set()
 
-    @given(protocol_tickets(protocols(), max_events=14))
+    @given(protocol_tickets(ready_made_protocols(), max_events=14))
     def collect(drawn: tuple[ServiceProtocol, Ticket]) -> None:
         kinds.update(type(e).kind for e in drawn[1].history)
 

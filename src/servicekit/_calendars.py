@@ -90,12 +90,48 @@ class _YearTable:
     def is_full_year(self) -> bool:
         return len(self.opens) == 1
 
+    def at_local(self, local: int) -> int:
+        """The earliest instant with ``local`` business microseconds of this table before it
+        (``0 < local <= total``)."""
+        i = bisect_left(self.cum_end, local)
+        return self.closes[i] - (self.cum_end[i] - local)
+
+
+class _Frame:
+    """What a position inside one local year needs: the year's bounds, the business time
+    of every table before last year's, and the tables of last year and this one.
+
+    Positions cluster (a ticket's events, a clock's segments): the last frame is kept, and
+    most lookups read it without touching the per-year dictionaries.
+    """
+
+    __slots__ = ("base", "hi", "lo", "prev", "table", "year")
+
+    def __init__(
+        self, lo: int, hi: int, year: int, base: int, prev: _YearTable, table: _YearTable
+    ) -> None:
+        self.lo, self.hi, self.year, self.base, self.prev, self.table = (
+            lo,
+            hi,
+            year,
+            base,
+            prev,
+            table,
+        )
+
+    def position(self, t: int) -> int:
+        return self.base + self.prev.before(t) + self.table.before(t)
+
+
+_EMPTY_TABLE: Final = _YearTable([], [])
+
 
 class _Cache:
     """Per-calendar lazily built tables; never part of equality, hashing or pickling."""
 
     __slots__ = (
         "bases",
+        "frame",
         "hi",
         "holiday_years",
         "last_year",
@@ -113,6 +149,7 @@ class _Cache:
         self.holiday_years: dict[int, frozenset[_dt.date]] = {}
         self.year_starts: dict[int, int] = {}
         self.last_year: tuple[int, int, int] = (0, 0, 0)
+        self.frame = _Frame(0, 0, 0, 0, _EMPTY_TABLE, _EMPTY_TABLE)
         # Re-entrant: extending the running totals builds year tables under the same lock.
         self.lock = threading.RLock()
 
@@ -479,10 +516,27 @@ class BusinessCalendar:
             year += 1
         return year
 
+    def _frame(self, t: int) -> _Frame:
+        """The frame of the local year holding ``t``."""
+        frame = self._cache.frame
+        if frame.lo <= t < frame.hi:
+            return frame
+        year = self._year_of(t)
+        frame = _Frame(
+            self._year_start(year),
+            self._year_start(year + 1),
+            year,
+            self._base(year - 1),
+            self._table(year - 1),
+            self._table(year),
+        )
+        # One assignment: another thread reads the old frame or the new one, never a mix.
+        self._cache.frame = frame
+        return frame
+
     def _position(self, t: int) -> int:
         """Business microseconds before ``t``, counted from the reference year."""
-        year = self._year_of(t)
-        return self._base(year - 1) + self._table(year - 1).before(t) + self._table(year).before(t)
+        return self._frame(t).position(t)
 
     def _never_open(self, what: str) -> CalendarNeverOpenError:
         if self._open_years is None:
@@ -520,15 +574,19 @@ class BusinessCalendar:
             raise ValueError("duration_us must not be negative; use subtract_micros")
         if duration_us == 0 or self._always:
             return start_us + duration_us
-        target = self._position(start_us) + duration_us
-        year = self._year_of(start_us) - 1
+        frame = self._frame(start_us)
+        target = frame.position(start_us) + duration_us
+        # Most additions end in the frame's two tables; a longer one walks on year by year.
+        base = frame.base
+        for table in (frame.prev, frame.table):
+            if target <= base + table.total:
+                return table.at_local(target - base)
+            base += table.total
+        year = frame.year
         while self._base(year) + self._table(year).total < target:
             year += 1
             self._check_year(year, "add business time", forward=True)
-        table = self._table(year)
-        local = target - self._base(year)
-        i = bisect_left(table.cum_end, local)
-        return table.closes[i] - (table.cum_end[i] - local)
+        return self._table(year).at_local(target - self._base(year))
 
     def subtract_micros(self, end_us: int, duration_us: int) -> int:
         """The latest instant ``s`` with ``between_micros(s, end_us) == duration_us``."""

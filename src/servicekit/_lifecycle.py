@@ -511,7 +511,8 @@ class Lifecycle:
 
     def category(self, name: str) -> StatusCategory:
         """The category of the status called ``name``."""
-        return self.status(name).category
+        found = self._by_name.get(name)  # asked for every status change a rule reads
+        return (found or self.status(name)).category
 
     def triggers_from(self, status: str) -> tuple[str, ...]:
         """The triggers that may be fired from ``status``, in definition order."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from servicekit.errors import MissingExtraError
+from servicekit._extras import optional_import
 
 __all__ = ["pyplot"]
 
@@ -15,11 +15,6 @@ def pyplot() -> Any:
     Raises:
         MissingExtraError: matplotlib is not installed; the message names the extra.
     """
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise MissingExtraError("charts need matplotlib: pip install 'servicekit[plot]'") from exc
-    return plt
+    matplotlib = optional_import("matplotlib", needed_for="charts", extra="plot")
+    matplotlib.use("Agg")
+    return optional_import("matplotlib.pyplot", needed_for="charts", extra="plot")

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import TypeAlias
 
 from servicekit._events import Event, StatusChanged, TicketOpened
 from servicekit._time import to_micros
 
-__all__ = ["timeline"]
+__all__ = ["Timeline", "timeline"]
+
+#: A ticket's events up to an instant, as :func:`timeline` gives them: read once per
+#: evaluation and handed to every rules engine.
+Timeline: TypeAlias = Sequence[tuple[int, Event]]
 
 
 def timeline(events: Iterable[Event], now_us: int) -> list[tuple[int, Event]]:

@@ -16,8 +16,7 @@ from rich.console import Console
 
 from servicekit._locate import line_of, locate
 from servicekit.errors import ProtocolFileError
-from servicekit.protocols import load_protocol
-from servicekit.protocols._check import check_protocol
+from servicekit.protocols import check_protocol, load_protocol
 
 __all__ = ["add_parser", "run"]
 
@@ -36,6 +35,16 @@ def add_parser(subparsers: Any) -> None:
     check.add_argument("file", help="the protocol file (TOML)")
     check.add_argument(
         "--format", default="text", choices=("text", "json"), help="the output format"
+    )
+    check.add_argument(
+        "--lang",
+        action="append",
+        default=[],
+        metavar="LANG",
+        help=(
+            "a language your customers read (such as es-CO), checked for missing messages "
+            "besides the ones the protocol's templates are written in; repeat for more"
+        ),
     )
     check.set_defaults(run=run)
 
@@ -59,7 +68,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         for line in str(exc).splitlines():
             print(f"servicekit check: error: {line}", file=sys.stderr)
         return 2
-    findings = check_protocol(protocol)
+    findings = check_protocol(protocol, args.lang)
     lines = locate(path.read_text("utf-8"))
     located = [(line_of(lines, f.parts) or 1, f) for f in findings]
     if args.format == "json":

@@ -34,12 +34,12 @@ from servicekit.escalation import (
 )
 from servicekit.followup import FixedOffsets, FollowUpSchedule, TerminalAction
 from servicekit.protocols import (
+    check_protocol,
     compare_protocols,
     loads_protocol,
     reactive_protocol,
     ready_made_text,
 )
-from servicekit.protocols._check import check_protocol
 from servicekit.protocols._diagram import chain_mermaid
 from servicekit.sla import RESOLUTION, On, SlaPolicy, SlaState, SlaTarget
 

@@ -38,6 +38,7 @@ from rich.table import Table
 from rich.text import Text
 
 from servicekit._calendars import BusinessCalendar
+from servicekit._extras import optional_import
 from servicekit._ticket import Ticket
 from servicekit._time import as_instant, get_timezone, to_micros
 from servicekit.cli import _charts, _compare_view
@@ -377,12 +378,8 @@ def _on_dask(
     csv_out: _CsvRows | None,
 ) -> tuple[ComplianceReport, int, ReadStats, tuple[Rejection, ...]]:
     """The same report, evaluated on a Dask cluster (servicekit.batch does the work)."""
-    try:
-        batch: Any = importlib.import_module("servicekit.batch")  # an optional extra
-    except ImportError as exc:
-        raise ServiceKitError(
-            f"--dask and --workers need Dask: pip install 'servicekit[dask]' ({exc})"
-        ) from exc
+    optional_import("dask.distributed", needed_for="--dask and --workers", extra="dask")
+    batch: Any = importlib.import_module("servicekit.batch")
     if args.partitions < 1:
         raise ServiceKitError(f"--partitions must be at least 1, got {args.partitions}")
     with batch.dask_client(args.dask, workers=args.workers) as client:

@@ -122,6 +122,14 @@ CELL = Table(
         "overflow_agents": Field(COUNT),
         "after_hours_share": Field(SHARE),
         "escalation_rate": Field(SHARE),
+        "offer": Field(
+            OUTSOURCED,
+            doc=(
+                "The vendor's price for this cell, when it differs from [outsourced]; "
+                "its governance share and first-contact resolution gap are the contract's "
+                "unless given here."
+            ),
+        ),
     },
     name="cell",
 )
@@ -160,6 +168,10 @@ _MONEY: Final = frozenset(
 )
 
 
+# What a cell's offer takes from [outsourced] unless it says otherwise.
+_VENDOR_TERMS: Final = ("governance", "first_contact_resolution_gap")
+
+
 @attrs.frozen
 class ScenarioFile:
     """A scenario as read from a file, with the analysis it asks for.
@@ -180,6 +192,16 @@ def _options(data: Mapping[str, Any], currency: str) -> dict[str, Any]:
     if "pricing" in options:
         options["pricing"] = Pricing(options["pricing"])
     return options
+
+
+def _cell(data: Mapping[str, Any], currency: str, contract: Mapping[str, Any]) -> Cell:
+    offer = data.get("offer")
+    if offer is None:
+        return Cell(**data)
+    # The same vendor: how it is managed and how well it solves are the contract's terms.
+    inherited = {k: contract[k] for k in _VENDOR_TERMS if k in contract}
+    terms = _options({**inherited, **offer}, currency)
+    return Cell(**{**data, "offer": OutsourcedCost(**terms)})
 
 
 def _attempt(problems: list[Problem], path: Path, build: Callable[[], T]) -> T | None:
@@ -209,7 +231,9 @@ def loads_scenario(text: str, *, source: str = "<string>") -> ScenarioFile:
             lambda: OutsourcedCost(**_options(data["outsourced"], currency)),
         )
         built = [
-            _attempt(problems, ("cells", i), functools.partial(Cell, **c))
+            _attempt(
+                problems, ("cells", i), functools.partial(_cell, c, currency, data["outsourced"])
+            )
             for i, c in enumerate(data["cells"])
         ]
         cells = [c for c in built if c is not None]

@@ -44,6 +44,8 @@ __all__ = [
 ]
 
 _CENT: Final = Decimal("0.01")
+# What still reaches an agent after self-service takes longer: the customer tried alone first.
+_SELF_SERVICE_UPLIFT: Final = 0.2
 
 
 #: Amounts must be smaller than this in magnitude: rounding to the cent stays exact within
@@ -342,6 +344,10 @@ class Cell:
         overflow_agents: in-house agents before the vendor takes the rest (overflow).
         after_hours_share: share of the volume outside office hours (after hours).
         escalation_rate: share escalated from vendor tier 1 to in-house tier 2.
+        offer: the vendor's price for this cell when it differs from the scenario's
+            offer (voice per minute, email per contact...); ``None``: the scenario's.
+            It prices the work only: setup, exit and fixed governance fees belong to
+            the contract, on the scenario's offer, and are paid once.
     """
 
     stage: Stage = attrs.field(converter=_stage)
@@ -357,29 +363,54 @@ class Cell:
     overflow_agents: int = 0
     after_hours_share: float = 0.0
     escalation_rate: float = 0.0
+    offer: OutsourcedCost | None = None
 
     def __attrs_post_init__(self) -> None:
         _positive(self.aht.total_seconds(), "aht")
+        if self.offer is not None and self.offer.fixed().amount:
+            raise CostModelError(
+                f"the {self.stage.value} {self.channel.value} cell's offer has setup, exit or "
+                "fixed governance fees; a cell's offer prices its work only: put those fees "
+                "on the scenario's offer, where they are paid once"
+            )
         if not 0 < self.service_level < 1:
             raise CostModelError(f"service_level must be in (0, 1), got {self.service_level!r}")
         for name in ("after_hours_share", "escalation_rate", "containment"):
             _rate(getattr(self, name), name, upper=1)
 
+    def agent_contacts(self, volume: float | None = None) -> tuple[float, float]:
+        """Of ``volume`` contacts (default: the cell's), those that reach an agent, and their
+        handle time in seconds: on self-service, what it does not contain, 20% longer (the
+        customer tried alone first); on other channels, all of them at ``aht``. Both sides
+        are priced on this workload: a vendor is not paid for what self-service solved.
+
+        Examples:
+            >>> import datetime as dt
+            >>> Cell(
+            ...     stage="after_sale",
+            ...     channel="self_service",
+            ...     volume=1000,
+            ...     aht=dt.timedelta(minutes=5),
+            ...     containment=0.6,
+            ... ).agent_contacts()
+            (400.0, 360.0)
+        """
+        volume = self.volume if volume is None else volume
+        aht = self.aht.total_seconds()
+        if self.channel is Channel.SELF_SERVICE:
+            return deflect(volume, self.containment, aht, handle_time_uplift=_SELF_SERVICE_UPLIFT)
+        return volume, aht
+
     def agents(self, volume: float | None = None, hours: float | None = None) -> float:
         """Agents on line for ``volume`` contacts a month spread over ``hours`` (defaults:
         the cell's volume and open hours)."""
-        volume = self.volume if volume is None else volume
         hours = self.open_hours if hours is None else hours
-        if volume <= 0:
+        contacts, aht = self.agent_contacts(volume)
+        if contacts <= 0:
             return 0.0
-        per_hour = volume / hours
-        aht = self.aht.total_seconds()
+        per_hour = contacts / hours
         if self.channel is Channel.EMAIL:
             return backlog_agents(per_hour, aht, 3600.0)
-        if self.channel is Channel.SELF_SERVICE:
-            per_hour, aht = deflect(per_hour, self.containment, aht, handle_time_uplift=0.2)
-            if per_hour <= 0:
-                return 0.0
         if self.channel is Channel.CHAT:
             aht = aht / chat_load_factor(self.concurrency)
         staffing = required_agents(per_hour, 3600.0, aht, self.service_level, self.answer_within)
@@ -437,19 +468,21 @@ class Scenario:
     def __attrs_post_init__(self) -> None:
         if not self.cells:
             raise CostModelError("a scenario needs at least one cell")
-        if self.in_house.wage.currency != self.outsourced.rate.currency:
-            raise CurrencyMismatchError(
-                f"in-house costs are in {self.in_house.wage.currency} and the offer in "
-                f"{self.outsourced.rate.currency}; convert one first"
-            )
+        for offer in (self.outsourced, *(c.offer for c in self.cells if c.offer is not None)):
+            if self.in_house.wage.currency != offer.rate.currency:
+                raise CurrencyMismatchError(
+                    f"in-house costs are in {self.in_house.wage.currency} and an offer in "
+                    f"{offer.rate.currency}; convert one first"
+                )
 
 
 def _price(scenario: Scenario, cell: Cell) -> CellCost:
-    inh, out = scenario.in_house, scenario.outsourced
+    inh, out = scenario.in_house, cell.offer or scenario.outsourced
     agents = cell.agents()
-    aht = cell.aht.total_seconds()
+    # The vendor bills the contacts that reach its agents, as the in-house side staffs them.
+    contacts, aht = cell.agent_contacts()
     all_in, people = inh.monthly(agents, cell.open_hours)
-    all_out = out.monthly(cell.volume, aht, agents, cell.open_hours)
+    all_out = out.monthly(contacts, aht, agents, cell.open_hours)
     if cell.sourcing is Sourcing.IN_HOUSE:
         chosen = all_in
     elif cell.sourcing is Sourcing.OUTSOURCED:
@@ -458,7 +491,7 @@ def _price(scenario: Scenario, cell: Cell) -> CellCost:
         kept = min(agents, float(cell.overflow_agents))
         share = 0.0 if agents == 0 else (agents - kept) / agents
         own, people = inh.monthly(kept, cell.open_hours)
-        chosen = own + out.monthly(cell.volume * share, aht, agents - kept, cell.open_hours)
+        chosen = own + out.monthly(contacts * share, aht, agents - kept, cell.open_hours)
     elif cell.sourcing is Sourcing.AFTER_HOURS:
         # The after-hours share of the volume arrives in the same share of the open hours.
         share = cell.after_hours_share
@@ -466,7 +499,7 @@ def _price(scenario: Scenario, cell: Cell) -> CellCost:
         day_volume, night_volume = cell.volume * (1 - share), cell.volume * share
         own, people = inh.monthly(cell.agents(day_volume, day_hours), day_hours)
         night_agents = cell.agents(night_volume, night_hours) if share else 0.0
-        chosen = own + out.monthly(night_volume, aht, night_agents, night_hours)
+        chosen = own + out.monthly(contacts * share, aht, night_agents, night_hours)
     else:
         escalated = cell.volume * cell.escalation_rate
         tier2 = cell.agents(escalated) if escalated > 0 else 0.0
@@ -507,6 +540,16 @@ def _money_field(obj: Any, name: str, factor: float) -> Any:
     return attrs.evolve(obj, **{name: value * factor})
 
 
+def _every_offer(
+    scenario: Scenario, change: Callable[[OutsourcedCost], OutsourcedCost]
+) -> Scenario:
+    """``scenario`` with ``change`` made to its offer and to every cell's own offer."""
+    cells = [
+        c if c.offer is None else attrs.evolve(c, offer=change(c.offer)) for c in scenario.cells
+    ]
+    return attrs.evolve(scenario, cells=cells, outsourced=change(scenario.outsourced))
+
+
 #: Parameters ``break_even`` and ``sensitivity`` can vary: name -> how to scale it.
 _PARAMETERS: Final[dict[str, Callable[[Scenario, float], Scenario]]] = {
     "volume": lambda s, f: attrs.evolve(
@@ -523,11 +566,9 @@ _PARAMETERS: Final[dict[str, Callable[[Scenario, float], Scenario]]] = {
     "attrition": lambda s, f: attrs.evolve(
         s, in_house=attrs.evolve(s.in_house, attrition=s.in_house.attrition * f)
     ),
-    "outsourced_rate": lambda s, f: attrs.evolve(
-        s, outsourced=_money_field(s.outsourced, "rate", f)
-    ),
-    "governance": lambda s, f: attrs.evolve(
-        s, outsourced=attrs.evolve(s.outsourced, governance=s.outsourced.governance * f)
+    "outsourced_rate": lambda s, f: _every_offer(s, lambda o: _money_field(o, "rate", f)),
+    "governance": lambda s, f: _every_offer(
+        s, lambda o: attrs.evolve(o, governance=o.governance * f)
     ),
 }
 

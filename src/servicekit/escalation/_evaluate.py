@@ -14,7 +14,7 @@ from servicekit._events import Acknowledged, PriorityChanged, StatusChanged
 from servicekit._status import StatusCategory
 from servicekit._ticket import Ticket
 from servicekit._time import duration_micros, from_micros, to_micros
-from servicekit._timeline import timeline
+from servicekit._timeline import Timeline, timeline
 from servicekit.errors import InvalidEscalationError
 from servicekit.escalation._chain import (
     AfterBreach,
@@ -184,19 +184,30 @@ def _version_at(
 def _segments(
     chain: EscalationChain,
     ticket: Ticket,
-    events_us: int,
+    events: Timeline,
     now_us: int,
     sla: SlaReport | None,
     versions: Sequence[EscalationChain],
 ) -> tuple[list[_Segment], list[int]]:
     """The stretches in which a run's steps may fire, and future instants a run would start.
 
-    Events up to ``events_us`` count; time runs on to ``now_us`` (later when looking ahead).
+    ``events`` (the ticket's timeline) count; time runs on to ``now_us`` (later when looking
+    ahead).
     """
     marks: list[tuple[int, int, str, object]] = []  # (at, order, what, payload)
     category_of = ticket.lifecycle.category
     order = next((t.order for t in chain.triggers if isinstance(t, PriorityRaised)), ())
-    for index, (at, event) in enumerate(timeline(ticket, events_us)):
+    # Most events of a history concern no stop and no trigger: told apart by their kind.
+    conditions = (*chain.stops, *chain.triggers)
+    kinds = {c.kind for c in conditions if isinstance(c, On)}
+    on_category = any(isinstance(c, EnteredCategory) for c in conditions)
+    for index, (at, event) in enumerate(events):
+        if not (
+            type(event).kind in kinds
+            or (on_category and isinstance(event, StatusChanged))
+            or (order and isinstance(event, PriorityChanged))
+        ):
+            continue
         category = category_of(event.to_status) if isinstance(event, StatusChanged) else None
         raised = isinstance(event, PriorityChanged) and bool(order) and _raised(order, event)
         if _matches_stop(chain, event, category, ticket.id):
@@ -207,10 +218,10 @@ def _segments(
     for trigger in chain.triggers:
         if isinstance(trigger, SlaTrigger) and sla is not None:
             for status in sla.for_metric(trigger.metric):
-                instant = status.instant_at(trigger.fraction)
-                if instant is None:
+                found = status._instant_micros(trigger.fraction)
+                if found is None:
                     continue
-                at = to_micros(instant)
+                at = found
                 if at <= now_us:
                     marks.append((at, -1, "sla", to_micros(status.started_at)))
                 else:
@@ -279,8 +290,7 @@ def _sla_instant(sla: SlaReport, metric: str, fraction: float) -> int | None:
     statuses = sla.for_metric(metric)
     if not statuses:
         return None
-    instant = statuses[-1].instant_at(fraction)
-    return None if instant is None else to_micros(instant)
+    return statuses[-1]._instant_micros(fraction)
 
 
 def _due(step: Step, previous: int, sla: SlaReport | None) -> int | None:
@@ -330,8 +340,33 @@ def evaluate_chain(
         report: SlaReport | None = sla
     else:
         report = sla.evaluate(ticket, now) if sla is not None else None
+    return chain_report(
+        chain,
+        ticket,
+        timeline(ticket, now_us),
+        now_us,
+        report,
+        reachable=reachable,
+        cursor=cursor,
+        versions=versions,
+    )
+
+
+def chain_report(
+    chain: EscalationChain,
+    ticket: Ticket,
+    events: Timeline,
+    now_us: int,
+    report: SlaReport | None,
+    *,
+    reachable: Reachable | None = None,
+    cursor: int = 0,
+    versions: Sequence[EscalationChain] = (),
+) -> EscalationReport:
+    """:func:`evaluate_chain` once the arguments are checked, on the ticket's ``events`` up to
+    ``now_us`` (a protocol reads the timeline once for its policy, chains and schedules)."""
     zone: Any = ticket.opened.at.tz
-    run = _Run(chain, ticket, now_us, report, versions, reachable, cursor, zone)
+    run = _Run(chain, ticket, events, now_us, report, versions, reachable, cursor, zone)
     notifications, position, upcoming, sure = run.at(now_us)
     later = [t for t in upcoming if t > now_us]
     next_at = min(later) if later else None
@@ -377,6 +412,7 @@ class _Run:
     __slots__ = (
         "chain",
         "cursor",
+        "events",
         "events_us",
         "reachable",
         "report",
@@ -389,6 +425,7 @@ class _Run:
         self,
         chain: EscalationChain,
         ticket: Ticket,
+        events: Timeline,
         events_us: int,
         report: SlaReport | None,
         versions: Sequence[EscalationChain],
@@ -397,6 +434,7 @@ class _Run:
         zone: Any,
     ) -> None:
         self.chain, self.ticket, self.events_us, self.report = chain, ticket, events_us, report
+        self.events = events
         self.versions, self.reachable, self.cursor, self.zone = versions, reachable, cursor, zone
 
     def at(self, now_us: int) -> tuple[list[Notification], Position | None, list[int], set[int]]:
@@ -410,7 +448,7 @@ class _Run:
             self.reachable,
         )
         segments, upcoming = _segments(
-            self.chain, ticket, self.events_us, now_us, report, self.versions
+            self.chain, ticket, self.events, now_us, report, self.versions
         )
         notifications: list[Notification] = []
         position: Position | None = None

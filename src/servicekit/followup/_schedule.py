@@ -24,7 +24,7 @@ from servicekit._events import (
 from servicekit._status import StatusCategory
 from servicekit._ticket import Ticket
 from servicekit._time import duration_micros, from_micros, get_timezone, to_micros
-from servicekit._timeline import timeline
+from servicekit._timeline import Timeline, timeline
 from servicekit.errors import InvalidFollowUpError
 from servicekit.followup._cadence import Cadence, ContactWindow, Daily
 
@@ -285,7 +285,7 @@ class FollowUpSchedule:
             )
         return found
 
-    def _runs(self, ticket: Ticket, now_us: int) -> list[_Run]:
+    def _runs(self, ticket: Ticket, events: Timeline) -> list[_Run]:
         runs: list[_Run] = []
         category = StatusCategory.NEW
         priority = ticket.opened.priority
@@ -302,7 +302,7 @@ class FollowUpSchedule:
             runs.append(_Run(len(runs) + 1, at, priority, running))
 
         solved = StatusCategory.SOLVED
-        for at, event in timeline(ticket, now_us):
+        for at, event in events:
             if isinstance(event, StatusChanged) and self.anchor is Anchor.SOLVED:
                 entered = category_of(event.to_status)
                 run = current()
@@ -488,11 +488,16 @@ class FollowUpSchedule:
         Events after ``now`` are ignored.
         """
         now_us = to_micros(now, name="now")
+        return self._report(ticket, timeline(ticket, now_us), now_us)
+
+    def _report(self, ticket: Ticket, events: Timeline, now_us: int) -> FollowUpReport:
+        """:meth:`evaluate` on the ticket's ``events`` up to ``now_us`` (its timeline), read
+        once by a protocol for every part."""
         zone = self._zone(ticket)
         due: list[FollowUp] = []
         terminal: TerminalDue | None = None
         upcoming: list[int] = []
-        for run in self._runs(ticket, now_us):
+        for run in self._runs(ticket, events):
             for item in self._attempts(ticket.id, run, zone, now_us):
                 at = to_micros(item.at)
                 if at > now_us:
@@ -501,7 +506,7 @@ class FollowUpSchedule:
                     due.append(item)
                 else:
                     terminal = item
-        promises = self._promises(ticket, now_us)
+        promises = self._promises(ticket, events, now_us)
         for p in promises:
             if p.state is PromiseState.PENDING:
                 upcoming.extend(t for t in (to_micros(p.remind_at), to_micros(p.due)) if t > now_us)
@@ -516,7 +521,7 @@ class FollowUpSchedule:
         end = now_us + duration_micros(horizon, name="horizon")
         zone = self._zone(ticket)
         found = []
-        for run in self._runs(ticket, now_us):
+        for run in self._runs(ticket, timeline(ticket, now_us)):
             for item in self._attempts(ticket.id, run, zone, end):
                 at = to_micros(item.at)
                 if isinstance(item, FollowUp) and now_us < at <= end:
@@ -533,8 +538,7 @@ class FollowUpSchedule:
 
         return to_ical(self, ticket, now, horizon)
 
-    def _promises(self, ticket: Ticket, now_us: int) -> tuple[PromiseStatus, ...]:
-        events = timeline(ticket, now_us)
+    def _promises(self, ticket: Ticket, events: Timeline, now_us: int) -> tuple[PromiseStatus, ...]:
         before = duration_micros(self.remind_before)
         zone = zone_tz(self._zone(ticket))
         out = []

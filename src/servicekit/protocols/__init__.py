@@ -5,8 +5,8 @@
 :class:`ProtocolReport`. Ready-made protocols cover reactive service,
 proactive service, everyday requests and a reputational crisis, in Python and
 as protocol files (TOML) that teams copy, edit, check and keep in their
-repository: :func:`load_protocol` reads one, ``protocol.to_toml()`` writes one.
-proactive service, everyday requests and a reputational crisis, each with
+repository: :func:`load_protocol` reads one, ``protocol.to_toml()`` writes one,
+:func:`check_protocol` finds what is legal in one but wrong. Each comes with
 Spanish and English messages for its due actions (:func:`render_message`).
 :class:`WakeupScheduler` holds a live app's open tickets and hands out each due
 action once, looking at a ticket only when something of it can fall due.
@@ -14,6 +14,7 @@ action once, looking at a ticket only when something of it can fall due.
 
 from __future__ import annotations
 
+from servicekit.protocols._check import FINDING_CODES, Finding, check_protocol
 from servicekit.protocols._compare import (
     ComparisonRow,
     OutcomeChange,
@@ -112,6 +113,7 @@ from servicekit.protocols._templates import (
 
 __all__ = [
     "CUSTOMER_FIRST_RESPONSE",
+    "FINDING_CODES",
     "HELD_RESOLUTION",
     "METRIC_STATES",
     "PLAYBOOK_LANGUAGES",
@@ -130,6 +132,7 @@ __all__ = [
     "Delivery",
     "DueAction",
     "FileProblem",
+    "Finding",
     "Incident",
     "IncidentProtocol",
     "IncidentReport",
@@ -153,6 +156,7 @@ __all__ = [
     "WakeupScheduler",
     "WorstTicket",
     "business_days_deadline",
+    "check_protocol",
     "compare_protocols",
     "compliance_rows",
     "crisis_incident_protocol",

@@ -5,30 +5,33 @@ lifecycles with no way to an end, malformed durations). These checks find
 what works but breaks a promise: a priority with no target, an escalation
 that fires after the breach it should prevent, reminders slower than the
 update promise, calendars that hardly open, quiet hours that swallow every
-follow-up, and reminders that close a ticket before its resolution target.
-Each finding has a code, the dotted path of the field in the protocol file,
+follow-up, reminders that close a ticket before its resolution target, and
+messages missing for a channel or language the protocol uses. Each finding
+has a code, the dotted path of the field in the protocol file,
 what is wrong and how to fix it.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Final
 
 import attrs
 
 from servicekit._calendars import BusinessCalendar
 from servicekit._fileformat import dotted
+from servicekit._i18n import locale_chain, normalize_locale
 from servicekit._units import format_duration
+from servicekit.errors import MissingTemplateError
 from servicekit.escalation import AfterBreach, AtSlaFraction, Delay, SlaTrigger
 from servicekit.followup import Backoff, Daily, FixedOffsets, Interval, QuietAction
 from servicekit.protocols._protocol import ServiceProtocol
+from servicekit.protocols._render import template_uses
 from servicekit.sla import ANY_PRIORITY, On, SlaPolicy, SlaTarget
 
 __all__ = ["FINDING_CODES", "Finding", "check_protocol"]
 
-#: Every finding code, with what it means.
 FINDING_CODES: Final = {
     "SK101": "a priority has targets for some metrics but not for this one",
     "SK102": "an escalation step waits on an SLA metric the policy has no target for",
@@ -38,7 +41,10 @@ FINDING_CODES: Final = {
     "SK106": "a calendar is open less in a week than its shortest target",
     "SK107": "the customer's quiet hours swallow every follow-up of a schedule",
     "SK108": "a follow-up's terminal action falls due before the resolution target",
+    "SK109": "a due action has no message in a language, even through the fallback chain",
+    "SK110": "a message is missing in a language or for a channel, so another one stands in",
 }
+"""Every finding code :func:`check_protocol` reports, with what it means."""
 _WEEK: Final = _dt.timedelta(days=7)
 
 
@@ -68,8 +74,15 @@ def _finding(code: str, parts: tuple[str | int, ...], message: str, fix: str) ->
     return Finding(code, dotted(parts), message, fix, parts)
 
 
-def check_protocol(protocol: ServiceProtocol) -> tuple[Finding, ...]:
+def check_protocol(protocol: ServiceProtocol, languages: Iterable[str] = ()) -> tuple[Finding, ...]:
     """Every finding for ``protocol``, in file order (the same protocol gives the same list).
+
+    Messages are checked in every language the protocol's templates are written
+    in, its fallback languages, and ``languages`` (the languages your customers
+    read, such as ``["es-CO", "pt"]``), for every channel its due actions use.
+
+    Raises:
+        InvalidLocaleError: a tag in ``languages`` is not a language tag.
 
     Examples:
         >>> from servicekit.protocols import load_protocol, ready_made_path
@@ -81,6 +94,7 @@ def check_protocol(protocol: ServiceProtocol) -> tuple[Finding, ...]:
         *_calendars(protocol),
         *_escalations(protocol),
         *_follow_ups(protocol),
+        *_messages(protocol, languages),
     ]
     return tuple(found)
 
@@ -302,3 +316,53 @@ def _follow_ups(protocol: ServiceProtocol) -> Iterator[Finding]:
                 f"{early}, so tickets close before the team has had its promised time",
                 "make more attempts first, or space them further apart",
             )
+
+
+def _messages(protocol: ServiceProtocol, languages: Iterable[str]) -> Iterator[Finding]:
+    templates = protocol.templates
+    asked = [normalize_locale(x) for x in languages]
+    # The last language of the fallback chain must be complete, or the chain ends in a
+    # failure; a protocol without messages is held only to the languages asked for.
+    declared = (*templates.languages, *templates.fallback) if templates.templates else ()
+    wanted = sorted({*declared, *asked})
+    uses = template_uses(protocol)
+    for language in wanted:
+        own = locale_chain(language, ())  # es-CO -> es: the reader's own language
+        absent: list[str] = []
+        standing_in: list[str] = []
+        for name, channel in uses:
+            label = name if channel is None else f"{name} ({channel})"
+            try:
+                found = templates.find(name, language, channel)
+            except MissingTemplateError:
+                absent.append(label)
+                continue
+            if found.language not in own:
+                standing_in.append(f"{label} in {found.language!r}")
+            elif (
+                channel is not None
+                and found.channel is None
+                and _has_channel(protocol, name, channel)
+            ):
+                standing_in.append(f"{label} by the any-channel {found.language!r} message")
+        chain = " -> ".join(locale_chain(language, templates.fallback))
+        if absent:
+            yield _finding(
+                "SK109",
+                ("messages",),
+                f"no message for {', '.join(absent)} in {chain}: rendering them for "
+                f"{language!r} readers fails",
+                f"add templates for them in {language!r} or in a fallback language",
+            )
+        if standing_in:
+            yield _finding(
+                "SK110",
+                ("messages",),
+                f"{language!r} readers get {', '.join(standing_in)}",
+                f"add the {language!r} templates (per channel where the others have one)",
+            )
+
+
+def _has_channel(protocol: ServiceProtocol, name: str, channel: str) -> bool:
+    """Whether some language has a message written for this channel itself."""
+    return any(t.name == name and t.channel == channel for t in protocol.templates.templates)

@@ -12,6 +12,7 @@ import datetime as _dt
 import shutil
 from typing import Any
 
+from servicekit._extras import optional_import
 from servicekit._lifecycle import ANY, SAME, Lifecycle
 from servicekit._units import format_duration, format_share
 from servicekit.errors import ServiceKitError
@@ -120,13 +121,11 @@ def protocol_graphviz(protocol: ServiceProtocol, fmt: str) -> bytes:
     """
     if fmt not in ("svg", "png"):
         raise ServiceKitError(f"unknown picture format {fmt!r}; use svg or png")
-    try:
-        import graphviz
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise ServiceKitError(
-            "pictures need the graphviz package: pip install 'servicekit[diagram]' (or use "
-            "--format mermaid, which needs nothing)"
-        ) from None
+    graphviz = optional_import(
+        "graphviz",
+        needed_for="pictures (or use --format mermaid, which needs nothing)",
+        extra="diagram",
+    )
     if shutil.which("dot") is None:
         raise ServiceKitError(
             "pictures need Graphviz's dot program (e.g. apt install graphviz, brew install "

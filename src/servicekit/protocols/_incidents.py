@@ -53,7 +53,9 @@ from servicekit.protocols._corrective import (
 )
 from servicekit.protocols._links import Incident, LinkPolicy
 from servicekit.protocols._protocol import DueAction, ServiceProtocol
+from servicekit.protocols._render import message_context
 from servicekit.protocols._surveys import survey_actions
+from servicekit.protocols._templates import Message
 
 __all__ = [
     "Broadcast",
@@ -258,6 +260,20 @@ class IncidentReport:
         return sum(p.overdue for p in self.promises)
 
 
+def _promised_by(
+    broadcast: Broadcast,
+    every: _dt.timedelta,
+    last: int,
+    window: ContactWindow | None,
+    zone: str,
+) -> int:
+    """When a customer told at ``last`` must be told again: ``every`` later, counted in the
+    hours they may be contacted (a customer asleep is not waiting)."""
+    if window is None:
+        return last + duration_micros(every)
+    return broadcast.waking_calendar(window, zone).add_micros(last, duration_micros(every))
+
+
 class _Tally:
     __slots__ = (
         "affected",
@@ -328,6 +344,70 @@ class IncidentProtocol:
     def incident(self, parent: Ticket, children: Iterable[Ticket] = ()) -> Incident:
         """An :class:`Incident` of ``parent`` following this protocol's link policy."""
         return Incident(parent, self.links, children)
+
+    def render_delivery(
+        self,
+        delivery: Delivery,
+        child: Ticket,
+        now: _dt.datetime,
+        locale: str = "en",
+        *,
+        text: str | None = None,
+    ) -> Message:
+        """The message that carries ``delivery`` to the customer of ``child``, written at
+        ``now`` in ``locale`` (pure).
+
+        The child protocol's ``broadcast_update`` template, with what the update says
+        (``update``: ``text``, the update in the reader's language when the team wrote
+        one, else the text it was posted with) and, while the customer's ticket is not
+        solved and the broadcast promises updates, when the next one is due
+        (``next_contact_at``: ``update_every`` after ``now``, counted in the customer's
+        contact window), in the customer's zone.
+
+        Raises:
+            MissingTemplateError: the child protocol has no ``broadcast_update`` template
+                in the locale's fallback chain.
+
+        Examples:
+            >>> import pendulum
+            >>> from servicekit import Ticket, incident_lifecycle
+            >>> from servicekit.protocols import crisis_incident_protocol
+            >>> crisis = crisis_incident_protocol("Europe/Madrid")
+            >>> t0 = pendulum.datetime(2025, 6, 6, 12, tz="Europe/Madrid")
+            >>> incident = crisis.incident(
+            ...     Ticket.open(incident_lifecycle(), ticket_id="INC-1", at=t0, priority="P1")
+            ... )
+            >>> child = Ticket.open(
+            ...     incident_lifecycle(), ticket_id="C-1", at=t0, priority="P3", channel="email"
+            ... )
+            >>> _ = incident.link(child, at=t0)
+            >>> _ = incident.post_update("u1", at=t0, text="Payments are back.")
+            >>> report = crisis.evaluate(incident.parent, [child], t0)
+            >>> message = crisis.render_delivery(report.deliveries[0], child, t0, "en")
+            >>> "Payments are back." in message.body
+            True
+        """
+        protocol = self.for_children
+        action = DueAction(
+            "broadcast_update", delivery.at, self.broadcast.name, delivery.channel, delivery.key
+        )
+        context = message_context(protocol, action, child, now)
+        next_contact = context.next_contact_at
+        every = self.broadcast.update_every
+        if every is not None and child.lifecycle.category(context.status) not in _ENDED:
+            window = self.broadcast.window_for(delivery.channel)
+            zone = child.opened.customer_timezone or self.broadcast.default_timezone
+            due = _promised_by(self.broadcast, every, to_micros(now, name="now"), window, zone)
+            next_contact = from_micros(due, get_timezone(zone))
+        context = attrs.evolve(
+            context,
+            update=(delivery.text if text is None else text) or None,
+            channel=delivery.channel,
+            next_contact_at=next_contact,
+        )
+        return protocol.templates.render(
+            "broadcast_update", context, locale, channel=delivery.channel
+        )
 
     def evaluate(
         self, parent: Ticket, children: Iterable[Ticket], now: _dt.datetime
@@ -585,11 +665,7 @@ class IncidentProtocol:
     ) -> None:
         assert self.broadcast.update_every is not None
         last = linked_at if told is None else max(linked_at, told[1])
-        every = duration_micros(self.broadcast.update_every)
-        if window is None:
-            due_by = last + every
-        else:
-            due_by = self.broadcast.waking_calendar(window, zone).add_micros(last, every)
+        due_by = _promised_by(self.broadcast, self.broadcast.update_every, last, window, zone)
         tz = tally.zone(zone)
         tally.promises.append(
             UpdatePromise(child_id, from_micros(last, tz), from_micros(due_by, tz), now_us > due_by)

@@ -21,8 +21,10 @@ from servicekit._events import (
 from servicekit._lifecycle import DueTransition, Lifecycle
 from servicekit._ticket import Ticket
 from servicekit._time import as_instant, from_micros, to_micros
+from servicekit._timeline import Timeline, timeline
 from servicekit.errors import EventDecodeError, ServiceKitError, UnknownPriorityError
 from servicekit.escalation import EscalationChain, EscalationReport
+from servicekit.escalation._evaluate import chain_report
 from servicekit.followup import Anchor, FollowUpReport, FollowUpSchedule, PromiseState
 from servicekit.protocols._format import dump_parts, to_toml_text
 from servicekit.protocols._templates import TemplateSet
@@ -348,10 +350,17 @@ class ServiceProtocol:
     def evaluate_sla(self, ticket: Ticket, now: _dt.datetime) -> SlaReport | None:
         """The SLA report of ``ticket`` at ``now`` with the protocol's target rule, or
         ``None`` without a policy (the same report :meth:`evaluate` hands to every chain)."""
+        now_us = to_micros(now, name="now")
+        return self._policy_report(ticket, timeline(ticket, now_us), now_us)
+
+    def _policy_report(self, ticket: Ticket, events: Timeline, now_us: int) -> SlaReport | None:
+        """:meth:`evaluate_sla` on the ticket's timeline, already read."""
         if self.sla is None:
             return None
         overridden = type(self).adjust_target is not ServiceProtocol.adjust_target
-        return self.sla.evaluate(ticket, now, adjust=self.adjust_target if overridden else None)
+        return self.sla._report(
+            ticket, events, now_us, adjust=self.adjust_target if overridden else None
+        )
 
     def evaluate(self, ticket: Ticket, now: _dt.datetime) -> ProtocolReport:
         """Where the ticket stands at ``now``, what is due, when anything changes next
@@ -362,9 +371,16 @@ class ServiceProtocol:
         now_us = to_micros(now, name="now")
         at = from_micros(now_us, ticket.opened.at.tz)  # type: ignore[arg-type]
         as_of = ticket if to_micros(ticket.last_event_at) <= now_us else ticket.as_of(now)
-        sla = self.evaluate_sla(as_of, at)
-        escalations = tuple(c.evaluate(as_of, at, sla=sla) for c in self.escalations)
-        follow_ups = tuple(s.evaluate(as_of, at) for s in self.follow_ups)
+        # The history is read into a timeline once, for the policy, every chain and every
+        # schedule (each of their own evaluate methods reads it alone).
+        events = timeline(as_of, now_us)
+        sla = (
+            self._policy_report(as_of, events, now_us)
+            if type(self).evaluate_sla is ServiceProtocol.evaluate_sla
+            else self.evaluate_sla(as_of, at)  # a subclass's own
+        )
+        escalations = tuple(chain_report(c, as_of, events, now_us, sla) for c in self.escalations)
+        follow_ups = tuple(s._report(as_of, events, now_us) for s in self.follow_ups)
         transitions = as_of.lifecycle.due_transitions(as_of, at)
         custom = self.custom_actions(as_of, at, sla)
         actions = sorted(

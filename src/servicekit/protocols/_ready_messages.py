@@ -156,15 +156,21 @@ _TRANSITION = {
     ),
 }
 
-# In a crisis, the customer hears it from us first, and hears when we will speak again.
+# In a crisis, the customer hears it from us first, and hears when we will speak again (a
+# message with no next update, such as the solve, does not say the team is still on it).
 _BROADCAST = {
     "en": (
         "{{ 'Incident ' ~ parent_incident ~ ': ' if parent_incident else '' }}"
         "update on {{ ticket_id }}",
-        "We know about the incident affecting your service"
-        "{{ ' (' ~ parent_incident ~ ')' if parent_incident else '' }} and our team is "
-        "working on it now; your report {{ ticket_id }} is linked to it, so you do not need "
+        "{% if next_contact_at %}We know about{% else %}This is about{% endif %} the "
+        "incident affecting your service"
+        "{{ ' (' ~ parent_incident ~ ')' if parent_incident else '' }}"
+        "{% if next_contact_at %} and our team is working on it now{% endif %}; "
+        "your report {{ ticket_id }} is linked to it, so you do not need "
         "to report it again.\n"
+        "{% if update %}\n"
+        "\n{{ update }}\n"
+        "{% endif %}\n"
         "{% if next_contact_at %}\n"
         "Next update: by {{ next_contact_at }}, whether or not it is solved by then.\n"
         "{% endif %}",
@@ -172,10 +178,15 @@ _BROADCAST = {
     "es": (
         "{{ 'Incidente ' ~ parent_incident ~ ': ' if parent_incident else '' }}"
         "actualización de {{ ticket_id }}",
-        "Sabemos que hay un incidente que afecta a su servicio"
-        "{{ ' (' ~ parent_incident ~ ')' if parent_incident else '' }} y nuestro equipo ya "
-        "está trabajando en él; su aviso {{ ticket_id }} está vinculado, así que no necesita "
+        "{% if next_contact_at %}Sabemos que hay{% else %}Le escribimos por{% endif %} un "
+        "incidente que afecta a su servicio"
+        "{{ ' (' ~ parent_incident ~ ')' if parent_incident else '' }}"
+        "{% if next_contact_at %} y nuestro equipo ya está trabajando en él{% endif %}; "
+        "su aviso {{ ticket_id }} está vinculado, así que no necesita "
         "volver a reportarlo.\n"
+        "{% if update %}\n"
+        "\n{{ update }}\n"
+        "{% endif %}\n"
         "{% if next_contact_at %}\n"
         "Próxima actualización: antes del {{ next_contact_at }}, esté resuelto o no.\n"
         "{% endif %}",

@@ -107,6 +107,8 @@ class MessageContext:
         next_contact_at: when the customer hears from the team next, if planned.
         terminal_action: what happens when reminders go unanswered (``solve``...).
         parent_incident: the incident this ticket is linked to (its id).
+        update: what an incident update delivered to the customer says (see
+            :meth:`IncidentProtocol.render_delivery`).
     """
 
     ticket_id: str
@@ -140,6 +142,7 @@ class MessageContext:
     next_contact_at: _Instant = None
     terminal_action: str | None = None
     parent_incident: str | None = None
+    update: str | None = None
 
     def __attrs_post_init__(self) -> None:
         get_timezone(self.customer_zone, name="customer_zone")

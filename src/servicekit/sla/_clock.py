@@ -148,6 +148,12 @@ class SlaStatus:
         Exact when in the past; a projection with no new events when in the
         future; ``None`` when the clock is paused or stopped before reaching it.
         """
+        found = self._instant_micros(fraction)
+        return None if found is None else from_micros(found, self._zone)  # type: ignore[arg-type]
+
+    def _instant_micros(self, fraction: float) -> int | None:
+        """:meth:`instant_at` in microseconds since the epoch (escalation chains read it
+        without building a datetime)."""
         if isinstance(fraction, bool) or not isinstance(fraction, int | float):
             raise SlaPolicyError(f"fraction must be a number, got {fraction!r}")
         if not math.isfinite(fraction) or fraction < 0:
@@ -158,7 +164,7 @@ class SlaStatus:
         ended = self._segments[-1].end is not None
         if found > self._now and ended:
             return None
-        return from_micros(found, self._zone)  # type: ignore[arg-type]
+        return found
 
 
 class _Cycle:
@@ -364,6 +370,8 @@ class MetricFold:
             if self.adjust is not None:
                 self._retarget(at)
         metric = self.metric
+        if not metric.concerns(type(event).kind):
+            return
         cycle = self.active
         if cycle is not None:
             if any(c.matches(event) for c in metric.cancelled_on):
@@ -391,14 +399,30 @@ class MetricFold:
         target_us = last.target
         target = self._target(cycle.priority)
         running = cycle.ended is None and last.end is None
-        breach = _crossing(segments, _breach_value)
+        # A stopped clock whose elapsed time is below a value never reaches it, and reports
+        # no instant for it: the segment walk (a business-calendar search each) is skipped.
+        # Only where elapsed time is what the walk compares, one target throughout: a
+        # retargeted cycle takes the walk, and so does the breach of a restarted one (it
+        # counts every segment, elapsed only those since the restart).
+        stopped = not running and all(seg.target == target_us for seg in segments)
+
+        def reaches(value: int) -> bool:
+            return not stopped or elapsed >= value
+
+        breach = (
+            _crossing(segments, _breach_value)
+            if cycle.restart_index > 0 or reaches(target_us + 1)
+            else None
+        )
         breached = breach if breach is not None and breach <= end else None
-        due = _crossing(current, lambda t: t)
+        due = _crossing(current, lambda t: t) if reaches(target_us) else None
         if due is not None and due > end and not running:
             due = None
         reached: list[SlaWarning] = []
         upcoming: list[int] = []
         for fraction in target.warn_at:
+            if not reaches(round(fraction * target_us)):
+                continue
             found = _crossing(current, lambda t, f=fraction: round(f * t))  # type: ignore[misc]
             if found is not None and found <= end:
                 reached.append(SlaWarning(fraction, from_micros(found, zone)))  # type: ignore[arg-type]

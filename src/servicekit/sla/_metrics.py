@@ -184,6 +184,7 @@ class SlaMetric:
     _outcomes: dict[StatusCategory, StopOutcome] = attrs.field(
         init=False, eq=False, repr=False, hash=False
     )
+    _kinds: frozenset[str] = attrs.field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         if not self.starts_on:
@@ -191,6 +192,16 @@ class SlaMetric:
         # Looked up for every event of every ticket: kept as dicts.
         object.__setattr__(self, "_actions", dict(self.clock))
         object.__setattr__(self, "_outcomes", dict(self.on_stop))
+        conditions = (*self.starts_on, *self.met_on, *self.cancelled_on)
+        object.__setattr__(self, "_kinds", frozenset(c.kind for c in conditions))
+
+    def concerns(self, kind: str) -> bool:
+        """Whether any condition of the metric (start, met, cancel) names events of ``kind``.
+
+        Most events of a history (status changes, assignments) start, meet or cancel
+        nothing; a fold skips them with this one set lookup.
+        """
+        return kind in self._kinds
 
     def clock_action(self, category: StatusCategory) -> ClockAction:
         """What the clock does while the ticket is in ``category``."""

@@ -14,7 +14,7 @@ from servicekit._convert import instance
 from servicekit._events import AttributeValue, StatusChanged, TicketOpened
 from servicekit._ticket import Ticket
 from servicekit._time import duration_micros, from_micros, to_micros
-from servicekit._timeline import timeline
+from servicekit._timeline import Timeline, timeline
 from servicekit.errors import SlaPolicyError
 from servicekit.sla._clock import MetricFold, SlaStatus
 from servicekit.sla._metrics import BUILT_IN_METRICS, SlaMetric
@@ -87,11 +87,16 @@ class SlaTarget:
         factory=BusinessCalendar.always_open, validator=_check_calendar
     )
     warn_at: tuple[float, ...] = attrs.field(default=(0.5, 0.75, 0.9), converter=_warn_at)
+    _micros: int = attrs.field(init=False, eq=False, repr=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        # Read for every status change of every ticket a fold sees: converted once.
+        object.__setattr__(self, "_micros", duration_micros(self.target))
 
     @property
     def target_micros(self) -> int:
         """The target in microseconds."""
-        return duration_micros(self.target)
+        return self._micros
 
 
 @attrs.frozen
@@ -266,11 +271,18 @@ class SlaPolicy:
             NaiveDatetimeError: ``now`` has no time zone.
         """
         now_us = to_micros(now, name="now")
+        return self._report(ticket, timeline(ticket, now_us), now_us, adjust=adjust)
+
+    def _report(
+        self, ticket: Ticket, events: Timeline, now_us: int, *, adjust: TargetRule | None = None
+    ) -> SlaReport:
+        """:meth:`evaluate` on the ticket's ``events`` up to ``now_us`` (its
+        :func:`~servicekit._timeline.timeline`), read once by a protocol for every part."""
         opened = ticket.opened
         zone = opened.at.tz
         folds = self.folds(opened, zone, adjust=adjust)
         category_of = ticket.lifecycle.category
-        for at_us, event in timeline(ticket, now_us):
+        for at_us, event in events:
             category = category_of(event.to_status) if isinstance(event, StatusChanged) else None
             for fold in folds:
                 fold.feed(event, at_us, category)

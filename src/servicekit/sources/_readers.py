@@ -18,6 +18,7 @@ from typing import Any, Final, Protocol
 
 import attrs
 
+from servicekit._extras import optional_import
 from servicekit.errors import SourceError
 from servicekit.sources._xes import read_xes
 
@@ -195,13 +196,7 @@ class ParquetSource:
 
 
 def _pyarrow_parquet() -> Any:
-    try:
-        import pyarrow.parquet as pq  # optional extra
-    except ImportError as exc:  # pragma: no cover - exercised without the extra
-        raise SourceError(
-            "reading Parquet needs pyarrow: pip install 'servicekit[sources]'"
-        ) from exc
-    return pq
+    return optional_import("pyarrow.parquet", needed_for="reading Parquet", extra="sources")
 
 
 @attrs.frozen(eq=False)
@@ -285,13 +280,7 @@ class SqlSource:
 
 
 def _sqlalchemy() -> Any:
-    try:
-        import sqlalchemy  # optional extra
-    except ImportError as exc:  # pragma: no cover - exercised without the extra
-        raise SourceError(
-            "reading SQL needs SQLAlchemy: pip install 'servicekit[sources]'"
-        ) from exc
-    return sqlalchemy
+    return optional_import("sqlalchemy", needed_for="reading SQL", extra="sources")
 
 
 @attrs.frozen

@@ -35,7 +35,11 @@ from servicekit.testing._calendars import (
 from servicekit.testing._followup import cadences, contact_windows, follow_up_schedules
 from servicekit.testing._lifecycles import lifecycles, ready_made_lifecycles, tickets
 from servicekit.testing._outage import OUTAGE_ZONES, OutageRun, OutageScenario, run_outage
-from servicekit.testing._protocol_tickets import EVENT_CHOICES, protocol_tickets, protocols
+from servicekit.testing._protocol_tickets import (
+    EVENT_CHOICES,
+    protocol_tickets,
+    ready_made_protocols,
+)
 from servicekit.testing._protocols import escalation_chains, service_protocols, sla_policies
 
 __all__ = [
@@ -56,8 +60,8 @@ __all__ = [
     "follow_up_schedules",
     "lifecycles",
     "protocol_tickets",
-    "protocols",
     "ready_made_lifecycles",
+    "ready_made_protocols",
     "run_outage",
     "service_protocols",
     "sla_policies",

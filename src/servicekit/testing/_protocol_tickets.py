@@ -33,7 +33,7 @@ from servicekit.protocols import (
 )
 from servicekit.testing._lifecycles import fire_drawn
 
-__all__ = ["EVENT_CHOICES", "protocol_tickets", "protocols"]
+__all__ = ["EVENT_CHOICES", "protocol_tickets", "ready_made_protocols"]
 
 EVENT_CHOICES = (
     "agent",
@@ -58,7 +58,7 @@ _CALENDARS = (
 )
 
 
-def protocols(
+def ready_made_protocols(
     calendars: Sequence[BusinessCalendar] | None = None,
 ) -> st.SearchStrategy[ServiceProtocol]:
     """The ready-made protocols (reactive, proactive, daily requests, crisis) on calendars
@@ -105,7 +105,7 @@ def protocol_tickets(
     notifications' keys), promises, attribute changes (``vip``, ``tier``), follow-ups sent
     and opt-outs; minutes to days apart, sometimes at one instant."""
     if protocol is None:
-        protocol = protocols()
+        protocol = ready_made_protocols()
     chosen = draw(protocol) if isinstance(protocol, st.SearchStrategy) else protocol
     priorities = _priorities(chosen)
     chains = [c.name for c in chosen.escalations] or ["tiers"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import re
 import shlex
@@ -584,3 +585,70 @@ def test_table_output_and_out_file(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["replay", "--priorities", "Major,High", "--quiet"]) == 2
     assert "target for priority 'Low'" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == [target]  # nothing half-written is left behind
+
+
+# -- a grouped source's first pass keeps the tickets of a small log ------------------------
+
+
+class _Counted:
+    """A source that counts how often its rows are read (grouped as XES logs are)."""
+
+    grouped = True
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.reads = inner, 0
+
+    def rows(self) -> Any:
+        self.reads += 1
+        yield from self.inner.rows()
+
+    def describe(self) -> str:
+        return str(self.inner.describe())
+
+
+def test_a_small_grouped_log_is_read_once_a_large_one_twice_with_one_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from servicekit.sources import _tickets
+
+    def read(keep: int) -> tuple[int, list[object], object, object]:
+        monkeypatch.setattr(_tickets, "_KEEP_EVENTS", keep)
+        source = _Counted(XesSource(bpic2013_sample_path()))
+        reader = read_tickets(source, BPIC2013_MAPPING)
+        scan = reader.scan()
+        assert reader.stats == _tickets.ReadStats()  # nothing is counted before iterating
+        histories = [t.history for t in reader]
+        return source.reads, histories, reader.stats, scan
+
+    once, kept, kept_stats, kept_scan = read(10**9)
+    twice, read_again, stats, scan = read(10)
+    assert (once, twice) == (1, 2)
+    assert kept == read_again
+    assert kept_stats == stats
+    assert kept_scan == scan
+
+
+def test_kept_tickets_are_handed_out_once_and_strict_errors_still_come_from_the_iteration(
+    tmp_path: Path,
+) -> None:
+    source = _Counted(XesSource(bpic2013_sample_path()))
+    reader = read_tickets(source, BPIC2013_MAPPING)
+    reader.scan()
+    first, second = list(reader), list(reader)
+    assert source.reads == 2  # the second iteration reads the log again: fresh tickets
+    assert [t.history for t in first] == [t.history for t in second]
+    assert all(a is not b for a, b in zip(first, second, strict=True))
+
+    opened = dt.datetime(2025, 3, 3, 9, tzinfo=dt.UTC)
+    good = _rows(Ticket.open(_LOG, ticket_id="A", at=opened, priority="P2"))
+    bad = [{**r, "id": "B", "at": "not a time"} for r in good]
+    path = tmp_path / "log.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in [*good, *bad]))
+    strict = read_tickets(_Counted(open_source(path)), _MAPPING, lifecycle=_LOG)
+    assert strict.scan().rows == 2  # the scan reads every row and does not judge tickets
+    with pytest.raises(SourceRowError, match="ticket 'B'"):
+        list(strict)
+    lenient = read_tickets(_Counted(open_source(path)), _MAPPING, lenient=True, lifecycle=_LOG)
+    lenient.scan()
+    assert [t.id for t in lenient] == ["A"]
+    assert [r.ticket for r in lenient.rejections] == ["B"]

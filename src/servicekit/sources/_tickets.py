@@ -120,6 +120,73 @@ class SourceScan:
     priorities: Mapping[str, int]
 
 
+# The most events a first pass over a grouped source keeps as built tickets (a few tens of
+# megabytes), so that a replay reads a log of that size once; a larger one is read twice.
+_KEEP_EVENTS: Final = 250_000
+
+
+class _Abandon(Exception):
+    """The first pass stops keeping tickets (a strict read would stop, a status is unmapped)."""
+
+
+@attrs.define
+class _Kept:
+    """The tickets a first pass built, and the counts of building them."""
+
+    tickets: list[Ticket]
+    counts: Counter[str]
+    kinds: Counter[str]
+    rejections: list[Rejection]
+
+
+class _ScanTally:
+    """The figures of a :class:`SourceScan`, row by row."""
+
+    def __init__(self, read: _RowReader) -> None:
+        self.read = read
+        self.rows = 0
+        self.last: int | None = None
+        self.contiguous = True
+        self.statuses: Counter[str] = Counter()
+        self.priorities: Counter[str] = Counter()
+        self.done: set[str | None] = set()
+        self.current: str | None = None
+
+    def add(self, line: int, row: Mapping[str, object]) -> None:
+        self.rows += 1
+        read = self.read
+        if not read.keep(row):
+            return
+        ticket = read.ticket(row)
+        if ticket != self.current:
+            if ticket in self.done:
+                self.contiguous = False
+            if self.current is not None:
+                self.done.add(self.current)
+            self.current = ticket
+        status = read.status(row)
+        if status is not None:
+            self.statuses[status] += 1
+        priority = read.priority(row)
+        if priority is not None:
+            self.priorities[priority] += 1
+        try:
+            at = to_micros(read.instant(row, line))
+        except (_Problem, ServiceKitError):
+            return
+        if self.last is None or at > self.last:
+            self.last = at
+
+    def result(self) -> SourceScan:
+        last_at = None
+        if self.last is not None:
+            last_at = pendulum.from_timestamp(self.last / 1_000_000, tz="UTC")
+            last_at = last_at.set(microsecond=self.last % 1_000_000)
+        return SourceScan(
+            self.rows, last_at, self.contiguous, dict(self.statuses), dict(self.priorities)
+        )
+
+
 class _Problem(Exception):
     def __init__(self, line: int, rule: str, message: str, fix: str) -> None:
         super().__init__(message)
@@ -310,6 +377,9 @@ class TicketReader:
         self._moves = _moves(self.lifecycle)
         self._statuses = {s.name for s in self.lifecycle.statuses}
         self._scan: SourceScan | None = None
+        self._scanned = False
+        self._keeping = False  # the first pass is building tickets to keep
+        self._kept: _Kept | None = None
         self._counts: Counter[str] = Counter()
         self._kinds: Counter[str] = Counter()
         self._rejections: list[Rejection] = []
@@ -319,46 +389,58 @@ class TicketReader:
     def scan(self) -> SourceScan:
         """A first pass: row count, latest instant, grouping, statuses and priorities seen.
 
+        On a grouped source (XES) the first pass also builds the tickets while they are few
+        (up to a quarter of a million events), and the next iteration hands those out
+        instead of reading the source again; a larger source is read again, so memory stays
+        bounded.
+
         Raises:
             UnmappedStatusError: the source holds statuses the mapping does not map (all
                 listed, with a snippet to paste).
         """
         if self._scan is None:
-            rows, last, contiguous = 0, None, True
-            statuses: Counter[str] = Counter()
-            priorities: Counter[str] = Counter()
-            done: set[str] = set()
-            current: str | None = None
-            read = self._read
-            for line, row in self.source.rows():
-                rows += 1
-                if not read.keep(row):
-                    continue
-                ticket = read.ticket(row)
-                if ticket != current:
-                    if ticket in done:
-                        contiguous = False
-                    if current is not None:
-                        done.add(current)
-                    current = ticket
-                status = read.status(row)
-                if status is not None:
-                    statuses[status] += 1
-                priority = read.priority(row)
-                if priority is not None:
-                    priorities[priority] += 1
-                try:
-                    at = to_micros(read.instant(row, line))
-                except (_Problem, ServiceKitError):
-                    continue
-                last = at if last is None or at > last else last
-            last_at = None
-            if last is not None:
-                last_at = pendulum.from_timestamp(last / 1_000_000, tz="UTC")
-                last_at = last_at.set(microsecond=last % 1_000_000)
-            self._scan = SourceScan(rows, last_at, contiguous, dict(statuses), dict(priorities))
+            tally = _ScanTally(self._read)
+            rows = iter(self.source.rows())
+
+            def tallied() -> Iterator[tuple[int, Mapping[str, object]]]:
+                for line, row in rows:
+                    tally.add(line, row)
+                    yield line, row
+
+            # Only the first pass keeps tickets: a later one (listing unmapped statuses in
+            # the middle of an iteration) must not touch the iteration's counts.
+            if self.source.grouped and not self._scanned:
+                self._kept = self._keep(tallied())
+            self._scanned = True
+            for line, row in rows:  # what the kept pass left unread, or every row
+                tally.add(line, row)
+            self._scan = tally.result()
         self._check_statuses(self._scan.statuses)
         return self._scan
+
+    def _keep(self, rows: Iterator[tuple[int, Mapping[str, object]]]) -> _Kept | None:
+        """The tickets of ``rows`` with the counts of reading them, or ``None`` when they
+        hold more than ``_KEEP_EVENTS`` events or a strict read would stop (the next
+        iteration then reads the source again, and raises where it always did)."""
+        self._keeping = True
+        tickets: list[Ticket] = []
+        events = 0
+        complete = True
+        try:
+            for ticket in self._tickets(self._grouped_rows(self._kept_rows(rows))):
+                tickets.append(ticket)
+                events += len(ticket)
+                if events > _KEEP_EVENTS:
+                    complete = False
+                    break
+        except _Abandon:
+            complete = False
+        finally:
+            self._keeping = False
+        kept = _Kept(tickets, self._counts, self._kinds, self._rejections) if complete else None
+        # Counts start from nothing when the tickets are iterated, kept or read again.
+        self._counts, self._kinds, self._rejections = Counter(), Counter(), []
+        return kept
 
     def _check_statuses(self, seen: Iterable[str]) -> None:
         m = self.mapping
@@ -408,11 +490,21 @@ class TicketReader:
         return tuple(self._rejections)
 
     def __iter__(self) -> Iterator[Ticket]:
+        kept, self._kept = self._kept, None  # handed out once: tickets are mutable
+        if kept is not None:
+            self._counts, self._kinds, self._rejections = kept.counts, kept.kinds, kept.rejections
+            yield from kept.tickets
+            return
         self._counts.clear()
         self._kinds.clear()
         self._rejections.clear()
         grouped = self.source.grouped or self.scan().contiguous
-        groups = self._grouped_rows() if grouped else self._spooled_rows()
+        rows = self._kept_rows(self.source.rows())
+        yield from self._tickets(self._grouped_rows(rows) if grouped else self._spooled_rows(rows))
+
+    def _tickets(
+        self, groups: Iterable[tuple[str | None, list[tuple[int, Mapping[str, object]]]]]
+    ) -> Iterator[Ticket]:
         for ticket_id, rows in groups:
             self._counts["tickets"] += 1
             try:
@@ -428,6 +520,8 @@ class TicketReader:
     def _reject(self, ticket_id: str | None, rows: int, problem: _Problem) -> None:
         who = f"ticket {ticket_id!r}" if ticket_id is not None else "a row with no ticket id"
         where = f"{self.source.describe()}, line {problem.line}"
+        if not self.lenient and self._keeping:
+            raise _Abandon
         if not self.lenient:
             raise SourceRowError(
                 f"{where}: {who}: {problem.message}; {problem.fix} (or read with --lenient to "
@@ -443,20 +537,24 @@ class TicketReader:
             Rejection(ticket_id, problem.line, problem.rule, problem.message, problem.fix)
         )
 
-    def _kept_rows(self) -> Iterator[tuple[int, Mapping[str, object]]]:
+    def _kept_rows(
+        self, rows: Iterable[tuple[int, Mapping[str, object]]]
+    ) -> Iterator[tuple[int, Mapping[str, object]]]:
         read = self._read
-        for line, row in self.source.rows():
+        for line, row in rows:
             self._counts["rows"] += 1
             if read.keep(row):
                 yield line, row
             else:
                 self._counts["rows_ignored"] += 1
 
-    def _grouped_rows(self) -> Iterator[tuple[str | None, list[tuple[int, Mapping[str, object]]]]]:
+    def _grouped_rows(
+        self, rows: Iterable[tuple[int, Mapping[str, object]]]
+    ) -> Iterator[tuple[str | None, list[tuple[int, Mapping[str, object]]]]]:
         current: list[tuple[int, Mapping[str, object]]] = []
         current_id: str | None = None
         done: set[str | None] = set()
-        for line, row in self._kept_rows():
+        for line, row in rows:
             ticket = self._read.ticket(row)
             if ticket is None:
                 yield from self._flush(current_id, current, done)
@@ -503,7 +601,9 @@ class TicketReader:
         done.add(ticket)
         yield ticket, rows
 
-    def _spooled_rows(self) -> Iterator[tuple[str | None, list[tuple[int, Mapping[str, object]]]]]:
+    def _spooled_rows(
+        self, rows: Iterable[tuple[int, Mapping[str, object]]]
+    ) -> Iterator[tuple[str | None, list[tuple[int, Mapping[str, object]]]]]:
         # Rows of interleaved tickets are grouped in a temporary SQLite file, so memory
         # holds one ticket at a time however large the export.
         with tempfile.TemporaryDirectory(prefix="servicekit-") as folder:
@@ -512,7 +612,7 @@ class TicketReader:
                 db.execute("CREATE TABLE rows (first INTEGER, seq INTEGER, ticket TEXT, data BLOB)")
                 first: dict[str, int] = {}
                 batch: list[tuple[int, int, str | None, bytes]] = []
-                for seq, (line, row) in enumerate(self._kept_rows()):
+                for seq, (line, row) in enumerate(rows):
                     ticket = self._read.ticket(row)
                     key = first.setdefault(ticket, seq) if ticket is not None else seq
                     batch.append((key, seq, ticket, pickle.dumps((line, dict(row)))))
@@ -708,6 +808,8 @@ class TicketReader:
         actor: str | None,
     ) -> None:
         if status not in self._statuses:
+            if self._keeping:
+                raise _Abandon  # the first pass goes on and lists every unmapped status
             self._scan = None
             self.scan()  # lists every unmapped status of the source
             self._check_statuses([status])

@@ -11,7 +11,7 @@ import attrs
 import jsonschema
 import pendulum
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from servicekit import (
@@ -38,7 +38,7 @@ from servicekit.protocols import (
     report_to_json,
 )
 from servicekit.sla import SlaPolicy
-from servicekit.testing import tickets
+from servicekit.testing import dst_edge_datetimes, tickets
 
 H = dt.timedelta(hours=1)
 MADRID = "Europe/Madrid"
@@ -188,19 +188,39 @@ def test_the_schema_rejects_what_the_library_never_writes() -> None:
             [zoneinfo.ZoneInfo(z) for z in ("Europe/Madrid", "America/Bogota", "UTC")]
             + [dt.UTC, dt.timezone(dt.timedelta(hours=5, minutes=30))]
         ),
-    ).filter(  # wall times inside a DST gap name no instant of their zone (noted as open)
-        lambda v: (
-            v.astimezone(dt.UTC).astimezone(v.tzinfo).replace(tzinfo=None) == v.replace(tzinfo=None)
-        )
     )
+    | dst_edge_datetimes(("Europe/Madrid", "America/New_York"))
 )
+@example(dt.datetime(1999, 3, 28, 2, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Madrid")))
+@example(dt.datetime(1999, 3, 28, 2, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Madrid"), fold=1))
+@example(dt.datetime(1999, 10, 31, 2, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Madrid"), fold=1))
 def test_parse_instant_reads_what_format_instant_writes(value: dt.datetime) -> None:
+    # Wall times in DST gaps and folds included: the text names the instant the value stands for
+    # (what as_instant reads), with the wall time and offset that instant has in the zone.
     text = format_instant(value)
     back = parse_instant(text)
-    assert back == value
-    assert back.utcoffset() == value.utcoffset()
+    real = value.astimezone(dt.UTC).astimezone(value.tzinfo)
+    assert back.astimezone(dt.UTC) == value.astimezone(dt.UTC)
+    assert back.replace(tzinfo=None) == real.replace(tzinfo=None)
+    assert back.utcoffset() == real.utcoffset()
     again = format_instant(back)  # a fixed UTC offset of zero is written as [UTC]
     assert format_instant(parse_instant(again)) == again
+
+
+def test_format_instant_writes_a_wall_time_in_a_dst_gap_as_the_instant_it_stands_for() -> None:
+    # 02:30 does not exist in Madrid on 1999-03-28: like calendars and cadences, it is read as
+    # moved forward by the gap (fold=0, PEP 495), and written so that parse_instant reads it.
+    madrid = zoneinfo.ZoneInfo("Europe/Madrid")
+    gap = dt.datetime(1999, 3, 28, 2, 30, tzinfo=madrid)
+    assert format_instant(gap) == "1999-03-28T03:30:00+02:00[Europe/Madrid]"
+    assert parse_instant(format_instant(gap)) == parse_instant("1999-03-28T01:30:00Z")
+    # fold=1 takes the offset after the jump: the same wall time an hour earlier.
+    assert format_instant(gap.replace(fold=1)) == "1999-03-28T01:30:00+01:00[Europe/Madrid]"
+    # A time in a fold keeps its wall time, each fold its own offset.
+    fold = dt.datetime(1999, 10, 31, 2, 30, tzinfo=madrid)
+    assert format_instant(fold) == "1999-10-31T02:30:00+02:00[Europe/Madrid]"
+    assert format_instant(fold.replace(fold=1)) == "1999-10-31T02:30:00+01:00[Europe/Madrid]"
+    assert parse_instant(format_instant(fold.replace(fold=1))).fold == 1
 
 
 def test_parse_instant_reads_the_zone_name_pendulum_cannot() -> None:

@@ -291,13 +291,28 @@ def format_instant(value: _dt.datetime) -> str:
     >>> format_instant(pendulum.datetime(2025, 3, 3, 9, tz="Europe/Madrid"))
     '2025-03-03T09:00:00+01:00[Europe/Madrid]'
 
+    A wall time that its zone skips (a spring-forward gap) is written as the instant it stands
+    for, as everywhere in servicekit: 02:30 on a night the clocks jump from 02:00 to 03:00
+    is 03:30 summer time.
+
+    >>> import datetime
+    >>> import zoneinfo
+    >>> madrid = zoneinfo.ZoneInfo("Europe/Madrid")
+    >>> format_instant(datetime.datetime(1999, 3, 28, 2, 30, tzinfo=madrid))
+    '1999-03-28T03:30:00+02:00[Europe/Madrid]'
+
     Raises:
         NaiveDatetimeError: ``value`` has no time zone.
     """
     _check_aware(value, "instant")
-    text = value.isoformat()
     zone = getattr(value.tzinfo, "name", None) or getattr(value.tzinfo, "key", None)
-    if (isinstance(zone, str) and "/" in zone) or zone == "UTC":
+    named = (isinstance(zone, str) and "/" in zone) or zone == "UTC"
+    if named and value.utcoffset() != value.replace(fold=1 - value.fold).utcoffset():
+        # A gap or a fold. In a gap the wall time with its offset is no time of the zone, so
+        # parse_instant would refuse the text: write the instant's own wall time in the zone.
+        value = from_micros(to_micros(value), get_timezone(zone))
+    text = value.isoformat()
+    if named:
         text += f"[{zone}]"
     return text
 

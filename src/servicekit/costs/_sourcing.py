@@ -337,7 +337,9 @@ class Cell:
         aht: average handle time.
         open_hours: hours per month the channel is staffed (730 around the clock).
         service_level: share answered within ``answer_within`` (voice, chat).
-        answer_within: the answer threshold (voice, chat) or the reply deadline (email).
+        answer_within: the answer threshold (voice, chat). E-mail is staffed at its
+            workload over the open hours (the work each hour brings), so a reply deadline
+            given here does not change its agents.
         sourcing: who serves it.
         concurrency: chats per agent (chat only).
         containment: share self-service resolves without an agent (self-service only).

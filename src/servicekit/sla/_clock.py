@@ -371,19 +371,20 @@ class MetricFold:
             if self.adjust is not None:
                 self._retarget(at)
         metric = self.metric
-        if not metric.concerns(type(event).kind):
+        cancels, meets, starts = metric._conditions_for(type(event).kind)
+        if not (cancels or meets or starts):
             return
         cycle = self.active
         if cycle is not None:
-            if any(c.matches(event) for c in metric.cancelled_on):
+            if cancels and any(c.matches(event) for c in cancels):
                 self._end(cycle, at, StopOutcome.CANCEL)
                 return
-            if any(c.matches(event) for c in metric.met_on):
+            if meets and any(c.matches(event) for c in meets):
                 self._end(cycle, at, StopOutcome.MET)
                 if not metric.restarts:
                     return
                 cycle = None
-        if cycle is None and any(c.matches(event) for c in metric.starts_on):
+        if cycle is None and starts and any(c.matches(event) for c in starts):
             self._start(at)
 
     def statuses(self, now: int) -> list[SlaStatus]:

@@ -280,7 +280,8 @@ class MetricFold:
         return adjusted
 
     def _resume_clock(self, cycle: _Cycle, at: int) -> None:
-        if self.metric.clock_action(self.category) is ClockAction.RUN:
+        # A running clock runs on (most moves between open statuses): no target to look up.
+        if not cycle.running and self.metric.clock_action(self.category) is ClockAction.RUN:
             target = self._target()
             cycle.run(at, target.calendar, target.target_micros)
 

@@ -28,7 +28,7 @@ from servicekit._events import (
     TicketOpened,
 )
 from servicekit._status import ClockAction, StatusCategory
-from servicekit._time import duration_from_micros, from_micros
+from servicekit._time import duration_from_micros, from_micros, repeated_duration
 from servicekit.errors import SlaPolicyError
 from servicekit.sla._metrics import SlaMetric, StopOutcome
 
@@ -446,7 +446,7 @@ class MetricFold:
             cycle=cycle.number,
             priority=cycle.priority,
             state=state,
-            target=duration_from_micros(target_us),
+            target=repeated_duration(target_us),
             calendar=last.calendar,
             started_at=from_micros(cycle.started, zone),  # type: ignore[arg-type]
             ended_at=None if cycle.ended is None else from_micros(cycle.ended, zone),  # type: ignore[arg-type]

@@ -3,7 +3,8 @@
 One failure, found by monitoring at 14:00 UTC on a Tuesday; 500 customers in six time zones
 report it (or are contacted first) over 40 minutes by e-mail, chat and phone; the team posts
 an update every 30 minutes and resolves it after three hours; two corrective actions follow.
-A scheduler wakes every minute something is due and sends each customer's updates.
+A scheduler wakes every minute something is due and sends each customer's updates; the first
+update one customer received is printed as the message they read, in Spanish.
 
 Run: python examples/major_incident.py
 """
@@ -60,3 +61,13 @@ for action in report.actions:
     if action.kind != "survey":
         due.add_row(f"{action.at:%a %d %b %H:%M}", action.kind, action.detail, action.key)
 console.print(due)
+# What the first customer read: their first update, written in Spanish when it was sent.
+sent_at, delivery = next(
+    (r.now, d) for r in run.reports for d in r.deliveries if d.child_id == "C-00000"
+)
+child = incident.children[delivery.child_id]
+message = protocol.render_delivery(delivery, child, sent_at, "es")
+console.print(
+    f"{message.channel} to {child.id} ({child.opened.customer_timezone}): {message.subject}"
+)
+console.print(message.body, highlight=False)

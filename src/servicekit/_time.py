@@ -38,6 +38,7 @@ __all__ = [
     "from_micros",
     "get_timezone",
     "parse_instant",
+    "repeated_duration",
     "to_micros",
 ]
 
@@ -269,14 +270,15 @@ def duration_micros(value: object, *, name: str = "duration", allow_negative: bo
     return micros
 
 
-@functools.lru_cache(maxsize=4096)
 def duration_from_micros(micros: int) -> pendulum.Duration:
-    """A pendulum ``Duration`` of exactly ``micros`` microseconds.
-
-    Building one costs several microseconds and reports repeat the same few (targets,
-    waits): equal values share one immutable object.
-    """
+    """A pendulum ``Duration`` of exactly ``micros`` microseconds."""
     return pendulum.Duration(microseconds=micros)
+
+
+#: :func:`duration_from_micros` for the few values reports repeat (targets): building a
+#: Duration costs several microseconds, and equal ones can share one immutable object. Small,
+#: so memory does not grow with the number of tickets evaluated.
+repeated_duration = functools.lru_cache(maxsize=256)(duration_from_micros)
 
 
 # RFC 9557 (IXDTF): an ISO 8601 instant followed by its zone name in brackets, so stored text

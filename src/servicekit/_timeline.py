@@ -22,6 +22,10 @@ def timeline(events: Iterable[Event], now_us: int) -> list[tuple[int, Event]]:
     a reply that reopens a solved ticket is a reply to an open ticket.
     """
     stamped = []
+    # A history is in time order, so the list is sorted already unless an event ranks
+    # before the one recorded just before it at the same instant: only then is it sorted.
+    ordered = True
+    last = (-(2**63), 0)
     for index, event in enumerate(events):
         at = to_micros(event.at)
         if at > now_us:
@@ -29,6 +33,10 @@ def timeline(events: Iterable[Event], now_us: int) -> list[tuple[int, Event]]:
         rank = (
             0 if isinstance(event, TicketOpened) else 1 if isinstance(event, StatusChanged) else 2
         )
+        if (at, rank) < last:
+            ordered = False
+        last = (at, rank)
         stamped.append((at, rank, index, event))
-    stamped.sort(key=lambda item: item[:3])
+    if not ordered:
+        stamped.sort(key=lambda item: item[:3])
     return [(at, event) for at, _, _, event in stamped]

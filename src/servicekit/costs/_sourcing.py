@@ -337,7 +337,9 @@ class Cell:
         aht: average handle time.
         open_hours: hours per month the channel is staffed (730 around the clock).
         service_level: share answered within ``answer_within`` (voice, chat).
-        answer_within: the answer threshold (voice, chat) or the reply deadline (email).
+        answer_within: the answer threshold (voice, chat). E-mail is staffed at its
+            workload over the open hours (the work each hour brings), so a reply deadline
+            given here does not change its agents.
         sourcing: who serves it.
         concurrency: chats per agent (chat only).
         containment: share self-service resolves without an agent (self-service only).
@@ -585,8 +587,12 @@ def break_even(
 
     ``parameter`` is one of ``volume``, ``aht``, ``wage``, ``benefits_load``,
     ``shrinkage``, ``attrition``, ``outsourced_rate`` or ``governance``; the
-    answer multiplies its current value (1.0 = today). Found by bisection to
-    within a cent.
+    answer multiplies its current value (1.0 = today); ``outsourced_rate`` and
+    ``governance`` move every offer, the cells' own included. Found by bisection to
+    within a cent. Agents come in whole numbers, so the costs step as a parameter
+    that changes staffing (``volume``, ``aht``) moves, and the gap can cross zero
+    more than once: the answer is then one of the crossings between ``low`` and
+    ``high``, and the decision flips back and forth in a band around it.
 
     Raises:
         CostModelError: an unknown parameter, or no break-even between ``low`` and ``high``.

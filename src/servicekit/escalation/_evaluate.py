@@ -99,6 +99,10 @@ class _Segment:
     loop: int
     chain: EscalationChain
 
+    def ending(self, end: int) -> _Segment:
+        # Not attrs.evolve: that introspects the class on every call, once per stop.
+        return _Segment(self.run, self.start, end, self.first_step, self.loop, self.chain)
+
 
 _RUN_IN_KEY = re.compile(r":run(\d+):")
 
@@ -197,18 +201,21 @@ def _segments(
     marks: list[tuple[int, int, str, object]] = []  # (at, order, what, payload)
     category_of = ticket.lifecycle.category
     order = next((t.order for t in chain.triggers if isinstance(t, PriorityRaised)), ())
-    # Most events of a history concern no stop and no trigger: told apart by their kind.
+    # Most events of a history concern no stop and no trigger: told apart by their kind, or
+    # by the category a status change enters.
     conditions = (*chain.stops, *chain.triggers)
     kinds = {c.kind for c in conditions if isinstance(c, On)}
-    on_category = any(isinstance(c, EnteredCategory) for c in conditions)
+    categories = frozenset(
+        category for c in conditions if isinstance(c, EnteredCategory) for category in c.categories
+    )
     for index, (at, event) in enumerate(events):
+        category = category_of(event.to_status) if isinstance(event, StatusChanged) else None
         if not (
             type(event).kind in kinds
-            or (on_category and isinstance(event, StatusChanged))
+            or category in categories
             or (order and isinstance(event, PriorityChanged))
         ):
             continue
-        category = category_of(event.to_status) if isinstance(event, StatusChanged) else None
         raised = isinstance(event, PriorityChanged) and bool(order) and _raised(order, event)
         if _matches_stop(chain, event, category, ticket.id):
             marks.append((at, index, "ack" if isinstance(event, Acknowledged) else "stop", event))
@@ -263,7 +270,7 @@ def _segments(
             if named is not None and named != active.run:
                 continue  # an acknowledgement of an earlier run
         if held_until is None:
-            segments[-1] = attrs.evolve(segments[-1], end=at)
+            segments[-1] = segments[-1].ending(at)
         timeout = active.chain.ack_timeout
         if what == "ack" and timeout is not None:
             held_until = at + duration_micros(timeout)

@@ -28,7 +28,7 @@ from servicekit._events import (
     TicketOpened,
 )
 from servicekit._status import ClockAction, StatusCategory
-from servicekit._time import duration_from_micros, from_micros
+from servicekit._time import duration_from_micros, from_micros, repeated_duration
 from servicekit.errors import SlaPolicyError
 from servicekit.sla._metrics import SlaMetric, StopOutcome
 
@@ -280,7 +280,8 @@ class MetricFold:
         return adjusted
 
     def _resume_clock(self, cycle: _Cycle, at: int) -> None:
-        if self.metric.clock_action(self.category) is ClockAction.RUN:
+        # A running clock runs on (most moves between open statuses): no target to look up.
+        if not cycle.running and self.metric.clock_action(self.category) is ClockAction.RUN:
             target = self._target()
             cycle.run(at, target.calendar, target.target_micros)
 
@@ -370,19 +371,20 @@ class MetricFold:
             if self.adjust is not None:
                 self._retarget(at)
         metric = self.metric
-        if not metric.concerns(type(event).kind):
+        cancels, meets, starts = metric._conditions_for(type(event).kind)
+        if not (cancels or meets or starts):
             return
         cycle = self.active
         if cycle is not None:
-            if any(c.matches(event) for c in metric.cancelled_on):
+            if cancels and any(c.matches(event) for c in cancels):
                 self._end(cycle, at, StopOutcome.CANCEL)
                 return
-            if any(c.matches(event) for c in metric.met_on):
+            if meets and any(c.matches(event) for c in meets):
                 self._end(cycle, at, StopOutcome.MET)
                 if not metric.restarts:
                     return
                 cycle = None
-        if cycle is None and any(c.matches(event) for c in metric.starts_on):
+        if cycle is None and starts and any(c.matches(event) for c in starts):
             self._start(at)
 
     def statuses(self, now: int) -> list[SlaStatus]:
@@ -444,7 +446,7 @@ class MetricFold:
             cycle=cycle.number,
             priority=cycle.priority,
             state=state,
-            target=duration_from_micros(target_us),
+            target=repeated_duration(target_us),
             calendar=last.calendar,
             started_at=from_micros(cycle.started, zone),  # type: ignore[arg-type]
             ended_at=None if cycle.ended is None else from_micros(cycle.ended, zone),  # type: ignore[arg-type]

@@ -72,6 +72,7 @@ class On:
 
 
 _MISSING = object()
+_NO_CONDITIONS: Final[tuple[tuple[On, ...], tuple[On, ...], tuple[On, ...]]] = ((), (), ())
 
 
 def _conditions(value: Iterable[On]) -> tuple[On, ...]:
@@ -185,6 +186,9 @@ class SlaMetric:
         init=False, eq=False, repr=False, hash=False
     )
     _kinds: frozenset[str] = attrs.field(init=False, eq=False, repr=False, hash=False)
+    _by_kind: dict[str, tuple[tuple[On, ...], tuple[On, ...], tuple[On, ...]]] = attrs.field(
+        init=False, eq=False, repr=False, hash=False
+    )
 
     def __attrs_post_init__(self) -> None:
         if not self.starts_on:
@@ -192,16 +196,27 @@ class SlaMetric:
         # Looked up for every event of every ticket: kept as dicts.
         object.__setattr__(self, "_actions", dict(self.clock))
         object.__setattr__(self, "_outcomes", dict(self.on_stop))
-        conditions = (*self.starts_on, *self.met_on, *self.cancelled_on)
-        object.__setattr__(self, "_kinds", frozenset(c.kind for c in conditions))
+        kinds = {c.kind for c in (*self.starts_on, *self.met_on, *self.cancelled_on)}
+        object.__setattr__(self, "_kinds", frozenset(kinds))
+        object.__setattr__(
+            self,
+            "_by_kind",
+            {
+                kind: tuple(
+                    tuple(c for c in group if c.kind == kind)
+                    for group in (self.cancelled_on, self.met_on, self.starts_on)
+                )
+                for kind in kinds
+            },
+        )
 
-    def concerns(self, kind: str) -> bool:
-        """Whether any condition of the metric (start, met, cancel) names events of ``kind``.
+    def _conditions_for(self, kind: str) -> tuple[tuple[On, ...], tuple[On, ...], tuple[On, ...]]:
+        """The metric's cancelling, meeting and starting conditions on events of ``kind``.
 
         Most events of a history (status changes, assignments) start, meet or cancel
-        nothing; a fold skips them with this one set lookup.
+        nothing: a fold skips them, and tests an event only against its own kind's.
         """
-        return kind in self._kinds
+        return self._by_kind.get(kind, _NO_CONDITIONS)
 
     def clock_action(self, category: StatusCategory) -> ClockAction:
         """What the clock does while the ticket is in ``category``."""

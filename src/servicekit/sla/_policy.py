@@ -181,6 +181,7 @@ class SlaPolicy:
     on_reopen: Literal["resume", "new_cycle"] = attrs.field(default="resume", kw_only=True)
     _index: Mapping[tuple[str, str], SlaTarget] = attrs.field(init=False, eq=False, repr=False)
     _metrics: tuple[SlaMetric, ...] = attrs.field(init=False, eq=False, repr=False)
+    _kinds: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         name, targets = self.name, self.targets
@@ -212,6 +213,11 @@ class SlaPolicy:
             index[key] = target
         object.__setattr__(self, "_index", index)
         object.__setattr__(self, "_metrics", tuple(metrics.values()))
+        # The kinds of event a fold reads besides status changes: the metrics' conditions,
+        # and the changes that re-target a cycle.
+        kinds = {"priority_changed", "attributes_changed"}
+        kinds.update(k for m in metrics.values() for k in m._kinds)
+        object.__setattr__(self, "_kinds", frozenset(kinds))
 
     @property
     def priorities(self) -> tuple[str, ...]:
@@ -282,8 +288,14 @@ class SlaPolicy:
         zone = opened.at.tz
         folds = self.folds(opened, zone, adjust=adjust)
         category_of = ticket.lifecycle.category
+        kinds = self._kinds
+        current = folds[0].category  # every fold's: they all start alike and see every change
         for at_us, event in events:
             category = category_of(event.to_status) if isinstance(event, StatusChanged) else None
+            if (category is None or category is current) and type(event).kind not in kinds:
+                continue  # changes no fold: most assignments and moves within a category
+            if category is not None:
+                current = category
             for fold in folds:
                 fold.feed(event, at_us, category)
         return report_of(opened.ticket_id, folds, now_us, zone)

@@ -171,7 +171,11 @@ def _row(
         state = "met"
     else:
         state = "cancelled"
-    overrun = max(((s.elapsed - s.target).total_seconds() for s in breached), default=0.0)
+    # Plain timedelta subtraction: the same microseconds, without building a pendulum Duration.
+    overrun = max(
+        (_dt.timedelta.__sub__(s.elapsed, s.target).total_seconds() for s in breached),
+        default=0.0,
+    )
     return ComplianceRow(
         metric=metric,
         state=state,

@@ -567,10 +567,9 @@ def _select(
 ) -> tuple[tuple[Target, ...] | None, int]:
     """The targets to notify at ``due`` (or later, when holding), and the instant."""
     while True:
-        at = from_micros(due, zone)  # type: ignore[arg-type]
-
-        def ok(target: Target, at: pendulum.DateTime = at) -> bool:
-            return reachable is None or reachable(target, at)
+        # The instant is built only for a reachability question (most chains ask none).
+        def ok(target: Target, due: int = due) -> bool:
+            return reachable is None or reachable(target, from_micros(due, zone))  # type: ignore[arg-type]
 
         if step.selector is Selector.ROUND_ROBIN:
             pick = step.targets[(cursor + loop) % len(step.targets)]

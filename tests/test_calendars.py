@@ -498,3 +498,111 @@ def test_a_special_day_given_twice_is_refused() -> None:
         )  # type: ignore[arg-type]
     with pytest.raises(InvalidHolidayError, match="pairs"):
         BusinessCalendar("UTC", "mon-fri 09:00-17:00", special_days=[day])  # type: ignore[arg-type]
+
+
+# -- hours strings, spelled every way they may be ----------------------------------------------
+
+_T = dt.time
+
+
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [
+        ("daily 09:00-17:00", "mon-sun 09:00-17:00"),
+        ("everyday 09:00-17:00", "mon-sun 09:00-17:00"),
+        ("all 09:00-17:00", "mon-sun 09:00-17:00"),
+        ("sat-mon 10:00-14:00", "sat,sun,mon 10:00-14:00"),  # a range wraps round the week
+        ("fri-thu 10:00-14:00", "daily 10:00-14:00"),
+        (
+            "mon,wed 09:00-13:00, 14:00-18:00",
+            "mon 09:00-13:00,14:00-18:00; wed 09:00-13:00,14:00-18:00",
+        ),
+        ("mon-fri 09:00-17:00; sat CLOSED", "mon-fri 09:00-17:00"),
+    ],
+)
+def test_hours_spellings_mean_the_same_week(text: str, same_as: str) -> None:
+    assert BusinessCalendar("UTC", text).hours == BusinessCalendar("UTC", same_as).hours
+    assert BusinessCalendar("UTC", text) == BusinessCalendar("UTC", same_as)
+
+
+def test_hours_to_midnight_and_the_last_minute_of_the_day() -> None:
+    late = BusinessCalendar("UTC", "mon 23:30-24:00; tue 22:59-23:59")
+    assert late.hours[0] == ((_T(23, 30), _T(0)),)
+    assert late.hours[1] == ((_T(22, 59), _T(23, 59)),)
+    monday = pendulum.datetime(2025, 3, 3, 23, 45)
+    assert late.next_close(monday) == pendulum.datetime(2025, 3, 4)
+    assert late.between(pendulum.datetime(2025, 3, 3), pendulum.datetime(2025, 3, 5)) == (
+        dt.timedelta(minutes=90)
+    )
+    # What the calendar writes reads back as the same calendar.
+    assert BusinessCalendar("UTC", repr(late).split("'")[3]) == late
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("mon 24:00-10:00", r"in hours clause 'mon 24:00-10:00'.*cannot start at 24:00; use 00:00"),
+        ("mon 24:01-10:00", r"in hours clause 'mon 24:01-10:00': '24:01' is not a valid time of day"),
+        ("mon 09:60-10:00", r"'09:60' is not a valid time of day"),
+        ("mon 09:00-10:00,11:00", r"in hours clause 'mon 09:00-10:00,11:00'"),
+        ("mon-tue-wed 09:00-10:00", r"in hours clause 'mon-tue-wed 09:00-10:00'.*mon-fri"),
+    ],
+)
+def test_hours_strings_refused_name_the_clause(text: str, message: str) -> None:
+    with pytest.raises(InvalidScheduleError, match=message):
+        BusinessCalendar("UTC", text)
+
+
+# -- answers that lie years away -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "closed",
+    [
+        {"special_days": {dt.date(2028, 6, 1): []}},
+        {"holidays": [dt.date(2028, 6, 1)]},
+    ],
+)
+def test_a_round_the_clock_calendar_closes_on_a_closed_day_years_ahead(
+    closed: dict[str, object],
+) -> None:
+    # Two whole years open do not mean for ever while a dated closed day is still ahead.
+    cal = BusinessCalendar("UTC", "daily 00:00-24:00", **closed)  # type: ignore[arg-type]
+    assert cal.next_close(pendulum.datetime(2025, 3, 1)) == pendulum.datetime(2028, 6, 1)
+    assert cal.next_open(pendulum.datetime(2028, 6, 1, 12)) == pendulum.datetime(2028, 6, 2)
+    with pytest.raises(CalendarNeverClosesError, match="stays open for ever after"):
+        cal.next_close(pendulum.datetime(2028, 6, 2))
+
+
+def test_always_open_never_closes() -> None:
+    with pytest.raises(CalendarNeverClosesError, match="open around the clock"):
+        BusinessCalendar.always_open("Europe/Madrid").next_close(pendulum.datetime(2025, 1, 1))
+
+
+def test_adding_years_of_business_time_crosses_every_year_exactly() -> None:
+    cal = BusinessCalendar(
+        "Europe/Madrid", "mon-fri 09:00-17:00", holidays=holidays.ES(years=range(2024, 2030))
+    )
+    start = pendulum.datetime(2025, 3, 3, 10, tz="Europe/Madrid")
+    for hours in (2_000, 5_000, 9_000):  # about one, two and a half, and four and a half years
+        span = dt.timedelta(hours=hours)
+        end = cal.add(start, span)
+        assert end.year > start.year
+        assert cal.between(start, end) == span
+        assert cal.subtract(end, span) == start
+        assert cal.add(start, span - dt.timedelta(minutes=1)) < end
+
+
+def test_a_calendar_open_on_special_days_only_answers_within_them() -> None:
+    cal = BusinessCalendar("UTC", {}, special_days={dt.date(2025, 6, 2): "09:00-17:00"})
+    assert cal.add(pendulum.datetime(2024, 1, 1), dt.timedelta(hours=4)) == (
+        pendulum.datetime(2025, 6, 2, 13)
+    )
+    assert cal.subtract(pendulum.datetime(2026, 12, 31), dt.timedelta(hours=4)) == (
+        pendulum.datetime(2025, 6, 2, 13)
+    )
+    assert cal.next_open(pendulum.datetime(2024, 12, 31)) == pendulum.datetime(2025, 6, 2, 9)
+    with pytest.raises(ServiceKitError, match="add business time"):
+        cal.add(pendulum.datetime(2024, 1, 1), dt.timedelta(hours=9))
+    with pytest.raises(ServiceKitError, match="subtract business time"):
+        cal.subtract(pendulum.datetime(2026, 1, 1), dt.timedelta(hours=9))

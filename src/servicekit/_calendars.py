@@ -631,6 +631,13 @@ class BusinessCalendar:
             j = 0
         return table.opens[j]
 
+    def _last_dated_year(self) -> int:
+        """The last year a special day or a listed holiday falls in (``_MIN_YEAR`` if none).
+        A ``holidays`` object's dates are open-ended and count as none."""
+        source = self._holiday_source
+        dates = [*self._special, *(source if isinstance(source, frozenset) else ())]
+        return max((d.year for d in dates), default=_MIN_YEAR)
+
     def next_close_micros(self, t_us: int) -> int:
         """The end of the open period containing ``t_us`` (or of the next one, when closed)."""
         if self._always:
@@ -648,7 +655,9 @@ class BusinessCalendar:
                 break
             table, i, close = following, 0, following.closes[0]
             full_years = full_years + 1 if table.is_full_year() else 0
-            if full_years >= 2 or year > _MAX_YEAR:
+            # Two whole years open mean every later year is too, once no dated exception (a
+            # special day or listed holiday) is left to close one.
+            if (full_years >= 2 and year > self._last_dated_year()) or year > _MAX_YEAR:
                 raise CalendarNeverClosesError(
                     f"{self!r} stays open for ever after {from_micros(table.opens[0], self._tz)}"
                 )

@@ -496,3 +496,36 @@ h = 3
 @given(service_protocols())
 def test_the_testing_kits_protocols_write_and_read_back_equal(protocol: ServiceProtocol) -> None:
     assert loads_protocol(protocol.to_toml()) == protocol
+
+
+def test_a_file_with_every_option_away_from_its_default_reads_back_equal() -> None:
+    # The drawn protocols leave many options at their defaults; this file sets each one.
+    text = (ROOT / "tests" / "data" / "every_option_protocol.toml").read_text("utf-8")
+    _VALIDATOR.validate(_as_json(tomllib.loads(text)))
+    protocol = loads_protocol(text)
+    written = protocol.to_toml()
+    _VALIDATOR.validate(_as_json(tomllib.loads(written)))
+    assert loads_protocol(written) == protocol
+    chain = protocol.escalations[0]
+    assert (chain.repeat.times, chain.repeat.from_step, chain.version) == (2, 1, 2)
+    assert chain.hold_poll == _dt.timedelta(minutes=10)
+    window = chain.steps[0].window
+    assert window is not None
+    assert (window.goto_step, sorted(window.weekdays)) == (1, [0, 1])
+    assert chain.steps[0].fallback is not None
+    reaction = protocol.lifecycle.reactions[0]
+    assert (reaction.reason, reaction.role, dict(reaction.where)) == (
+        "customer answered",
+        "system",
+        {"public": "true"},
+    )
+    assert protocol.sla is not None
+    (callback,) = {t.metric for t in protocol.sla.targets if t.metric.name == "callback"}
+    assert callback.restarts
+    assert callback.reopenable
+    assert callback.cancelled_on
+    schedule = protocol.follow_ups[0]
+    assert schedule.terminal is not None
+    assert schedule.terminal.batch == _dt.time(2)
+    assert schedule.team_hours is not None
+    assert protocol.templates.fallback == ("es",)

@@ -425,22 +425,24 @@ class TicketReader:
         self._keeping = True
         tickets: list[Ticket] = []
         events = 0
-        complete = True
+        complete = False
+        counts = (self._counts, self._kinds, self._rejections)
         try:
             for ticket in self._tickets(self._grouped_rows(self._kept_rows(rows))):
                 tickets.append(ticket)
                 events += len(ticket)
                 if events > _KEEP_EVENTS:
-                    complete = False
                     break
+            else:
+                complete = True
         except _Abandon:
-            complete = False
+            pass
         finally:
+            # Counts start from nothing when the tickets are iterated, kept or read again
+            # (and when the source failed under the first pass).
             self._keeping = False
-        kept = _Kept(tickets, self._counts, self._kinds, self._rejections) if complete else None
-        # Counts start from nothing when the tickets are iterated, kept or read again.
-        self._counts, self._kinds, self._rejections = Counter(), Counter(), []
-        return kept
+            self._counts, self._kinds, self._rejections = Counter(), Counter(), []
+        return _Kept(tickets, *counts) if complete else None
 
     def _check_statuses(self, seen: Iterable[str]) -> None:
         m = self.mapping

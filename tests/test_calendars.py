@@ -542,7 +542,7 @@ def test_hours_to_midnight_and_the_last_minute_of_the_day() -> None:
     ("text", "message"),
     [
         ("mon 24:00-10:00", r"in hours clause 'mon 24:00-10:00'.*cannot start at 24:00; use 00:00"),
-        ("mon 24:01-10:00", r"in hours clause 'mon 24:01-10:00': '24:01' is not a valid time of day"),
+        ("mon 24:01-10:00", r"'mon 24:01-10:00': '24:01' is not a valid time of day"),
         ("mon 09:60-10:00", r"'09:60' is not a valid time of day"),
         ("mon 09:00-10:00,11:00", r"in hours clause 'mon 09:00-10:00,11:00'"),
         ("mon-tue-wed 09:00-10:00", r"in hours clause 'mon-tue-wed 09:00-10:00'.*mon-fri"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -337,3 +338,83 @@ def test_a_cell_can_have_its_own_price() -> None:
         attrs.evolve(
             mixed, cells=[attrs.evolve(voice, offer=attrs.evolve(per_minute, rate=Money(1, "USD")))]
         )
+
+
+# -- refusals, each with the value and the fix in its message -----------------------------
+
+_A, _W = dt.timedelta(minutes=4), dt.timedelta(seconds=20)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: required_agents("100", HALF_HOUR, _A, 0.8, _W),
+            "volume must be a number, got str",
+        ),
+        (
+            lambda: required_agents(True, HALF_HOUR, _A, 0.8, _W),
+            "volume must be a number, got bool",
+        ),
+        (lambda: required_agents(100, HALF_HOUR, _A, 0.8, "20s"), "answer_within must be a number"),
+        (lambda: required_agents(100, HALF_HOUR, _A, 0.8, True), "answer_within must be a number"),
+        (lambda: staffing_for(0, 100, HALF_HOUR, _A, _W), "agents must be at least 1, got 0"),
+        (
+            lambda: required_agents(100, HALF_HOUR, _A, 0.8, _W, max_occupancy=0.0),
+            r"max_occupancy must be in \(0, 1\), got 0.0",
+        ),
+        (
+            lambda: required_agents(100, HALF_HOUR, _A, 0.8, _W, max_abandon=0.1),
+            "max_abandon applies to model='erlang_a' only",
+        ),
+        (lambda: chat_load_factor(7), r"no efficiency for 7 concurrent chats; known: \[1, 2"),
+        (lambda: backlog_agents(-1, _A, HALF_HOUR), "work_items must not be negative, got -1"),
+        (
+            lambda: backlog_agents(10, _A, HALF_HOUR, productive_share=0),
+            r"productive_share must be in \(0, 1\], got 0",
+        ),
+        (
+            lambda: backlog_agents(10, _A, HALF_HOUR, productive_share=1.5),
+            r"productive_share must be in \(0, 1\], got 1.5",
+        ),
+        (
+            lambda: deflect(100, 0.2, _A, handle_time_uplift=-0.1),
+            "handle_time_uplift must not be negative, got -0.1",
+        ),
+        (lambda: coverage_people(-1, 0.3), "seats must be non-negative and the hours positive"),
+        (
+            lambda: coverage_people(1, 0.3, hours_per_week=0),
+            "seats must be non-negative and the hours positive",
+        ),
+        (
+            lambda: coverage_people(1, 0.3, contract_hours=0),
+            "seats must be non-negative and the hours positive",
+        ),
+        (lambda: erlang_a(0, 1.0, 1.0, 1.0, 1.0), "Erlang A needs at least one agent, got 0"),
+        (lambda: erlang_a(1, 0.0, 1.0, 1.0, 1.0), "arrival_rate must be positive and finite"),
+        (lambda: erlang_a(1, 1.0, float("inf"), 1.0, 1.0), "aht must be positive and finite"),
+        (lambda: erlang_a(1, 1.0, 1.0, float("nan"), 1.0), "patience must be positive and finite"),
+        (lambda: erlang_a(1, 1.0, 1.0, 1.0, -1.0), "answer_within must not be negative, got -1.0"),
+        (lambda: erlang_b(-1, 1.0), "servers must be a non-negative integer, got -1"),
+        (lambda: erlang_b(2.0, 1.0), "servers must be a non-negative integer, got 2.0"),
+        (lambda: erlang_b(True, 1.0), "servers must be a non-negative integer, got True"),
+    ],
+)
+def test_staffing_refusals_say_what_and_how(call: Callable[[], object], message: str) -> None:
+    with pytest.raises(CostModelError, match=message):
+        call()
+
+
+def test_the_exact_edges_of_the_staffing_helpers() -> None:
+    # Boundaries a mutated comparison would move: each edge value is accepted.
+    assert backlog_agents(0, _A, HALF_HOUR) == 0.0
+    assert backlog_agents(30, _A, HALF_HOUR, productive_share=1.0) == 30 * 240 / 1800
+    assert deflect(100, 0.2, _A) == (pytest.approx(80.0), 240.0)
+    assert deflect(100, 0.0, _A, handle_time_uplift=0.25) == (100.0, 300.0)
+    assert coverage_people(0, 0.0) == 0.0
+    assert coverage_people(1, 0.0) == pytest.approx(168 / 40)
+    assert coverage_people(2, 0.5, hours_per_week=40, contract_hours=40) == pytest.approx(4.0)
+    assert chat_load_factor(1) == 1.0
+    # Fewer agents than the load: every call waits, none is answered in time.
+    assert erlang_c(2, 5.0) == 1.0
+    assert staffing_for(2, 100, HALF_HOUR, _A, _W).service_level == 0.0

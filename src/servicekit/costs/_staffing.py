@@ -245,9 +245,7 @@ def required_agents(
     )
     target = _fraction(service_level, "service_level")
     if max_occupancy is not None:
-        _fraction(max_occupancy, "max_occupancy")
-        if max_occupancy == 0:
-            raise CostModelError("max_occupancy must be above 0")
+        _fraction(max_occupancy, "max_occupancy")  # (0 refused: the range is open)
     if max_abandon is not None:
         if model != "erlang_a":
             raise CostModelError("max_abandon applies to model='erlang_a' only")

@@ -418,3 +418,28 @@ def test_the_exact_edges_of_the_staffing_helpers() -> None:
     # Fewer agents than the load: every call waits, none is answered in time.
     assert erlang_c(2, 5.0) == 1.0
     assert staffing_for(2, 100, HALF_HOUR, _A, _W).service_level == 0.0
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: Money("abc", "EUR"), CostModelError, "'abc' is not an amount of money"),
+        (lambda: Money(float("inf"), "EUR"), CostModelError, "an amount must be finite"),
+        (lambda: Money("NaN", "EUR"), CostModelError, "an amount must be finite"),
+        (lambda: Money(1, "eur"), CostModelError, "ISO 4217 code such as 'EUR', got 'eur'"),
+        (lambda: Money(1, "EURO"), CostModelError, "ISO 4217 code such as 'EUR', got 'EURO'"),
+        (lambda: Money(1, "EUR") + 1, TypeError, "cannot combine Money with int"),
+        (lambda: Money(1, "EUR") < Money(2, "USD"), CurrencyMismatchError, "EUR and USD"),
+        (lambda: Money(3, "EUR") / 0, CostModelError, "cannot divide 3.00 EUR by zero"),
+    ],
+)
+def test_money_refusals(call: Callable[[], object], error: type[Exception], message: str) -> None:
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_money_orders_and_scales_within_one_currency() -> None:
+    assert Money(1, "EUR") < Money(2, "EUR")
+    assert not Money(2, "EUR") < Money(2, "EUR")
+    assert 2 * Money(3, "EUR") == Money(6, "EUR") == Money(3, "EUR") * 2
+    assert Money(6, "EUR") / 4 == Money("1.5", "EUR")

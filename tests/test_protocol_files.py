@@ -8,6 +8,7 @@ import json
 import re
 import tomllib
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 import attrs
@@ -179,6 +180,37 @@ def test_parse_duration(text: str, expected: _dt.timedelta) -> None:
 def test_parse_duration_refuses(text: str) -> None:
     with pytest.raises(UnitError):
         parse_duration(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (None, "a duration such as '4h'"),
+        (4, "a duration such as '4h'"),
+        ("0 business days", "a positive number of business days"),
+        ("-2 business days", r"a duration of 0 or more \(not negative\)"),
+    ],
+)
+def test_parse_duration_refusals_say_what_a_duration_is(value: object, message: str) -> None:
+    with pytest.raises(UnitError, match=message):
+        parse_duration(value)
+
+
+@pytest.mark.parametrize("value", ["75", 75, 0.75, "%", "75 %%", None])
+def test_parse_share_wants_a_percentage(value: object) -> None:
+    with pytest.raises(UnitError, match="a percentage such as '75%'"):
+        parse_share(value)
+
+
+def test_business_days_on_calendars_without_one_day_length() -> None:
+    night = BusinessCalendar("UTC", "mon-fri 22:00-06:00")  # shifts across midnight count whole
+    assert resolve_duration(BusinessDays(Decimal(2)), night) == _dt.timedelta(hours=16)
+    with pytest.raises(UnitError, match="no opening hours, so it has no business day"):
+        resolve_duration(BusinessDays(Decimal(1)), BusinessCalendar("UTC", {}))
+    with pytest.raises(UnitError, match="business days count on a calendar"):
+        resolve_duration(BusinessDays(Decimal(1)), None)
+    with pytest.raises(UnitError, match="not a whole number of microseconds"):
+        resolve_duration(parse_duration("0.0000000001 business days"), FILE_CALENDAR)
 
 
 @given(st.timedeltas(_dt.timedelta(0), _dt.timedelta(days=400)))

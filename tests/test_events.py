@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pendulum
 import pytest
 from hypothesis import given
@@ -27,7 +29,8 @@ from servicekit import (
     history_from_json,
     history_to_json,
 )
-from servicekit.errors import EventDecodeError
+from servicekit._events import FrozenAttributes
+from servicekit.errors import EventDecodeError, InvalidEventError
 from servicekit.testing import aware_datetimes
 
 text = st.text(min_size=1, max_size=12)
@@ -144,3 +147,45 @@ def test_deeply_nested_attributes_are_refused() -> None:
     }
     with pytest.raises(EventDecodeError):
         event_from_dict(data)
+
+
+_AT = pendulum.datetime(2025, 3, 3, 9)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda: TicketOpened(at=_AT, ticket_id=5, priority="P2"),
+            "ticket_id must be a str, got int 5",
+        ),
+        (lambda: AgentReplied(at=_AT, actor=5), "actor must be a str or None, got int 5"),
+        (lambda: AgentReplied(at=_AT, public="yes"), "public must be True or False, got str 'yes'"),
+    ],
+)
+def test_event_fields_of_the_wrong_type_are_named(make: Callable[[], object], message: str) -> None:
+    with pytest.raises(InvalidEventError, match=message):
+        make()
+
+
+def test_decoding_refuses_what_is_no_event() -> None:
+    with pytest.raises(EventDecodeError, match="an event must be a mapping, got list"):
+        event_from_dict([1])  # type: ignore[arg-type]
+    with pytest.raises(EventDecodeError, match="expected an ISO 8601 string, got int"):
+        event_from_dict({"type": "agent_replied", "at": 5})
+    with pytest.raises(EventDecodeError, match="a history must be a JSON array, got dict"):
+        history_from_json("{}")
+    with pytest.raises(TypeError, match="expected a servicekit event, got str"):
+        event_to_dict("x")  # type: ignore[arg-type]
+
+
+def test_free_form_attributes_are_a_frozen_value() -> None:
+    a, b = FrozenAttributes({"a": 1, "b": None}), FrozenAttributes({"b": None, "a": 1})
+    assert a == b == {"a": 1, "b": None}
+    assert hash(a) == hash(b)
+    assert a != 5
+    assert repr(a) == "FrozenAttributes({'a': 1, 'b': None})"
+    with pytest.raises(TypeError, match="attribute names must be strings, got 1"):
+        FrozenAttributes({1: 2})  # type: ignore[dict-item]
+    with pytest.raises(TypeError, match="attribute 'a' must be a str, int, float, bool or None"):
+        FrozenAttributes({"a": [1]})  # type: ignore[dict-item]

@@ -11,8 +11,23 @@ import pytz
 from hypothesis import given
 from hypothesis import strategies as st
 
-from servicekit._time import _slow_instant, as_instant, from_micros, get_timezone, to_micros
-from servicekit.errors import NaiveDatetimeError, UnknownTimezoneError
+from servicekit._time import (
+    _slow_instant,
+    as_instant,
+    duration_micros,
+    from_micros,
+    get_timezone,
+    parse_instant,
+    to_micros,
+)
+from servicekit.errors import (
+    InstantOutOfRangeError,
+    InstantTypeError,
+    InvalidDurationError,
+    NaiveDatetimeError,
+    NegativeDurationError,
+    UnknownTimezoneError,
+)
 from servicekit.testing import aware_datetimes
 
 
@@ -88,3 +103,60 @@ def test_as_instant_is_the_same_for_every_kind_of_tzinfo(
     assert repr(fast) == repr(slow)
     assert to_micros(fast) == to_micros(slow) == to_micros(value)
     assert fast.fold == slow.fold
+
+
+class _PlusTwo(dt.tzinfo):
+    """A tzinfo of no known kind: its offset is asked for every time."""
+
+    def utcoffset(self, _: dt.datetime | None) -> dt.timedelta:
+        return dt.timedelta(hours=2)
+
+    def dst(self, _: dt.datetime | None) -> dt.timedelta:
+        return dt.timedelta(0)
+
+
+def test_get_timezone_takes_names_and_zone_objects_only() -> None:
+    assert get_timezone(zoneinfo.ZoneInfo("Europe/Madrid")).name == "Europe/Madrid"
+    assert get_timezone(dt.UTC).name == "UTC"
+    assert get_timezone(get_timezone("America/Bogota")).name == "America/Bogota"
+    for bad in (5, "", None):
+        with pytest.raises(UnknownTimezoneError, match="must be an IANA time-zone name"):
+            get_timezone(bad)
+
+
+@pytest.mark.parametrize(
+    "tz",
+    [_PlusTwo(), dt.timezone(dt.timedelta(hours=1, microseconds=5))],
+    ids=["own tzinfo", "offset with microseconds"],
+)
+def test_instants_of_any_tzinfo_keep_their_instant(tz: dt.tzinfo) -> None:
+    value = dt.datetime(2025, 3, 3, 9, tzinfo=tz)
+    got = as_instant(value)
+    assert got == value
+    assert to_micros(got) == to_micros(value)  # (pendulum's fixed zones hold whole seconds)
+    assert as_instant(value) == got  # asked twice: no cached answer of another kind
+
+
+def test_instants_at_the_ends_of_the_range() -> None:
+    utc = get_timezone("UTC")
+    last = dt.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC)
+    assert from_micros(to_micros(last), utc) == last
+    first = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+    assert from_micros(to_micros(first), utc) == first
+    for beyond in (to_micros(last) + 1, to_micros(first) - 1):
+        with pytest.raises(InstantOutOfRangeError, match="outside the years 1 to 9999"):
+            from_micros(beyond, utc)
+
+
+def test_wrong_types_for_instants_and_durations_are_named() -> None:
+    with pytest.raises(InstantTypeError, match="must be an aware datetime, got int 5"):
+        to_micros(5)
+    with pytest.raises(InstantTypeError, match="must be a string, got int 5"):
+        parse_instant(5)  # type: ignore[arg-type]
+    with pytest.raises(InvalidDurationError, match=r"must be a datetime\.timedelta"):
+        duration_micros(5)
+    with pytest.raises(InvalidDurationError, match="months or years, which have no fixed length"):
+        duration_micros(pendulum.duration(months=1))
+    with pytest.raises(NegativeDurationError, match="must not be negative"):
+        duration_micros(dt.timedelta(seconds=-1))
+    assert duration_micros(dt.timedelta(seconds=-1), allow_negative=True) == -1_000_000

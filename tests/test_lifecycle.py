@@ -18,6 +18,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from servicekit import (
     ANY,
     AgentReplied,
+    BusinessCalendar,
     CustomerReplied,
     Lifecycle,
     PriorityChanged,
@@ -492,3 +493,45 @@ def test_a_guard_gets_a_read_only_view() -> None:
     with pytest.raises(ReadOnlyTicketError):
         view.fire("finish", at=minutes(3))
     assert pickle.loads(pickle.dumps(view)) == t
+
+
+def _tr(**options: object) -> Transition:
+    return Transition(trigger="t", sources="a", dest="b", **options)  # type: ignore[arg-type]
+
+
+_AB = [Status("a", "new"), Status("b", "closed")]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: _tr(after=dt.timedelta(0)), "after must be positive"),
+        (
+            lambda: _tr(calendar=BusinessCalendar("UTC", "mon-fri 09:00-17:00")),
+            "has a calendar but no `after` delay",
+        ),
+        (lambda: _tr(reasons=[]), r"allows no reason at all; give `reasons=None`"),
+        (lambda: _tr().due_at(pendulum.datetime(2025, 1, 1)), r"'t' is not timed \(no `after`\)"),
+        (
+            lambda: Lifecycle("x", _AB, [_tr()], "a", reactions=["r"]),  # type: ignore[list-item]
+            "reactions must be Reaction values, got 'r'",
+        ),
+        (lambda: Lifecycle("x", [], [], "a"), "a lifecycle needs at least one status"),
+        (
+            lambda: Lifecycle("x", ["a"], [], "a"),  # type: ignore[list-item]
+            "statuses must be Status values, got 'a'",
+        ),
+        (
+            lambda: Lifecycle("x", _AB, ["t"], "a"),  # type: ignore[list-item]
+            "transitions must be Transition values, got 't'",
+        ),
+        (lambda: Lifecycle.from_categories("log", {}), "needs a non-empty mapping"),
+        (
+            lambda: Lifecycle.from_categories("log", {"New": "newish"}),
+            r"status 'New': 'newish' is not a status category; use one of \['new'",
+        ),
+    ],
+)
+def test_lifecycle_refusals_name_the_fix(make: Callable[[], object], message: str) -> None:
+    with pytest.raises(InvalidLifecycleError, match=message):
+        make()

@@ -18,8 +18,10 @@ from servicekit.cli import main
 from servicekit.errors import InvalidLocaleError, NaiveDatetimeError, PlaybookError
 from servicekit.protocols import (
     ServiceProtocol,
+    TemplateSet,
     crisis_protocol,
     daily_requests_protocol,
+    loads_protocol,
     playbook,
     pqrs_request_types,
     proactive_protocol,
@@ -216,3 +218,22 @@ def test_protocol_render_refusals_are_one_line_and_exit_2() -> None:
         assert done.returncode == 2, args
         assert done.stdout == ""
         assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+def test_a_protocol_with_every_option_reads_out_each_one() -> None:
+    text = (Path(__file__).parent / "data" / "every_option_protocol.toml").read_text("utf-8")
+    protocol = attrs.evolve(loads_protocol(text), templates=TemplateSet())
+    page = playbook(protocol, language="en")
+    assert "| P1 | callback | 2 hours | mon-fri 09:00-17:00 (Europe/Madrid) | 80% |" in page
+    assert "starts when the priority is raised or when 75% of the first response target" in page
+    assert "| 1 | at once | lead and ana (by sms) |  |" in page
+    assert "| 2 | 45 minutes of business time later | tier L3 |  |" in page
+    assert "Then it goes round again from step 2, 2 more times." in page
+    assert "| any other | after 1 hour, then each wait 3× the last (at most 1 day) |" in page
+    assert "| any other | every day at 10:00, customer's time |" in page
+    assert "**backoff**: After 3 unanswered attempts: **close**" in page
+    assert "| solve | open, waiting | solved | needs a reason; reason: fixed, workaround |" in page
+    assert "| start | new | open | only agent |" in page
+    assert "This protocol has no message templates." in page
+    spanish = playbook(protocol, language="es")
+    assert "**backoff**: Tras 3 intentos sin respuesta: **close**" in spanish

@@ -529,3 +529,16 @@ def test_instant_at_on_a_met_cycle_and_bad_fractions() -> None:
     for bad in (-0.1, float("nan"), "half"):
         with pytest.raises(SlaPolicyError, match="fraction must be"):
             met.instant_at(bad)  # type: ignore[arg-type]
+
+
+def test_instant_at_of_a_stopped_clock_and_bad_fractions() -> None:
+    t0 = at(2025, 3, 3, 9)
+    ticket = helpdesk(t0)
+    ticket.record(AgentReplied(at=t0 + H, actor="ana"))
+    (first,) = policy().evaluate(ticket, t0 + 2 * H).for_metric("first_response")
+    assert first.instant_at(0.25) == t0 + 0.75 * H  # reached before the reply stopped it
+    assert first.instant_at(1.0) is None  # never reached: the clock stopped at 1 of 3 hours
+    assert first.instant_at(0) == t0
+    for bad in ("half", True, -0.1, float("nan"), float("inf")):
+        with pytest.raises(SlaPolicyError, match="fraction must be"):
+            first.instant_at(bad)  # type: ignore[arg-type]

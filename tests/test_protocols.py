@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pendulum
 import pytest
@@ -117,3 +118,20 @@ def test_replay_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert "SLA attainment" in out
     assert main(["replay", "--now", "yesterday", "--width", "120"]) == 2
     assert "not an ISO 8601 instant" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--now", "2025-03-03T09:00"], "has no UTC offset; it is never read as UTC"),
+        (["--protocol", "nope"], r"unknown protocol 'nope'; choose one of \['crisis'"),
+        (["--compare", "reactive", "--workers", "2"], "--compare runs in this process"),
+    ],
+)
+def test_replay_refusals_are_one_line_and_exit_2(
+    args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["replay", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert re.search(message, err)

@@ -22,7 +22,7 @@ for target in "${targets[@]}"; do
     case "$target" in
         calendars)
             sources+=("src/servicekit/_calendars.py" "src/servicekit/_calendar_hours.py")
-            tests+=("tests/test_calendars.py") ;;
+            tests+=("tests/test_calendars.py" "tests/test_boundaries.py") ;;
         sla)
             sources+=("src/servicekit/sla/_clock.py")
             tests+=("tests/test_sla.py") ;;

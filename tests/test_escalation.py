@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pendulum
@@ -426,3 +427,54 @@ def test_an_endless_repeat_asked_far_ahead_is_refused_with_the_limit() -> None:
     assert len(every_minute.evaluate(t, T0 + 24 * H).notifications) == 24 * 60
     with pytest.raises(InvalidEscalationError, match=r"more than 100,000 steps in one run"):
         every_minute.evaluate(t, T0 + 100 * 24 * H)
+
+
+_L2 = Target("tier", "L2")
+
+
+def _chain(**options: object) -> EscalationChain:
+    steps = options.pop("steps", [Step(targets=[_L2]), Step(targets=[_L2], wait=Delay(H))])
+    return EscalationChain(name="c", steps=steps, **options)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: Window(MADRID, dt.time(17), dt.time(9)), "must end after it starts"),
+        (lambda: Window(MADRID, dt.time(9), dt.time(17), weekdays=frozenset()), "non-empty set"),
+        (lambda: Window(MADRID, dt.time(9), dt.time(17), weekdays=frozenset({7})), "of 0..6"),
+        (
+            lambda: Window(MADRID, dt.time(9), dt.time(17), outside="goto"),
+            "give goto_step exactly when outside is GOTO",
+        ),
+        (
+            lambda: Window(MADRID, dt.time(9), dt.time(17), goto_step=1),
+            "give goto_step exactly when outside is GOTO",
+        ),
+        (lambda: Step(targets=[]), "a step needs at least one target"),
+        (
+            lambda: Step(targets=[_L2], unreachable="fallback"),
+            "give a fallback target exactly when unreachable is FALLBACK",
+        ),
+        (lambda: Step(targets=[_L2], fallback=_L2), "exactly when unreachable is FALLBACK"),
+        (lambda: _chain(repeat=Repeat(-1)), r"repeat.times must be >= 0 or None"),
+        (lambda: _chain(ack_restart_step=2), "ack_restart_step must be a step index below 2"),
+        (lambda: _chain(ack_timeout=dt.timedelta(0)), "ack_timeout must be positive"),
+        (lambda: _chain(hold_poll=dt.timedelta(0)), "hold_poll must be positive"),
+        (
+            lambda: _chain(
+                steps=[
+                    Step(
+                        targets=[_L2],
+                        window=Window(MADRID, dt.time(9), dt.time(17), outside="goto", goto_step=5),
+                    )
+                ]
+            ),
+            "step 0 goes to step 5, outside the chain",
+        ),
+        (lambda: EscalationChain.from_levels("c", []), "chain 'c' has no levels"),
+    ],
+)
+def test_chain_refusals_name_the_rule(make: Callable[[], object], message: str) -> None:
+    with pytest.raises(InvalidEscalationError, match=message):
+        make()

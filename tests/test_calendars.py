@@ -606,3 +606,27 @@ def test_a_calendar_open_on_special_days_only_answers_within_them() -> None:
         cal.add(pendulum.datetime(2024, 1, 1), dt.timedelta(hours=9))
     with pytest.raises(ServiceKitError, match="subtract business time"):
         cal.subtract(pendulum.datetime(2026, 1, 1), dt.timedelta(hours=9))
+
+
+MADRID_ZONE = "Europe/Madrid"
+
+
+def test_repr_names_zone_hours_and_the_kind_of_holidays() -> None:
+    assert repr(BusinessCalendar(MADRID_ZONE, "mon-fri 09:00-17:00")) == (
+        "BusinessCalendar('Europe/Madrid', 'mon-fri 09:00-17:00')"
+    )
+    listed = BusinessCalendar(MADRID_ZONE, "mon-fri 09:00-17:00", holidays=[dt.date(2025, 12, 25)])
+    assert (
+        repr(listed)
+        == "BusinessCalendar('Europe/Madrid', 'mon-fri 09:00-17:00', holidays=<1 dates>)"
+    )
+    country = BusinessCalendar(MADRID_ZONE, "mon-fri 09:00-17:00", holidays=holidays.ES(years=2025))
+    assert repr(country).endswith(", holidays=<holidays.countries.spain.ES>)")
+    assert BusinessCalendar.always_open().timezone == "UTC"
+
+
+def test_a_night_shift_from_a_holiday_on_new_years_eve_is_closed_into_the_new_year() -> None:
+    nights = BusinessCalendar("UTC", "mon-sun 22:00-06:00", holidays=[dt.date(2025, 12, 31)])
+    assert nights.is_open(pendulum.datetime(2025, 12, 31, 2))  # the shift of Dec 30
+    assert not nights.is_open(pendulum.datetime(2026, 1, 1, 2))  # Dec 31's shift is a holiday
+    assert nights.is_open(pendulum.datetime(2026, 1, 1, 23))

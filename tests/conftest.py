@@ -113,6 +113,15 @@ def _run_servicekit(*args: str, cwd: Path | None = None) -> subprocess.Completed
     )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under ``pytest -n`` (xdist, ``--dist loadgroup``), the tests of the shared Dask cluster run
+    in one worker process: each worker would otherwise start a cluster of its own, two more
+    processes competing for the same cores."""
+    for item in items:
+        if "client" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("dask"))
+
+
 @pytest.fixture(scope="session")
 def client() -> Iterator[Client]:
     """A real Dask cluster of two worker processes, shared by the batch tests."""

@@ -37,7 +37,7 @@ work=$(mktemp -d)
 trap '[ -n "${MUTATION_KEEP:-}" ] || rm -rf "$work"' EXIT
 cp -r "$root/src" "$work/src"
 mkdir "$work/tests"
-cp "$root/tests/conftest.py" "${tests[@]/#/$root/}" "$work/tests/"
+cp "$root/tests/conftest.py" "$root/tests/_depth.py" "${tests[@]/#/$root/}" "$work/tests/"
 cp "$root/pyproject.toml" "$work/pyproject.toml"
 {
     echo

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _depth import PROFILE
 from distributed import Client
 from hypothesis import HealthCheck, Phase, settings
 
@@ -45,7 +46,7 @@ settings.register_profile(
     parent=settings.get_profile("ci"),
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+settings.load_profile(PROFILE)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -113,13 +114,34 @@ def _run_servicekit(*args: str, cwd: Path | None = None) -> subprocess.Completed
     )
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under ``pytest -n`` (xdist, ``--dist loadgroup``), the tests of the shared Dask cluster run
-    in one worker process: each worker would otherwise start a cluster of its own, two more
-    processes competing for the same cores."""
+    """Marks that follow from the fixtures a test uses.
+
+    - Under ``pytest -n`` (xdist, ``--dist loadgroup``) the tests of the shared Dask cluster run
+      in one worker process: each worker would otherwise start a cluster of its own, two more
+      processes competing for the same cores.
+    - A test of the full BPI 2013 log is ``slow``; a ``slow`` test is not measured by coverage
+      (``no_cover``): it runs code the lighter tests measure already, and tracing it would
+      make it two to three times slower for nothing.
+    """
     for item in items:
-        if "client" in getattr(item, "fixturenames", ()):
+        fixtures = getattr(item, "fixturenames", ())
+        if "client" in fixtures:
             item.add_marker(pytest.mark.xdist_group("dask"))
+        if "bpic2013_path" in fixtures:
+            item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.no_cover)
+
+
+@pytest.fixture(autouse=True)
+def _subprocesses_measured_as_the_test(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The processes a ``no_cover`` test starts are not measured either."""
+    if request.node.get_closest_marker("no_cover"):
+        monkeypatch.delenv("COVERAGE_PROCESS_CONFIG", raising=False)
 
 
 @pytest.fixture(scope="session")

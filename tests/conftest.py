@@ -9,9 +9,9 @@ and ``deep`` (many more examples, for a long local run:
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from distributed import Client
 from hypothesis import HealthCheck, Phase, settings
 
 from servicekit.batch import dask_client
+from servicekit.cli import main
 
 settings.register_profile(
     "ci",
@@ -102,16 +103,35 @@ def bpic2013_path() -> Path:
 
 
 def _run_servicekit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m servicekit ARGS`` on this checkout's sources, as a user runs it."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "100"}
-    return subprocess.run(
-        [sys.executable, "-m", "servicekit", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        cwd=cwd,
-    )
+    """Run the command line with ``ARGS`` as ``python -m servicekit`` does, in this process.
+
+    Standard output and error are captured, the exit status is ``main``'s (or argparse's
+    ``SystemExit``), ``cwd`` is the working directory and the terminal is 100 columns wide.
+    Starting Python and importing the library again for every command would make the tests
+    that run each command of a guide several times slower; tests/test_cli.py runs the real
+    ``python -m servicekit`` process. A raw exception is not caught: it fails the test, as its
+    traceback on stderr would.
+    """
+    # Text streams over bytes, like a process's: commands that write binary use ``.buffer``.
+    out, err = (io.TextIOWrapper(io.BytesIO(), encoding="utf-8") for _ in range(2))
+    here = Path.cwd()
+    with contextlib.ExitStack() as stack:
+        patch = stack.enter_context(pytest.MonkeyPatch.context())
+        patch.setenv("COLUMNS", "100")
+        if cwd is not None:
+            patch.chdir(cwd)
+        stack.enter_context(contextlib.redirect_stdout(out))
+        stack.enter_context(contextlib.redirect_stderr(err))
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse: --help, --version, usage errors
+            code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    assert Path.cwd() == here
+    printed = []
+    for stream in (out, err):
+        stream.flush()
+        printed.append(stream.buffer.getvalue().decode("utf-8"))
+    return subprocess.CompletedProcess(["servicekit", *args], code, *printed)
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups

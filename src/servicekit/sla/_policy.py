@@ -304,12 +304,12 @@ class SlaPolicy:
 def report_of(ticket_id: str, folds: list[MetricFold], now_us: int, zone: Any) -> SlaReport:
     """The report of folds that have seen every event up to ``now_us``."""
     statuses = tuple(s for fold in folds for s in fold.statuses(now_us))
-    changes = [s.next_change_at for s in statuses if s.next_change_at is not None]
+    changes = [s._next_us for s in statuses if s._next_us is not None]
     return SlaReport(
         ticket_id,
         from_micros(now_us, zone),
         statuses,
-        min(changes, key=to_micros) if changes else None,
+        from_micros(min(changes), zone) if changes else None,
     )
 
 

@@ -382,7 +382,7 @@ def evaluate_chain(
         reachable=reachable,
         cursor=cursor,
         versions=versions,
-    )
+    )[0]
 
 
 def chain_report(
@@ -395,34 +395,11 @@ def chain_report(
     reachable: Reachable | None = None,
     cursor: int = 0,
     versions: Sequence[EscalationChain] = (),
-) -> EscalationReport:
-    """:func:`evaluate_chain` once the arguments are checked, on the ticket's ``events`` up to
-    ``now_us`` (a protocol reads the timeline once for its policy, chains and schedules)."""
-    return chain_report_us(
-        chain,
-        ticket,
-        events,
-        now_us,
-        report,
-        reachable=reachable,
-        cursor=cursor,
-        versions=versions,
-    )[0]
-
-
-def chain_report_us(
-    chain: EscalationChain,
-    ticket: Ticket,
-    events: Timeline,
-    now_us: int,
-    report: SlaReport | None,
-    *,
-    reachable: Reachable | None = None,
-    cursor: int = 0,
-    versions: Sequence[EscalationChain] = (),
 ) -> tuple[EscalationReport, int | None, int | None]:
-    """:func:`chain_report`, with its ``next_at`` and ``next_notification_at`` in
-    microseconds (a protocol compares them with its other parts' without converting)."""
+    """:func:`evaluate_chain` once the arguments are checked, on the ticket's ``events`` up to
+    ``now_us`` (a protocol reads the timeline once for its policy, chains and schedules); with
+    the report, its ``next_at`` and ``next_notification_at`` in microseconds (a protocol
+    compares them with its other parts' without converting)."""
     zone: Any = ticket.opened.at.tz
     run = _Run(chain, ticket, events, now_us, report, versions, reachable, cursor, zone)
     due, position, upcoming, sure = run.at(now_us)

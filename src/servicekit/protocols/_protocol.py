@@ -24,7 +24,7 @@ from servicekit._time import as_instant, from_micros, to_micros
 from servicekit._timeline import Timeline, timeline
 from servicekit.errors import EventDecodeError, ServiceKitError, UnknownPriorityError
 from servicekit.escalation import EscalationChain, EscalationReport
-from servicekit.escalation._evaluate import chain_report_us
+from servicekit.escalation._evaluate import chain_report
 from servicekit.followup import Anchor, FollowUpReport, FollowUpSchedule, PromiseState
 from servicekit.protocols._format import dump_parts, to_toml_text
 from servicekit.protocols._templates import TemplateSet
@@ -392,7 +392,7 @@ class ServiceProtocol:
         )
         # Each part's report comes with its next instants in microseconds: the earliest are
         # picked without converting back.
-        chains = [chain_report_us(c, as_of, events, now_us, sla) for c in self.escalations]
+        chains = [chain_report(c, as_of, events, now_us, sla) for c in self.escalations]
         schedules = [s._report_us(as_of, events, now_us) for s in self.follow_ups]
         escalations = tuple(r for r, _, _ in chains)
         follow_ups = tuple(r for r, _ in schedules)

@@ -15,13 +15,14 @@ import pickle
 from hypothesis import given
 from hypothesis import strategies as st
 
-from servicekit import Ticket
+from servicekit import BusinessCalendar, Ticket
+from servicekit._calendars import _POSITIONS_MAX
 from servicekit._time import duration_from_micros, from_micros, get_timezone, to_micros
 from servicekit.followup import ContactWindow
 from servicekit.protocols import ServiceProtocol, compliance_rows
 from servicekit.protocols._compliance import _seconds
 from servicekit.sla import SlaStatus
-from servicekit.testing import contact_windows, protocol_tickets
+from servicekit.testing import business_calendars, contact_windows, protocol_tickets
 
 ZONES = ("Europe/Madrid", "America/Bogota", "Asia/Tokyo", "UTC", "Australia/Lord_Howe")
 NOW_HOURS = st.integers(0, 60 * 24)
@@ -138,3 +139,29 @@ def test_compliance_seconds_are_the_statuses_durations(
 @given(st.integers(-(10**15), 10**15))
 def test_seconds_of_microseconds_are_timedelta_total_seconds(micros: int) -> None:
     assert _seconds(micros) == dt.timedelta(microseconds=micros).total_seconds()
+
+
+@given(
+    business_calendars(),
+    st.lists(
+        st.tuples(st.integers(0, 2 * 365 * 24 * 3600), st.integers(0, 400 * 3600)),
+        min_size=1,
+        max_size=40,
+    ),
+)
+def test_calendar_positions_remembered_answer_as_a_fresh_calendar(
+    calendar: BusinessCalendar, pairs: list[tuple[int, int]]
+) -> None:
+    base = to_micros(dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    # Fill the remembered positions past their bound, so answers are also checked after a
+    # clear; every question is asked twice (the second answer is remembered).
+    for i in range(_POSITIONS_MAX + 5):
+        calendar.between_micros(base, base + i * 977_000_000)
+    for seconds, duration in pairs + pairs:
+        start = base + seconds * 1_000_000 + seconds % 999_983
+        fresh = calendar.replace()
+        assert calendar.add_micros(start, duration * 1_000_000) == fresh.add_micros(
+            start, duration * 1_000_000
+        )
+        end = start + duration * 1_000_000
+        assert calendar.between_micros(start, end) == fresh.between_micros(start, end)

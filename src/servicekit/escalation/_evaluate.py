@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Callable, Sequence
-from typing import Any, Final, TypeAlias
+from typing import Any, Final, NamedTuple, TypeAlias
 
 import attrs
 import pendulum
@@ -90,8 +90,9 @@ class EscalationReport:
     chain: str = ""
 
 
-@attrs.frozen
-class _Segment:
+class _Segment(NamedTuple):
+    """A stretch in which a run's steps may fire (a tuple: built for every probe)."""
+
     run: int
     start: int
     end: int | None
@@ -100,7 +101,6 @@ class _Segment:
     chain: EscalationChain
 
     def ending(self, end: int) -> _Segment:
-        # Not attrs.evolve: that introspects the class on every call, once per stop.
         return _Segment(self.run, self.start, end, self.first_step, self.loop, self.chain)
 
 
@@ -382,7 +382,7 @@ def evaluate_chain(
         reachable=reachable,
         cursor=cursor,
         versions=versions,
-    )
+    )[0]
 
 
 def chain_report(
@@ -395,9 +395,11 @@ def chain_report(
     reachable: Reachable | None = None,
     cursor: int = 0,
     versions: Sequence[EscalationChain] = (),
-) -> EscalationReport:
+) -> tuple[EscalationReport, int | None, int | None]:
     """:func:`evaluate_chain` once the arguments are checked, on the ticket's ``events`` up to
-    ``now_us`` (a protocol reads the timeline once for its policy, chains and schedules)."""
+    ``now_us`` (a protocol reads the timeline once for its policy, chains and schedules); with
+    the report, its ``next_at`` and ``next_notification_at`` in microseconds (a protocol
+    compares them with its other parts' without converting)."""
     zone: Any = ticket.opened.at.tz
     run = _Run(chain, ticket, events, now_us, report, versions, reachable, cursor, zone)
     due, position, upcoming, sure = run.at(now_us)
@@ -406,13 +408,14 @@ def chain_report(
     # A step falling due with everyone reachable is a notification for certain; anything
     # else first (a run starting, a hold) is asked about at its instant.
     next_notification = next_at if next_at in sure else _next_notification(run, next_at)
-    return EscalationReport(
+    built = EscalationReport(
         tuple(_notification(ticket.id, item, zone) for item in due),
         None if position is None else Position(*position[:3], _instant(position[3], zone)),
         _instant(next_at, zone),
         _instant(next_notification, zone),
         chain.name,
     )
+    return built, next_at, next_notification
 
 
 def _instant(micros: int | None, zone: Any) -> pendulum.DateTime | None:

@@ -511,6 +511,12 @@ class FollowUpSchedule:
     def _report(self, ticket: Ticket, events: Timeline, now_us: int) -> FollowUpReport:
         """:meth:`evaluate` on the ticket's ``events`` up to ``now_us`` (its timeline), read
         once by a protocol for every part."""
+        return self._report_us(ticket, events, now_us)[0]
+
+    def _report_us(
+        self, ticket: Ticket, events: Timeline, now_us: int
+    ) -> tuple[FollowUpReport, int | None]:
+        """:meth:`_report`, with its ``next_at`` in microseconds."""
         zone = self._zone(ticket)
         due: list[FollowUp] = []
         terminal: TerminalDue | None = None
@@ -527,8 +533,9 @@ class FollowUpSchedule:
         for p in promises:
             if p.state is PromiseState.PENDING:
                 upcoming.extend(t for t in (to_micros(p.remind_at), to_micros(p.due)) if t > now_us)
-        next_at = from_micros(min(upcoming), zone_tz(zone)) if upcoming else None
-        return FollowUpReport(tuple(due), terminal, promises, next_at, self.name)
+        next_us = min(upcoming) if upcoming else None
+        next_at = None if next_us is None else from_micros(next_us, zone_tz(zone))
+        return FollowUpReport(tuple(due), terminal, promises, next_at, self.name), next_us
 
     def preview(
         self, ticket: Ticket, now: _dt.datetime, horizon: _dt.timedelta

@@ -14,7 +14,7 @@ import enum
 import functools
 import math
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import attrs
 import pendulum
@@ -57,8 +57,9 @@ class SlaWarning:
     at: pendulum.DateTime
 
 
-@attrs.frozen
-class _Segment:
+class _Segment(NamedTuple):
+    """A stretch in which a cycle's clock ran (a tuple: folds build several per ticket)."""
+
     start: int
     end: int | None  # None: still running
     calendar: BusinessCalendar

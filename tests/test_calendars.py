@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import pickle
+import re
 import zoneinfo
 
 import holidays
@@ -872,3 +873,97 @@ def test_a_week_of_seven_days_given_as_tuples_is_taken_as_is() -> None:
     week = (((_T(9), _T(17)),),) * 5 + ((), ())
     assert BusinessCalendar("UTC", week) == NINE_TO_FIVE
     assert BusinessCalendar("UTC", NINE_TO_FIVE.hours) == NINE_TO_FIVE
+
+
+# Whole messages (what was wrong and how to fix it), as a user reads them.
+_REFUSALS = [
+    (
+        {"holidays": "US"},
+        "holidays must be dates or a calendar from the holidays package, e.g. "
+        "holidays.country_holidays('US'); got 'US'",
+    ),
+    (
+        {"holidays": [dt.datetime(2025, 1, 1)]},
+        "holiday datetime.datetime(2025, 1, 1, 0, 0) is not a date: give datetime.date values "
+        "(a holiday closes the shifts that start on that local date)",
+    ),
+    (
+        {"special_days": [(dt.date(2025, 1, 1), ()), (dt.date(2025, 1, 1), ())]},
+        "special day 2025-01-01 is given twice; give each date once with all of its intervals",
+    ),
+    (
+        {"special_days": {dt.datetime(2025, 1, 1): ()}},
+        "special day datetime.datetime(2025, 1, 1, 0, 0) is not a date: key special_days by "
+        "datetime.date",
+    ),
+    ({"special_days": 5}, "special_days must map dates to intervals, got 5"),
+    (
+        {"hours": "funday 09:00-17:00"},
+        "in hours clause 'funday 09:00-17:00': 'funday' is not a day or day range; use mon, tue, "
+        "wed, thu, fri, sat, sun (or the full names), a range such as 'mon-fri', or 'daily'",
+    ),
+    (
+        {"hours": "mon 09:00-17:00; mon 18:00-19:00"},
+        "in hours clause 'mon 18:00-19:00': mon is given more than once; list all of its "
+        "intervals in one clause",
+    ),
+    (
+        {"hours": {0: [(dt.time(9, tzinfo=UTC), dt.time(17))]}},
+        "hours for mon: datetime.time(9, 0, tzinfo=datetime.timezone.utc) has a time zone; "
+        "opening hours are wall-clock times in the calendar's time zone, so give a plain time",
+    ),
+    (
+        {"hours": "mon 09:00-13:00,12:00-18:00"},
+        "hours for mon: intervals 09:00-13:00 and 12:00-18:00 overlap; merge them into one "
+        "interval or fix their bounds",
+    ),
+    (
+        {"hours": 5},
+        "hours must be a string such as 'mon-fri 09:00-17:00' or a mapping of weekday to "
+        "(start, end) intervals, got 5",
+    ),
+    (
+        {"hours": "mon 20:00-10:00; tue 09:00-17:00"},
+        "the mon interval 20:00-10:00 runs into the tue interval 09:00-17:00; end it earlier or "
+        "start the next one later",
+    ),
+    (
+        {"hours": "mon 9-17"},
+        "in hours clause 'mon 9-17': '9' is not a time; write hours as HH:MM, e.g. '09:00-17:30'",
+    ),
+    (
+        {"hours": {0: "09:00"}},
+        "hours for mon: '09:00' is not an interval; write START-END, e.g. '09:00-13:00'",
+    ),
+    (
+        {"hours": "mon"},
+        "in hours clause 'mon': expected DAYS followed by intervals, e.g. 'mon-fri 09:00-17:00'",
+    ),
+    (
+        {"hours": {0: "09:00-10:00", "mon": "09:00-10:00"}},
+        "hours for mon are given twice (as 0 and 'mon'); give each weekday once",
+    ),
+]
+
+
+@pytest.mark.parametrize(("arguments", "message"), _REFUSALS)
+def test_calendar_refusals_are_whole_sentences(arguments: dict[str, object], message: str) -> None:
+    given_arguments: dict[str, object] = {"hours": "mon 09:00-17:00", **arguments}
+    with pytest.raises(ServiceKitError, match=f"^{re.escape(message)}$"):
+        BusinessCalendar("UTC", **given_arguments)  # type: ignore[arg-type]
+
+
+def test_never_open_and_negative_micros_refusals_are_whole_sentences() -> None:
+    with pytest.raises(
+        CalendarNeverOpenError,
+        match=r"^cannot find the next opening on BusinessCalendar\('UTC', ''\): it has no "
+        r"opening hours and no special day that opens; give it weekly hours or an opening "
+        r"special day$",
+    ):
+        BusinessCalendar("UTC", {}).next_open(utc(2025, 1, 1))
+    with pytest.raises(
+        ValueError, match=r"^duration_us must not be negative; use subtract_micros$"
+    ):
+        NINE_TO_FIVE.add_micros(0, -1)
+    with pytest.raises(ValueError, match=r"^duration_us must not be negative; use add_micros$"):
+        NINE_TO_FIVE.subtract_micros(0, -1)

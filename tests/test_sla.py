@@ -197,12 +197,19 @@ def test_rows_for_csv() -> None:
     assert row["due_at"] == "2025-03-03T12:00:00+00:00"
 
 
-def test_custom_metric_from_conditions() -> None:
-    escalated_to_answer = SlaMetric(
+def _escalation_answer(**options: object) -> SlaMetric:
+    """Escalated -> acknowledged."""
+    return SlaMetric(
         name="escalation_answer",
         starts_on=[On("escalated")],
         met_on=[On("acknowledged")],
-        clock={StatusCategory.WAITING_ON_CUSTOMER: "run"},  # type: ignore[dict-item]
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def test_custom_metric_from_conditions() -> None:
+    escalated_to_answer = _escalation_answer(
+        clock={StatusCategory.WAITING_ON_CUSTOMER: "run"},
     )
     from servicekit import Acknowledged, Escalated
 
@@ -721,3 +728,68 @@ def test_a_target_rule_that_returns_something_else_is_refused() -> None:
         policy().evaluate(ticket, at(2025, 3, 3, 10), adjust=wrong)
     with pytest.raises(SlaPolicyError, match="returned 'nothing'"):
         policy().evaluate(ticket, at(2025, 3, 3, 10), adjust=lambda t, o, a: "nothing")  # type: ignore[arg-type,return-value]
+
+
+def test_periodic_updates_run_one_cycle_per_update_and_pause_on_hold() -> None:
+    t0 = at(2025, 3, 3, 9)
+    p = SlaPolicy(
+        "updates",
+        [SlaTarget(metric="periodic_update", priority="*", target=2 * H, calendar=NINE_TO_FIVE)],
+    )
+    ticket = helpdesk(t0)
+    ticket.record(AgentReplied(at=t0 + H))  # starts the first cycle (and opens the ticket)
+    ticket.record(AgentReplied(at=t0 + 2.5 * H))  # meets it and starts the next
+    ticket.fire("hold", at=t0 + 3 * H)
+    ticket.fire("open", at=t0 + 4 * H)
+    ticket.record(AgentReplied(at=t0 + 5 * H, public=False))  # a note is not an update
+    cycles = p.evaluate(ticket, t0 + 6 * H).statuses
+    assert [(s.cycle, s.state, s.started_at, s.elapsed) for s in cycles] == [
+        (1, SlaState.MET, t0 + H, 1.5 * H),
+        (2, SlaState.BREACHED_RUNNING, t0 + 2.5 * H, 2.5 * H),
+    ]
+    assert cycles[1].breached_at == t0 + 5.5 * H + US  # 0.5 h, the hour on hold, 1.5 h more
+    assert cycles[1].due_at == t0 + 5.5 * H
+
+
+def test_a_status_shows_its_documented_fields_in_order() -> None:
+    t0 = at(2025, 3, 3, 9)
+    (first,) = policy().evaluate(helpdesk(t0), t0 + H).for_metric("first_response")
+    shown = repr(first)
+    assert shown.startswith(
+        "SlaStatus(metric='first_response', cycle=1, priority='Medium', "
+        "state=<SlaState.RUNNING: 'running'>, target=Duration(hours=3), calendar=BusinessCalendar("
+    )
+    names = [
+        "started_at",
+        "ended_at=None",
+        "elapsed=Duration(hours=1)",
+        "remaining=Duration(hours=2)",
+        "due_at=DateTime(2025, 3, 3, 12, 0, 0, tzinfo=Timezone('UTC'))",
+        "breached_at=None",
+        "percent_used=33.3",
+        "warnings=()",
+        "next_change_at=DateTime(2025, 3, 3, 10, 30, 0, tzinfo=Timezone('UTC'))",
+    ]
+    positions = [shown.index(name) for name in names]
+    assert positions == sorted(positions)
+    assert shown.endswith(")")
+    assert "_segments" not in shown
+
+
+def test_a_cycle_started_while_the_ticket_is_solved_stops_at_once() -> None:
+    """A metric's start event arriving in a stop category starts and ends its cycle there."""
+    from servicekit import Escalated
+
+    watched = _escalation_answer(on_stop={StatusCategory.SOLVED: "met"})
+    t0 = at(2025, 3, 3, 9)
+    ticket = helpdesk(t0)
+    ticket.fire("solve", at=t0 + H)
+    ticket.record(Escalated(at=t0 + 2 * H, level="L2"))
+    p = SlaPolicy("w", [SlaTarget(metric=watched, priority="*", target=4 * H)])
+    (status,) = p.evaluate(ticket, t0 + 3 * H).statuses
+    assert (status.state, status.started_at, status.ended_at) == (
+        SlaState.MET,
+        t0 + 2 * H,
+        t0 + 2 * H,
+    )
+    assert (status.elapsed, status.due_at, status.next_change_at) == (dt.timedelta(0), None, None)

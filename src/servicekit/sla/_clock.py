@@ -25,7 +25,6 @@ from servicekit._events import (
     AttributeValue,
     Event,
     PriorityChanged,
-    StatusChanged,
     TicketOpened,
 )
 from servicekit._status import ClockAction, StatusCategory
@@ -541,12 +540,3 @@ class MetricFold:
             _now=end,
             _zone=zone,
         )
-
-
-def status_category(
-    event: Event, category_of: Callable[[str], StatusCategory]
-) -> StatusCategory | None:
-    """The category a status change leads to, or ``None`` for other events."""
-    if isinstance(event, StatusChanged):
-        return category_of(event.to_status)
-    return None

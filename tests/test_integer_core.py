@@ -15,7 +15,7 @@ import pickle
 from hypothesis import given
 from hypothesis import strategies as st
 
-from servicekit import BusinessCalendar, Ticket
+from servicekit import BusinessCalendar, StatusChanged, Ticket
 from servicekit._calendars import _POSITIONS_MAX
 from servicekit._time import duration_from_micros, from_micros, get_timezone, to_micros
 from servicekit._timeline import timeline
@@ -23,7 +23,6 @@ from servicekit.followup import ContactWindow
 from servicekit.protocols import ServiceProtocol, compliance_rows
 from servicekit.protocols._compliance import _seconds
 from servicekit.sla import SlaPolicy, SlaReport, SlaStatus
-from servicekit.sla._clock import status_category
 from servicekit.sla._policy import report_of
 from servicekit.testing import (
     business_calendars,
@@ -182,7 +181,9 @@ def _every_move_report(policy: SlaPolicy, ticket: Ticket, now_us: int) -> SlaRep
     zone = opened.at.tz
     folds = policy.folds(opened, zone)
     for at_us, event in timeline(ticket, now_us):
-        category = status_category(event, ticket.lifecycle.category)
+        category = (
+            ticket.lifecycle.category(event.to_status) if isinstance(event, StatusChanged) else None
+        )
         for fold in folds:
             fold.feed(event, at_us, category)
     return report_of(opened.ticket_id, folds, now_us, zone)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import pickle
+import re
 import zoneinfo
 
 import holidays
@@ -630,3 +631,339 @@ def test_a_night_shift_from_a_holiday_on_new_years_eve_is_closed_into_the_new_ye
     assert nights.is_open(pendulum.datetime(2025, 12, 31, 2))  # the shift of Dec 30
     assert not nights.is_open(pendulum.datetime(2026, 1, 1, 2))  # Dec 31's shift is a holiday
     assert nights.is_open(pendulum.datetime(2026, 1, 1, 23))
+
+
+# -- equal calendars answer alike, different ones somewhere differ ----------------------------
+
+
+def _a_weekday_only_one_closes(a: holidays.HolidayBase, b: holidays.HolidayBase) -> dt.date:
+    """A weekday in 2020-2025 that one holidays calendar closes and the other does not."""
+    for year in range(2020, 2026):
+        differing = {
+            day
+            for day in (dt.date(year, 1, 1) + dt.timedelta(days=i) for i in range(365))
+            if day.weekday() < 5 and (day in a) != (day in b)
+        }
+        if differing:
+            return min(differing)
+    raise AssertionError("the two holiday calendars agree on every weekday")
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"country": "US", "subdiv": "NY"},
+        {"country": "CA"},
+        {"country": "US", "observed": False},
+        {"country": "US", "categories": ("public", "unofficial")},
+    ],
+    ids=["subdivision", "country", "not-observed", "categories"],
+)
+def test_calendars_from_differently_configured_holidays_differ(other: dict[str, object]) -> None:
+    zone, hours = "America/New_York", "mon-fri 09:00-17:00"
+    base = BusinessCalendar(zone, hours, holidays.country_holidays("US"))
+    cal = BusinessCalendar(zone, hours, holidays.country_holidays(**other))  # type: ignore[arg-type]
+    assert cal != base
+    assert cal == BusinessCalendar(zone, hours, holidays.country_holidays(**other))  # type: ignore[arg-type]
+    day = _a_weekday_only_one_closes(
+        holidays.country_holidays("US"),
+        holidays.country_holidays(**other),  # type: ignore[arg-type]
+    )
+    ten = pendulum.datetime(day.year, day.month, day.day, 10, tz=zone)
+    assert cal.is_open(ten) != base.is_open(ten)
+
+
+def test_a_holidays_calendar_that_does_not_expand_closes_only_its_years() -> None:
+    zone, hours = "America/New_York", "mon-fri 09:00-17:00"
+    fixed = BusinessCalendar(zone, hours, holidays.country_holidays("US", years=2024, expand=False))
+    expanding = BusinessCalendar(zone, hours, holidays.country_holidays("US", years=2024))
+    assert fixed != expanding
+    assert not fixed.is_open(pendulum.datetime(2024, 12, 25, 10, tz=zone))
+    assert fixed.is_open(pendulum.datetime(2025, 12, 25, 10, tz=zone))
+    assert not expanding.is_open(pendulum.datetime(2025, 12, 25, 10, tz=zone))
+
+
+def test_a_calendar_is_not_equal_to_other_values() -> None:
+    cal = NINE_TO_FIVE
+    assert cal != "UTC mon-fri 09:00-17:00"
+    assert cal.__eq__(1) is NotImplemented
+    assert cal != BusinessCalendar("UTC", "mon-fri 09:00-17:01")
+    assert cal != BusinessCalendar("Europe/London", "mon-fri 09:00-17:00")
+    assert cal != BusinessCalendar(
+        "UTC", "mon-fri 09:00-17:00", special_days={dt.date(2025, 1, 1): []}
+    )
+    assert cal != BusinessCalendar("UTC", "mon-fri 09:00-17:00", [dt.date(2025, 1, 1)])
+    assert len({cal, BusinessCalendar("UTC", "mon-fri 09:00-17:00")}) == 1
+
+
+def test_replace_checks_like_a_new_calendar() -> None:
+    day, half = dt.date(2025, 12, 24), dt.date(2025, 12, 31)
+    cal = BusinessCalendar(
+        "Europe/Madrid", "mon-fri 09:00-17:00", [day], special_days={half: "09:00-13:00"}
+    )
+    assert cal.replace() == cal
+    assert cal.replace(hours="mon-sat 10:00-14:00") == BusinessCalendar(
+        "Europe/Madrid", "mon-sat 10:00-14:00", [day], special_days={half: "09:00-13:00"}
+    )
+    assert cal.replace(timezone="UTC").timezone == "UTC"
+    assert cal.replace(holidays=()).holidays == frozenset()
+    assert cal.replace(special_days=None).special_days == ()
+    assert cal.holidays == frozenset({day})
+    with pytest.raises(
+        TypeError,
+        match=r"unknown fields \['colour', 'zone'\]; use \['timezone', 'hours', 'holidays', "
+        r"'special_days'\]",
+    ):
+        cal.replace(zone="UTC", colour="red")
+    with pytest.raises(InvalidScheduleError):
+        cal.replace(hours="mon 25:00-26:00")
+
+
+def test_pickle_keeps_listed_holidays_special_days_and_the_zone() -> None:
+    cal = BusinessCalendar(
+        "Australia/Sydney",
+        "mon-fri 09:00-17:00; sat 10:00-12:00",
+        [dt.date(2025, 1, 27)],
+        special_days={dt.date(2025, 1, 28): "09:00-12:00", dt.date(2025, 2, 2): "10:00-11:00"},
+    )
+    clone = pickle.loads(pickle.dumps(cal))
+    assert clone == cal
+    assert clone.tz.name == cal.tz.name == "Australia/Sydney"
+    sydney = "Australia/Sydney"
+    week = (pendulum.datetime(2025, 1, 26, tz=sydney), pendulum.datetime(2025, 2, 3, tz=sydney))
+    # Sun closed, Mon a holiday, Tue a half day, three full days, Sat 2 h, Sun a special hour.
+    assert clone.between(*week) == cal.between(*week) == (3 + 8 + 8 + 8 + 2 + 1) * H
+
+
+def test_empty_and_reversed_ranges_have_no_open_periods() -> None:
+    a = utc(2024, 7, 1, 10)
+    assert list(NINE_TO_FIVE.open_intervals(a, a)) == []
+    assert list(NINE_TO_FIVE.open_intervals(a + H, a)) == []
+    always = BusinessCalendar.always_open()
+    assert list(always.open_intervals(a, a)) == []
+    assert list(always.open_intervals(a, a + H)) == [(a, a + H)]
+    # Periods are clipped to the range and cross a weekend as two.
+    assert list(NINE_TO_FIVE.open_intervals(utc(2024, 7, 5, 16), utc(2024, 7, 8, 10))) == [
+        (utc(2024, 7, 5, 16), utc(2024, 7, 5, 17)),
+        (utc(2024, 7, 8, 9), utc(2024, 7, 8, 10)),
+    ]
+
+
+def test_the_microsecond_api_refuses_negative_durations() -> None:
+    start = 1_700_000_000_000_000
+    with pytest.raises(ValueError, match="use subtract_micros"):
+        NINE_TO_FIVE.add_micros(start, -1)
+    with pytest.raises(ValueError, match="use add_micros"):
+        NINE_TO_FIVE.subtract_micros(start, -1)
+    assert NINE_TO_FIVE.add_micros(start, 0) == NINE_TO_FIVE.subtract_micros(start, 0) == start
+    always = BusinessCalendar.always_open()
+    assert always.add_micros(start, 5) == start + 5
+    assert always.subtract_micros(start, 5) == start - 5
+    assert always.between_micros(start + 5, start) == -5
+
+
+def test_answers_beyond_the_years_calendars_cover_are_refused() -> None:
+    from servicekit.errors import InstantOutOfRangeError
+
+    def fresh() -> BusinessCalendar:
+        # A new calendar each time: its running totals start from the year first asked about.
+        return BusinessCalendar("UTC", "mon-fri 09:00-17:00")
+
+    with pytest.raises(InstantOutOfRangeError, match="outside the years 2 to 9998"):
+        fresh().add(utc(9998, 12, 20), 200 * H)
+    with pytest.raises(InstantOutOfRangeError, match="outside the years 2 to 9998"):
+        fresh().subtract(utc(2, 1, 20), 200 * H)
+    with pytest.raises(InstantOutOfRangeError, match="outside the years 2 to 9998"):
+        fresh().next_open(utc(9998, 12, 31, 18))
+    assert fresh().add(utc(9998, 12, 18), 8 * H) == utc(9998, 12, 18, 17)  # a Friday
+    assert fresh().subtract(utc(2, 1, 21, 17), 8 * H) == utc(2, 1, 21, 9)  # a Monday
+
+
+def test_a_calendar_open_on_special_days_only_names_their_years() -> None:
+    cal = BusinessCalendar(
+        "UTC",
+        {},
+        special_days={dt.date(2025, 6, 2): "09:00-10:00", dt.date(2027, 1, 4): "09:00-10:00"},
+    )
+    with pytest.raises(
+        CalendarNeverOpenError,
+        match=r"cannot add business time on BusinessCalendar\('UTC', '', "
+        r"special_days=<2 dates>\): it has no weekly hours, and its special days only open "
+        r"between 2025 and 2027; give it weekly hours or an opening special day",
+    ):
+        cal.add(utc(2024, 1, 1), 3 * H)
+    assert cal.add(utc(2024, 1, 1), 2 * H) == utc(2027, 1, 4, 10)
+    with pytest.raises(CalendarNeverOpenError, match="find the next opening"):
+        cal.next_open(utc(2027, 1, 4, 10))
+    closed_days = BusinessCalendar("UTC", {}, special_days={dt.date(2025, 6, 2): []})
+    with pytest.raises(CalendarNeverOpenError, match="no opening hours and no special day"):
+        closed_days.next_open(utc(2024, 1, 1))
+
+
+# -- weekly hours: every way of giving them, and their edges ------------------------------------
+
+
+@given(business_calendars())
+def test_the_hours_a_calendar_shows_read_back_as_the_same_week(cal: BusinessCalendar) -> None:
+    shown = repr(cal).split("'")[3]
+    assert BusinessCalendar(cal.timezone, shown).hours == cal.hours
+
+
+def test_hours_given_out_of_order_touching_or_to_the_same_time_next_day() -> None:
+    cal = BusinessCalendar("UTC", {0: ["13:00-17:00", "09:00-12:00"], "tue": "09:00-09:00"})
+    assert cal.hours[0] == ((_T(9), _T(12)), (_T(13), _T(17)))
+    assert cal.between(utc(2025, 3, 4, 9), utc(2025, 3, 5, 9)) == 24 * H  # 09:00-09:00: a day
+    touching = BusinessCalendar("UTC", "mon 09:00-12:00,12:00-17:00")
+    assert touching.next_close(utc(2025, 3, 3, 10)) == utc(2025, 3, 3, 17)
+    # A night shift may end exactly when the next day opens: one period.
+    night = BusinessCalendar("UTC", "mon 20:00-09:00; tue 09:00-17:00")
+    assert night.next_close(utc(2025, 3, 3, 21)) == utc(2025, 3, 4, 17)
+    assert BusinessCalendar("UTC", {6: "10:00-12:00"}).hours[6] == ((_T(10), _T(12)),)
+    trailing = BusinessCalendar("UTC", {}, special_days={dt.date(2025, 3, 3): "09:00-12:00,"})
+    assert trailing.special_days == ((dt.date(2025, 3, 3), ((_T(9), _T(12)),)),)
+
+
+def test_hours_with_seconds_and_microseconds_are_kept_to_the_microsecond() -> None:
+    fine = BusinessCalendar(
+        "UTC", {0: [(_T(9, 0, 30), _T(9, 0, 45)), (_T(9, 0, 45, 1), _T(10, 0, 0, 5))]}
+    )
+    assert "09:00:30-09:00:45,09:00:45.000001-10:00:00.000005" in repr(fine)
+    monday = utc(2025, 3, 3)
+    assert fine.between(monday, monday + 24 * H) == dt.timedelta(
+        seconds=15 + 3600 - 45, microseconds=4
+    )
+    with pytest.raises(InvalidScheduleError, match="overlap"):
+        BusinessCalendar(
+            "UTC", {0: [(_T(9, 0, 0, 500), _T(9, 0, 0, 700)), (_T(9, 0, 0, 600), _T(10))]}
+        )
+    with pytest.raises(InvalidScheduleError, match="overlap"):
+        BusinessCalendar("UTC", {0: [(_T(9, 0, 30), _T(9, 1)), (_T(9, 0, 59), _T(10))]})
+
+
+@pytest.mark.parametrize(
+    ("hours", "message"),
+    [
+        ({0: [(_T(9, tzinfo=UTC), _T(17))]}, "has a time zone; opening hours are wall-clock"),
+        ({0: [(dt.datetime(2025, 1, 1, 9), _T(17))]}, r"expected a datetime.time or 'HH:MM'"),
+        ({0: [(9, 17)]}, r"hours for mon: expected a datetime.time or 'HH:MM', got 9"),
+        ({0: [("09:00", "12:00", "13:00")]}, r"expected \(start, end\) pairs of times"),
+        ({0: [5]}, r"expected \(start, end\) pairs of times, got 5"),
+        ({0: 5}, r"hours for mon: expected a sequence of \(start, end\), got 5"),
+        ({7: "09:00-17:00"}, r"unknown weekday 7: use 0 \(Monday\) to 6 \(Sunday\)"),
+        ({-1: "09:00-17:00"}, "unknown weekday -1"),
+        ({True: "09:00-17:00"}, "unknown weekday True"),
+        (((),) * 6, "hours must be a string such as 'mon-fri 09:00-17:00' or a mapping"),
+        (
+            "sun 20:00-10:00; mon 09:00-17:00",
+            "the sun interval 20:00-10:00 runs into the mon interval 09:00-17:00",
+        ),
+        (
+            {0: "09:00-13:00,12:00-18:00"},
+            "hours for mon: intervals 09:00-13:00 and 12:00-18:00 overlap",
+        ),
+        ("mon-fri 09:00-17:00; sat-fri 10:00-11:00", "mon is given more than once"),
+    ],
+)
+def test_hours_refused_say_what_and_where(hours: object, message: str) -> None:
+    with pytest.raises(InvalidScheduleError, match=message):
+        BusinessCalendar("UTC", hours)  # type: ignore[arg-type]
+
+
+def test_a_week_of_seven_days_given_as_tuples_is_taken_as_is() -> None:
+    week = (((_T(9), _T(17)),),) * 5 + ((), ())
+    assert BusinessCalendar("UTC", week) == NINE_TO_FIVE
+    assert BusinessCalendar("UTC", NINE_TO_FIVE.hours) == NINE_TO_FIVE
+
+
+# Whole messages (what was wrong and how to fix it), as a user reads them.
+_REFUSALS = [
+    (
+        {"holidays": "US"},
+        "holidays must be dates or a calendar from the holidays package, e.g. "
+        "holidays.country_holidays('US'); got 'US'",
+    ),
+    (
+        {"holidays": [dt.datetime(2025, 1, 1)]},
+        "holiday datetime.datetime(2025, 1, 1, 0, 0) is not a date: give datetime.date values "
+        "(a holiday closes the shifts that start on that local date)",
+    ),
+    (
+        {"special_days": [(dt.date(2025, 1, 1), ()), (dt.date(2025, 1, 1), ())]},
+        "special day 2025-01-01 is given twice; give each date once with all of its intervals",
+    ),
+    (
+        {"special_days": {dt.datetime(2025, 1, 1): ()}},
+        "special day datetime.datetime(2025, 1, 1, 0, 0) is not a date: key special_days by "
+        "datetime.date",
+    ),
+    ({"special_days": 5}, "special_days must map dates to intervals, got 5"),
+    (
+        {"hours": "funday 09:00-17:00"},
+        "in hours clause 'funday 09:00-17:00': 'funday' is not a day or day range; use mon, tue, "
+        "wed, thu, fri, sat, sun (or the full names), a range such as 'mon-fri', or 'daily'",
+    ),
+    (
+        {"hours": "mon 09:00-17:00; mon 18:00-19:00"},
+        "in hours clause 'mon 18:00-19:00': mon is given more than once; list all of its "
+        "intervals in one clause",
+    ),
+    (
+        {"hours": {0: [(dt.time(9, tzinfo=UTC), dt.time(17))]}},
+        "hours for mon: datetime.time(9, 0, tzinfo=datetime.timezone.utc) has a time zone; "
+        "opening hours are wall-clock times in the calendar's time zone, so give a plain time",
+    ),
+    (
+        {"hours": "mon 09:00-13:00,12:00-18:00"},
+        "hours for mon: intervals 09:00-13:00 and 12:00-18:00 overlap; merge them into one "
+        "interval or fix their bounds",
+    ),
+    (
+        {"hours": 5},
+        "hours must be a string such as 'mon-fri 09:00-17:00' or a mapping of weekday to "
+        "(start, end) intervals, got 5",
+    ),
+    (
+        {"hours": "mon 20:00-10:00; tue 09:00-17:00"},
+        "the mon interval 20:00-10:00 runs into the tue interval 09:00-17:00; end it earlier or "
+        "start the next one later",
+    ),
+    (
+        {"hours": "mon 9-17"},
+        "in hours clause 'mon 9-17': '9' is not a time; write hours as HH:MM, e.g. '09:00-17:30'",
+    ),
+    (
+        {"hours": {0: "09:00"}},
+        "hours for mon: '09:00' is not an interval; write START-END, e.g. '09:00-13:00'",
+    ),
+    (
+        {"hours": "mon"},
+        "in hours clause 'mon': expected DAYS followed by intervals, e.g. 'mon-fri 09:00-17:00'",
+    ),
+    (
+        {"hours": {0: "09:00-10:00", "mon": "09:00-10:00"}},
+        "hours for mon are given twice (as 0 and 'mon'); give each weekday once",
+    ),
+]
+
+
+@pytest.mark.parametrize(("arguments", "message"), _REFUSALS)
+def test_calendar_refusals_are_whole_sentences(arguments: dict[str, object], message: str) -> None:
+    given_arguments: dict[str, object] = {"hours": "mon 09:00-17:00", **arguments}
+    with pytest.raises(ServiceKitError, match=f"^{re.escape(message)}$"):
+        BusinessCalendar("UTC", **given_arguments)  # type: ignore[arg-type]
+
+
+def test_never_open_and_negative_micros_refusals_are_whole_sentences() -> None:
+    with pytest.raises(
+        CalendarNeverOpenError,
+        match=r"^cannot find the next opening on BusinessCalendar\('UTC', ''\): it has no "
+        r"opening hours and no special day that opens; give it weekly hours or an opening "
+        r"special day$",
+    ):
+        BusinessCalendar("UTC", {}).next_open(utc(2025, 1, 1))
+    with pytest.raises(
+        ValueError, match=r"^duration_us must not be negative; use subtract_micros$"
+    ):
+        NINE_TO_FIVE.add_micros(0, -1)
+    with pytest.raises(ValueError, match=r"^duration_us must not be negative; use add_micros$"):
+        NINE_TO_FIVE.subtract_micros(0, -1)

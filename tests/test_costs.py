@@ -11,7 +11,7 @@ from pathlib import Path
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from servicekit.costs import (
@@ -21,6 +21,7 @@ from servicekit.costs import (
     OutsourcedCost,
     Pricing,
     Scenario,
+    Staffing,
     backlog_agents,
     break_even,
     chat_load_factor,
@@ -120,6 +121,18 @@ def test_channel_helpers() -> None:
         ({"shrinkage": 1.0}, r"shrinkage must be in \[0, 1\)"),
         ({"model": "erlang_x"}, "model must be"),
         ({"model": "erlang_a"}, "patience"),
+        ({"service_level": 0.0}, r"service_level must be in \(0, 1\), got 0.0"),
+        ({"max_occupancy": 1.0}, r"max_occupancy must be in \(0, 1\), got 1.0"),
+        ({"interval": dt.timedelta(0)}, "interval must be positive"),
+        ({"interval": "1800"}, "interval must be a number of seconds or a timedelta, got str"),
+        ({"aht": math.nan}, "aht must be positive"),
+        ({"volume": math.inf}, "volume must be positive"),
+        ({"answer_within": -1}, "answer_within must be finite and not negative, got -1"),
+        ({"answer_within": dt.timedelta(seconds=-1)}, "answer_within must be finite"),
+        ({"model": "erlang_a", "patience": 0}, "patience must be positive"),
+        ({"model": "erlang_a", "patience": 60, "max_abandon": 0.0}, r"max_abandon must be in"),
+        ({"model": "erlang_a", "patience": 60, "max_abandon": 1.0}, r"max_abandon must be in"),
+        ({"shrinkage": -0.1}, r"shrinkage must be in \[0, 1\)"),
     ],
 )
 def test_bad_staffing_input(kwargs: dict[str, object], fragment: str) -> None:
@@ -443,3 +456,215 @@ def test_money_orders_and_scales_within_one_currency() -> None:
     assert not Money(2, "EUR") < Money(2, "EUR")
     assert 2 * Money(3, "EUR") == Money(6, "EUR") == Money(3, "EUR") * 2
     assert Money(6, "EUR") / 4 == Money("1.5", "EUR")
+
+
+# -- staffing against its definitions --------------------------------------------------------
+
+
+def _reference_erlang_c_staffing(
+    agents: int, load: Fraction, aht: float, within: float
+) -> tuple[float, float, float, float]:
+    """(service level, probability of waiting, mean wait, occupancy) from the textbook formulas
+    on exact fractions: C = n B / (n - A (1 - B)), SL = 1 - C exp(-(n - A) t / aht),
+    ASA = C aht / (n - A), occupancy A / n."""
+    b = _exact_erlang_b(agents, load)
+    c = agents * b / (agents - load * (1 - b))
+    gap = float(agents - load)
+    return (
+        1 - float(c) * math.exp(-gap * within / aht),
+        float(c),
+        float(c) * aht / gap,
+        float(load / agents),
+    )
+
+
+@given(
+    st.integers(1, 40),
+    st.fractions(Fraction(1, 10), Fraction(40)).map(lambda f: f.limit_denominator(100)),
+    st.integers(10, 900),
+    st.integers(0, 120),
+    st.sampled_from([0.0, 0.1, 0.35]),
+)
+def test_staffing_for_matches_the_erlang_c_formulas(
+    agents: int, load: Fraction, aht: int, within: int, shrinkage: float
+) -> None:
+    assume(agents > load)
+    interval = 1800
+    volume = float(load * interval / aht)
+    s = staffing_for(agents, volume, interval, aht, within, shrinkage=shrinkage)
+    level, waiting, asa, occupancy = _reference_erlang_c_staffing(agents, load, aht, within)
+    assert s.load == pytest.approx(float(load), rel=1e-12)
+    assert s.agents == agents
+    assert s.service_level == pytest.approx(level, rel=1e-9, abs=1e-12)
+    assert s.probability_of_waiting == pytest.approx(waiting, rel=1e-9)
+    assert s.average_speed_of_answer == pytest.approx(asa, rel=1e-9)
+    assert s.occupancy == pytest.approx(occupancy, rel=1e-12)
+    assert (s.abandonment, s.model) == (None, "erlang_c")
+    # Scheduled agents: the fewest whose share left after shrinkage covers the agents.
+    assert s.scheduled_agents * (1 - shrinkage) >= agents - 1e-9
+    assert (s.scheduled_agents - 1) * (1 - shrinkage) < agents
+
+
+def test_fewer_agents_than_the_load_never_catch_up() -> None:
+    """At or below the offered load every call waits and the queue grows without bound."""
+    for agents in (5, 6):  # 6 agents for 6 Erlangs: exactly at the load
+        s = staffing_for(agents, 60, 3600, 360, 20)
+        assert s.load == pytest.approx(6.0)
+        assert (s.service_level, s.probability_of_waiting) == (0.0, 1.0)
+        assert s.average_speed_of_answer == math.inf
+        assert s.occupancy == 1.0
+    assert erlang_c(6, 6.0) == 1.0
+
+
+def _assert_same_staffing(found: Staffing, direct: Staffing) -> None:
+    """The search's answer is what those agents achieve (to rounding: the search carries Erlang
+    B along its walk, the direct call computes it afresh)."""
+    assert attrs.asdict(found) == pytest.approx(attrs.asdict(direct), rel=1e-9)
+
+
+@given(
+    st.floats(1, 400),
+    st.integers(60, 600),
+    st.sampled_from([0.5, 0.8, 0.95]),
+    st.integers(0, 60),
+    st.one_of(st.none(), st.sampled_from([0.6, 0.75, 0.9])),
+)
+def test_required_agents_is_the_fewest_that_meet_every_cap(
+    calls: float, aht: int, level: float, within: int, max_occupancy: float | None
+) -> None:
+    s = required_agents(calls, 3600, aht, level, within, max_occupancy=max_occupancy)
+    assert s.service_level >= level
+    assert max_occupancy is None or s.occupancy <= max_occupancy
+    _assert_same_staffing(s, staffing_for(s.agents, calls, 3600, aht, within))
+    if s.agents > 1:
+        fewer = staffing_for(s.agents - 1, calls, 3600, aht, within)
+        assert fewer.service_level < level or (
+            max_occupancy is not None and fewer.occupancy > max_occupancy
+        )
+
+
+@given(
+    st.floats(5, 300),
+    st.integers(60, 600),
+    st.sampled_from([0.3, 0.6, 0.8]),
+    st.integers(0, 60),
+    st.integers(5, 300),
+    st.one_of(st.none(), st.sampled_from([0.02, 0.1])),
+)
+def test_required_erlang_a_agents_are_the_fewest(
+    calls: float, aht: int, level: float, within: int, patience: int, max_abandon: float | None
+) -> None:
+    s = required_agents(
+        calls,
+        3600,
+        aht,
+        level,
+        within,
+        model="erlang_a",
+        patience=patience,
+        max_abandon=max_abandon,
+    )
+    assert s.model == "erlang_a"
+    assert s.abandonment is not None
+    assert s.service_level >= level
+    assert max_abandon is None or s.abandonment <= max_abandon
+    _assert_same_staffing(
+        s, staffing_for(s.agents, calls, 3600, aht, within, model="erlang_a", patience=patience)
+    )
+    if s.agents > 1:
+        fewer = staffing_for(
+            s.agents - 1, calls, 3600, aht, within, model="erlang_a", patience=patience
+        )
+        assert fewer.abandonment is not None
+        assert fewer.service_level < level or (
+            max_abandon is not None and fewer.abandonment > max_abandon
+        )
+
+
+def test_erlang_a_staffing_reads_the_model() -> None:
+    """An Erlang A staffing reports the queue's figures: mean wait over all callers (Little's
+    law), abandonment, and occupancy from the calls actually carried."""
+    s = staffing_for(12, 500, 3600, 90, 15, model="erlang_a", patience=45, shrinkage=0.2)
+    rate = 500 / 3600
+    a = erlang_a(12, rate, 90, 45, 15)
+    assert s.load == pytest.approx(12.5)
+    assert (s.service_level, s.probability_of_waiting) == (
+        a.service_level,
+        a.probability_of_waiting,
+    )
+    assert (s.average_speed_of_answer, s.abandonment) == (a.mean_queue_wait, a.abandonment)
+    assert s.occupancy == pytest.approx(12.5 * (1 - a.abandonment) / 12)
+    assert s.scheduled_agents == 15
+    # Abandonment is the patience rate times the mean queue, over the arrival rate.
+    assert a.abandonment == pytest.approx(a.mean_queue_wait / 45)
+
+
+def test_staff_intervals_gives_empty_intervals_no_agents() -> None:
+    day = [0, 30, 0.0, 90]
+    staffed = staff_intervals(day, HALF_HOUR, 240, 0.8, 20, max_occupancy=0.8, shrinkage=0.25)
+    idle = staffed[0]
+    assert idle == staffed[2]
+    assert (idle.load, idle.agents, idle.scheduled_agents) == (0.0, 0, 0)
+    assert (idle.service_level, idle.probability_of_waiting) == (1.0, 0.0)
+    assert (idle.average_speed_of_answer, idle.occupancy) == (0.0, 0.0)
+    assert (idle.abandonment, idle.model) == (None, "erlang_c")
+    for volume, s in zip(day, staffed, strict=True):
+        if volume:
+            assert s == required_agents(
+                volume, HALF_HOUR, 240, 0.8, 20, max_occupancy=0.8, shrinkage=0.25
+            )
+
+
+def test_staffing_inputs_at_their_edges_are_accepted() -> None:
+    """Durations as timedelta or seconds mean the same; zero seconds to answer is a target of
+    answering at once; one agent is a team; a whole Erlang A search can end at one agent."""
+    by_seconds = required_agents(100, 1800, 180, 0.8, 20)
+    assert required_agents(100, HALF_HOUR, dt.timedelta(minutes=3), 0.8, _W) == by_seconds
+    at_once = required_agents(100, 1800, 180, 0.5, 0)
+    assert at_once.service_level == pytest.approx(1 - at_once.probability_of_waiting)
+    assert at_once.service_level >= 0.5
+    single = staffing_for(1, 1, 3600, 60, 20)
+    assert single.agents == 1
+    assert single.occupancy == pytest.approx(1 / 60)
+    one = required_agents(1, 3600, 60, 0.5, 20, model="erlang_a", patience=30)
+    assert one.agents == 1
+    assert required_agents(0.5, 1, 1e-9, 0.5, 20).agents == 1  # a tiny load still needs one
+
+
+def test_a_load_just_below_the_search_limit_still_says_the_limit() -> None:
+    """The walk starts at the load and stops past ten million agents instead of running on."""
+    with pytest.raises(UnattainableTargetError, match="more than 10,000,000 agents would be"):
+        required_agents(9_999_999, 3600, 3600, 0.99, 0)
+    with pytest.raises(UnattainableTargetError, match="raise max_occupancy"):
+        required_agents(100, 1800, 180, 0.8, 20, max_occupancy=1e-7)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: backlog_agents(10, 0, HALF_HOUR), "handle_time must be positive, got 0"),
+        (lambda: backlog_agents(10, _A, -1.0), "deadline must be positive, got -1.0"),
+        (lambda: deflect(100, 1.0, _A), r"containment must be in \[0, 1\), got 1.0"),
+        (lambda: deflect(100, 0.2, 0), "aht must be positive, got 0"),
+        (lambda: coverage_people(1, 1.0), r"shrinkage must be in \[0, 1\), got 1.0"),
+        (lambda: coverage_people(-1, 0.3), "seats must be non-negative and the hours positive"),
+    ],
+)
+def test_channel_helpers_name_the_argument_they_refuse(
+    call: Callable[[], object], message: str
+) -> None:
+    with pytest.raises(CostModelError, match=f"^{message}$"):
+        call()
+
+
+def test_coverage_for_short_weeks_and_contracts() -> None:
+    assert coverage_people(3, 0.0, hours_per_week=1, contract_hours=1) == 3.0
+    assert coverage_people(1, 0.5, hours_per_week=10, contract_hours=0.5) == 40.0
+
+
+def test_staff_intervals_applies_the_occupancy_cap_and_shrinkage() -> None:
+    (capped,) = staff_intervals([90], HALF_HOUR, 240, 0.8, 20, max_occupancy=0.6, shrinkage=0.5)
+    assert capped.load == pytest.approx(12.0)
+    assert capped.agents == 20  # the service level alone needs fewer; 12 / 0.6 = 20
+    assert capped.occupancy == pytest.approx(0.6)
+    assert capped.scheduled_agents == 40

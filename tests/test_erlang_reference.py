@@ -96,3 +96,101 @@ def test_unbounded_work_fails_fast(call: object) -> None:
     with pytest.raises(CostModelError):
         call()  # type: ignore[operator]
     assert time.process_time() - started < 1.0
+
+
+# -- Erlang A against the birth-death chain itself ---------------------------------------------
+
+
+def _reference_erlang_a(
+    agents: int, arrival_rate: float, aht: float, patience: float, answer_within: float
+) -> tuple[mpmath.mpf, mpmath.mpf, mpmath.mpf, mpmath.mpf]:
+    """(probability of waiting, abandonment, service level, mean queue wait) of M/M/n+M, from
+    the chain's stationary distribution (truncated where the weights vanish) and, for the
+    service level, the distribution of a caller's wait written out stage by stage.
+
+    A caller who finds ``j`` callers queued ahead moves up one place at rate ``n mu + m theta``
+    with ``m`` still ahead, and abandons at rate ``theta``: the stages leave at rates
+    ``n mu + k theta`` (k = 1 .. j + 1), he is served when all of them advance, and the time
+    they take is hypoexponential (its distribution function by partial fractions, whose
+    alternating terms need the high precision).
+    """
+    with mpmath.workdps(80):
+        lam, mu, theta = mpmath.mpf(arrival_rate), 1 / mpmath.mpf(aht), 1 / mpmath.mpf(patience)
+        t = mpmath.mpf(answer_within)
+        a = agents * mu
+        weights = [mpmath.mpf(1)]
+        total = weights[0]
+        while len(weights) <= agents or weights[-1] > mpmath.mpf(10) ** -30 * total:
+            i = len(weights)
+            deaths = min(i, agents) * mu + max(i - agents, 0) * theta
+            weights.append(weights[-1] * lam / deaths)
+            total += weights[-1]
+        pi = [w / total for w in weights]
+        waiting = sum(pi[agents:])
+        queue = sum((i - agents) * p for i, p in enumerate(pi) if i > agents)
+        answered = sum(pi[:agents])
+        for j, p in enumerate(pi[agents:]):
+            # Rates r_i = a + i theta, i = 1 .. m: the partial-fraction coefficient
+            # prod_{k != i} r_k / (r_k - r_i) has denominator theta^(m-1) (-1)^(i-1) (i-1)! (m-i)!.
+            m = j + 1
+            product = mpmath.fprod(a + k * theta for k in range(1, m + 1))
+            cdf = mpmath.mpf(1)
+            for i in range(1, m + 1):
+                r_i = a + i * theta
+                denominator = theta ** (m - 1) * mpmath.factorial(i - 1) * mpmath.factorial(m - i)
+                cdf -= (-1) ** (i - 1) * product / r_i / denominator * mpmath.exp(-r_i * t)
+            answered += p * a / (a + m * theta) * cdf
+        return waiting, theta * queue / lam, answered, queue / lam
+
+
+@given(
+    st.integers(1, 8),
+    st.floats(0.2, 1.6),
+    st.floats(30.0, 600.0),
+    st.floats(0.05, 4.0),
+    st.floats(0.0, 2.0),
+)
+def test_erlang_a_matches_the_birth_death_chain(
+    agents: int, utilisation: float, aht: float, patience_ratio: float, within_ratio: float
+) -> None:
+    """Every figure of Erlang A, for loads below and above the agents, against the chain."""
+    rate = agents * utilisation / aht
+    patience, within = aht * patience_ratio, aht * within_ratio
+    got = erlang_a(agents, rate, aht, patience, within)
+    waiting, abandonment, service_level, wait = _reference_erlang_a(
+        agents, rate, aht, patience, within
+    )
+    for value, reference in (
+        (got.probability_of_waiting, waiting),
+        (got.abandonment, abandonment),
+        (got.service_level, service_level),
+        (got.mean_queue_wait, wait),
+    ):
+        assert abs(mpmath.mpf(value) - reference) <= 1e-9 * reference + 1e-15, (value, reference)
+
+
+def test_the_edges_of_the_erlang_inputs_are_accepted() -> None:
+    """No servers block every call; the largest load allowed is answered."""
+    assert erlang_b(0, 5.0) == 1.0
+    assert erlang_c(0, 5.0) == 1.0
+    assert erlang_b(1, MAX_LOAD) == pytest.approx(MAX_LOAD / (1 + MAX_LOAD), rel=1e-12)
+    # B(3, 2) = (8/6) / (1 + 2 + 2 + 8/6) = 4/19; C = 3 B / (3 - 2 (1 - B)) = 4/9.
+    _assert_close(erlang_b(3, 2.0), mpmath.mpf(4) / 19)
+    _assert_close(erlang_c(3, 2.0), mpmath.mpf(4) / 9)
+
+
+@pytest.mark.parametrize("answer_within", [0.0, 1e-3, 30.0])
+def test_erlang_a_at_its_edges(answer_within: float) -> None:
+    """Answering at once (t = 0) is answering with no wait; a single agent; three times more
+    calls than the agents can take."""
+    for agents, rate, aht, patience in ((1, 0.01, 60.0, 30.0), (2, 0.1, 60.0, 10.0)):
+        got = erlang_a(agents, rate, aht, patience, answer_within)
+        waiting, abandonment, level, wait = _reference_erlang_a(
+            agents, rate, aht, patience, answer_within
+        )
+        assert float(waiting) == pytest.approx(got.probability_of_waiting, rel=1e-9)
+        assert float(abandonment) == pytest.approx(got.abandonment, rel=1e-9)
+        assert float(level) == pytest.approx(got.service_level, rel=1e-9)
+        assert float(wait) == pytest.approx(got.mean_queue_wait, rel=1e-9)
+        if answer_within == 0:
+            assert got.service_level == pytest.approx(1 - got.probability_of_waiting, rel=1e-12)

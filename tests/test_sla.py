@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import zoneinfo
+from collections.abc import Mapping
 from pathlib import Path
 
+import attrs
 import pendulum
 import pytest
 from hypothesis import given
@@ -195,12 +197,19 @@ def test_rows_for_csv() -> None:
     assert row["due_at"] == "2025-03-03T12:00:00+00:00"
 
 
-def test_custom_metric_from_conditions() -> None:
-    escalated_to_answer = SlaMetric(
+def _escalation_answer(**options: object) -> SlaMetric:
+    """Escalated -> acknowledged."""
+    return SlaMetric(
         name="escalation_answer",
         starts_on=[On("escalated")],
         met_on=[On("acknowledged")],
-        clock={StatusCategory.WAITING_ON_CUSTOMER: "run"},  # type: ignore[dict-item]
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def test_custom_metric_from_conditions() -> None:
+    escalated_to_answer = _escalation_answer(
+        clock={StatusCategory.WAITING_ON_CUSTOMER: "run"},
     )
     from servicekit import Acknowledged, Escalated
 
@@ -542,3 +551,245 @@ def test_instant_at_of_a_stopped_clock_and_bad_fractions() -> None:
     for bad in ("half", True, -0.1, float("nan"), float("inf")):
         with pytest.raises(SlaPolicyError, match="fraction must be"):
             first.instant_at(bad)  # type: ignore[arg-type]
+
+
+# -- the exact instants of a cycle ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("late", [dt.timedelta(0), US])
+def test_a_reply_on_the_target_meets_it_and_one_microsecond_later_breaches(
+    late: dt.timedelta,
+) -> None:
+    """Breached means elapsed *exceeds* the target: a reply at 3 h on a 3 h target is met."""
+    t0 = at(2025, 3, 3, 9)
+    ticket = helpdesk(t0)
+    ticket.record(AgentReplied(at=t0 + 3 * H + late))
+    (first,) = policy().evaluate(ticket, t0 + 5 * H).for_metric("first_response")
+    assert first.state is (SlaState.BREACHED_STOPPED if late else SlaState.MET)
+    assert first.breached_at == (t0 + 3 * H + US if late else None)
+    assert first.breached is bool(late)
+    assert first.due_at == first.instant_at(1.0) == t0 + 3 * H
+    assert (first.ended_at, first.elapsed, first.remaining) == (
+        t0 + 3 * H + late,
+        3 * H + late,
+        -late,
+    )
+    assert first.percent_used == 100.0 * (3 * H + late) / (3 * H)
+    assert [(w.fraction, w.at) for w in first.warnings] == [
+        (0.5, t0 + 1.5 * H),
+        (0.75, t0 + 2.25 * H),
+        (0.9, t0 + 2.7 * H),
+    ]
+    assert first.next_change_at is None
+    assert first.started_at == t0
+    assert first.calendar == NINE_TO_FIVE
+    assert (first.metric, first.cycle, first.priority) == ("first_response", 1, "Medium")
+
+
+def test_a_running_clock_announces_each_warning_and_then_the_breach() -> None:
+    t0 = at(2025, 3, 3, 9)
+    ticket = helpdesk(t0)
+    expected = [t0 + 1.5 * H, t0 + 2.25 * H, t0 + 2.7 * H, t0 + 3 * H + US]
+    now = t0
+    for change in expected:
+        (first,) = policy().evaluate(ticket, now).for_metric("first_response")
+        assert first.next_change_at == change
+        assert first.state is SlaState.RUNNING
+        assert first.due_at == t0 + 3 * H
+        now = change
+    (first,) = policy().evaluate(ticket, now).for_metric("first_response")
+    assert first.state is SlaState.BREACHED_RUNNING
+    assert (first.breached_at, first.next_change_at) == (t0 + 3 * H + US, None)
+    assert len(first.warnings) == 3
+    # Reached on the instant it is reached: a warning at 1.5 h is listed at 1.5 h.
+    (at_warning,) = policy().evaluate(ticket, t0 + 1.5 * H).for_metric("first_response")
+    assert [w.at for w in at_warning.warnings] == [t0 + 1.5 * H]
+    (before,) = policy().evaluate(ticket, t0 + 1.5 * H - US).for_metric("first_response")
+    assert before.warnings == ()
+
+
+def test_a_paused_cycle_keeps_its_warnings_and_announces_nothing() -> None:
+    t0 = at(2025, 3, 3, 9)
+    ticket = helpdesk(t0)
+    ticket.fire("open", at=t0)
+    ticket.fire("pend", at=t0 + 5 * H)  # 5 of 8 hours used: the 50% warning is reached
+    (status,) = policy().evaluate(ticket, t0 + 6 * H).for_metric("resolution")
+    assert status.state is SlaState.PAUSED
+    assert [(w.fraction, w.at) for w in status.warnings] == [(0.5, t0 + 4 * H)]
+    assert (status.due_at, status.next_change_at, status.breached_at) == (None, None, None)
+    assert status.elapsed == 5 * H
+    assert status.instant_at(0.5) == t0 + 4 * H
+    assert status.instant_at(0.75) is None  # never reached while paused: no projection
+    ticket.fire("customer_reply", at=t0 + 7 * H)  # Mon 16:00: 1 h today, 2 h from Tue 09:00
+    (resumed,) = policy().evaluate(ticket, t0 + 7 * H).for_metric("resolution")
+    assert resumed.due_at == at(2025, 3, 4, 11)
+    # 75% = 6 h is reached at closing time on Monday (the earliest instant), not on Tuesday.
+    assert resumed.next_change_at == resumed.instant_at(0.75) == at(2025, 3, 3, 17)
+
+
+def test_a_breach_before_a_restart_stays_recorded() -> None:
+    """Restarting on a priority change starts the count again but never erases a breach."""
+    t0 = at(2025, 3, 3, 9)
+    ticket = helpdesk(t0, priority="High")
+    ticket.record(PriorityChanged(at=t0 + 3 * H, from_priority="High", to_priority="Medium"))
+    restart = policy(on_priority_change="restart")
+    (first,) = restart.evaluate(ticket, t0 + 4 * H).for_metric("first_response")
+    assert first.breached_at == t0 + 2 * H + US
+    assert first.state is SlaState.BREACHED_RUNNING
+    assert first.elapsed == H
+    assert first.due_at == t0 + 6 * H
+    assert first.target == 3 * H
+    ticket.record(AgentReplied(at=t0 + 5 * H))
+    (met,) = restart.evaluate(ticket, t0 + 6 * H).for_metric("first_response")
+    assert met.state is SlaState.BREACHED_STOPPED
+    assert (met.elapsed, met.breached_at) == (2 * H, t0 + 2 * H + US)
+
+
+def test_a_cancelled_cycle_stops_and_reports_no_breach_to_come() -> None:
+    c = StatusCategory
+    lifecycle = Lifecycle(
+        "with-cancel",
+        [Status("new", c.NEW), Status("open", c.OPEN), Status("cancelled", c.CANCELLED)],
+        [
+            Transition(trigger="open", sources="new", dest="open"),
+            Transition(trigger="cancel", sources=("new", "open"), dest="cancelled"),
+        ],
+        "new",
+    )
+    t0 = at(2025, 3, 3, 9)
+    ticket = Ticket.open(lifecycle, ticket_id="C-1", at=t0, priority="Medium")
+    ticket.fire("open", at=t0 + H)
+    ticket.fire("cancel", at=t0 + 2 * H)
+    (status,) = policy().evaluate(ticket, t0 + 20 * H).for_metric("resolution")
+    assert status.state is SlaState.CANCELLED
+    assert (status.ended_at, status.elapsed) == (t0 + 2 * H, 2 * H)
+    assert (status.due_at, status.breached_at, status.next_change_at) == (None, None, None)
+
+
+def test_a_metric_cancelled_by_an_event() -> None:
+    from servicekit import Escalated
+
+    watched = SlaMetric(
+        name="escalation_reply",
+        starts_on=[On("escalated")],
+        met_on=[On("agent_replied")],
+        cancelled_on=[On("priority_changed")],
+    )
+    t0 = at(2025, 3, 3, 9)
+    ticket = helpdesk(t0)
+    ticket.record(Escalated(at=t0 + H, level="L2"))
+    ticket.record(PriorityChanged(at=t0 + 2 * H, from_priority="Medium", to_priority="High"))
+    ticket.record(AgentReplied(at=t0 + 3 * H))
+    p = SlaPolicy("w", [SlaTarget(metric=watched, priority="*", target=4 * H)])
+    (status,) = p.evaluate(ticket, t0 + 4 * H).statuses
+    assert (status.state, status.elapsed, status.ended_at) == (SlaState.CANCELLED, H, t0 + 2 * H)
+
+
+# -- a team's own target rule (adjust) -------------------------------------------------------------
+
+
+def _gold_halves(target: SlaTarget, opened: object, attributes: Mapping[str, object]) -> SlaTarget:
+    if attributes.get("tier") == "gold":
+        return attrs.evolve(target, target=target.target / 2)
+    return target
+
+
+def test_a_target_rule_reads_the_attributes_from_the_moment_they_change() -> None:
+    from servicekit import AttributesChanged
+
+    t0 = at(2025, 3, 3, 9)
+    gold = Ticket.open(
+        helpdesk_lifecycle(), ticket_id="G", at=t0, priority="Medium", attributes={"tier": "gold"}
+    )
+    (first,) = policy().evaluate(gold, t0, adjust=_gold_halves).for_metric("first_response")
+    assert (first.target, first.due_at) == (1.5 * H, t0 + 1.5 * H)
+    plain = helpdesk(t0)
+    plain.record(AttributesChanged(at=t0 + H, attributes={"tier": "gold"}))
+    (first,) = policy().evaluate(plain, t0 + H, adjust=_gold_halves).for_metric("first_response")
+    assert (first.target, first.due_at, first.elapsed) == (1.5 * H, t0 + 1.5 * H, H)
+    (unadjusted,) = policy().evaluate(plain, t0 + H).for_metric("first_response")
+    assert unadjusted.target == 3 * H  # without a rule, attributes change nothing
+    tracker = SlaTracker(policy(), helpdesk_lifecycle(), adjust=_gold_halves)
+    for event in plain.history:
+        tracker.record(event)
+    assert tracker.evaluate(t0 + 2 * H) == policy().evaluate(plain, t0 + 2 * H, adjust=_gold_halves)
+
+
+def test_a_target_rule_that_returns_something_else_is_refused() -> None:
+    def wrong(target: SlaTarget, opened: object, attributes: object) -> SlaTarget:
+        return SlaTarget(metric="resolution", priority="*", target=H)
+
+    ticket = helpdesk(at(2025, 3, 3, 9))
+    with pytest.raises(
+        SlaPolicyError,
+        match=r"the target rule '.*wrong' returned .* for a 'first_response' target; it must "
+        r"return an SlaTarget of the same metric \(e.g. attrs.evolve\(target, target=...\)\)",
+    ):
+        policy().evaluate(ticket, at(2025, 3, 3, 10), adjust=wrong)
+    with pytest.raises(SlaPolicyError, match="returned 'nothing'"):
+        policy().evaluate(ticket, at(2025, 3, 3, 10), adjust=lambda t, o, a: "nothing")  # type: ignore[arg-type,return-value]
+
+
+def test_periodic_updates_run_one_cycle_per_update_and_pause_on_hold() -> None:
+    t0 = at(2025, 3, 3, 9)
+    p = SlaPolicy(
+        "updates",
+        [SlaTarget(metric="periodic_update", priority="*", target=2 * H, calendar=NINE_TO_FIVE)],
+    )
+    ticket = helpdesk(t0)
+    ticket.record(AgentReplied(at=t0 + H))  # starts the first cycle (and opens the ticket)
+    ticket.record(AgentReplied(at=t0 + 2.5 * H))  # meets it and starts the next
+    ticket.fire("hold", at=t0 + 3 * H)
+    ticket.fire("open", at=t0 + 4 * H)
+    ticket.record(AgentReplied(at=t0 + 5 * H, public=False))  # a note is not an update
+    cycles = p.evaluate(ticket, t0 + 6 * H).statuses
+    assert [(s.cycle, s.state, s.started_at, s.elapsed) for s in cycles] == [
+        (1, SlaState.MET, t0 + H, 1.5 * H),
+        (2, SlaState.BREACHED_RUNNING, t0 + 2.5 * H, 2.5 * H),
+    ]
+    assert cycles[1].breached_at == t0 + 5.5 * H + US  # 0.5 h, the hour on hold, 1.5 h more
+    assert cycles[1].due_at == t0 + 5.5 * H
+
+
+def test_a_status_shows_its_documented_fields_in_order() -> None:
+    t0 = at(2025, 3, 3, 9)
+    (first,) = policy().evaluate(helpdesk(t0), t0 + H).for_metric("first_response")
+    shown = repr(first)
+    assert shown.startswith(
+        "SlaStatus(metric='first_response', cycle=1, priority='Medium', "
+        "state=<SlaState.RUNNING: 'running'>, target=Duration(hours=3), calendar=BusinessCalendar("
+    )
+    names = [
+        "started_at",
+        "ended_at=None",
+        "elapsed=Duration(hours=1)",
+        "remaining=Duration(hours=2)",
+        "due_at=DateTime(2025, 3, 3, 12, 0, 0, tzinfo=Timezone('UTC'))",
+        "breached_at=None",
+        "percent_used=33.3",
+        "warnings=()",
+        "next_change_at=DateTime(2025, 3, 3, 10, 30, 0, tzinfo=Timezone('UTC'))",
+    ]
+    positions = [shown.index(name) for name in names]
+    assert positions == sorted(positions)
+    assert shown.endswith(")")
+    assert "_segments" not in shown
+
+
+def test_a_cycle_started_while_the_ticket_is_solved_stops_at_once() -> None:
+    """A metric's start event arriving in a stop category starts and ends its cycle there."""
+    from servicekit import Escalated
+
+    watched = _escalation_answer(on_stop={StatusCategory.SOLVED: "met"})
+    t0 = at(2025, 3, 3, 9)
+    ticket = helpdesk(t0)
+    ticket.fire("solve", at=t0 + H)
+    ticket.record(Escalated(at=t0 + 2 * H, level="L2"))
+    p = SlaPolicy("w", [SlaTarget(metric=watched, priority="*", target=4 * H)])
+    (status,) = p.evaluate(ticket, t0 + 3 * H).statuses
+    assert (status.state, status.started_at, status.ended_at) == (
+        SlaState.MET,
+        t0 + 2 * H,
+        t0 + 2 * H,
+    )
+    assert (status.elapsed, status.due_at, status.next_change_at) == (dt.timedelta(0), None, None)

@@ -124,6 +124,7 @@ class _Frame:
 
 
 _EMPTY_TABLE: Final = _YearTable([], [])
+_POSITIONS_MAX: Final = 1024
 
 
 class _Cache:
@@ -137,11 +138,15 @@ class _Cache:
         "last_year",
         "lo",
         "lock",
+        "positions",
         "tables",
         "year_starts",
     )
 
     def __init__(self) -> None:
+        # Instant -> business microseconds before it: a clock asks about the same instants
+        # again and again (a segment's start, for its elapsed time, due time and warnings).
+        self.positions: dict[int, int] = {}
         self.tables: dict[int, _YearTable] = {}
         self.bases: dict[int, int] = {}
         self.lo = 0
@@ -536,7 +541,14 @@ class BusinessCalendar:
 
     def _position(self, t: int) -> int:
         """Business microseconds before ``t``, counted from the reference year."""
-        return self._frame(t).position(t)
+        positions = self._cache.positions
+        found = positions.get(t)
+        if found is None:
+            found = self._frame(t).position(t)
+            if len(positions) >= _POSITIONS_MAX:
+                positions.clear()  # bounded: a replay meets millions of instants
+            positions[t] = found
+        return found
 
     def _never_open(self, what: str) -> CalendarNeverOpenError:
         if self._open_years is None:
@@ -575,7 +587,7 @@ class BusinessCalendar:
         if duration_us == 0 or self._always:
             return start_us + duration_us
         frame = self._frame(start_us)
-        target = frame.position(start_us) + duration_us
+        target = self._position(start_us) + duration_us
         # Most additions end in the frame's two tables; a longer one walks on year by year.
         base = frame.base
         for table in (frame.prev, frame.table):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Callable, Sequence
-from typing import Any, Final
+from typing import Any, Final, NamedTuple, TypeAlias
 
 import attrs
 import pendulum
@@ -90,8 +90,9 @@ class EscalationReport:
     chain: str = ""
 
 
-@attrs.frozen
-class _Segment:
+class _Segment(NamedTuple):
+    """A stretch in which a run's steps may fire (a tuple: built for every probe)."""
+
     run: int
     start: int
     end: int | None
@@ -100,7 +101,6 @@ class _Segment:
     chain: EscalationChain
 
     def ending(self, end: int) -> _Segment:
-        # Not attrs.evolve: that introspects the class on every call, once per stop.
         return _Segment(self.run, self.start, end, self.first_step, self.loop, self.chain)
 
 
@@ -185,20 +185,11 @@ def _version_at(
     )
 
 
-def _segments(
-    chain: EscalationChain,
-    ticket: Ticket,
-    events: Timeline,
-    now_us: int,
-    sla: SlaReport | None,
-    versions: Sequence[EscalationChain],
-) -> tuple[list[_Segment], list[int]]:
-    """The stretches in which a run's steps may fire, and future instants a run would start.
-
-    ``events`` (the ticket's timeline) count; time runs on to ``now_us`` (later when looking
-    ahead).
-    """
-    marks: list[tuple[int, int, str, object]] = []  # (at, order, what, payload)
+def _event_marks(
+    chain: EscalationChain, ticket: Ticket, events: Timeline
+) -> list[tuple[int, int, str, object]]:
+    """The events that stop or trigger the chain, as marks ``(at, order, what, event)``."""
+    marks: list[tuple[int, int, str, object]] = []
     category_of = ticket.lifecycle.category
     order = next((t.order for t in chain.triggers if isinstance(t, PriorityRaised)), ())
     # Most events of a history concern no stop and no trigger: told apart by their kind, or
@@ -221,18 +212,42 @@ def _segments(
             marks.append((at, index, "ack" if isinstance(event, Acknowledged) else "stop", event))
         elif _matches_trigger(chain, event, category, raised):
             marks.append((at, index, "trigger", event))
-    future: list[int] = []
+    return marks
+
+
+def _sla_marks(chain: EscalationChain, sla: SlaReport | None) -> list[tuple[int, int]]:
+    """The instants SLA triggers fire (past or projected), each with the start of its cycle."""
+    found: list[tuple[int, int]] = []
+    if sla is None:
+        return found
     for trigger in chain.triggers:
-        if isinstance(trigger, SlaTrigger) and sla is not None:
+        if isinstance(trigger, SlaTrigger):
             for status in sla.for_metric(trigger.metric):
-                found = status._instant_micros(trigger.fraction)
-                if found is None:
-                    continue
-                at = found
-                if at <= now_us:
-                    marks.append((at, -1, "sla", to_micros(status.started_at)))
-                else:
-                    future.append(at)
+                at = status._instant_micros(trigger.fraction)
+                if at is not None:
+                    found.append((at, status._started_us))
+    return found
+
+
+def _segments(
+    chain: EscalationChain,
+    event_marks: list[tuple[int, int, str, object]],
+    sla_marks: list[tuple[int, int]],
+    now_us: int,
+    versions: Sequence[EscalationChain],
+) -> tuple[list[_Segment], list[int]]:
+    """The stretches in which a run's steps may fire, and future instants a run would start.
+
+    ``event_marks`` (:func:`_event_marks` of the ticket's timeline) and ``sla_marks``
+    (:func:`_sla_marks`) count; time runs on to ``now_us`` (later when looking ahead).
+    """
+    marks = list(event_marks)
+    future: list[int] = []
+    for at, started in sla_marks:
+        if at <= now_us:
+            marks.append((at, -1, "sla", started))
+        else:
+            future.append(at)
     marks.sort(key=lambda m: (m[0], m[1]))
     segments: list[_Segment] = []
     active: _Segment | None = None
@@ -293,23 +308,34 @@ def _segments(
     return segments, future
 
 
-def _sla_instant(sla: SlaReport, metric: str, fraction: float) -> int | None:
+def _sla_instant(
+    sla: SlaReport, metric: str, fraction: float, cache: dict[tuple[str, float], int | None]
+) -> int | None:
+    # Asked again for every instant a look-ahead probes: the report does not change.
+    key = (metric, fraction)
+    if key in cache:
+        return cache[key]
     statuses = sla.for_metric(metric)
-    if not statuses:
-        return None
-    return statuses[-1]._instant_micros(fraction)
+    found = statuses[-1]._instant_micros(fraction) if statuses else None
+    cache[key] = found
+    return found
 
 
-def _due(step: Step, previous: int, sla: SlaReport | None) -> int | None:
+def _due(
+    step: Step,
+    previous: int,
+    sla: SlaReport | None,
+    cache: dict[tuple[str, float], int | None],
+) -> int | None:
     wait = step.wait
     if isinstance(wait, Delay):
         d = duration_micros(wait.duration)
         return previous + d if wait.calendar is None else wait.calendar.add_micros(previous, d)
     assert sla is not None
     if isinstance(wait, AtSlaFraction):
-        found = _sla_instant(sla, wait.metric, wait.fraction)
+        found = _sla_instant(sla, wait.metric, wait.fraction, cache)
         return None if found is None else max(found, previous)
-    breach = _sla_instant(sla, wait.metric, 1.0)
+    breach = _sla_instant(sla, wait.metric, 1.0, cache)
     if breach is None:
         return None
     d = duration_micros(wait.duration)
@@ -356,7 +382,7 @@ def evaluate_chain(
         reachable=reachable,
         cursor=cursor,
         versions=versions,
-    )
+    )[0]
 
 
 def chain_report(
@@ -369,32 +395,64 @@ def chain_report(
     reachable: Reachable | None = None,
     cursor: int = 0,
     versions: Sequence[EscalationChain] = (),
-) -> EscalationReport:
+) -> tuple[EscalationReport, int | None, int | None]:
     """:func:`evaluate_chain` once the arguments are checked, on the ticket's ``events`` up to
-    ``now_us`` (a protocol reads the timeline once for its policy, chains and schedules)."""
+    ``now_us`` (a protocol reads the timeline once for its policy, chains and schedules); with
+    the report, its ``next_at`` and ``next_notification_at`` in microseconds (a protocol
+    compares them with its other parts' without converting)."""
     zone: Any = ticket.opened.at.tz
     run = _Run(chain, ticket, events, now_us, report, versions, reachable, cursor, zone)
-    notifications, position, upcoming, sure = run.at(now_us)
+    due, position, upcoming, sure = run.at(now_us)
     later = [t for t in upcoming if t > now_us]
     next_at = min(later) if later else None
     # A step falling due with everyone reachable is a notification for certain; anything
     # else first (a run starting, a hold) is asked about at its instant.
-    next_notification = (
-        from_micros(next_at, zone) if next_at in sure else _next_notification(run, next_at)
-    )
-    return EscalationReport(
-        tuple(notifications),
-        position,
-        None if next_at is None else from_micros(next_at, zone),
-        next_notification,
+    next_notification = next_at if next_at in sure else _next_notification(run, next_at)
+    built = EscalationReport(
+        tuple(_notification(ticket.id, item, zone) for item in due),
+        None if position is None else Position(*position[:3], _instant(position[3], zone)),
+        _instant(next_at, zone),
+        _instant(next_notification, zone),
         chain.name,
+    )
+    return built, next_at, next_notification
+
+
+def _instant(micros: int | None, zone: Any) -> pendulum.DateTime | None:
+    return None if micros is None else from_micros(micros, zone)
+
+
+#: A notification as :meth:`_Run.at` finds it: (instant in microseconds, run, loop, step
+#: index, target, step, chain version). The public :class:`Notification` is built from it
+#: only for what a report returns.
+_Due: TypeAlias = tuple[int, int, int, int, Target, Step, EscalationChain]
+#: Where a run under way stands: (run, loop, step, instant in microseconds or None).
+_Position: TypeAlias = tuple[int, int, int, int | None]
+
+
+def _notification(ticket_id: str, item: _Due, zone: Any) -> Notification:
+    due, run, loop, index, target, step, spec = item
+    return Notification(
+        at=from_micros(due, zone),
+        run=run,
+        loop=loop,
+        step=index,
+        target=target,
+        key=(
+            f"{ticket_id}:{spec.name}:v{spec.version}:run{run}:loop{loop}:"
+            f"step{index}:{target.kind}:{target.name}"
+        ),
+        importance=step.importance,
+        channel=step.channel,
+        reassign=step.reassign,
+        chain_version=spec.version,
     )
 
 
 _LOOKAHEAD = 1_000  # instants probed for the next notification; each is a step or a run start
 
 
-def _next_notification(run: _Run, first: int | None) -> pendulum.DateTime | None:
+def _next_notification(run: _Run, first: int | None) -> int | None:
     """The first notification after the run's ``now`` with no new event, found by asking
     again at each instant the answer changes (the SLA report stays valid: no event, no
     change in its projections)."""
@@ -402,10 +460,10 @@ def _next_notification(run: _Run, first: int | None) -> pendulum.DateTime | None
     for _ in range(_LOOKAHEAD):
         if probe is None:
             return None
-        notifications, _, upcoming, _ = run.at(probe)
-        fresh = [to_micros(n.at) for n in notifications if to_micros(n.at) > run.events_us]
+        due, _, upcoming, _ = run.at(probe)
+        fresh = [item[0] for item in due if item[0] > run.events_us]
         if fresh:
-            return from_micros(min(fresh), run.zone)
+            return min(fresh)
         later = [t for t in upcoming if t > probe]
         probe = min(later) if later else None
     raise InvalidEscalationError(  # pragma: no cover - a chain advances or stops in time
@@ -414,15 +472,22 @@ def _next_notification(run: _Run, first: int | None) -> pendulum.DateTime | None
 
 
 class _Run:
-    """One chain over one ticket's events up to ``events_us``, asked at any later instant."""
+    """One chain over one ticket's events up to ``events_us``, asked at any later instant.
+
+    What does not depend on the instant asked (the events that trigger or stop the chain,
+    the SLA instants its triggers and steps wait for) is worked out once and kept, so the
+    look-ahead for the next notification re-reads none of it.
+    """
 
     __slots__ = (
         "chain",
         "cursor",
-        "events",
+        "event_marks",
         "events_us",
         "reachable",
         "report",
+        "sla_cache",
+        "sla_marks",
         "ticket",
         "versions",
         "zone",
@@ -441,24 +506,26 @@ class _Run:
         zone: Any,
     ) -> None:
         self.chain, self.ticket, self.events_us, self.report = chain, ticket, events_us, report
-        self.events = events
         self.versions, self.reachable, self.cursor, self.zone = versions, reachable, cursor, zone
+        self.event_marks = _event_marks(chain, ticket, events)
+        self.sla_marks = _sla_marks(chain, report)
+        self.sla_cache: dict[tuple[str, float], int | None] = {}
 
-    def at(self, now_us: int) -> tuple[list[Notification], Position | None, list[int], set[int]]:
+    def at(self, now_us: int) -> tuple[list[_Due], _Position | None, list[int], set[int]]:
         """The notifications due at ``now_us``, the position, the instants to come, and
         those of them at which a notification falls due for certain."""
-        ticket, report, zone, cursor, reachable = (
-            self.ticket,
+        report, zone, cursor, reachable, cache = (
             self.report,
             self.zone,
             self.cursor,
             self.reachable,
+            self.sla_cache,
         )
         segments, upcoming = _segments(
-            self.chain, ticket, self.events, now_us, report, self.versions
+            self.chain, self.event_marks, self.sla_marks, now_us, self.versions
         )
-        notifications: list[Notification] = []
-        position: Position | None = None
+        notifications: list[_Due] = []
+        position: _Position | None = None
         sure: set[int] = set()
         for seg in segments:
             position = None  # only the last run under way has a position
@@ -477,9 +544,9 @@ class _Run:
                         "an earlier now"
                     )
                 step = steps[index]
-                due = _due(step, previous, report)
+                due = _due(step, previous, report, cache)
                 if due is None:
-                    position = Position(seg.run, loop, index, None) if seg.end is None else position
+                    position = (seg.run, loop, index, None) if seg.end is None else position
                     break
                 window = step.window
                 if window is not None and not window.calendar().is_open_micros(due):
@@ -506,7 +573,7 @@ class _Run:
                     if reachable is None:
                         sure.add(due)
                     if seg.end is None:
-                        position = Position(seg.run, loop, index, from_micros(due, zone))
+                        position = (seg.run, loop, index, due)
                     break
                 targets, due = _select(
                     step, due, loop, cursor, reachable, zone, poll, seg.end, now_us
@@ -515,33 +582,16 @@ class _Run:
                     if due <= now_us or (seg.end is not None and due >= seg.end):
                         break
                     upcoming.append(due)
-                    position = Position(seg.run, loop, index, from_micros(due, zone))
+                    position = (seg.run, loop, index, due)
                     break
-                at = from_micros(due, zone)
                 for target in targets:
-                    notifications.append(
-                        Notification(
-                            at=at,
-                            run=seg.run,
-                            loop=loop,
-                            step=index,
-                            target=target,
-                            key=(
-                                f"{ticket.id}:{spec.name}:v{spec.version}:run{seg.run}:loop{loop}:"
-                                f"step{index}:{target.kind}:{target.name}"
-                            ),
-                            importance=step.importance,
-                            channel=step.channel,
-                            reassign=step.reassign,
-                            chain_version=spec.version,
-                        )
-                    )
+                    notifications.append((due, seg.run, loop, index, target, step, spec))
                 previous = due
                 advanced = _advance(spec, index, loop)
                 if advanced is None:
                     break
                 index, loop = advanced
-        notifications.sort(key=lambda n: (to_micros(n.at), n.run, n.loop, n.step))
+        notifications.sort(key=lambda n: n[:4])
         return notifications, position, upcoming, sure
 
 

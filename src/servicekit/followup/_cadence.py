@@ -140,6 +140,13 @@ Cadence: TypeAlias = FixedOffsets | Interval | Backoff | Daily
 """What a schedule's cadence can be."""
 
 
+_WINDOW_DAYS_MAX: Final = 8192
+
+
+def _midnight(day: int, tz: _dt.tzinfo) -> int:
+    return to_micros(_dt.datetime.combine(_dt.date.fromordinal(day), _dt.time(0), tzinfo=tz))
+
+
 def _weekdays(value: Iterable[int]) -> frozenset[int]:
     return frozenset(value)
 
@@ -160,6 +167,11 @@ class ContactWindow:
     start: _dt.time = attrs.field(default=_dt.time(8), validator=_check_wall_time)
     end: _dt.time = attrs.field(default=_dt.time(21), validator=_check_wall_time)
     weekdays: frozenset[int] = attrs.field(default=frozenset(range(7)), converter=_weekdays)
+    # (zone, local day) -> the window's (opening, closing) instants that day, or None when the
+    # day is quiet: asked for every attempt of every ticket, the answer never changes.
+    _days: dict[tuple[str, int], tuple[int, int] | None] = attrs.field(
+        init=False, factory=dict, eq=False, repr=False, hash=False
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.end <= self.start:
@@ -176,18 +188,36 @@ class ContactWindow:
         """``t_us`` if it is inside the window, else the next instant the window opens."""
         tz = get_timezone(zone)
         local = _dt.datetime.fromtimestamp(t_us / 1_000_000, tz)
-        day = local.date()
+        day = local.toordinal()
         for _ in range(8):
-            if day.weekday() in self.weekdays:
-                opens = to_micros(_dt.datetime.combine(day, self.start, tzinfo=tz))
-                closes = to_micros(_dt.datetime.combine(day, self.end, tzinfo=tz))
-                if t_us < closes:
-                    return max(t_us, opens)
-            day += _dt.timedelta(days=1)
-            t_us = max(t_us, to_micros(_dt.datetime.combine(day, _dt.time(0), tzinfo=tz)))
+            window = self._window_on(zone, day)
+            if window is not None and t_us < window[1]:
+                return max(t_us, window[0])
+            day += 1
+            t_us = max(t_us, _midnight(day, tz))
         raise AssertionError(
             "a window with a weekday always opens within a week"
         )  # pragma: no cover
+
+    def _window_on(self, zone: str, day: int) -> tuple[int, int] | None:
+        """The window's (opening, closing) instants on the local day ``day`` (an ordinal)
+        in ``zone``, or ``None`` when the day is quiet."""
+        days = self._days
+        key = (zone, day)
+        if key in days:
+            return days[key]
+        date = _dt.date.fromordinal(day)
+        window = None
+        if date.weekday() in self.weekdays:
+            tz = get_timezone(zone)
+            window = (
+                to_micros(_dt.datetime.combine(date, self.start, tzinfo=tz)),
+                to_micros(_dt.datetime.combine(date, self.end, tzinfo=tz)),
+            )
+        if len(days) >= _WINDOW_DAYS_MAX:
+            days.clear()  # bounded: a long replay meets many days
+        days[key] = window
+        return window
 
     def is_open(self, t_us: int, zone: str) -> bool:
         """Whether ``t_us`` falls inside the window."""

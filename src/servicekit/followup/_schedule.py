@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, Final, TypeAlias
 
 import attrs
 import pendulum
@@ -147,6 +147,12 @@ class FollowUpReport:
     promises: tuple[PromiseStatus, ...]
     next_at: pendulum.DateTime | None
     schedule: str = ""
+
+
+#: What :meth:`FollowUpSchedule._attempts` yields: (instant in microseconds, attempt number,
+#: channel) for an attempt, (instant, 0, action) for the terminal action.
+_Attempt: TypeAlias = tuple[int, int, str]
+_UTC: Final = get_timezone("UTC")
 
 
 class _Run:
@@ -396,13 +402,10 @@ class FollowUpSchedule:
         for offset in cadence.offsets_micros():
             yield self._elapsed_instant(run, offset)
 
-    def _attempts(
-        self, ticket_id: str, run: _Run, zone: str, until_us: int
-    ) -> Iterator[FollowUp | TerminalDue]:
+    def _attempts(self, ticket_id: str, run: _Run, zone: str, until_us: int) -> Iterator[_Attempt]:
         """The run's kept attempts (and its terminal action) in order, up to ``until_us``
-        (the first one after it is yielded too, so callers know what comes next)."""
-        anchor_text = from_micros(run.anchor, get_timezone("UTC")).isoformat()
-        key = f"{ticket_id}:{self.name}:{anchor_text}"
+        (the first one after it is yielded too, so callers know what comes next), as
+        integer records: callers build the public values only for what they return."""
         made = 0
         last_kept = -1
         gap = duration_micros(self.min_gap_after_update)
@@ -422,12 +425,7 @@ class FollowUpSchedule:
                     due = self._next_batch(due, self.terminal.batch)
                     if run.stopped is not None and due >= run.stopped:
                         return
-                yield TerminalDue(
-                    self.terminal.action,
-                    from_micros(due, zone_tz(zone)),
-                    run.number,
-                    f"{key}:terminal",
-                )
+                yield due, 0, self.terminal.action
                 return
             if self.max_attempts is not None and made >= self.max_attempts:
                 return
@@ -448,16 +446,36 @@ class FollowUpSchedule:
                 return
             made += 1
             last_kept = at
-            yield FollowUp(
-                from_micros(at, zone_tz(zone)),
-                made,
-                channel,
-                run.number,
-                f"{key}:{made}",
-                from_micros(run.anchor, zone_tz(zone)),
-            )
+            yield at, made, channel
             if at > until_us:
                 return
+
+    def _run_key(self, ticket_id: str, run: _Run) -> str:
+        anchor_text = from_micros(run.anchor, _UTC).isoformat()
+        return f"{ticket_id}:{self.name}:{anchor_text}"
+
+    def _follow_up(self, ticket_id: str, run: _Run, zone: str, item: _Attempt) -> FollowUp:
+        """The public value of an attempt :meth:`_attempts` yielded."""
+        at, made, channel = item
+        tz = zone_tz(zone)
+        return FollowUp(
+            from_micros(at, tz),
+            made,
+            channel,
+            run.number,
+            f"{self._run_key(ticket_id, run)}:{made}",
+            from_micros(run.anchor, tz),
+        )
+
+    def _terminal(self, ticket_id: str, run: _Run, zone: str, item: _Attempt) -> TerminalDue:
+        """The public value of the terminal action :meth:`_attempts` yielded."""
+        at, _, action = item
+        return TerminalDue(
+            action,
+            from_micros(at, zone_tz(zone)),
+            run.number,
+            f"{self._run_key(ticket_id, run)}:terminal",
+        )
 
     def _both_open(self, at: int, zone: str, team: BusinessCalendar) -> int:
         """The first instant from ``at`` at which the team works and the customer may be
@@ -493,25 +511,31 @@ class FollowUpSchedule:
     def _report(self, ticket: Ticket, events: Timeline, now_us: int) -> FollowUpReport:
         """:meth:`evaluate` on the ticket's ``events`` up to ``now_us`` (its timeline), read
         once by a protocol for every part."""
+        return self._report_us(ticket, events, now_us)[0]
+
+    def _report_us(
+        self, ticket: Ticket, events: Timeline, now_us: int
+    ) -> tuple[FollowUpReport, int | None]:
+        """:meth:`_report`, with its ``next_at`` in microseconds."""
         zone = self._zone(ticket)
         due: list[FollowUp] = []
         terminal: TerminalDue | None = None
         upcoming: list[int] = []
         for run in self._runs(ticket, events):
             for item in self._attempts(ticket.id, run, zone, now_us):
-                at = to_micros(item.at)
-                if at > now_us:
-                    upcoming.append(at)
-                elif isinstance(item, FollowUp):
-                    due.append(item)
+                if item[0] > now_us:
+                    upcoming.append(item[0])
+                elif item[1]:
+                    due.append(self._follow_up(ticket.id, run, zone, item))
                 else:
-                    terminal = item
+                    terminal = self._terminal(ticket.id, run, zone, item)
         promises = self._promises(ticket, events, now_us)
         for p in promises:
             if p.state is PromiseState.PENDING:
                 upcoming.extend(t for t in (to_micros(p.remind_at), to_micros(p.due)) if t > now_us)
-        next_at = from_micros(min(upcoming), zone_tz(zone)) if upcoming else None
-        return FollowUpReport(tuple(due), terminal, promises, next_at, self.name)
+        next_us = min(upcoming) if upcoming else None
+        next_at = None if next_us is None else from_micros(next_us, zone_tz(zone))
+        return FollowUpReport(tuple(due), terminal, promises, next_at, self.name), next_us
 
     def preview(
         self, ticket: Ticket, now: _dt.datetime, horizon: _dt.timedelta
@@ -520,13 +544,13 @@ class FollowUpSchedule:
         now_us = to_micros(now, name="now")
         end = now_us + duration_micros(horizon, name="horizon")
         zone = self._zone(ticket)
-        found = []
+        found: list[tuple[int, FollowUp]] = []
         for run in self._runs(ticket, timeline(ticket, now_us)):
             for item in self._attempts(ticket.id, run, zone, end):
-                at = to_micros(item.at)
-                if isinstance(item, FollowUp) and now_us < at <= end:
-                    found.append(item)
-        return tuple(sorted(found, key=lambda f: to_micros(f.at)))
+                if item[1] and now_us < item[0] <= end:
+                    found.append((item[0], self._follow_up(ticket.id, run, zone, item)))
+        found.sort(key=lambda pair: pair[0])
+        return tuple(f for _, f in found)
 
     def to_ical(self, ticket: Ticket, now: _dt.datetime, horizon: _dt.timedelta) -> bytes:
         """The upcoming follow-ups and pending promises as iCalendar (RFC 5545) bytes.

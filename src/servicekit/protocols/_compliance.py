@@ -27,7 +27,7 @@ from servicekit._status import StatusCategory
 from servicekit._ticket import Ticket
 from servicekit.followup import PromiseState
 from servicekit.protocols._protocol import ProtocolReport, ServiceProtocol
-from servicekit.sla import SlaState
+from servicekit.sla import SlaState, SlaStatus
 
 __all__ = [
     "METRIC_STATES",
@@ -157,8 +157,13 @@ def compliance_rows(
     ]
 
 
+def _seconds(micros: int) -> float:
+    """``timedelta(microseconds=micros).total_seconds()``, exactly (it divides by 10**6)."""
+    return micros / 10**6
+
+
 def _row(
-    common: Mapping[str, Any], metric: str, statuses: tuple[Any, ...], *, first: bool
+    common: Mapping[str, Any], metric: str, statuses: tuple[SlaStatus, ...], *, first: bool
 ) -> ComplianceRow:
     breached = [s for s in statuses if s.breached]
     if not statuses:
@@ -171,18 +176,16 @@ def _row(
         state = "met"
     else:
         state = "cancelled"
-    # Plain timedelta subtraction: the same microseconds, without building a pendulum Duration.
-    overrun = max(
-        (_dt.timedelta.__sub__(s.elapsed, s.target).total_seconds() for s in breached),
-        default=0.0,
-    )
+    # Seconds straight from the statuses' microseconds (what timedelta.total_seconds gives),
+    # without building a pendulum Duration per status.
+    overrun = max((_seconds(s._elapsed_us - s._target_us) for s in breached), default=0.0)
     return ComplianceRow(
         metric=metric,
         state=state,
         cycles=len(statuses),
         breached_cycles=len(breached),
-        elapsed_seconds=sum(s.elapsed.total_seconds() for s in statuses),
-        target_seconds=statuses[-1].target.total_seconds() if statuses else None,
+        elapsed_seconds=sum(_seconds(s._elapsed_us) for s in statuses),
+        target_seconds=_seconds(statuses[-1]._target_us) if statuses else None,
         overrun_seconds=overrun,
         first=first,
         **common,

@@ -140,9 +140,20 @@ def _schedules(value: Iterable[FollowUpSchedule]) -> tuple[FollowUpSchedule, ...
     return tuple(value)
 
 
-def _earliest(instants: Iterable[_dt.datetime | None], after: int) -> pendulum.DateTime | None:
-    later = [t for t in instants if t is not None and to_micros(t) > after]
-    return min(later, key=to_micros) if later else None  # type: ignore[return-value]
+def _earliest(
+    instants: Iterable[tuple[int | None, _dt.datetime | None]], after: int
+) -> pendulum.DateTime | None:
+    """The earliest instant later than ``after`` (the first given, at equal instants), of
+    instants given with their microseconds."""
+    found: tuple[int, _dt.datetime | None] | None = None
+    for micros, instant in instants:
+        if micros is not None and micros > after and (found is None or micros < found[0]):
+            found = (micros, instant)
+    return None if found is None else found[1]  # type: ignore[return-value]
+
+
+def _with_micros(instant: _dt.datetime | None) -> tuple[int | None, _dt.datetime | None]:
+    return (None if instant is None else to_micros(instant), instant)
 
 
 @attrs.frozen(kw_only=True)
@@ -370,7 +381,7 @@ class ServiceProtocol:
         """
         now_us = to_micros(now, name="now")
         at = from_micros(now_us, ticket.opened.at.tz)  # type: ignore[arg-type]
-        as_of = ticket if to_micros(ticket.last_event_at) <= now_us else ticket.as_of(now)
+        as_of = ticket if ticket._last_us <= now_us else ticket.as_of(now)
         # The history is read into a timeline once, for the policy, every chain and every
         # schedule (each of their own evaluate methods reads it alone).
         events = timeline(as_of, now_us)
@@ -379,16 +390,21 @@ class ServiceProtocol:
             if type(self).evaluate_sla is ServiceProtocol.evaluate_sla
             else self.evaluate_sla(as_of, at)  # a subclass's own
         )
-        escalations = tuple(chain_report(c, as_of, events, now_us, sla) for c in self.escalations)
-        follow_ups = tuple(s._report(as_of, events, now_us) for s in self.follow_ups)
+        # Each part's report comes with its next instants in microseconds: the earliest are
+        # picked without converting back.
+        chains = [chain_report(c, as_of, events, now_us, sla) for c in self.escalations]
+        schedules = [s._report_us(as_of, events, now_us) for s in self.follow_ups]
+        escalations = tuple(r for r, _, _ in chains)
+        follow_ups = tuple(r for r, _ in schedules)
         transitions = as_of.lifecycle.due_transitions(as_of, at)
         custom = self.custom_actions(as_of, at, sla)
         actions = sorted(
             [*self._actions(as_of, escalations, follow_ups, transitions), *custom.actions],
             key=lambda a: (to_micros(a.at), a.key),
         )
-        pending = [t.at for t in transitions if not t.due]
-        follow_up_next = [r.next_at for r in follow_ups]
+        pending = [_with_micros(t.at) for t in transitions if not t.due]
+        follow_up_next = [(us, r.next_at) for r, us in schedules]
+        custom_next = _with_micros(custom.next_at)
         return ProtocolReport(
             ticket_id=ticket.id,
             now=pendulum.instance(now),
@@ -400,11 +416,11 @@ class ServiceProtocol:
             actions=tuple(actions),
             next_wakeup=_earliest(
                 [
-                    sla.next_change_at if sla else None,
-                    *(r.next_at for r in escalations),
+                    _with_micros(sla.next_change_at if sla else None),
+                    *((us, r.next_at) for r, us, _ in chains),
                     *follow_up_next,
                     *pending,
-                    custom.next_at,
+                    custom_next,
                 ],
                 now_us,
             ),
@@ -412,10 +428,10 @@ class ServiceProtocol:
             # every pending transition is an action; a chain says which of its are.
             next_action_at=_earliest(
                 [
-                    *(r.next_notification_at for r in escalations),
+                    *((us, r.next_notification_at) for r, _, us in chains),
                     *follow_up_next,
                     *pending,
-                    custom.next_at,
+                    custom_next,
                 ],
                 now_us,
             ),

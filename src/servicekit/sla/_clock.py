@@ -11,9 +11,10 @@ microseconds.
 from __future__ import annotations
 
 import enum
+import functools
 import math
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import attrs
 import pendulum
@@ -24,7 +25,6 @@ from servicekit._events import (
     AttributeValue,
     Event,
     PriorityChanged,
-    StatusChanged,
     TicketOpened,
 )
 from servicekit._status import ClockAction, StatusCategory
@@ -57,8 +57,9 @@ class SlaWarning:
     at: pendulum.DateTime
 
 
-@attrs.frozen
-class _Segment:
+class _Segment(NamedTuple):
+    """A stretch in which a cycle's clock ran (a tuple: folds build several per ticket)."""
+
     start: int
     end: int | None  # None: still running
     calendar: BusinessCalendar
@@ -94,7 +95,7 @@ def _breach_value(target: int) -> int:
     return target + 1
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class SlaStatus:
     """One cycle of one metric of one ticket, as of ``now``.
 
@@ -116,31 +117,90 @@ class SlaStatus:
         warnings: the warning thresholds reached, with their instants.
         next_change_at: the next instant this status changes with no new
             event (a warning or the breach), or ``None``.
+
+    A status is built by evaluation (never by hand): it holds its instants and durations
+    as integer microseconds, and gives each as a pendulum value the first time it is read
+    (a replay or a scheduler reads few of them). Equality and hashing are those of the
+    values it gives.
     """
 
     metric: str
     cycle: int
     priority: str
     state: SlaState
-    target: pendulum.Duration
     calendar: BusinessCalendar
-    started_at: pendulum.DateTime
-    ended_at: pendulum.DateTime | None
-    elapsed: pendulum.Duration
-    remaining: pendulum.Duration
-    due_at: pendulum.DateTime | None
-    breached_at: pendulum.DateTime | None
     percent_used: float
-    warnings: tuple[SlaWarning, ...]
-    next_change_at: pendulum.DateTime | None
-    _segments: tuple[_Segment, ...] = attrs.field(eq=False, repr=False, alias="_segments")
-    _now: int = attrs.field(eq=False, repr=False, alias="_now")
-    _zone: object = attrs.field(eq=False, repr=False, alias="_zone")
+    _target_us: int = attrs.field(alias="_target_us")
+    _started_us: int = attrs.field(alias="_started_us")
+    _ended_us: int | None = attrs.field(alias="_ended_us")
+    _elapsed_us: int = attrs.field(alias="_elapsed_us")
+    _due_us: int | None = attrs.field(alias="_due_us")
+    _breached_us: int | None = attrs.field(alias="_breached_us")
+    _warnings_us: tuple[tuple[float, int], ...] = attrs.field(alias="_warnings_us")
+    _next_us: int | None = attrs.field(alias="_next_us")
+    _segments: tuple[_Segment, ...] = attrs.field(eq=False, alias="_segments")
+    _now: int = attrs.field(eq=False, alias="_now")
+    _zone: Any = attrs.field(eq=False, alias="_zone")
+
+    def _instant(self, micros: int | None) -> pendulum.DateTime | None:
+        return None if micros is None else from_micros(micros, self._zone)
+
+    @functools.cached_property
+    def target(self) -> pendulum.Duration:
+        """The target in force."""
+        return repeated_duration(self._target_us)
+
+    @functools.cached_property
+    def started_at(self) -> pendulum.DateTime:
+        """When the cycle started."""
+        return from_micros(self._started_us, self._zone)
+
+    @functools.cached_property
+    def ended_at(self) -> pendulum.DateTime | None:
+        """When it was met or cancelled (``None`` while active)."""
+        return self._instant(self._ended_us)
+
+    @functools.cached_property
+    def elapsed(self) -> pendulum.Duration:
+        """Business time used."""
+        return duration_from_micros(self._elapsed_us)
+
+    @functools.cached_property
+    def remaining(self) -> pendulum.Duration:
+        """``target - elapsed`` (negative once overdue)."""
+        return duration_from_micros(self._target_us - self._elapsed_us)
+
+    @functools.cached_property
+    def due_at(self) -> pendulum.DateTime | None:
+        """When elapsed reaches the target (past or projected; ``None`` when paused or
+        stopped before reaching it)."""
+        return self._instant(self._due_us)
+
+    @functools.cached_property
+    def breached_at(self) -> pendulum.DateTime | None:
+        """The first instant elapsed exceeded the target, or ``None``."""
+        return self._instant(self._breached_us)
+
+    @functools.cached_property
+    def warnings(self) -> tuple[SlaWarning, ...]:
+        """The warning thresholds reached, with their instants."""
+        zone = self._zone
+        return tuple(SlaWarning(f, from_micros(at, zone)) for f, at in self._warnings_us)
+
+    @functools.cached_property
+    def next_change_at(self) -> pendulum.DateTime | None:
+        """The next instant this status changes with no new event (a warning or the
+        breach), or ``None``."""
+        return self._instant(self._next_us)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in _SHOWN)
+        return f"SlaStatus({shown})"
 
     @property
     def breached(self) -> bool:
         """Whether the target was exceeded in this cycle."""
-        return self.breached_at is not None
+        return self._breached_us is not None
 
     def instant_at(self, fraction: float) -> pendulum.DateTime | None:
         """When elapsed reached (or, running on, will reach) ``fraction`` of the target.
@@ -149,7 +209,7 @@ class SlaStatus:
         future; ``None`` when the clock is paused or stopped before reaching it.
         """
         found = self._instant_micros(fraction)
-        return None if found is None else from_micros(found, self._zone)  # type: ignore[arg-type]
+        return self._instant(found)
 
     def _instant_micros(self, fraction: float) -> int | None:
         """:meth:`instant_at` in microseconds since the epoch (escalation chains read it
@@ -165,6 +225,26 @@ class SlaStatus:
         if found > self._now and ended:
             return None
         return found
+
+
+#: The fields a status shows in its repr, in the documented order.
+_SHOWN: Final = (
+    "metric",
+    "cycle",
+    "priority",
+    "state",
+    "target",
+    "calendar",
+    "started_at",
+    "ended_at",
+    "elapsed",
+    "remaining",
+    "due_at",
+    "breached_at",
+    "percent_used",
+    "warnings",
+    "next_change_at",
+)
 
 
 class _Cycle:
@@ -420,14 +500,14 @@ class MetricFold:
         due = _crossing(current, lambda t: t) if reaches(target_us) else None
         if due is not None and due > end and not running:
             due = None
-        reached: list[SlaWarning] = []
+        reached: list[tuple[float, int]] = []
         upcoming: list[int] = []
         for fraction in target.warn_at:
             if not reaches(round(fraction * target_us)):
                 continue
             found = _crossing(current, lambda t, f=fraction: round(f * t))  # type: ignore[misc]
             if found is not None and found <= end:
-                reached.append(SlaWarning(fraction, from_micros(found, zone)))  # type: ignore[arg-type]
+                reached.append((fraction, found))
             elif found is not None and running:
                 upcoming.append(found)
         if breached is None and breach is not None and running:
@@ -446,27 +526,17 @@ class MetricFold:
             cycle=cycle.number,
             priority=cycle.priority,
             state=state,
-            target=repeated_duration(target_us),
             calendar=last.calendar,
-            started_at=from_micros(cycle.started, zone),  # type: ignore[arg-type]
-            ended_at=None if cycle.ended is None else from_micros(cycle.ended, zone),  # type: ignore[arg-type]
-            elapsed=duration_from_micros(elapsed),
-            remaining=duration_from_micros(target_us - elapsed),
-            due_at=None if due is None else from_micros(due, zone),  # type: ignore[arg-type]
-            breached_at=None if breached is None else from_micros(breached, zone),  # type: ignore[arg-type]
             percent_used=100.0 * elapsed / target_us,
-            warnings=tuple(reached),
-            next_change_at=from_micros(min(later), zone) if later else None,  # type: ignore[arg-type]
+            _target_us=target_us,
+            _started_us=cycle.started,
+            _ended_us=cycle.ended,
+            _elapsed_us=elapsed,
+            _due_us=due,
+            _breached_us=breached,
+            _warnings_us=tuple(reached),
+            _next_us=min(later) if later else None,
             _segments=segments,
             _now=end,
             _zone=zone,
         )
-
-
-def status_category(
-    event: Event, category_of: Callable[[str], StatusCategory]
-) -> StatusCategory | None:
-    """The category a status change leads to, or ``None`` for other events."""
-    if isinstance(event, StatusChanged):
-        return category_of(event.to_status)
-    return None

@@ -1,0 +1,203 @@
+"""The integer core of evaluation against its reference: what reports give as pendulum values
+is exactly what the integer microseconds they were built from say.
+
+Evaluation works in integer microseconds and builds pendulum values only for what a report
+returns (an SLA status converts each of its instants the first time it is read; a follow-up
+or an escalation builds its public values only for the due ones). These tests hold the fast
+paths to the plain conversions and the uncached rules they stand for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from servicekit import BusinessCalendar, StatusChanged, Ticket
+from servicekit._calendars import _POSITIONS_MAX
+from servicekit._time import duration_from_micros, from_micros, get_timezone, to_micros
+from servicekit._timeline import timeline
+from servicekit.followup import ContactWindow
+from servicekit.protocols import ServiceProtocol, compliance_rows
+from servicekit.protocols._compliance import _seconds
+from servicekit.sla import SlaPolicy, SlaReport, SlaStatus
+from servicekit.sla._policy import report_of
+from servicekit.testing import (
+    business_calendars,
+    contact_windows,
+    protocol_tickets,
+    service_protocols,
+)
+
+ZONES = ("Europe/Madrid", "America/Bogota", "Asia/Tokyo", "UTC", "Australia/Lord_Howe")
+NOW_HOURS = st.integers(0, 60 * 24)
+
+
+def _reference_allowed_at(window: ContactWindow, t_us: int, zone: str) -> int:
+    """The contact-window rule without the per-day cache: the next instant from ``t_us``
+    inside the window on one of its weekdays, in ``zone``."""
+    tz = get_timezone(zone)
+    day = dt.datetime.fromtimestamp(t_us / 1_000_000, tz).date()
+    for _ in range(8):
+        if day.weekday() in window.weekdays:
+            opens = to_micros(dt.datetime.combine(day, window.start, tzinfo=tz))
+            closes = to_micros(dt.datetime.combine(day, window.end, tzinfo=tz))
+            if t_us < closes:
+                return max(t_us, opens)
+        day += dt.timedelta(days=1)
+        t_us = max(t_us, to_micros(dt.datetime.combine(day, dt.time(0), tzinfo=tz)))
+    raise AssertionError("a window with a weekday opens within a week")
+
+
+@given(
+    contact_windows(),
+    st.lists(st.integers(0, 3 * 365 * 24 * 3600), min_size=1, max_size=20),
+    st.sampled_from(ZONES),
+)
+def test_contact_window_days_cached_answer_as_the_rule(
+    window: ContactWindow, seconds: list[int], zone: str
+) -> None:
+    base = to_micros(dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    for s in seconds + seconds:  # twice: the second pass reads the cache
+        t_us = base + s * 1_000_000 + s % 1_000_000
+        assert window.allowed_at(t_us, zone) == _reference_allowed_at(window, t_us, zone)
+        assert window.is_open(t_us, zone) == (_reference_allowed_at(window, t_us, zone) == t_us)
+
+
+def _statuses(protocol: ServiceProtocol, ticket: Ticket, hours: int) -> tuple[SlaStatus, ...]:
+    now = ticket.opened.at.add(hours=hours)
+    report = protocol.evaluate(ticket, now)
+    return () if report.sla is None else report.sla.statuses
+
+
+@given(protocol_tickets(), NOW_HOURS)
+def test_sla_status_values_are_its_microseconds(
+    case: tuple[ServiceProtocol, Ticket], hours: int
+) -> None:
+    protocol, ticket = case
+    zone = ticket.opened.at.tz
+    assert zone is not None
+    for s in _statuses(protocol, ticket, hours):
+        assert s.started_at == from_micros(s._started_us, zone)
+        assert s.started_at.tz == zone
+        assert to_micros(s.started_at) == s._started_us
+        for instant, micros in (
+            (s.ended_at, s._ended_us),
+            (s.due_at, s._due_us),
+            (s.breached_at, s._breached_us),
+            (s.next_change_at, s._next_us),
+        ):
+            assert (instant is None) == (micros is None)
+            if instant is not None:
+                assert to_micros(instant) == micros
+                assert instant.tz == zone
+        assert s.target == duration_from_micros(s._target_us)
+        assert s.elapsed == duration_from_micros(s._elapsed_us)
+        assert s.remaining == s.target - s.elapsed
+        assert s.breached is (s.breached_at is not None)
+        assert [(w.fraction, to_micros(w.at)) for w in s.warnings] == list(s._warnings_us)
+        # Read once, the same object after: a value, not a fresh conversion each time.
+        assert s.due_at is s.due_at
+        assert s.warnings is s.warnings
+
+
+@given(protocol_tickets(), NOW_HOURS)
+def test_sla_status_equality_hash_pickle_and_repr(
+    case: tuple[ServiceProtocol, Ticket], hours: int
+) -> None:
+    protocol, ticket = case
+    first = _statuses(protocol, ticket, hours)
+    again = _statuses(protocol, ticket, hours)
+    assert first == again
+    assert [hash(s) for s in first] == [hash(s) for s in again]
+    for s in first:
+        copy = pickle.loads(pickle.dumps(s))
+        assert copy == s
+        assert (copy.due_at, copy.warnings, copy.elapsed) == (s.due_at, s.warnings, s.elapsed)
+        shown = repr(s)
+        assert shown.startswith("SlaStatus(metric=")
+        assert "_started_us" not in shown
+        assert "_segments" not in shown
+        assert f"next_change_at={s.next_change_at!r})" in shown
+
+
+@given(protocol_tickets(), NOW_HOURS)
+def test_compliance_seconds_are_the_statuses_durations(
+    case: tuple[ServiceProtocol, Ticket], hours: int
+) -> None:
+    protocol, ticket = case
+    now = ticket.opened.at.add(hours=hours)
+    report = protocol.evaluate(ticket, now)
+    for row in compliance_rows(protocol, ticket, report):
+        if report.sla is None or not row.metric:
+            continue
+        statuses = report.sla.for_metric(row.metric)
+        assert row.elapsed_seconds == sum(s.elapsed.total_seconds() for s in statuses)
+        breached = [s for s in statuses if s.breached]
+        assert row.overrun_seconds == max(
+            ((s.elapsed - s.target).total_seconds() for s in breached), default=0.0
+        )
+        if statuses:
+            assert row.target_seconds == statuses[-1].target.total_seconds()
+
+
+@given(st.integers(-(10**15), 10**15))
+def test_seconds_of_microseconds_are_timedelta_total_seconds(micros: int) -> None:
+    assert _seconds(micros) == dt.timedelta(microseconds=micros).total_seconds()
+
+
+@given(
+    business_calendars(),
+    st.lists(
+        st.tuples(st.integers(0, 2 * 365 * 24 * 3600), st.integers(0, 400 * 3600)),
+        min_size=1,
+        max_size=40,
+    ),
+)
+def test_calendar_positions_remembered_answer_as_a_fresh_calendar(
+    calendar: BusinessCalendar, pairs: list[tuple[int, int]]
+) -> None:
+    base = to_micros(dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    # Fill the remembered positions past their bound, so answers are also checked after a
+    # clear; every question is asked twice (the second answer is remembered).
+    for i in range(_POSITIONS_MAX + 5):
+        calendar.between_micros(base, base + i * 977_000_000)
+    for seconds, duration in pairs + pairs:
+        start = base + seconds * 1_000_000 + seconds % 999_983
+        fresh = calendar.replace()
+        assert calendar.add_micros(start, duration * 1_000_000) == fresh.add_micros(
+            start, duration * 1_000_000
+        )
+        end = start + duration * 1_000_000
+        assert calendar.between_micros(start, end) == fresh.between_micros(start, end)
+
+
+def _every_move_report(policy: SlaPolicy, ticket: Ticket, now_us: int) -> SlaReport:
+    """The SLA report with every event, every status change included, fed to every fold:
+    the reference for the policy's skipping of moves that change no clock."""
+    opened = ticket.opened
+    zone = opened.at.tz
+    folds = policy.folds(opened, zone)
+    for at_us, event in timeline(ticket, now_us):
+        category = (
+            ticket.lifecycle.category(event.to_status) if isinstance(event, StatusChanged) else None
+        )
+        for fold in folds:
+            fold.feed(event, at_us, category)
+    return report_of(opened.ticket_id, folds, now_us, zone)
+
+
+@given(protocol_tickets(service_protocols(), max_events=20), NOW_HOURS)
+def test_sla_report_skipping_quiet_moves_equals_feeding_every_move(
+    case: tuple[ServiceProtocol, Ticket], hours: int
+) -> None:
+    protocol, ticket = case
+    if protocol.sla is None:
+        return
+    now = ticket.opened.at.add(hours=hours)
+    report = protocol.sla.evaluate(ticket, now)
+    reference = _every_move_report(protocol.sla, ticket, to_micros(now))
+    assert report == reference
+    assert repr(report) == repr(reference)

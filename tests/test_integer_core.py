@@ -15,14 +15,21 @@ import pickle
 from hypothesis import given
 from hypothesis import strategies as st
 
-from servicekit import BusinessCalendar, Ticket
+from servicekit import BusinessCalendar, StatusChanged, Ticket
 from servicekit._calendars import _POSITIONS_MAX
 from servicekit._time import duration_from_micros, from_micros, get_timezone, to_micros
+from servicekit._timeline import timeline
 from servicekit.followup import ContactWindow
 from servicekit.protocols import ServiceProtocol, compliance_rows
 from servicekit.protocols._compliance import _seconds
-from servicekit.sla import SlaStatus
-from servicekit.testing import business_calendars, contact_windows, protocol_tickets
+from servicekit.sla import SlaPolicy, SlaReport, SlaStatus
+from servicekit.sla._policy import report_of
+from servicekit.testing import (
+    business_calendars,
+    contact_windows,
+    protocol_tickets,
+    service_protocols,
+)
 
 ZONES = ("Europe/Madrid", "America/Bogota", "Asia/Tokyo", "UTC", "Australia/Lord_Howe")
 NOW_HOURS = st.integers(0, 60 * 24)
@@ -165,3 +172,32 @@ def test_calendar_positions_remembered_answer_as_a_fresh_calendar(
         )
         end = start + duration * 1_000_000
         assert calendar.between_micros(start, end) == fresh.between_micros(start, end)
+
+
+def _every_move_report(policy: SlaPolicy, ticket: Ticket, now_us: int) -> SlaReport:
+    """The SLA report with every event, every status change included, fed to every fold:
+    the reference for the policy's skipping of moves that change no clock."""
+    opened = ticket.opened
+    zone = opened.at.tz
+    folds = policy.folds(opened, zone)
+    for at_us, event in timeline(ticket, now_us):
+        category = (
+            ticket.lifecycle.category(event.to_status) if isinstance(event, StatusChanged) else None
+        )
+        for fold in folds:
+            fold.feed(event, at_us, category)
+    return report_of(opened.ticket_id, folds, now_us, zone)
+
+
+@given(protocol_tickets(service_protocols(), max_events=20), NOW_HOURS)
+def test_sla_report_skipping_quiet_moves_equals_feeding_every_move(
+    case: tuple[ServiceProtocol, Ticket], hours: int
+) -> None:
+    protocol, ticket = case
+    if protocol.sla is None:
+        return
+    now = ticket.opened.at.add(hours=hours)
+    report = protocol.sla.evaluate(ticket, now)
+    reference = _every_move_report(protocol.sla, ticket, to_micros(now))
+    assert report == reference
+    assert repr(report) == repr(reference)

@@ -12,6 +12,7 @@ import pendulum
 from servicekit._calendars import BusinessCalendar
 from servicekit._convert import instance
 from servicekit._events import AttributeValue, StatusChanged, TicketOpened
+from servicekit._status import ClockAction, StatusCategory
 from servicekit._ticket import Ticket
 from servicekit._time import duration_micros, from_micros, to_micros
 from servicekit._timeline import Timeline, timeline
@@ -182,6 +183,9 @@ class SlaPolicy:
     _index: Mapping[tuple[str, str], SlaTarget] = attrs.field(init=False, eq=False, repr=False)
     _metrics: tuple[SlaMetric, ...] = attrs.field(init=False, eq=False, repr=False)
     _kinds: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
+    _quiet: Mapping[StatusCategory, frozenset[StatusCategory]] = attrs.field(
+        init=False, eq=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         name, targets = self.name, self.targets
@@ -218,6 +222,21 @@ class SlaPolicy:
         kinds = {"priority_changed", "attributes_changed"}
         kinds.update(k for m in metrics.values() for k in m._kinds)
         object.__setattr__(self, "_kinds", frozenset(kinds))
+        # Moves between two categories in which every metric's clock does the same thing,
+        # neither stopping it: they change no cycle (a running clock runs on, a paused one
+        # stays paused, no cycle is met or reopened), so a fold need not see them.
+        quiet = {
+            a: frozenset(
+                b
+                for b in StatusCategory
+                if all(
+                    m.clock_action(a) is m.clock_action(b) is not ClockAction.STOP
+                    for m in metrics.values()
+                )
+            )
+            for a in StatusCategory
+        }
+        object.__setattr__(self, "_quiet", quiet)
 
     @property
     def priorities(self) -> tuple[str, ...]:
@@ -288,11 +307,16 @@ class SlaPolicy:
         zone = opened.at.tz
         folds = self.folds(opened, zone, adjust=adjust)
         category_of = ticket.lifecycle.category
-        kinds = self._kinds
-        current = folds[0].category  # every fold's: they all start alike and see every change
+        kinds, quiet = self._kinds, self._quiet
+        # Every fold's category: they all start alike and see the same changes. A quiet move
+        # (see __attrs_post_init__) is not shown to them, so they may keep the category it
+        # left, which their clocks treat exactly as the one it entered.
+        current = folds[0].category
         for at_us, event in events:
             category = category_of(event.to_status) if isinstance(event, StatusChanged) else None
-            if (category is None or category is current) and type(event).kind not in kinds:
+            if category is not None and (category is current or category in quiet[current]):
+                category = None
+            if category is None and type(event).kind not in kinds:
                 continue  # changes no fold: most assignments and moves within a category
             if category is not None:
                 current = category

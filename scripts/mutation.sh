@@ -40,7 +40,7 @@ done
 
 copy_tests() {
     mkdir -p "$work/tests"
-    cp "$root/tests/conftest.py" "${tests[@]/#/$root/}" "$work/tests/"
+    cp "$root/tests/conftest.py" "$root/tests/_depth.py" "${tests[@]/#/$root/}" "$work/tests/"
 }
 
 if [ -n "${MUTATION_RECHECK:-}" ]; then

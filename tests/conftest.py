@@ -9,17 +9,19 @@ and ``deep`` (many more examples, for a long local run:
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _depth import PROFILE
 from distributed import Client
 from hypothesis import HealthCheck, Phase, settings
 
 from servicekit.batch import dask_client
+from servicekit.cli import main
 
 settings.register_profile(
     "ci",
@@ -45,7 +47,7 @@ settings.register_profile(
     parent=settings.get_profile("ci"),
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+settings.load_profile(PROFILE)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -101,16 +103,65 @@ def bpic2013_path() -> Path:
 
 
 def _run_servicekit(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m servicekit ARGS`` on this checkout's sources, as a user runs it."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "100"}
-    return subprocess.run(
-        [sys.executable, "-m", "servicekit", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        cwd=cwd,
-    )
+    """Run the command line with ``ARGS`` as ``python -m servicekit`` does, in this process.
+
+    Standard output and error are captured, the exit status is ``main``'s (or argparse's
+    ``SystemExit``), ``cwd`` is the working directory and the terminal is 100 columns wide.
+    Starting Python and importing the library again for every command would make the tests
+    that run each command of a guide several times slower; tests/test_cli.py runs the real
+    ``python -m servicekit`` process. A raw exception is not caught: it fails the test, as its
+    traceback on stderr would.
+    """
+    # Text streams over bytes, like a process's: commands that write binary use ``.buffer``.
+    out, err = (io.TextIOWrapper(io.BytesIO(), encoding="utf-8") for _ in range(2))
+    here = Path.cwd()
+    with contextlib.ExitStack() as stack:
+        patch = stack.enter_context(pytest.MonkeyPatch.context())
+        patch.setenv("COLUMNS", "100")
+        if cwd is not None:
+            patch.chdir(cwd)
+        stack.enter_context(contextlib.redirect_stdout(out))
+        stack.enter_context(contextlib.redirect_stderr(err))
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse: --help, --version, usage errors
+            code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    assert Path.cwd() == here
+    printed = []
+    for stream in (out, err):
+        stream.flush()
+        printed.append(stream.buffer.getvalue().decode("utf-8"))
+    return subprocess.CompletedProcess(["servicekit", *args], code, *printed)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks that follow from the fixtures a test uses.
+
+    - Under ``pytest -n`` (xdist, ``--dist loadgroup``) the tests of the shared Dask cluster run
+      in one worker process: each worker would otherwise start a cluster of its own, two more
+      processes competing for the same cores.
+    - A test of the full BPI 2013 log is ``slow``; a ``slow`` test is not measured by coverage
+      (``no_cover``): it runs code the lighter tests measure already, and tracing it would
+      make it two to three times slower for nothing.
+    """
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "client" in fixtures:
+            item.add_marker(pytest.mark.xdist_group("dask"))
+        if "bpic2013_path" in fixtures:
+            item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.no_cover)
+
+
+@pytest.fixture(autouse=True)
+def _subprocesses_measured_as_the_test(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The processes a ``no_cover`` test starts are not measured either."""
+    if request.node.get_closest_marker("no_cover"):
+        monkeypatch.delenv("COVERAGE_PROCESS_CONFIG", raising=False)
 
 
 @pytest.fixture(scope="session")

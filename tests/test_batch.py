@@ -230,7 +230,12 @@ def test_dask_client_needs_an_address_or_workers() -> None:
         pass
     with (
         pytest.raises(ServiceKitError, match="no Dask scheduler answers"),
-        dask_client("tcp://127.0.0.1:9"),
+        dask_client("tcp://127.0.0.1:9", timeout=0.5),
+    ):
+        pass
+    with (
+        pytest.raises(ServiceKitError, match="positive number of seconds, got -1"),
+        dask_client("tcp://127.0.0.1:9", timeout=-1),
     ):
         pass
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
@@ -668,3 +669,43 @@ def test_staff_intervals_applies_the_occupancy_cap_and_shrinkage() -> None:
     assert capped.agents == 20  # the service level alone needs fewer; 12 / 0.6 = 20
     assert capped.occupancy == pytest.approx(0.6)
     assert capped.scheduled_agents == 40
+
+
+def test_a_strict_abandonment_cap_is_met_after_the_service_level_tops_out() -> None:
+    """With 44 agents the service level rounds to 100% while abandonment still falls; a cap
+    of 1e-15 is met there, not refused as 'the service level stops rising'."""
+    s = required_agents(100, 1800, 180, 0.5, 20, model="erlang_a", patience=30, max_abandon=1e-15)
+    assert s.abandonment is not None
+    assert s.abandonment <= 1e-15
+    fewer = staffing_for(s.agents - 1, 100, 1800, 180, 20, model="erlang_a", patience=30)
+    assert fewer.abandonment is not None
+    assert fewer.abandonment > 1e-15
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: required_agents(1e12, 3600, 300, 0.8, 20),
+            "an offered load of 83,333,333,333 Erlangs needs more than 10,000,000 agents; split "
+            "the volume into smaller queues or check the units of volume and aht",
+        ),
+        (
+            lambda: required_agents(100, 1800, 180, 0.8, 20, model="erlang_a"),
+            "model='erlang_a' needs the callers' mean patience (patience=...)",
+        ),
+        (
+            lambda: required_agents(100, 1800, 180, 0.8, 20, max_abandon=0.1),
+            "max_abandon applies to model='erlang_a' only",
+        ),
+        (
+            lambda: erlang_a(10, 1e4, 10.0, 1e5, 20.0),
+            "with 10 agents the queue would settle near 999,900,000 waiting callers "
+            "(arrival_rate x patience is 1e+09); Erlang A is limited to 100,000 - check the "
+            "units (calls per second, seconds)",
+        ),
+    ],
+)
+def test_staffing_refusals_are_whole_sentences(call: Callable[[], object], message: str) -> None:
+    with pytest.raises(CostModelError, match=f"^{re.escape(message)}$"):
+        call()

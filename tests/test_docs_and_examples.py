@@ -39,6 +39,8 @@ from servicekit.cli import main as servicekit_main
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = sorted((ROOT / "docs").rglob("*.md"))
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
+# Whole simulations: the other examples and the tests of each part run the same code.
+SLOW_EXAMPLES = {"simulated_week.py", "batch_dask.py"}
 OUTPUTS = ROOT / "examples" / "output"
 _FENCE = re.compile(r"^```(?P<info>[^\n]*)\n(?P<body>.*?)^```[ \t]*\n?", re.MULTILINE | re.DOTALL)
 _OUTPUT_INFO = 'text title="Output"'
@@ -164,7 +166,11 @@ def _example_output(script: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return printed.getvalue()
 
 
-@pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "script",
+    [pytest.param(p, marks=pytest.mark.slow) if p.name in SLOW_EXAMPLES else p for p in EXAMPLES],
+    ids=lambda p: p.name,
+)
 @pytest.mark.usefixtures("plain_console")
 def test_example_prints_its_recorded_output(script: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     printed = _example_output(script, monkeypatch)

@@ -194,3 +194,13 @@ def test_erlang_a_at_its_edges(answer_within: float) -> None:
         assert float(wait) == pytest.approx(got.mean_queue_wait, rel=1e-9)
         if answer_within == 0:
             assert got.service_level == pytest.approx(1 - got.probability_of_waiting, rel=1e-12)
+
+
+def test_erlang_a_a_hundred_times_overloaded() -> None:
+    """One agent taking a call every 100 s, offered one a second, callers patient for 1,000 s:
+    nearly a thousand wait, the agent is never idle, so 99% abandon (every figure finite)."""
+    got = erlang_a(1, 1.0, 100.0, 1000.0, 20.0)
+    assert got.probability_of_waiting == pytest.approx(1.0, abs=1e-12)
+    assert got.abandonment == pytest.approx(0.99, rel=1e-9)
+    assert got.mean_queue_wait == pytest.approx(990.0, rel=1e-9)  # abandonment x patience
+    assert 0.0 <= got.service_level < 1e-6

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pendulum
 import pytest
-from hypothesis import given
+from _depth import costly
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from servicekit import (
@@ -312,6 +313,8 @@ def histories(draw: st.DrawFn) -> Ticket:
     return t
 
 
+# Each example runs a chain over up to five days, hundreds of notifications: costly.
+@settings(costly())
 @given(chains(), histories(), st.integers(0, 5 * 24 * 60), st.integers(0, 5 * 24 * 60))
 def test_escalation_invariants(chain: EscalationChain, t: Ticket, a: int, b: int) -> None:
     last = t.last_event_at

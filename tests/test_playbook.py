@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import attrs
 import html5lib
 import pytest
+from conftest import _run_servicekit as _run
 
 from servicekit import BusinessCalendar, helpdesk_lifecycle
 from servicekit.cli import main
@@ -208,13 +207,7 @@ def test_protocol_render_refusals_are_one_line_and_exit_2() -> None:
         ["protocol", "render", "reactive", "--zone", "Mars/Olympus"],
         ["protocol", "render", "reactive", "--format", "pdf"],
     ):
-        done = subprocess.run(
-            [sys.executable, "-m", "servicekit", *args],
-            capture_output=True,
-            text=True,
-            check=False,
-            env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")},
-        )
+        done = _run(*args)
         assert done.returncode == 2, args
         assert done.stdout == ""
         assert len(done.stderr.strip().splitlines()) == 1, done.stderr

@@ -11,7 +11,8 @@ import attrs
 import jsonschema
 import pendulum
 import pytest
-from hypothesis import example, given
+from _depth import costly
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from servicekit import (
@@ -148,6 +149,8 @@ def test_a_promise_recorded_after_its_deadline_breaks_when_recorded() -> None:
     assert broken.at == T0 + 2 * H
 
 
+# Each example validates whole reports against the JSON schema: costly.
+@settings(costly())
 @given(
     tickets(helpdesk_lifecycle(), max_events=10, zone="America/Bogota"),
     st.integers(0, 10 * 24 * 60),

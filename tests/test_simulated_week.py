@@ -7,12 +7,15 @@ import runpy
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 SIM: dict[str, Any] = runpy.run_path(
     str(Path(__file__).resolve().parent.parent / "examples" / "simulated_week.py"),
     run_name="sim",
 )
 
 
+@pytest.mark.slow
 def test_waking_on_actions_hands_out_what_waking_on_every_change_does() -> None:
     by_action, _ = SIM["run"](300, seed=5, until="action")
     by_change, _ = SIM["run"](300, seed=5, until="wakeup")

@@ -776,20 +776,126 @@ def test_a_status_shows_its_documented_fields_in_order() -> None:
     assert "_segments" not in shown
 
 
-def test_a_cycle_started_while_the_ticket_is_solved_stops_at_once() -> None:
-    """A metric's start event arriving in a stop category starts and ends its cycle there."""
+def test_instants_on_the_edges_of_a_cycle() -> None:
+    """Nothing is used at the instant a cycle starts, a reply then meets it with nothing used,
+    and a reply exactly on a warning's instant has reached that warning."""
+    t0 = at(2025, 3, 3, 9)
+    (fresh,) = policy().evaluate(helpdesk(t0), t0).for_metric("first_response")
+    assert (fresh.elapsed, fresh.remaining, fresh.percent_used) == (dt.timedelta(0), 3 * H, 0.0)
+    assert (fresh.state, fresh.warnings, fresh.next_change_at) == (
+        SlaState.RUNNING,
+        (),
+        t0 + 1.5 * H,
+    )
+    at_once = helpdesk(t0)
+    at_once.record(AgentReplied(at=t0))
+    (met,) = policy().evaluate(at_once, t0 + H).for_metric("first_response")
+    assert (met.state, met.elapsed, met.ended_at, met.due_at) == (
+        SlaState.MET,
+        dt.timedelta(0),
+        t0,
+        None,
+    )
+    on_warning = helpdesk(t0)
+    on_warning.record(AgentReplied(at=t0 + 1.5 * H))
+    (met,) = policy().evaluate(on_warning, t0 + 2 * H).for_metric("first_response")
+    assert [(w.fraction, w.at) for w in met.warnings] == [(0.5, t0 + 1.5 * H)]
+    assert met.due_at is None  # stopped before reaching the target: no projection
+
+
+def test_a_finished_cycle_keeps_the_warnings_of_its_own_priority() -> None:
+    t0 = at(2025, 3, 3, 9)
+    p = SlaPolicy(
+        "warn",
+        [
+            SlaTarget(metric="first_response", priority="Medium", target=4 * H, warn_at=(0.25,)),
+            SlaTarget(metric="first_response", priority="High", target=4 * H, warn_at=(0.75,)),
+        ],
+    )
+    ticket = helpdesk(t0)
+    ticket.record(AgentReplied(at=t0 + 2 * H))
+    ticket.record(PriorityChanged(at=t0 + 3 * H, from_priority="Medium", to_priority="High"))
+    (met,) = p.evaluate(ticket, t0 + 4 * H).for_metric("first_response")
+    assert (met.priority, [(w.fraction, w.at) for w in met.warnings]) == (
+        "Medium",
+        [(0.25, t0 + H)],
+    )
+
+
+@pytest.mark.parametrize(
+    ("trigger", "options", "state"),
+    [
+        ("solve", {"on_stop": {StatusCategory.SOLVED: "met"}}, SlaState.MET),
+        ("pend", {}, SlaState.PAUSED),  # runs while open, paused while waiting on the customer
+    ],
+)
+def test_a_cycle_started_where_its_clock_does_not_run_uses_nothing(
+    trigger: str, options: dict[str, object], state: SlaState
+) -> None:
+    """A metric's start event arriving in a stop category starts and ends its cycle there; in
+    a paused one the cycle waits with nothing used."""
     from servicekit import Escalated
 
-    watched = _escalation_answer(on_stop={StatusCategory.SOLVED: "met"})
     t0 = at(2025, 3, 3, 9)
     ticket = helpdesk(t0)
-    ticket.fire("solve", at=t0 + H)
+    ticket.fire(trigger, at=t0 + H)
     ticket.record(Escalated(at=t0 + 2 * H, level="L2"))
-    p = SlaPolicy("w", [SlaTarget(metric=watched, priority="*", target=4 * H)])
+    target = SlaTarget(metric=_escalation_answer(**options), priority="*", target=4 * H)
+    p = SlaPolicy("w", [target])
     (status,) = p.evaluate(ticket, t0 + 3 * H).statuses
-    assert (status.state, status.started_at, status.ended_at) == (
+    assert (status.state, status.started_at, status.elapsed) == (state, t0 + 2 * H, 0 * H)
+    assert (status.due_at, status.next_change_at) == (None, None)
+    assert status.ended_at == (t0 + 2 * H if state is SlaState.MET else None)
+    if state is SlaState.PAUSED:
+        ticket.fire("open", at=t0 + 4 * H)
+        (running,) = p.evaluate(ticket, t0 + 5 * H).statuses
+        assert (running.elapsed, running.due_at) == (H, t0 + 8 * H)
+
+
+def test_stopped_cycles_stay_stopped() -> None:
+    """Closing a solved ticket does not end its met cycle again; a cancelled cycle is not
+    resumed when its ticket comes back."""
+    t0 = at(2025, 3, 3, 9)
+    ticket = helpdesk(t0)
+    ticket.fire("solve", at=t0 + 2 * H)
+    ticket.fire("close", at=t0 + 100 * H)
+    (resolution,) = policy().evaluate(ticket, t0 + 101 * H).for_metric("resolution")
+    assert (resolution.state, resolution.ended_at, resolution.elapsed) == (
         SlaState.MET,
         t0 + 2 * H,
-        t0 + 2 * H,
+        2 * H,
     )
-    assert (status.elapsed, status.due_at, status.next_change_at) == (dt.timedelta(0), None, None)
+    c = StatusCategory
+    lifecycle = Lifecycle(
+        "cancel-and-back",
+        [Status("open", c.OPEN), Status("cancelled", c.CANCELLED)],
+        [
+            Transition(trigger="cancel", sources="open", dest="cancelled"),
+            Transition(trigger="restore", sources="cancelled", dest="open"),
+        ],
+        "open",
+    )
+    back = Ticket.open(lifecycle, ticket_id="C-2", at=t0, priority="Medium")
+    back.fire("cancel", at=t0 + H)
+    back.fire("restore", at=t0 + 2 * H)
+    (cancelled,) = policy().evaluate(back, t0 + 3 * H).for_metric("resolution")
+    assert (cancelled.state, cancelled.elapsed, cancelled.ended_at) == (
+        SlaState.CANCELLED,
+        H,
+        t0 + H,
+    )
+
+
+def test_the_tracker_agrees_when_a_priority_changes_while_solved() -> None:
+    t0 = at(2025, 3, 3, 9)
+    ticket = helpdesk(t0)
+    ticket.fire("solve", at=t0 + 2 * H)
+    ticket.record(PriorityChanged(at=t0 + 3 * H, from_priority="Medium", to_priority="High"))
+    ticket.fire("customer_reply", at=t0 + 4 * H)
+    for options in ({}, {"on_priority_change": "restart"}, {"on_reopen": "new_cycle"}):
+        p = _by_priority(**options)
+        tracker = SlaTracker(p, ticket.lifecycle)
+        for event in ticket.history:
+            tracker.record(event)
+            assert tracker.evaluate(event.at) == p.evaluate(ticket, event.at)
+        assert tracker.evaluate(t0 + 5 * H) == p.evaluate(ticket, t0 + 5 * H)

@@ -8,8 +8,6 @@ import json
 import re
 import shlex
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
@@ -18,6 +16,7 @@ import attrs
 import jsonschema
 import pandas as pd
 import pytest
+from conftest import _run_servicekit as _run
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -259,13 +258,7 @@ def test_mapping_files_report_every_problem(tmp_path: Path) -> None:
     ],
 )
 def test_replay_user_errors_are_one_line_exit_2(args: list[str], message: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "servicekit", "replay", *args],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+    done = _run("replay", *args, cwd=ROOT)
     assert done.returncode == 2
     assert message in done.stderr
     assert done.stderr.count("\n") == 1
@@ -432,13 +425,7 @@ def test_the_replay_guide_commands_run(tmp_path: Path) -> None:
     assert len(commands) >= 6
     (tmp_path / "examples").symlink_to(ROOT / "examples")
     for command in commands:
-        done = subprocess.run(
-            [sys.executable, "-m", "servicekit", *shlex.split(command)],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            check=False,
-        )
+        done = _run(*shlex.split(command), cwd=tmp_path)
         assert done.returncode == 0, (command, done.stderr)
     assert (tmp_path / "report.json").exists()
     assert (tmp_path / "charts" / "attainment_by_month.png").exists()

@@ -180,14 +180,23 @@ SOURCE_ROW: Final = "__servicekit_row"
 
 
 @contextlib.contextmanager
-def dask_client(address: str | None = None, *, workers: int | None = None) -> Iterator[Any]:
+def dask_client(
+    address: str | None = None, *, workers: int | None = None, timeout: float = 10.0
+) -> Iterator[Any]:
     """A Dask client: connected to the scheduler at ``address``, or to a local cluster of
-    ``workers`` processes started (and stopped) here."""
+    ``workers`` processes started (and stopped) here.
+
+    ``timeout`` is how many seconds to wait for the scheduler at ``address`` to answer before
+    giving up with a :class:`~servicekit.errors.ServiceKitError`."""
     if (address is None) == (workers is None):
         raise ServiceKitError("give either a scheduler address or a number of local workers")
     if address is not None:
+        if not timeout > 0:  # (NaN too)
+            raise ServiceKitError(
+                f"the timeout must be a positive number of seconds, got {timeout}"
+            )
         try:
-            client = Client(address, timeout="10s")
+            client = Client(address, timeout=f"{timeout}s")
         except OSError as exc:
             raise ServiceKitError(
                 f"no Dask scheduler answers at {address!r} ({exc}); start one with "

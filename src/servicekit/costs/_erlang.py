@@ -51,7 +51,7 @@ def _check_load(servers: int, load: float) -> None:
         )
 
 
-def erlang_b_from(load: float, start: int = 0, value: float = 1.0) -> Iterator[tuple[int, float]]:
+def erlang_b_from(load: float, start: int, value: float) -> Iterator[tuple[int, float]]:
     """Yield ``(n, B(n, load))`` for ``n = start + 1, start + 2, ...`` from ``B(start) = value``."""
     n, b = start, value
     while True:
@@ -201,7 +201,8 @@ def erlang_a(
             f"{MAX_QUEUE:,} - check the units (calls per second, seconds)"
         )
     load = lam * aht
-    b = erlang_b(agents, load) if blocking is None else blocking
+    # A known Erlang B only saves recomputing it: the figures are the same.
+    b = erlang_b(agents, load) if blocking is None else blocking  # pragma: no mutate
     a = agents * mu
     # Weights relative to the state "all agents busy, nobody waiting" (log space).
     log_below = math.log(1.0 / b - 1.0) if b < 1.0 else -math.inf  # states with a free agent

@@ -123,7 +123,8 @@ def _metrics(
 ) -> Staffing:
     if model == "erlang_a":
         assert patience is not None
-        a = erlang_a(n, arrival_rate, aht, patience, answer_within, blocking=b)
+        # (Handing Erlang B over only saves recomputing it: the figures are the same.)
+        a = erlang_a(n, arrival_rate, aht, patience, answer_within, blocking=b)  # pragma: no mutate
         carried = load * (1.0 - a.abandonment)
         return Staffing(
             load=load,
@@ -313,7 +314,12 @@ def _search_erlang_a(
     best = at(hi)
     while not meets(best):
         doubled = at(hi * 2)
-        if doubled.service_level <= best.service_level + 1e-12 and hi > 16:
+        # Stalled only when neither the service level nor abandonment improves: an abandonment
+        # cap may still be reached after the service level has stopped rising at 100%.
+        stalled = doubled.service_level <= best.service_level + 1e-12 and (
+            doubled.abandonment or 0.0
+        ) >= (best.abandonment or 0.0)
+        if stalled and not meets(doubled) and hi > 16:
             raise UnattainableTargetError(
                 f"no number of agents answers {target:.1%} within {within:g} s with callers "
                 f"who abandon: the service level stops rising at {doubled.service_level:.2%}; "

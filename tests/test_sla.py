@@ -893,9 +893,92 @@ def test_the_tracker_agrees_when_a_priority_changes_while_solved() -> None:
     ticket.record(PriorityChanged(at=t0 + 3 * H, from_priority="Medium", to_priority="High"))
     ticket.fire("customer_reply", at=t0 + 4 * H)
     for options in ({}, {"on_priority_change": "restart"}, {"on_reopen": "new_cycle"}):
-        p = _by_priority(**options)
-        tracker = SlaTracker(p, ticket.lifecycle)
-        for event in ticket.history:
-            tracker.record(event)
+        _assert_tracker_agrees(_by_priority(**options), ticket, t0 + 5 * H)
+
+
+def test_a_priority_change_while_paused_takes_the_new_calendar_at_once() -> None:
+    always = BusinessCalendar.always_open()
+    p = SlaPolicy(
+        "calendars",
+        [
+            SlaTarget(metric="resolution", priority="Medium", target=8 * H, calendar=NINE_TO_FIVE),
+            SlaTarget(metric="resolution", priority="High", target=4 * H, calendar=always),
+        ],
+    )
+    t0 = at(2025, 3, 7, 15)  # a Friday afternoon
+    ticket = helpdesk(t0)
+    ticket.fire("pend", at=t0 + H)
+    ticket.record(PriorityChanged(at=t0 + 2 * H, from_priority="Medium", to_priority="High"))
+    (paused,) = p.evaluate(ticket, t0 + 3 * H).for_metric("resolution")
+    assert (paused.state, paused.calendar, paused.target, paused.elapsed) == (
+        SlaState.PAUSED,
+        always,
+        4 * H,
+        H,
+    )
+    ticket.fire("open", at=t0 + 4 * H)  # Friday 19:00: the new target counts every hour
+    (running,) = p.evaluate(ticket, t0 + 4 * H).for_metric("resolution")
+    assert running.due_at == t0 + 7 * H
+
+
+def test_reopened_twice_the_resolution_clock_resumes_each_time() -> None:
+    t0 = at(2025, 3, 3, 9)
+    ticket = helpdesk(t0)
+    ticket.fire("solve", at=t0 + H)
+    ticket.record(PriorityChanged(at=t0 + 1.5 * H, from_priority="Medium", to_priority="High"))
+    ticket.record(CustomerReplied(at=t0 + 2 * H))  # reopens
+    ticket.record(AgentReplied(at=t0 + 2.5 * H))
+    ticket.fire("solve", at=t0 + 3 * H)
+    ticket.record(CustomerReplied(at=t0 + 4 * H))  # reopens again
+    ticket.record(AgentReplied(at=t0 + 4.5 * H))
+    p = _by_priority()
+    (resolution,) = p.evaluate(ticket, t0 + 5 * H).for_metric("resolution")
+    assert (resolution.cycle, resolution.state, resolution.elapsed) == (1, SlaState.RUNNING, 3 * H)
+    assert (resolution.priority, resolution.due_at) == ("High", t0 + 6 * H)
+    _assert_tracker_agrees(p, ticket, t0 + 5 * H)
+
+
+def _assert_tracker_agrees(p: SlaPolicy, ticket: Ticket, end: pendulum.DateTime) -> None:
+    """Fed the history event by event, a tracker reports what evaluating the ticket does at
+    every instant once all of that instant's events are in (a reply and the reopening it
+    causes share one)."""
+    tracker = SlaTracker(p, ticket.lifecycle)
+    history = ticket.history
+    for index, event in enumerate(history):
+        tracker.record(event)
+        if index + 1 == len(history) or history[index + 1].at > event.at:
             assert tracker.evaluate(event.at) == p.evaluate(ticket, event.at)
-        assert tracker.evaluate(t0 + 5 * H) == p.evaluate(ticket, t0 + 5 * H)
+    assert tracker.evaluate(end) == p.evaluate(ticket, end)
+
+
+def test_the_tracker_reports_in_the_tickets_zone() -> None:
+    madrid = "Europe/Madrid"
+    t0 = at(2025, 3, 3, 9, tz=madrid)
+    ticket = helpdesk(t0)
+    ticket.record(AgentReplied(at=t0 + H))
+    tracker = SlaTracker(policy(), ticket.lifecycle)
+    for event in ticket.history:
+        tracker.record(event)
+    expected = policy().evaluate(ticket, t0 + 2 * H)
+    report = tracker.evaluate(t0 + 2 * H)
+    assert report == expected
+    for status in report.statuses:
+        assert status.started_at.timezone_name == madrid
+        assert status.started_at == t0
+
+
+def test_a_cycle_that_ran_paused_and_ran_again_counts_both_runs_when_it_stops() -> None:
+    t0 = at(2025, 3, 3, 9)
+    ticket = helpdesk(t0)
+    ticket.fire("open", at=t0)
+    ticket.fire("pend", at=t0 + 2 * H)
+    ticket.fire("customer_reply", at=t0 + 3 * H)
+    ticket.fire("solve", at=t0 + 5 * H)
+    (met,) = policy().evaluate(ticket, t0 + 6 * H).for_metric("resolution")
+    assert (met.state, met.elapsed, met.ended_at) == (SlaState.MET, 4 * H, t0 + 5 * H)
+    # 50% of 8 h is reached at the solve, in the second run: 2 h before the pause, 2 h after.
+    assert [(w.fraction, w.at) for w in met.warnings] == [(0.5, t0 + 5 * H)]
+    assert met.instant_at(0.25) == t0 + 2 * H
+    assert met.instant_at(0.375) == t0 + 4 * H
+    assert met.instant_at(0.5) == t0 + 5 * H
+    assert met.instant_at(0.75) is None

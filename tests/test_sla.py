@@ -623,6 +623,7 @@ def test_a_paused_cycle_keeps_its_warnings_and_announces_nothing() -> None:
     ticket.fire("customer_reply", at=t0 + 7 * H)  # Mon 16:00: 1 h today, 2 h from Tue 09:00
     (resumed,) = policy().evaluate(ticket, t0 + 7 * H).for_metric("resolution")
     assert resumed.due_at == at(2025, 3, 4, 11)
+    assert [(w.fraction, w.at) for w in resumed.warnings] == [(0.5, t0 + 4 * H)]  # kept as is
     # 75% = 6 h is reached at closing time on Monday (the earliest instant), not on Tuesday.
     assert resumed.next_change_at == resumed.instant_at(0.75) == at(2025, 3, 3, 17)
 

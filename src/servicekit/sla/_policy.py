@@ -186,6 +186,7 @@ class SlaPolicy:
     _quiet: Mapping[StatusCategory, frozenset[StatusCategory]] = attrs.field(
         init=False, eq=False, repr=False
     )
+    _fold_kinds: tuple[frozenset[str], ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         name, targets = self.name, self.targets
@@ -219,9 +220,13 @@ class SlaPolicy:
         object.__setattr__(self, "_metrics", tuple(metrics.values()))
         # The kinds of event a fold reads besides status changes: the metrics' conditions,
         # and the changes that re-target a cycle.
-        kinds = {"priority_changed", "attributes_changed"}
-        kinds.update(k for m in metrics.values() for k in m._kinds)
+        retarget = {"priority_changed", "attributes_changed"}
+        kinds = retarget | {k for m in metrics.values() for k in m._kinds}
         object.__setattr__(self, "_kinds", frozenset(kinds))
+        # Per metric, in the order of the folds: the kinds of event its fold reads.
+        object.__setattr__(
+            self, "_fold_kinds", tuple(frozenset(retarget | m._kinds) for m in metrics.values())
+        )
         # Moves between two categories in which every metric's clock does the same thing,
         # neither stopping it: they change no cycle (a running clock runs on, a paused one
         # stays paused, no cycle is met or reopened), so a fold need not see them.
@@ -307,7 +312,7 @@ class SlaPolicy:
         zone = opened.at.tz
         folds = self.folds(opened, zone, adjust=adjust)
         category_of = ticket.lifecycle.category
-        kinds, quiet = self._kinds, self._quiet
+        kinds, quiet, fold_kinds = self._kinds, self._quiet, self._fold_kinds
         # Every fold's category: they all start alike and see the same changes. A quiet move
         # (see __attrs_post_init__) is not shown to them, so they may keep the category it
         # left, which their clocks treat exactly as the one it entered.
@@ -316,12 +321,20 @@ class SlaPolicy:
             category = category_of(event.to_status) if isinstance(event, StatusChanged) else None
             if category is not None and (category is current or category in quiet[current]):
                 category = None
-            if category is None and type(event).kind not in kinds:
-                continue  # changes no fold: most assignments and moves within a category
             if category is not None:
                 current = category
-            for fold in folds:
-                fold.feed(event, at_us, category)
+                for fold in folds:
+                    fold.feed(event, at_us, category)
+                continue
+            kind = type(event).kind
+            if kind not in kinds:
+                continue  # changes no fold: most assignments and moves within a category
+            # Any other event changes only the folds whose metric reads its kind (a reply
+            # meets a response but not the resolution), besides priority and attribute
+            # changes, which every fold reads.
+            for fold, reads in zip(folds, fold_kinds, strict=True):
+                if kind in reads:
+                    fold.feed(event, at_us, None)
         return report_of(opened.ticket_id, folds, now_us, zone)
 
 

@@ -24,6 +24,7 @@ from servicekit import (
     Status,
     StatusCategory,
     Ticket,
+    TicketOpened,
     Transition,
     helpdesk_lifecycle,
 )
@@ -623,6 +624,7 @@ def test_a_paused_cycle_keeps_its_warnings_and_announces_nothing() -> None:
     ticket.fire("customer_reply", at=t0 + 7 * H)  # Mon 16:00: 1 h today, 2 h from Tue 09:00
     (resumed,) = policy().evaluate(ticket, t0 + 7 * H).for_metric("resolution")
     assert resumed.due_at == at(2025, 3, 4, 11)
+    assert [(w.fraction, w.at) for w in resumed.warnings] == [(0.5, t0 + 4 * H)]  # kept as is
     # 75% = 6 h is reached at closing time on Monday (the earliest instant), not on Tuesday.
     assert resumed.next_change_at == resumed.instant_at(0.75) == at(2025, 3, 3, 17)
 
@@ -844,6 +846,7 @@ def test_a_cycle_started_where_its_clock_does_not_run_uses_nothing(
     p = SlaPolicy("w", [target])
     (status,) = p.evaluate(ticket, t0 + 3 * H).statuses
     assert (status.state, status.started_at, status.elapsed) == (state, t0 + 2 * H, 0 * H)
+    assert status.calendar == target.calendar
     assert (status.due_at, status.next_change_at) == (None, None)
     assert status.ended_at == (t0 + 2 * H if state is SlaState.MET else None)
     if state is SlaState.PAUSED:
@@ -982,3 +985,33 @@ def test_a_cycle_that_ran_paused_and_ran_again_counts_both_runs_when_it_stops() 
     assert met.instant_at(0.375) == t0 + 4 * H
     assert met.instant_at(0.5) == t0 + 5 * H
     assert met.instant_at(0.75) is None
+
+
+def test_a_target_rule_reads_how_the_ticket_was_opened() -> None:
+    def phone_halves(
+        target: SlaTarget, opened: TicketOpened, attributes: Mapping[str, object]
+    ) -> SlaTarget:
+        if opened.channel == "phone":
+            return attrs.evolve(target, target=target.target / 2)
+        return target
+
+    t0 = at(2025, 3, 3, 9)
+    phoned = Ticket.open(
+        helpdesk_lifecycle(), ticket_id="P", at=t0, priority="Medium", channel="phone"
+    )
+    (first,) = policy().evaluate(phoned, t0, adjust=phone_halves).for_metric("first_response")
+    assert first.target == 1.5 * H
+    (first,) = policy().evaluate(helpdesk(t0), t0, adjust=phone_halves).for_metric("first_response")
+    assert first.target == 3 * H
+
+
+def test_a_target_rule_without_a_name_is_shown_by_its_repr() -> None:
+    class Broken:
+        def __call__(self, target: SlaTarget, opened: object, attributes: object) -> object:
+            return None
+
+        def __repr__(self) -> str:
+            return "Broken()"
+
+    with pytest.raises(SlaPolicyError, match=r"^the target rule Broken\(\) returned None for a"):
+        policy().evaluate(helpdesk(at(2025, 3, 3, 9)), at(2025, 3, 3, 10), adjust=Broken())  # type: ignore[arg-type]

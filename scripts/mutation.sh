@@ -79,7 +79,9 @@ else
         done < <(cd "$root" && find src/servicekit -name '*.py' | sort)
         printf 'do_not_mutate = [%s]\n' "$(printf '"%s", ' "${others[@]}")"
         printf 'pytest_add_cli_args_test_selection = [%s]\n' "$(printf '"%s", ' "${tests[@]}")"
-        echo 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]'
+        # pytest-benchmark (the bench extra) refuses to share a run with xdist, which the
+        # project's addopts bring in (`--dist`); it has nothing to measure here.
+        echo 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-p", "no:benchmark", "-q", "-x"]'
         # A mutant that makes a test several times slower is as good as killed; the default
         # (15 x the clean run) lets a few endless-loop mutants take most of the run.
         echo "timeout_multiplier = ${MUTATION_TIMEOUT_FACTOR:-3.0}"

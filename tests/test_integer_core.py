@@ -11,13 +11,23 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import zoneinfo
 
-from hypothesis import given
+import pendulum
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from servicekit import BusinessCalendar, StatusChanged, Ticket
 from servicekit._calendars import _POSITIONS_MAX
-from servicekit._time import duration_from_micros, from_micros, get_timezone, to_micros
+from servicekit._time import (
+    _slow_instant,
+    _unambiguous,
+    as_instant,
+    duration_from_micros,
+    from_micros,
+    get_timezone,
+    to_micros,
+)
 from servicekit._timeline import timeline
 from servicekit.followup import ContactWindow
 from servicekit.protocols import ServiceProtocol, compliance_rows
@@ -27,6 +37,7 @@ from servicekit.sla._policy import report_of
 from servicekit.testing import (
     business_calendars,
     contact_windows,
+    dst_edge_datetimes,
     protocol_tickets,
     service_protocols,
 )
@@ -201,3 +212,47 @@ def test_sla_report_skipping_quiet_moves_equals_feeding_every_move(
     reference = _every_move_report(protocol.sla, ticket, to_micros(now))
     assert report == reference
     assert repr(report) == repr(reference)
+
+
+def _reference_instant(value: dt.datetime) -> pendulum.DateTime:
+    """``as_instant`` of a zoneinfo datetime asked per instant: the wall time copied when it
+    names one instant, else the general path (which resolves gaps and folds)."""
+    assert isinstance(value.tzinfo, zoneinfo.ZoneInfo)
+    if _unambiguous(value.tzinfo, value):
+        v = value
+        zone = get_timezone(v.tzinfo.key)  # type: ignore[union-attr]
+        return pendulum.DateTime(
+            v.year, v.month, v.day, v.hour, v.minute, v.second, v.microsecond, tzinfo=zone
+        )
+    return _slow_instant(value)
+
+
+@given(
+    dst_edge_datetimes()
+    | st.builds(
+        lambda seconds, zone, fold: (
+            dt.datetime(2020, 1, 1) + dt.timedelta(seconds=seconds, microseconds=seconds % 997)
+        ).replace(tzinfo=zoneinfo.ZoneInfo(zone), fold=fold),
+        st.integers(0, 8 * 365 * 24 * 3600),
+        st.sampled_from(ZONES),
+        st.integers(0, 1),
+    )
+)
+@example(dt.datetime(2025, 10, 26, 2, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Madrid"), fold=1))
+@example(dt.datetime(2025, 10, 26, 2, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Madrid")))
+@example(dt.datetime(2025, 3, 30, 2, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Madrid")))
+@example(dt.datetime(2025, 10, 26, 12, tzinfo=zoneinfo.ZoneInfo("Europe/Madrid"), fold=1))
+def test_as_instant_with_steady_days_equals_the_check_per_instant(value: dt.datetime) -> None:
+    for _ in range(2):  # the second time the day is known
+        got, want = as_instant(value), _reference_instant(value)
+        assert to_micros(got) == to_micros(want) == to_micros(value)
+        assert got.timezone_name == want.timezone_name
+        assert (got.year, got.month, got.day, got.hour, got.minute, got.second) == (
+            want.year,
+            want.month,
+            want.day,
+            want.hour,
+            want.minute,
+            want.second,
+        )
+        assert (got.microsecond, got.fold) == (want.microsecond, want.fold)

@@ -24,6 +24,7 @@ from servicekit import (
     Status,
     StatusCategory,
     Ticket,
+    TicketOpened,
     Transition,
     helpdesk_lifecycle,
 )
@@ -623,6 +624,7 @@ def test_a_paused_cycle_keeps_its_warnings_and_announces_nothing() -> None:
     ticket.fire("customer_reply", at=t0 + 7 * H)  # Mon 16:00: 1 h today, 2 h from Tue 09:00
     (resumed,) = policy().evaluate(ticket, t0 + 7 * H).for_metric("resolution")
     assert resumed.due_at == at(2025, 3, 4, 11)
+    assert [(w.fraction, w.at) for w in resumed.warnings] == [(0.5, t0 + 4 * H)]  # kept as is
     # 75% = 6 h is reached at closing time on Monday (the earliest instant), not on Tuesday.
     assert resumed.next_change_at == resumed.instant_at(0.75) == at(2025, 3, 3, 17)
 
@@ -776,20 +778,240 @@ def test_a_status_shows_its_documented_fields_in_order() -> None:
     assert "_segments" not in shown
 
 
-def test_a_cycle_started_while_the_ticket_is_solved_stops_at_once() -> None:
-    """A metric's start event arriving in a stop category starts and ends its cycle there."""
+def test_instants_on_the_edges_of_a_cycle() -> None:
+    """Nothing is used at the instant a cycle starts, a reply then meets it with nothing used,
+    and a reply exactly on a warning's instant has reached that warning."""
+    t0 = at(2025, 3, 3, 9)
+    (fresh,) = policy().evaluate(helpdesk(t0), t0).for_metric("first_response")
+    assert (fresh.elapsed, fresh.remaining, fresh.percent_used) == (dt.timedelta(0), 3 * H, 0.0)
+    assert (fresh.state, fresh.warnings, fresh.next_change_at) == (
+        SlaState.RUNNING,
+        (),
+        t0 + 1.5 * H,
+    )
+    at_once = helpdesk(t0)
+    at_once.record(AgentReplied(at=t0))
+    (met,) = policy().evaluate(at_once, t0 + H).for_metric("first_response")
+    assert (met.state, met.elapsed, met.ended_at, met.due_at) == (
+        SlaState.MET,
+        dt.timedelta(0),
+        t0,
+        None,
+    )
+    on_warning = helpdesk(t0)
+    on_warning.record(AgentReplied(at=t0 + 1.5 * H))
+    (met,) = policy().evaluate(on_warning, t0 + 2 * H).for_metric("first_response")
+    assert [(w.fraction, w.at) for w in met.warnings] == [(0.5, t0 + 1.5 * H)]
+    assert met.due_at is None  # stopped before reaching the target: no projection
+
+
+def test_a_finished_cycle_keeps_the_warnings_of_its_own_priority() -> None:
+    t0 = at(2025, 3, 3, 9)
+    p = SlaPolicy(
+        "warn",
+        [
+            SlaTarget(metric="first_response", priority="Medium", target=4 * H, warn_at=(0.25,)),
+            SlaTarget(metric="first_response", priority="High", target=4 * H, warn_at=(0.75,)),
+        ],
+    )
+    ticket = helpdesk(t0)
+    ticket.record(AgentReplied(at=t0 + 2 * H))
+    ticket.record(PriorityChanged(at=t0 + 3 * H, from_priority="Medium", to_priority="High"))
+    (met,) = p.evaluate(ticket, t0 + 4 * H).for_metric("first_response")
+    assert (met.priority, [(w.fraction, w.at) for w in met.warnings]) == (
+        "Medium",
+        [(0.25, t0 + H)],
+    )
+
+
+@pytest.mark.parametrize(
+    ("trigger", "options", "state"),
+    [
+        ("solve", {"on_stop": {StatusCategory.SOLVED: "met"}}, SlaState.MET),
+        ("pend", {}, SlaState.PAUSED),  # runs while open, paused while waiting on the customer
+    ],
+)
+def test_a_cycle_started_where_its_clock_does_not_run_uses_nothing(
+    trigger: str, options: dict[str, object], state: SlaState
+) -> None:
+    """A metric's start event arriving in a stop category starts and ends its cycle there; in
+    a paused one the cycle waits with nothing used."""
     from servicekit import Escalated
 
-    watched = _escalation_answer(on_stop={StatusCategory.SOLVED: "met"})
+    t0 = at(2025, 3, 3, 9)
+    ticket = helpdesk(t0)
+    ticket.fire(trigger, at=t0 + H)
+    ticket.record(Escalated(at=t0 + 2 * H, level="L2"))
+    target = SlaTarget(metric=_escalation_answer(**options), priority="*", target=4 * H)
+    p = SlaPolicy("w", [target])
+    (status,) = p.evaluate(ticket, t0 + 3 * H).statuses
+    assert (status.state, status.started_at, status.elapsed) == (state, t0 + 2 * H, 0 * H)
+    assert status.calendar == target.calendar
+    assert (status.due_at, status.next_change_at) == (None, None)
+    assert status.ended_at == (t0 + 2 * H if state is SlaState.MET else None)
+    if state is SlaState.PAUSED:
+        ticket.fire("open", at=t0 + 4 * H)
+        (running,) = p.evaluate(ticket, t0 + 5 * H).statuses
+        assert (running.elapsed, running.due_at) == (H, t0 + 8 * H)
+
+
+def test_stopped_cycles_stay_stopped() -> None:
+    """Closing a solved ticket does not end its met cycle again; a cancelled cycle is not
+    resumed when its ticket comes back."""
+    t0 = at(2025, 3, 3, 9)
+    ticket = helpdesk(t0)
+    ticket.fire("solve", at=t0 + 2 * H)
+    ticket.fire("close", at=t0 + 100 * H)
+    (resolution,) = policy().evaluate(ticket, t0 + 101 * H).for_metric("resolution")
+    assert (resolution.state, resolution.ended_at, resolution.elapsed) == (
+        SlaState.MET,
+        t0 + 2 * H,
+        2 * H,
+    )
+    c = StatusCategory
+    lifecycle = Lifecycle(
+        "cancel-and-back",
+        [Status("open", c.OPEN), Status("cancelled", c.CANCELLED)],
+        [
+            Transition(trigger="cancel", sources="open", dest="cancelled"),
+            Transition(trigger="restore", sources="cancelled", dest="open"),
+        ],
+        "open",
+    )
+    back = Ticket.open(lifecycle, ticket_id="C-2", at=t0, priority="Medium")
+    back.fire("cancel", at=t0 + H)
+    back.fire("restore", at=t0 + 2 * H)
+    (cancelled,) = policy().evaluate(back, t0 + 3 * H).for_metric("resolution")
+    assert (cancelled.state, cancelled.elapsed, cancelled.ended_at) == (
+        SlaState.CANCELLED,
+        H,
+        t0 + H,
+    )
+
+
+def test_the_tracker_agrees_when_a_priority_changes_while_solved() -> None:
+    t0 = at(2025, 3, 3, 9)
+    ticket = helpdesk(t0)
+    ticket.fire("solve", at=t0 + 2 * H)
+    ticket.record(PriorityChanged(at=t0 + 3 * H, from_priority="Medium", to_priority="High"))
+    ticket.fire("customer_reply", at=t0 + 4 * H)
+    for options in ({}, {"on_priority_change": "restart"}, {"on_reopen": "new_cycle"}):
+        _assert_tracker_agrees(_by_priority(**options), ticket, t0 + 5 * H)
+
+
+def test_a_priority_change_while_paused_takes_the_new_calendar_at_once() -> None:
+    always = BusinessCalendar.always_open()
+    p = SlaPolicy(
+        "calendars",
+        [
+            SlaTarget(metric="resolution", priority="Medium", target=8 * H, calendar=NINE_TO_FIVE),
+            SlaTarget(metric="resolution", priority="High", target=4 * H, calendar=always),
+        ],
+    )
+    t0 = at(2025, 3, 7, 15)  # a Friday afternoon
+    ticket = helpdesk(t0)
+    ticket.fire("pend", at=t0 + H)
+    ticket.record(PriorityChanged(at=t0 + 2 * H, from_priority="Medium", to_priority="High"))
+    (paused,) = p.evaluate(ticket, t0 + 3 * H).for_metric("resolution")
+    assert (paused.state, paused.calendar, paused.target, paused.elapsed) == (
+        SlaState.PAUSED,
+        always,
+        4 * H,
+        H,
+    )
+    ticket.fire("open", at=t0 + 4 * H)  # Friday 19:00: the new target counts every hour
+    (running,) = p.evaluate(ticket, t0 + 4 * H).for_metric("resolution")
+    assert running.due_at == t0 + 7 * H
+
+
+def test_reopened_twice_the_resolution_clock_resumes_each_time() -> None:
     t0 = at(2025, 3, 3, 9)
     ticket = helpdesk(t0)
     ticket.fire("solve", at=t0 + H)
-    ticket.record(Escalated(at=t0 + 2 * H, level="L2"))
-    p = SlaPolicy("w", [SlaTarget(metric=watched, priority="*", target=4 * H)])
-    (status,) = p.evaluate(ticket, t0 + 3 * H).statuses
-    assert (status.state, status.started_at, status.ended_at) == (
-        SlaState.MET,
-        t0 + 2 * H,
-        t0 + 2 * H,
+    ticket.record(PriorityChanged(at=t0 + 1.5 * H, from_priority="Medium", to_priority="High"))
+    ticket.record(CustomerReplied(at=t0 + 2 * H))  # reopens
+    ticket.record(AgentReplied(at=t0 + 2.5 * H))
+    ticket.fire("solve", at=t0 + 3 * H)
+    ticket.record(CustomerReplied(at=t0 + 4 * H))  # reopens again
+    ticket.record(AgentReplied(at=t0 + 4.5 * H))
+    p = _by_priority()
+    (resolution,) = p.evaluate(ticket, t0 + 5 * H).for_metric("resolution")
+    assert (resolution.cycle, resolution.state, resolution.elapsed) == (1, SlaState.RUNNING, 3 * H)
+    assert (resolution.priority, resolution.due_at) == ("High", t0 + 6 * H)
+    _assert_tracker_agrees(p, ticket, t0 + 5 * H)
+
+
+def _assert_tracker_agrees(p: SlaPolicy, ticket: Ticket, end: pendulum.DateTime) -> None:
+    """Fed the history event by event, a tracker reports what evaluating the ticket does at
+    every instant once all of that instant's events are in (a reply and the reopening it
+    causes share one)."""
+    tracker = SlaTracker(p, ticket.lifecycle)
+    history = ticket.history
+    for index, event in enumerate(history):
+        tracker.record(event)
+        if index + 1 == len(history) or history[index + 1].at > event.at:
+            assert tracker.evaluate(event.at) == p.evaluate(ticket, event.at)
+    assert tracker.evaluate(end) == p.evaluate(ticket, end)
+
+
+def test_the_tracker_reports_in_the_tickets_zone() -> None:
+    madrid = "Europe/Madrid"
+    t0 = at(2025, 3, 3, 9, tz=madrid)
+    ticket = helpdesk(t0)
+    ticket.record(AgentReplied(at=t0 + H))
+    tracker = SlaTracker(policy(), ticket.lifecycle)
+    for event in ticket.history:
+        tracker.record(event)
+    expected = policy().evaluate(ticket, t0 + 2 * H)
+    report = tracker.evaluate(t0 + 2 * H)
+    assert report == expected
+    for status in report.statuses:
+        assert status.started_at.timezone_name == madrid
+        assert status.started_at == t0
+
+
+def test_a_cycle_that_ran_paused_and_ran_again_counts_both_runs_when_it_stops() -> None:
+    t0 = at(2025, 3, 3, 9)
+    ticket = helpdesk(t0)
+    ticket.fire("open", at=t0)
+    ticket.fire("pend", at=t0 + 2 * H)
+    ticket.fire("customer_reply", at=t0 + 3 * H)
+    ticket.fire("solve", at=t0 + 5 * H)
+    (met,) = policy().evaluate(ticket, t0 + 6 * H).for_metric("resolution")
+    assert (met.state, met.elapsed, met.ended_at) == (SlaState.MET, 4 * H, t0 + 5 * H)
+    # 50% of 8 h is reached at the solve, in the second run: 2 h before the pause, 2 h after.
+    assert [(w.fraction, w.at) for w in met.warnings] == [(0.5, t0 + 5 * H)]
+    assert met.instant_at(0.25) == t0 + 2 * H
+    assert met.instant_at(0.375) == t0 + 4 * H
+    assert met.instant_at(0.5) == t0 + 5 * H
+    assert met.instant_at(0.75) is None
+
+
+def test_a_target_rule_reads_how_the_ticket_was_opened() -> None:
+    def phone_halves(
+        target: SlaTarget, opened: TicketOpened, attributes: Mapping[str, object]
+    ) -> SlaTarget:
+        if opened.channel == "phone":
+            return attrs.evolve(target, target=target.target / 2)
+        return target
+
+    t0 = at(2025, 3, 3, 9)
+    phoned = Ticket.open(
+        helpdesk_lifecycle(), ticket_id="P", at=t0, priority="Medium", channel="phone"
     )
-    assert (status.elapsed, status.due_at, status.next_change_at) == (dt.timedelta(0), None, None)
+    (first,) = policy().evaluate(phoned, t0, adjust=phone_halves).for_metric("first_response")
+    assert first.target == 1.5 * H
+    (first,) = policy().evaluate(helpdesk(t0), t0, adjust=phone_halves).for_metric("first_response")
+    assert first.target == 3 * H
+
+
+def test_a_target_rule_without_a_name_is_shown_by_its_repr() -> None:
+    class Broken:
+        def __call__(self, target: SlaTarget, opened: object, attributes: object) -> object:
+            return None
+
+        def __repr__(self) -> str:
+            return "Broken()"
+
+    with pytest.raises(SlaPolicyError, match=r"^the target rule Broken\(\) returned None for a"):
+        policy().evaluate(helpdesk(at(2025, 3, 3, 9)), at(2025, 3, 3, 10), adjust=Broken())  # type: ignore[arg-type]

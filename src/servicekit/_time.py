@@ -215,6 +215,42 @@ def _zone_entry(t: _dt.datetime) -> tuple[_dt.tzinfo, bool] | None:
     return entry
 
 
+def _unambiguous(tz: _dt.tzinfo, value: _dt.datetime) -> bool:
+    """Whether the wall time ``value`` names one instant in ``tz`` (not in a gap or fold)."""
+    return tz.utcoffset(value) == tz.utcoffset(value.replace(fold=1 - value.fold))
+
+
+# (zone, local day ordinal) -> whether every wall time of that day names one instant.
+_STEADY: dict[tuple[_dt.tzinfo, int], bool] = {}
+_STEADY_MAX: Final = 16384
+_QUARTER_HOURS: Final = tuple(_dt.time(h, m) for h in range(24) for m in (0, 15, 30, 45))
+
+
+def _steady_day(tz: _dt.tzinfo, value: _dt.datetime) -> bool:
+    """Whether no wall time of ``value``'s day is in a gap or a fold of ``tz``: asking once a
+    day spares the check per instant (``datetime.replace`` is the costly part of it).
+
+    A day is steady when the zone gives one offset, for both folds, at every quarter hour and
+    at the day's last microsecond: a gap or fold lies between two changes of the offset, and
+    no zone changes its offset twice within a quarter of an hour.
+    """
+    day = value.toordinal()
+    key = (tz, day)
+    steady = _STEADY.get(key)
+    if steady is None:
+        date = _dt.date.fromordinal(day)
+        offsets = {
+            tz.utcoffset(_dt.datetime.combine(date, t.replace(fold=fold), tzinfo=tz))
+            for t in (*_QUARTER_HOURS, _dt.time.max)
+            for fold in (0, 1)
+        }
+        steady = len(offsets) == 1
+        if len(_STEADY) >= _STEADY_MAX:
+            _STEADY.clear()  # bounded: a long log meets many days
+        _STEADY[key] = steady
+    return steady
+
+
 def as_instant(value: object, *, name: str = "datetime") -> pendulum.DateTime:
     """Check that ``value`` is aware and return it as a pendulum ``DateTime``
     (same instant, same zone when the zone is known to pendulum, else UTC)."""
@@ -226,7 +262,7 @@ def as_instant(value: object, *, name: str = "datetime") -> pendulum.DateTime:
         entry = _ZONES.get(tz) or _zone_entry(value)
         if entry is not None:
             zone, fixed = entry
-            if fixed or tz.utcoffset(value) == tz.utcoffset(value.replace(fold=1 - value.fold)):
+            if fixed or _steady_day(tz, value) or _unambiguous(tz, value):
                 return pendulum.DateTime(
                     value.year,
                     value.month,

@@ -186,6 +186,10 @@ class SlaPolicy:
     _quiet: Mapping[StatusCategory, frozenset[StatusCategory]] = attrs.field(
         init=False, eq=False, repr=False
     )
+    _fold_kinds: tuple[frozenset[str], ...] = attrs.field(init=False, eq=False, repr=False)
+    _fold_quiet: tuple[Mapping[StatusCategory, frozenset[StatusCategory]], ...] = attrs.field(
+        init=False, eq=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         name, targets = self.name, self.targets
@@ -219,24 +223,19 @@ class SlaPolicy:
         object.__setattr__(self, "_metrics", tuple(metrics.values()))
         # The kinds of event a fold reads besides status changes: the metrics' conditions,
         # and the changes that re-target a cycle.
-        kinds = {"priority_changed", "attributes_changed"}
-        kinds.update(k for m in metrics.values() for k in m._kinds)
+        retarget = {"priority_changed", "attributes_changed"}
+        kinds = retarget | {k for m in metrics.values() for k in m._kinds}
         object.__setattr__(self, "_kinds", frozenset(kinds))
+        # Per metric, in the order of the folds: the kinds of event its fold reads.
+        object.__setattr__(
+            self, "_fold_kinds", tuple(frozenset(retarget | m._kinds) for m in metrics.values())
+        )
         # Moves between two categories in which every metric's clock does the same thing,
         # neither stopping it: they change no cycle (a running clock runs on, a paused one
         # stays paused, no cycle is met or reopened), so a fold need not see them.
-        quiet = {
-            a: frozenset(
-                b
-                for b in StatusCategory
-                if all(
-                    m.clock_action(a) is m.clock_action(b) is not ClockAction.STOP
-                    for m in metrics.values()
-                )
-            )
-            for a in StatusCategory
-        }
-        object.__setattr__(self, "_quiet", quiet)
+        object.__setattr__(self, "_quiet", _quiet_moves(tuple(metrics.values())))
+        # The same, metric by metric: the moves each fold alone need not see.
+        object.__setattr__(self, "_fold_quiet", tuple(_quiet_moves((m,)) for m in metrics.values()))
 
     @property
     def priorities(self) -> tuple[str, ...]:
@@ -308,6 +307,7 @@ class SlaPolicy:
         folds = self.folds(opened, zone, adjust=adjust)
         category_of = ticket.lifecycle.category
         kinds, quiet = self._kinds, self._quiet
+        fold_kinds, fold_quiet = self._fold_kinds, self._fold_quiet
         # Every fold's category: they all start alike and see the same changes. A quiet move
         # (see __attrs_post_init__) is not shown to them, so they may keep the category it
         # left, which their clocks treat exactly as the one it entered.
@@ -316,13 +316,42 @@ class SlaPolicy:
             category = category_of(event.to_status) if isinstance(event, StatusChanged) else None
             if category is not None and (category is current or category in quiet[current]):
                 category = None
-            if category is None and type(event).kind not in kinds:
-                continue  # changes no fold: most assignments and moves within a category
+            kind = type(event).kind
             if category is not None:
                 current = category
-            for fold in folds:
-                fold.feed(event, at_us, category)
+                # A move quiet for one metric (its clock does the same on both sides) is not
+                # shown to that metric's fold either, unless the fold reads the event itself.
+                for fold, reads, quiet_for in zip(folds, fold_kinds, fold_quiet, strict=True):
+                    if category is fold.category or category in quiet_for[fold.category]:
+                        if kind in reads:
+                            fold.feed(event, at_us, None)
+                    else:
+                        fold.feed(event, at_us, category)
+                continue
+            if kind not in kinds:
+                continue  # changes no fold: most assignments and moves within a category
+            # Any other event changes only the folds whose metric reads its kind (a reply
+            # meets a response but not the resolution), besides priority and attribute
+            # changes, which every fold reads.
+            for fold, reads in zip(folds, fold_kinds, strict=True):
+                if kind in reads:
+                    fold.feed(event, at_us, None)
         return report_of(opened.ticket_id, folds, now_us, zone)
+
+
+def _quiet_moves(
+    metrics: tuple[SlaMetric, ...],
+) -> dict[StatusCategory, frozenset[StatusCategory]]:
+    """Per category, the categories a move to which changes no cycle of ``metrics``: each
+    metric's clock does the same on both sides, and neither side stops it."""
+    return {
+        a: frozenset(
+            b
+            for b in StatusCategory
+            if all(m.clock_action(a) is m.clock_action(b) is not ClockAction.STOP for m in metrics)
+        )
+        for a in StatusCategory
+    }
 
 
 def report_of(ticket_id: str, folds: list[MetricFold], now_us: int, zone: Any) -> SlaReport:

@@ -25,3 +25,12 @@ def test_the_rule_tells_a_pinned_depth_from_a_derived_one() -> None:
     assert PINNED.search("@settings(max_examples=5)")
     assert PINNED.search("settings(stateful_step_count = 12)")
     assert not PINNED.search("settings(p, stateful_step_count=max(1, p.stateful_step_count // 2))")
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    readme = (TESTS.parent / "README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"```bash\n(.+?)\n```", readme)
+    assert len(commands) >= 2, "README.md opens with the install-and-demo and the test commands"
+    ci = (TESTS.parent / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()[-1]
+    assert ci == commands[1]
+    assert "servicekit demo" in commands[0]

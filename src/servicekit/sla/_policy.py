@@ -187,6 +187,9 @@ class SlaPolicy:
         init=False, eq=False, repr=False
     )
     _fold_kinds: tuple[frozenset[str], ...] = attrs.field(init=False, eq=False, repr=False)
+    _fold_quiet: tuple[Mapping[StatusCategory, frozenset[StatusCategory]], ...] = attrs.field(
+        init=False, eq=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         name, targets = self.name, self.targets
@@ -230,18 +233,9 @@ class SlaPolicy:
         # Moves between two categories in which every metric's clock does the same thing,
         # neither stopping it: they change no cycle (a running clock runs on, a paused one
         # stays paused, no cycle is met or reopened), so a fold need not see them.
-        quiet = {
-            a: frozenset(
-                b
-                for b in StatusCategory
-                if all(
-                    m.clock_action(a) is m.clock_action(b) is not ClockAction.STOP
-                    for m in metrics.values()
-                )
-            )
-            for a in StatusCategory
-        }
-        object.__setattr__(self, "_quiet", quiet)
+        object.__setattr__(self, "_quiet", _quiet_moves(tuple(metrics.values())))
+        # The same, metric by metric: the moves each fold alone need not see.
+        object.__setattr__(self, "_fold_quiet", tuple(_quiet_moves((m,)) for m in metrics.values()))
 
     @property
     def priorities(self) -> tuple[str, ...]:
@@ -312,7 +306,8 @@ class SlaPolicy:
         zone = opened.at.tz
         folds = self.folds(opened, zone, adjust=adjust)
         category_of = ticket.lifecycle.category
-        kinds, quiet, fold_kinds = self._kinds, self._quiet, self._fold_kinds
+        kinds, quiet = self._kinds, self._quiet
+        fold_kinds, fold_quiet = self._fold_kinds, self._fold_quiet
         # Every fold's category: they all start alike and see the same changes. A quiet move
         # (see __attrs_post_init__) is not shown to them, so they may keep the category it
         # left, which their clocks treat exactly as the one it entered.
@@ -321,12 +316,18 @@ class SlaPolicy:
             category = category_of(event.to_status) if isinstance(event, StatusChanged) else None
             if category is not None and (category is current or category in quiet[current]):
                 category = None
+            kind = type(event).kind
             if category is not None:
                 current = category
-                for fold in folds:
-                    fold.feed(event, at_us, category)
+                # A move quiet for one metric (its clock does the same on both sides) is not
+                # shown to that metric's fold either, unless the fold reads the event itself.
+                for fold, reads, quiet_for in zip(folds, fold_kinds, fold_quiet, strict=True):
+                    if category is fold.category or category in quiet_for[fold.category]:
+                        if kind in reads:
+                            fold.feed(event, at_us, None)
+                    else:
+                        fold.feed(event, at_us, category)
                 continue
-            kind = type(event).kind
             if kind not in kinds:
                 continue  # changes no fold: most assignments and moves within a category
             # Any other event changes only the folds whose metric reads its kind (a reply
@@ -336,6 +337,21 @@ class SlaPolicy:
                 if kind in reads:
                     fold.feed(event, at_us, None)
         return report_of(opened.ticket_id, folds, now_us, zone)
+
+
+def _quiet_moves(
+    metrics: tuple[SlaMetric, ...],
+) -> dict[StatusCategory, frozenset[StatusCategory]]:
+    """Per category, the categories a move to which changes no cycle of ``metrics``: each
+    metric's clock does the same on both sides, and neither side stops it."""
+    return {
+        a: frozenset(
+            b
+            for b in StatusCategory
+            if all(m.clock_action(a) is m.clock_action(b) is not ClockAction.STOP for m in metrics)
+        )
+        for a in StatusCategory
+    }
 
 
 def report_of(ticket_id: str, folds: list[MetricFold], now_us: int, zone: Any) -> SlaReport:

@@ -135,7 +135,7 @@ def _run_servicekit(*args: str, cwd: Path | None = None) -> subprocess.Completed
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Marks that follow from the fixtures a test uses.
 
     - Under ``pytest -n`` (xdist, ``--dist loadgroup``) the tests of the shared Dask cluster run
@@ -145,13 +145,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
       (``no_cover``): it runs code the lighter tests measure already, and tracing it would
       make it two to three times slower for nothing.
     """
+    plugin = config.pluginmanager.get_plugin("_cov")
+    # (Only while measuring: pytest-cov cannot pause what --no-cov or a partial run never ran.)
+    measuring = getattr(plugin, "cov_controller", None) is not None and _runs_whole_suite(config)
     for item in items:
         fixtures = getattr(item, "fixturenames", ())
         if "client" in fixtures:
             item.add_marker(pytest.mark.xdist_group("dask"))
         if "bpic2013_path" in fixtures:
             item.add_marker(pytest.mark.slow)
-        if item.get_closest_marker("slow"):
+        if measuring and item.get_closest_marker("slow"):
             item.add_marker(pytest.mark.no_cover)
 
 

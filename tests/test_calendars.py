@@ -933,6 +933,10 @@ _REFUSALS = [
         "in hours clause 'mon 9-17': '9' is not a time; write hours as HH:MM, e.g. '09:00-17:30'",
     ),
     (
+        {"hours": "mon 09:00-17:60"},
+        "in hours clause 'mon 09:00-17:60': '17:60' is not a valid time of day",
+    ),
+    (
         {"hours": {0: "09:00"}},
         "hours for mon: '09:00' is not an interval; write START-END, e.g. '09:00-13:00'",
     ),
@@ -1025,3 +1029,9 @@ def test_open_for_ever_is_said_in_the_calendars_zone() -> None:
         CalendarNeverClosesError, match=r"open for ever after \d{4}-01-01 00:00:00\+01:00$"
     ):
         halves.next_close(utc(2025, 1, 1))
+
+
+@pytest.mark.parametrize("method", ["add", "subtract"])
+def test_a_negative_duration_is_refused_by_name(method: str) -> None:
+    with pytest.raises(NegativeDurationError, match=r"^duration must not be negative, got "):
+        getattr(NINE_TO_FIVE, method)(_AWARE, -H)

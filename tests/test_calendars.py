@@ -7,6 +7,7 @@ import itertools
 import pickle
 import re
 import zoneinfo
+from collections.abc import Callable
 
 import holidays
 import pendulum
@@ -932,6 +933,10 @@ _REFUSALS = [
         "in hours clause 'mon 9-17': '9' is not a time; write hours as HH:MM, e.g. '09:00-17:30'",
     ),
     (
+        {"hours": "mon 09:00-17:60"},
+        "in hours clause 'mon 09:00-17:60': '17:60' is not a valid time of day",
+    ),
+    (
         {"hours": {0: "09:00"}},
         "hours for mon: '09:00' is not an interval; write START-END, e.g. '09:00-13:00'",
     ),
@@ -967,3 +972,66 @@ def test_never_open_and_negative_micros_refusals_are_whole_sentences() -> None:
         NINE_TO_FIVE.add_micros(0, -1)
     with pytest.raises(ValueError, match=r"^duration_us must not be negative; use add_micros$"):
         NINE_TO_FIVE.subtract_micros(0, -1)
+
+
+def test_a_day_written_as_two_halves_is_open_for_ever() -> None:
+    halves = BusinessCalendar("UTC", "daily 00:00-12:00,12:00-24:00")
+    start = pendulum.datetime(2025, 3, 1, 10)
+    assert halves.between(start, start.add(days=3)) == 72 * H
+    with pytest.raises(CalendarNeverClosesError, match="stays open for ever after"):
+        halves.next_close(start)
+
+
+def test_empty_clauses_are_skipped_and_a_day_listed_twice_in_one_clause_is_refused() -> None:
+    assert BusinessCalendar("UTC", "; mon-fri 09:00-17:00;; sat 10:00-12:00;").hours == (
+        BusinessCalendar("UTC", "mon-fri 09:00-17:00; sat 10:00-12:00").hours
+    )
+    with pytest.raises(InvalidScheduleError, match="mon is given more than once"):
+        BusinessCalendar("UTC", "daily,mon 09:00-17:00")
+
+
+def test_the_shown_hours_group_equal_days_to_the_end_of_the_week() -> None:
+    assert repr(BusinessCalendar("UTC", "daily 09:00-17:00")) == (
+        "BusinessCalendar('UTC', 'mon-sun 09:00-17:00')"
+    )
+    assert repr(BusinessCalendar("UTC", "mon 08:00-12:00; tue-sun 09:00-17:00")) == (
+        "BusinessCalendar('UTC', 'mon 08:00-12:00; tue-sun 09:00-17:00')"
+    )
+
+
+_NAIVE, _AWARE = dt.datetime(2025, 1, 1), utc(2025, 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda cal: cal.add(_NAIVE, H), "start"),
+        (lambda cal: cal.subtract(_NAIVE, H), "end"),
+        (lambda cal: cal.between(_NAIVE, _AWARE), "start"),
+        (lambda cal: cal.between(_AWARE, _NAIVE), "end"),
+        (lambda cal: cal.is_open(_NAIVE), "t"),
+        (lambda cal: cal.next_open(_NAIVE), "t"),
+        (lambda cal: cal.next_close(_NAIVE), "t"),
+        (lambda cal: list(cal.open_intervals(_NAIVE, _AWARE)), "start"),
+        (lambda cal: list(cal.open_intervals(_AWARE, _NAIVE)), "end"),
+    ],
+)
+def test_a_naive_datetime_is_refused_by_the_name_of_its_argument(
+    call: Callable[[BusinessCalendar], object], name: str
+) -> None:
+    with pytest.raises(NaiveDatetimeError, match=f"^{name} is a naive datetime "):
+        call(NINE_TO_FIVE)
+
+
+def test_open_for_ever_is_said_in_the_calendars_zone() -> None:
+    halves = BusinessCalendar("Europe/Madrid", "daily 00:00-12:00,12:00-24:00")
+    with pytest.raises(
+        CalendarNeverClosesError, match=r"open for ever after \d{4}-01-01 00:00:00\+01:00$"
+    ):
+        halves.next_close(utc(2025, 1, 1))
+
+
+@pytest.mark.parametrize("method", ["add", "subtract"])
+def test_a_negative_duration_is_refused_by_name(method: str) -> None:
+    with pytest.raises(NegativeDurationError, match=r"^duration must not be negative, got "):
+        getattr(NINE_TO_FIVE, method)(_AWARE, -H)

@@ -1015,3 +1015,43 @@ def test_a_target_rule_without_a_name_is_shown_by_its_repr() -> None:
 
     with pytest.raises(SlaPolicyError, match=r"^the target rule Broken\(\) returned None for a"):
         policy().evaluate(helpdesk(at(2025, 3, 3, 9)), at(2025, 3, 3, 10), adjust=Broken())  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("outcome", "after_reopen"),
+    [("met", SlaState.RUNNING), ("cancel", SlaState.CANCELLED)],
+)
+def test_a_reopenable_cycle_started_while_solved_resumes_only_when_met(
+    outcome: str, after_reopen: SlaState
+) -> None:
+    from servicekit import Escalated
+
+    metric = _escalation_answer(on_stop={StatusCategory.SOLVED: outcome}, reopenable=True)
+    p = SlaPolicy("w", [SlaTarget(metric=metric, priority="*", target=4 * H)])
+    t0 = at(2025, 3, 3, 9)
+    ticket = helpdesk(t0)
+    ticket.fire("solve", at=t0 + H)
+    ticket.record(Escalated(at=t0 + 2 * H, level="L2"))
+    ticket.record(CustomerReplied(at=t0 + 3 * H))  # reopens
+    statuses = p.evaluate(ticket, t0 + 4 * H).statuses
+    assert [(s.cycle, s.state) for s in statuses] == [(1, after_reopen)]
+    assert statuses[0].elapsed == (H if after_reopen is SlaState.RUNNING else 0 * H)
+
+
+def test_only_matching_events_cancel_or_start_a_cycle() -> None:
+    """A cancel condition with a field test cancels on matching events only; a start event
+    while a cycle is running does not start another."""
+    from servicekit import Escalated
+
+    metric = _escalation_answer(cancelled_on=[On("priority_changed", to_priority="Low")])
+    p = SlaPolicy("w", [SlaTarget(metric=metric, priority="*", target=4 * H)])
+    t0 = at(2025, 3, 3, 9)
+    ticket = helpdesk(t0)
+    ticket.record(Escalated(at=t0 + H, level="L2"))
+    ticket.record(PriorityChanged(at=t0 + 2 * H, from_priority="Medium", to_priority="High"))
+    ticket.record(Escalated(at=t0 + 2.5 * H, level="L3"))
+    (running,) = p.evaluate(ticket, t0 + 3 * H).statuses
+    assert (running.cycle, running.state, running.elapsed) == (1, SlaState.RUNNING, 2 * H)
+    ticket.record(PriorityChanged(at=t0 + 3 * H, from_priority="High", to_priority="Low"))
+    (cancelled,) = p.evaluate(ticket, t0 + 4 * H).statuses
+    assert (cancelled.state, cancelled.ended_at) == (SlaState.CANCELLED, t0 + 3 * H)

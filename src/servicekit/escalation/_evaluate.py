@@ -185,27 +185,61 @@ def _version_at(
     )
 
 
+class ChainInputs(NamedTuple):
+    """What of a ticket a chain reads: the events that may stop or trigger it (by kind, by
+    the category a status change enters, a priority change when a raise triggers it) and
+    the SLA metrics its triggers and steps wait on. An event none of these name, changing
+    no metric named, leaves the chain's answer as it was (a scheduler re-plans by it)."""
+
+    kinds: frozenset[str]
+    categories: frozenset[StatusCategory]
+    order: tuple[str, ...]
+    metrics: frozenset[str]
+
+    def may_mark(self, event: object, category: StatusCategory | None) -> bool:
+        """Whether ``event`` (entering ``category``, for a status change) may be a mark."""
+        return (
+            type(event).kind in self.kinds  # type: ignore[attr-defined]
+            or category in self.categories
+            or (bool(self.order) and isinstance(event, PriorityChanged))
+        )
+
+
+def chain_inputs(chain: EscalationChain) -> ChainInputs:
+    """The :class:`ChainInputs` of ``chain``."""
+    conditions = (*chain.stops, *chain.triggers)
+    waits = [step.wait for step in chain.steps]
+    return ChainInputs(
+        kinds=frozenset(c.kind for c in conditions if isinstance(c, On)),
+        categories=frozenset(
+            category
+            for c in conditions
+            if isinstance(c, EnteredCategory)
+            for category in c.categories
+        ),
+        order=next((t.order for t in chain.triggers if isinstance(t, PriorityRaised)), ()),
+        metrics=frozenset(
+            [
+                *(t.metric for t in chain.triggers if isinstance(t, SlaTrigger)),
+                *(w.metric for w in waits if isinstance(w, AtSlaFraction | AfterBreach)),
+            ]
+        ),
+    )
+
+
 def _event_marks(
     chain: EscalationChain, ticket: Ticket, events: Timeline
 ) -> list[tuple[int, int, str, object]]:
     """The events that stop or trigger the chain, as marks ``(at, order, what, event)``."""
     marks: list[tuple[int, int, str, object]] = []
     category_of = ticket.lifecycle.category
-    order = next((t.order for t in chain.triggers if isinstance(t, PriorityRaised)), ())
     # Most events of a history concern no stop and no trigger: told apart by their kind, or
     # by the category a status change enters.
-    conditions = (*chain.stops, *chain.triggers)
-    kinds = {c.kind for c in conditions if isinstance(c, On)}
-    categories = frozenset(
-        category for c in conditions if isinstance(c, EnteredCategory) for category in c.categories
-    )
+    inputs = chain_inputs(chain)
+    order = inputs.order
     for index, (at, event) in enumerate(events):
         category = category_of(event.to_status) if isinstance(event, StatusChanged) else None
-        if not (
-            type(event).kind in kinds
-            or category in categories
-            or (order and isinstance(event, PriorityChanged))
-        ):
+        if not inputs.may_mark(event, category):
             continue
         raised = isinstance(event, PriorityChanged) and bool(order) and _raised(order, event)
         if _matches_stop(chain, event, category, ticket.id):

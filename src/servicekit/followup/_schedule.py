@@ -291,6 +291,13 @@ class FollowUpSchedule:
             )
         return found
 
+    def _reads(self, event: Event) -> bool:
+        """Whether ``event`` can change what the schedule says: the events :meth:`_runs` and
+        :meth:`_promises` read (any other leaves its answer as it was; a scheduler re-plans
+        by it)."""
+        kind = type(event).kind
+        return isinstance(event, _READS) or kind in self.stop_on or kind == _SENT
+
     def _runs(self, ticket: Ticket, events: Timeline) -> list[_Run]:
         runs: list[_Run] = []
         category = StatusCategory.NEW
@@ -611,9 +618,13 @@ def _after_gaps(due: int, updates: list[int], gap: int) -> int:
 
 
 def _keeps(event: Event) -> bool:
-    return (isinstance(event, AgentReplied) and event.public) or type(
-        event
-    ).kind == "follow_up_sent"
+    return (isinstance(event, AgentReplied) and event.public) or type(event).kind == _SENT
+
+
+_SENT: Final = "follow_up_sent"
+#: The event types a schedule's runs and promises read whatever its options (besides the
+#: kinds that stop a run, and follow-ups sent, which keep a promise).
+_READS: Final = (AgentReplied, OptedOut, PriorityChanged, PromiseMade, StatusChanged, TicketOpened)
 
 
 def zone_tz(zone: str) -> Any:

@@ -471,7 +471,7 @@ def _stale_after(ticket: Ticket, change: object, now: pendulum.DateTime) -> tupl
     else:
         ticket.record(change)  # type: ignore[arg-type]
     now_us = int(now.timestamp() * 1e6)
-    return inputs.stale(REACTIVE, ticket, ticket.history[seen:], last.parts, now_us)
+    return inputs.stale(ticket, ticket.history[seen:], last.parts, now_us)
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from typing import Any, Final, NamedTuple, TypeAlias
 
 import attrs
@@ -429,11 +429,13 @@ def chain_report(
     reachable: Reachable | None = None,
     cursor: int = 0,
     versions: Sequence[EscalationChain] = (),
+    done: Container[str] = (),
 ) -> tuple[EscalationReport, int | None, int | None]:
     """:func:`evaluate_chain` once the arguments are checked, on the ticket's ``events`` up to
     ``now_us`` (a protocol reads the timeline once for its policy, chains and schedules); with
     the report, its ``next_at`` and ``next_notification_at`` in microseconds (a protocol
-    compares them with its other parts' without converting)."""
+    compares them with its other parts' without converting). Notifications whose keys are
+    in ``done`` are left out (a scheduler handed them out already)."""
     zone: Any = ticket.opened.at.tz
     run = _Run(chain, ticket, events, now_us, report, versions, reachable, cursor, zone)
     due, position, upcoming, sure = run.at(now_us)
@@ -443,7 +445,11 @@ def chain_report(
     # else first (a run starting, a hold) is asked about at its instant.
     next_notification = next_at if next_at in sure else _next_notification(run, next_at)
     built = EscalationReport(
-        tuple(_notification(ticket.id, item, zone) for item in due),
+        tuple(
+            _notification(item, key, zone)
+            for item in due
+            if (key := _key(ticket.id, item)) not in done
+        ),
         None if position is None else Position(*position[:3], _instant(position[3], zone)),
         _instant(next_at, zone),
         _instant(next_notification, zone),
@@ -464,7 +470,16 @@ _Due: TypeAlias = tuple[int, int, int, int, Target, Step, EscalationChain]
 _Position: TypeAlias = tuple[int, int, int, int | None]
 
 
-def _notification(ticket_id: str, item: _Due, zone: Any) -> Notification:
+def _key(ticket_id: str, item: _Due) -> str:
+    """A notification's idempotency key: ticket, chain and version, run, loop, step, target."""
+    _, run, loop, index, target, _, spec = item
+    return (
+        f"{ticket_id}:{spec.name}:v{spec.version}:run{run}:loop{loop}:"
+        f"step{index}:{target.kind}:{target.name}"
+    )
+
+
+def _notification(item: _Due, key: str, zone: Any) -> Notification:
     due, run, loop, index, target, step, spec = item
     return Notification(
         at=from_micros(due, zone),
@@ -472,10 +487,7 @@ def _notification(ticket_id: str, item: _Due, zone: Any) -> Notification:
         loop=loop,
         step=index,
         target=target,
-        key=(
-            f"{ticket_id}:{spec.name}:v{spec.version}:run{run}:loop{loop}:"
-            f"step{index}:{target.kind}:{target.name}"
-        ),
+        key=key,
         importance=step.importance,
         channel=step.channel,
         reassign=step.reassign,

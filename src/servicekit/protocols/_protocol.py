@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import itertools
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Container, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, Self
 
 import attrs
@@ -471,12 +471,21 @@ class ServiceProtocol:
         ):
             return None
         policy = self.sla
-        metrics = () if policy is None else policy.metrics
+        metrics = (
+            ()
+            if policy is None
+            else zip(
+                (m.name for m in policy.metrics),
+                policy._fold_kinds,
+                policy._fold_quiet,
+                strict=True,
+            )
+        )
         return ReplanInputs(
             chains=tuple(chain_inputs(c) for c in self.escalations),
-            metrics=tuple(m.name for m in metrics),
-            metric_kinds=() if policy is None else policy._fold_kinds,
-            metric_quiet=() if policy is None else policy._fold_quiet,
+            metrics=tuple(metrics),
+            schedules=self.follow_ups,
+            concerns={},
         )
 
     def _replan(
@@ -485,13 +494,15 @@ class ServiceProtocol:
         now_us: int,
         last: tuple[int, tuple[int | None, ...]] | None,
         inputs: ReplanInputs,
+        done: Container[str] = (),
     ) -> Replan:
         """The actions due at ``now_us`` and the next instant one falls due, as
         :meth:`evaluate` gives them (``actions``, ``next_action_at``), but re-evaluating only
         the parts the ticket's new events can change since ``last`` (the ``seen`` and
         ``parts`` this method answered at an earlier instant, ``None`` the first time): a
         part none of them concerns, whose next action has not come, says what it said then,
-        and those actions were handed out.
+        and those actions were handed out. Actions whose keys are in ``done`` may be left
+        out (a scheduler handed them out; their values are not built).
 
         The lifecycle's timed transitions are always read again (cheap); so is the SLA
         policy when a chain that waits on it is re-evaluated, or a priority or attribute
@@ -508,19 +519,19 @@ class ServiceProtocol:
             parts = [None] * count
         else:
             new = itertools.islice(as_of, last[0], None)
-            stale, retarget = inputs.stale(self, as_of, new, last[1], now_us)
+            stale, retarget = inputs.stale(as_of, new, last[1], now_us)
             parts = list(last[1])
         n = len(chains)
         sla = self._policy_report(as_of, events, now_us) if retarget or any(stale[:n]) else None
         actions: list[DueAction] = []
         for i, chain in enumerate(chains):
             if stale[i]:
-                report, _, notify_us = chain_report(chain, as_of, events, now_us, sla)
+                report, _, notify_us = chain_report(chain, as_of, events, now_us, sla, done=done)
                 actions.extend(_chain_actions(chain, report))
                 parts[i] = notify_us
         for j, schedule in enumerate(schedules, n):
             if stale[j]:
-                fu, next_us = schedule._report_us(as_of, events, now_us)
+                fu, next_us = schedule._report_us(as_of, events, now_us, done)
                 actions.extend(_schedule_actions(as_of, schedule, fu))
                 parts[j] = next_us
         at = from_micros(now_us, ticket.opened.at.tz)  # type: ignore[arg-type]
@@ -599,7 +610,7 @@ class Replan(NamedTuple):
 
     Attributes:
         actions: the actions due of the parts it re-evaluated (those of the others were
-            due before, and handed out).
+            due before, and handed out), maybe without those handed out.
         next_action_us: the next instant an action falls due with no new event
             (``next_action_at``, in microseconds), or ``None``.
         seen: how many of the ticket's events it read (those up to the instant).
@@ -615,61 +626,72 @@ class Replan(NamedTuple):
 
 class ReplanInputs(NamedTuple):
     """What each part of a protocol reads (see :meth:`ServiceProtocol._replan_inputs`):
-    per chain its :class:`~servicekit.escalation._evaluate.ChainInputs`, and per SLA metric
-    (in the policy's order) its name, the kinds of event its cycles read, and the status
-    moves they need not see."""
+    per chain its :class:`~servicekit.escalation._evaluate.ChainInputs`, per SLA metric (in
+    the policy's order) its name, the kinds of event its cycles read and the status moves
+    they need not see, and the follow-up schedules. ``concerns`` remembers, per kind of
+    event (and status move), the parts it concerns."""
 
     chains: tuple[ChainInputs, ...]
-    metrics: tuple[str, ...]
-    metric_kinds: tuple[frozenset[str], ...]
-    metric_quiet: tuple[Mapping[StatusCategory, frozenset[StatusCategory]], ...]
+    metrics: tuple[
+        tuple[str, frozenset[str], Mapping[StatusCategory, frozenset[StatusCategory]]], ...
+    ]
+    schedules: tuple[FollowUpSchedule, ...]
+    concerns: dict[tuple[object, ...], tuple[tuple[bool, ...], bool]]
 
     def stale(
-        self,
-        protocol: ServiceProtocol,
-        ticket: Ticket,
-        new: Iterable[Event],
-        parts: Sequence[int | None],
-        now_us: int,
+        self, ticket: Ticket, new: Iterable[Event], parts: Sequence[int | None], now_us: int
     ) -> tuple[list[bool], bool]:
         """Per part (chains, then schedules), whether it must be evaluated again at
         ``now_us`` after the ``new`` events (its next action has come, or an event can
         change its answer); and whether an event may re-target the SLA cycles."""
         stale = [us is not None and us <= now_us for us in parts]
-        chains, schedules = self.chains, protocol.follow_ups
-        n = len(chains)
-        metrics = tuple(zip(self.metrics, self.metric_kinds, self.metric_quiet, strict=True))
+        retarget = False
         lifecycle = ticket.lifecycle
         category_of = lifecycle.category
-        # An SLA cycle's clock tracks the status category from NEW (where folds start): a
-        # move it need not see is one within a class of categories its clock treats alike.
-        tracked = category_of(lifecycle.initial) is StatusCategory.NEW
-        touched: set[str] = set()
-        retarget = False
         for event in new:
-            kind = type(event).kind
-            category = None
             if isinstance(event, StatusChanged):
-                category = category_of(event.to_status)
-                left = category_of(event.from_status)
-                touched.update(
-                    name
-                    for name, reads, quiet in metrics
-                    if kind in reads
-                    or not tracked
-                    or not (category is left or category in quiet[left])
-                )
+                # An SLA cycle's clock tracks the status category from NEW (where folds
+                # start): a move it need not see is one within a class of categories its
+                # clock treats alike.
+                tracked = category_of(lifecycle.initial) is StatusCategory.NEW
+                left, entered = category_of(event.from_status), category_of(event.to_status)
+                key: tuple[object, ...] = (type(event), left, entered, tracked)
             else:
-                retarget = retarget or isinstance(event, PriorityChanged | AttributesChanged)
-                touched.update(name for name, reads, _ in metrics if kind in reads)
-            for i, inputs in enumerate(chains):
-                stale[i] = stale[i] or inputs.may_mark(event, category)
-            for j, schedule in enumerate(schedules, n):
-                stale[j] = stale[j] or schedule._reads(event)
-        if touched:
-            for i, inputs in enumerate(chains):
-                stale[i] = stale[i] or not inputs.metrics.isdisjoint(touched)
+                key = (type(event),)
+            found = self.concerns.get(key)
+            if found is None:
+                found = self.concerns[key] = self._concerns(event, *key[1:])  # type: ignore[arg-type]
+            mask, again = found
+            stale = [a or b for a, b in zip(stale, mask, strict=True)]
+            retarget = retarget or again
         return stale, retarget
+
+    def _concerns(
+        self,
+        event: Event,
+        left: StatusCategory | None = None,
+        entered: StatusCategory | None = None,
+        tracked: bool = True,
+    ) -> tuple[tuple[bool, ...], bool]:
+        """The parts an event (a status move from ``left`` to ``entered``) concerns, and
+        whether it may re-target the SLA cycles."""
+        kind = type(event).kind
+        if entered is None:
+            touched = {name for name, reads, _ in self.metrics if kind in reads}
+        else:
+            touched = {
+                name
+                for name, reads, quiet in self.metrics
+                if kind in reads or not tracked or not (entered is left or entered in quiet[left])  # type: ignore[index]
+            }
+        mask = (
+            *(
+                inputs.may_mark(event, entered) or not inputs.metrics.isdisjoint(touched)
+                for inputs in self.chains
+            ),
+            *(schedule._reads(event) for schedule in self.schedules),
+        )
+        return mask, isinstance(event, PriorityChanged | AttributesChanged)
 
 
 _NO_ACTIONS = CustomActions()

@@ -13,7 +13,7 @@ import datetime as _dt
 import heapq
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import attrs
 import pendulum
@@ -74,8 +74,7 @@ class _Held:
         self.parts: tuple[int | None, ...] | None = None
 
 
-@attrs.frozen
-class _Plan:
+class _Plan(NamedTuple):
     """What one evaluation in :meth:`WakeupScheduler.due` decided for one ticket."""
 
     held: _Held
@@ -436,7 +435,7 @@ class WakeupScheduler:
                 seen, parts = 0, None
             else:
                 last = None if held.parts is None else (held.seen, held.parts)
-                replan = self._protocol._replan(ticket, now_us, last, self._inputs)
+                replan = self._protocol._replan(ticket, now_us, last, self._inputs, emitted or ())
                 actions, next_us = replan.actions, replan.next_action_us
                 seen, parts = replan.seen, replan.parts
         except ServiceKitError as exc:
@@ -457,7 +456,7 @@ def _next_look(wake: int | None, ticket: Ticket, now_us: int) -> int | None:
     The scheduler only hands out actions, so it wakes on ``next_action_at``, not on
     ``next_wakeup`` (which also counts SLA warnings and breaches that are no action).
     """
-    if to_micros(ticket.last_event_at) > now_us:
+    if ticket._last_us > now_us:
         later = next(us for us in (to_micros(e.at) for e in ticket) if us > now_us)
         wake = later if wake is None else min(wake, later)
     return wake

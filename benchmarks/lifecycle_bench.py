@@ -5,12 +5,14 @@ helpdesk tickets, with the instants given as pendulum values, zoneinfo datetimes
 datetimes and pytz datetimes, against the same trigger paths on --bound-tickets transitions
 models (binding a machine per ticket is slow and large, so that peer runs on fewer tickets and is
 compared per event). Construction is timed the same way; memory (tracemalloc) is measured once
-per kind for a ticket holding ten events against a bound model that fired the same ten. Then the
+per kind for a ticket holding ten events against a bound model that fired the same ten, and so is
+the size of each pickled (pickle's highest protocol). Then the
 BPI Challenge 2013 incident log (Ward Steeman, Volvo IT Belgium; 4TU.ResearchData,
 DOI 10.4121/500573e6-accc-4b0c-9576-aa5468b10cee): Ticket.replay of every incident against a
 bound model per incident. Prints CPU medians and ranges, and the ratios against the goals.
 
 Run: python benchmarks/lifecycle_bench.py [--tickets 20000] [--bound-tickets 2000] [--rounds 5]
+[--no-bpi]
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import pickle
 import random
 import time
 import tracemalloc
@@ -89,11 +92,19 @@ def bytes_per(build: Callable[[], list[object]]) -> float:
     return (after - before) / len(objects)
 
 
+def pickled_size(objects: Sequence[object]) -> float:
+    """Mean bytes of each object pickled on its own (what a store of one row per ticket holds)."""
+    return sum(len(pickle.dumps(o, protocol=pickle.HIGHEST_PROTOCOL)) for o in objects) / len(
+        objects
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=20_000)
     parser.add_argument("--bound-tickets", type=int, default=2_000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--no-bpi", action="store_true", help="skip the BPI 2013 replay")
     args = parser.parse_args()
 
     lc = helpdesk_lifecycle()
@@ -203,14 +214,22 @@ def main() -> None:
         return out
 
     bound_size = bytes_per(bound_models)
-    print(f"\nMemory (tracemalloc, {n_mem:,} objects): bound transitions model {bound_size:,.0f} B")
+    bound_pickled = pickled_size(bound_models()[:100])
+    print(
+        f"\nMemory (tracemalloc, {n_mem:,} objects) and pickled size: bound transitions model "
+        f"{bound_size:,.0f} B, pickled {bound_pickled:,.0f} B"
+    )
     for kind, stamps in kinds.items():
         size = bytes_per(tickets_with(stamps))
+        pickled = pickled_size(tickets_with(stamps)()[:100])
         print(
             f"  ticket with ten events, {kind:12} {size:8,.0f} B = 1/{bound_size / size:.1f} "
-            "of a bound model (goal <= 1/20)"
+            f"of a bound model (goal <= 1/20); pickled {pickled:,.0f} B = "
+            f"1/{bound_pickled / pickled:.1f}"
         )
 
+    if args.no_bpi:
+        return
     if not BPI.exists():
         print(f"\nBPI Challenge 2013 log not found at {BPI}; skipped")
         return

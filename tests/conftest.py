@@ -3,7 +3,8 @@
 Hypothesis profiles: ``ci`` (derandomized, so CI is repeatable; the default
 when the ``CI`` environment variable is set), ``dev`` (the default locally)
 and ``deep`` (many more examples, for a long local run:
-``HYPOTHESIS_PROFILE=deep pytest``).
+``HYPOTHESIS_PROFILE=deep pytest``); ``mutation`` and ``min-deps`` serve the scripts of the
+same names.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ settings.register_profile(
     parent=settings.get_profile("ci"),
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
+# For .ci/min-deps: the suite's fast tier on the lowest declared versions asks whether the code
+# runs on them, which a few derandomized examples per property answer; depth is the test
+# command's job, on the current versions.
+settings.register_profile("min-deps", parent=settings.get_profile("ci"), max_examples=10)
 settings.load_profile(PROFILE)
 
 ROOT = Path(__file__).resolve().parent.parent

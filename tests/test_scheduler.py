@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 
+import attrs
 import pendulum
 import pytest
 from hypothesis import strategies as st
@@ -13,11 +15,18 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from servicekit import (
     Acknowledged,
     AgentReplied,
+    AttributesChanged,
+    AttributeValue,
     BusinessCalendar,
     CustomerReplied,
     Escalated,
+    FollowUpSent,
+    NoteAdded,
+    OptedOut,
+    PriorityChanged,
     PromiseMade,
     Ticket,
+    TicketOpened,
     helpdesk_lifecycle,
 )
 from servicekit.errors import (
@@ -28,19 +37,36 @@ from servicekit.errors import (
     TicketNotHeldError,
 )
 from servicekit.protocols import (
+    CustomActions,
+    DueAction,
     ServiceProtocol,
     TicketAction,
     WakeupScheduler,
     crisis_protocol,
+    proactive_protocol,
     reactive_protocol,
 )
-from servicekit.sla import SlaPolicy, SlaTarget
+from servicekit.sla import SlaPolicy, SlaReport, SlaTarget
 
 H = dt.timedelta(hours=1)
 DESK = BusinessCalendar("UTC", "mon-fri 09:00-17:00")
 REACTIVE = reactive_protocol(DESK)
 CRISIS = crisis_protocol("Europe/Madrid")
 T0 = pendulum.datetime(2025, 3, 3, 8, tz="UTC")
+
+
+class ContractProtocol(ServiceProtocol):
+    """A gold contract gets three quarters of every target: an attribute change re-targets
+    the clocks."""
+
+    def adjust_target(
+        self, target: SlaTarget, opened: TicketOpened, attributes: Mapping[str, AttributeValue]
+    ) -> SlaTarget:
+        share = 0.75 if attributes.get("contract") == "gold" else 1.0
+        return attrs.evolve(target, target=target.target * share)
+
+
+CONTRACT = ContractProtocol.from_protocol(proactive_protocol(DESK))
 
 
 class NaiveScheduler:
@@ -101,7 +127,12 @@ class SchedulerMatchesNaive(RuleBasedStateMachine):
     @precondition(lambda self: bool(self.naive.tickets))
     @rule(
         data=st.data(),
-        kind=st.sampled_from(["fire", "fire", "agent", "customer", "ack", "escalate", "promise"]),
+        kind=st.sampled_from(
+            [
+                *("fire", "fire", "agent", "customer", "ack", "escalate", "promise"),
+                *("priority", "note", "sent", "opted_out", "contract"),
+            ]
+        ),
     )
     def event(self, data: st.DataObject, kind: str) -> None:
         ticket_id = data.draw(st.sampled_from(self._open_ids()))
@@ -126,6 +157,17 @@ class SchedulerMatchesNaive(RuleBasedStateMachine):
                 at=self.t,
                 due=self.t.add(minutes=data.draw(st.integers(1, 600))),
                 description="call back",
+            ),
+            "priority": lambda: PriorityChanged(
+                at=self.t,
+                from_priority=ticket.priority,
+                to_priority=data.draw(st.sampled_from(["P1", "P2", "P3"])),
+            ),
+            "note": lambda: NoteAdded(at=self.t, text="looked at it"),
+            "sent": lambda: FollowUpSent(at=self.t, channel="email"),
+            "opted_out": lambda: OptedOut(at=self.t),
+            "contract": lambda: AttributesChanged(
+                at=self.t, attributes={"contract": data.draw(st.sampled_from(["gold", "silver"]))}
             ),
         }[kind]()
         self.scheduler.record(ticket_id, event)
@@ -174,8 +216,15 @@ class CrisisSchedulerMatchesNaive(SchedulerMatchesNaive):
     protocol = CRISIS
 
 
+class ContractSchedulerMatchesNaive(SchedulerMatchesNaive):
+    """Promises, a periodic update and a target rule reading the ticket's attributes."""
+
+    protocol = CONTRACT
+
+
 TestSchedulerMatchesNaive = SchedulerMatchesNaive.TestCase
 TestCrisisSchedulerMatchesNaive = CrisisSchedulerMatchesNaive.TestCase
+TestContractSchedulerMatchesNaive = ContractSchedulerMatchesNaive.TestCase
 
 
 # -- examples ------------------------------------------------------------------------------------
@@ -405,3 +454,135 @@ def test_rebuilt_from_histories_neither_repeats_nor_skips() -> None:
     rest = [a for now in steps[8:] for a in rebuilt.due(now)]
     assert handled + rest == reference
     assert rest  # the test would pass vacuously otherwise
+
+
+# -- re-planning only what an event can change ----------------------------------------------------
+
+
+def _stale_after(ticket: Ticket, change: object, now: pendulum.DateTime) -> tuple[list[bool], bool]:
+    """Which parts of the reactive protocol (tiers, lead-at-breach, keep-in-loop) a re-plan
+    at ``now`` evaluates again after ``change`` (an event, or a trigger to fire)."""
+    inputs = REACTIVE._replan_inputs()
+    assert inputs is not None
+    last = REACTIVE._replan(ticket, int(T0.add(hours=1).timestamp() * 1e6), None, inputs)
+    seen = len(ticket)
+    if isinstance(change, str):
+        ticket.fire(change, at=now)
+    else:
+        ticket.record(change)  # type: ignore[arg-type]
+    now_us = int(now.timestamp() * 1e6)
+    return inputs.stale(ticket, ticket.history[seen:], last.parts, now_us)
+
+
+@pytest.mark.parametrize(
+    ("change", "stale", "retarget"),
+    [
+        # A reply (and the move from new to open it causes) meets the first response: no
+        # chain waits on it, but the keep-in-loop schedule counts from it.
+        (AgentReplied(at=T0.add(hours=2)), [False, False, True], False),
+        (NoteAdded(at=T0.add(hours=2), text="seen"), [False, False, False], False),
+        (Escalated(at=T0.add(hours=2), level="L2"), [True, False, False], False),
+        (Acknowledged(at=T0.add(hours=2), chain="tiers"), [True, True, False], False),
+        (
+            PriorityChanged(at=T0.add(hours=2), from_priority="P2", to_priority="P1"),
+            [True] * 3,
+            True,
+        ),
+        # Attributes re-target the clocks (the chains wait on them); no schedule reads them.
+        (
+            AttributesChanged(at=T0.add(hours=2), attributes={"vip": True}),
+            [True, True, False],
+            True,
+        ),
+        ("solve", [True, True, True], False),
+    ],
+)
+def test_a_re_plan_evaluates_again_only_the_parts_an_event_can_change(
+    change: object, stale: list[bool], retarget: bool
+) -> None:
+    ticket = REACTIVE.open(ticket_id="T-1", at=T0.add(hours=1), priority="P2")
+    assert _stale_after(ticket, change, T0.add(hours=2)) == (stale, retarget)
+
+
+def test_a_part_whose_next_action_has_come_is_evaluated_again() -> None:
+    ticket = REACTIVE.open(ticket_id="T-1", at=T0.add(hours=1), priority="P1")
+    # P1: L2 at half of 8 business hours (13:00), the lead at the breach (17:00).
+    stale, _ = _stale_after(ticket, NoteAdded(at=T0.add(hours=5), text="seen"), T0.add(hours=5))
+    assert stale == [True, False, False]
+
+
+def test_a_priority_change_re_plans_the_chains_that_wait_on_the_sla() -> None:
+    ticket = REACTIVE.open(ticket_id="T-1", at=T0.add(hours=1), priority="P3")
+    scheduler = WakeupScheduler(REACTIVE, [ticket])
+    scheduler.due(T0.add(hours=2))
+    # P3: resolution in 40 business hours, L2 at 20; as P1, L2 at 4 (13:00 the same day).
+    assert scheduler.wakeup_of("T-1") == pendulum.datetime(2025, 3, 5, 13, tz="UTC")
+    scheduler.record(
+        "T-1", PriorityChanged(at=T0.add(hours=2), from_priority="P3", to_priority="P1")
+    )
+    assert scheduler.due(T0.add(hours=2)) == ()
+    assert scheduler.wakeup_of("T-1") == T0.add(hours=5)
+    assert scheduler.wakeup_of("T-1") == REACTIVE.evaluate(ticket, T0.add(hours=2)).next_action_at
+    assert [a.action.detail for a in scheduler.due(T0.add(hours=5))] == ["tier:L2"]
+
+
+def test_a_reply_keeps_the_chains_plan_and_re_plans_the_follow_ups() -> None:
+    ticket = REACTIVE.open(ticket_id="T-1", at=T0.add(hours=1), priority="P1")
+    scheduler = WakeupScheduler(REACTIVE, [ticket])
+    scheduler.due(T0.add(hours=2))
+    assert scheduler.wakeup_of("T-1") == T0.add(hours=5)  # L2
+    scheduler.record("T-1", AgentReplied(at=T0.add(hours=2)))
+    assert scheduler.due(T0.add(hours=2)) == ()
+    assert scheduler.wakeup_of("T-1") == T0.add(hours=5)
+    # The customer hears from the team again 4 business hours after the reply (14:00), after
+    # L2 (13:00) and before the lead at the breach (17:00).
+    assert [a.action.detail for a in scheduler.due(T0.add(hours=5))] == ["tier:L2"]
+    assert scheduler.wakeup_of("T-1") == T0.add(hours=6)
+    assert [a.action.kind for a in scheduler.due(T0.add(hours=6))] == ["follow_up"]
+    # L3 at 90% of the resolution target (16:12).
+    assert scheduler.wakeup_of("T-1") == T0.add(hours=8, minutes=12)
+    assert [a.action.detail for a in scheduler.due(T0.add(hours=9))] == [
+        "tier:L3",
+        "role:team-lead",
+    ]
+    assert scheduler.wakeup_of("T-1") == REACTIVE.evaluate(ticket, T0.add(hours=9)).next_action_at
+
+
+def test_a_closed_and_added_again_ticket_is_planned_afresh() -> None:
+    ticket = REACTIVE.open(ticket_id="T-1", at=T0.add(hours=1), priority="P1")
+    scheduler = WakeupScheduler(REACTIVE, [ticket])
+    first = scheduler.due(T0.add(hours=5))
+    assert [a.action.detail for a in first] == ["tier:L2"]
+    scheduler.close("T-1")
+    # The same id, another ticket: nothing of the closed one's plan or keys is kept.
+    again = REACTIVE.open(ticket_id="T-1", at=T0.add(hours=5), priority="P1")
+    scheduler.add(again)
+    assert scheduler.handed_out("T-1") == frozenset()
+    assert scheduler.due(T0.add(hours=5)) == ()
+    assert scheduler.wakeup_of("T-1") == REACTIVE.evaluate(again, T0.add(hours=5)).next_action_at
+
+
+class Reminded(ServiceProtocol):
+    """A rule of the team's own: a reminder every hour the ticket is open."""
+
+    def custom_actions(
+        self, ticket: Ticket, now: pendulum.DateTime, sla: SlaReport | None
+    ) -> CustomActions:
+        hours = int((now - ticket.opened.at).total_seconds() // 3600)
+        actions = [
+            DueAction("remind", ticket.opened.at.add(hours=h), "own", "agent", f"{ticket.id}:{h}")
+            for h in range(1, hours + 1)
+        ]
+        return CustomActions(actions, ticket.opened.at.add(hours=hours + 1))
+
+
+def test_a_protocol_with_rules_of_its_own_is_evaluated_whole() -> None:
+    protocol = Reminded.from_protocol(REACTIVE)
+    assert protocol._replan_inputs() is None
+    assert REACTIVE._replan_inputs() is not None
+    scheduler = WakeupScheduler(protocol, [protocol.open(ticket_id="T-1", at=T0, priority="P3")])
+    assert scheduler.due(T0) == ()
+    assert scheduler.wakeup_of("T-1") == T0.add(hours=1)
+    scheduler.record("T-1", NoteAdded(at=T0.add(minutes=90), text="seen"))
+    assert [a.key for a in scheduler.due(T0.add(minutes=90))] == ["T-1:1"]
+    assert scheduler.wakeup_of("T-1") == T0.add(hours=2)

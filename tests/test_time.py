@@ -7,7 +7,7 @@ import zoneinfo
 
 import pendulum
 import pytest
-import pytz
+from _instants import KINDS, PlusTwo, instant_of_kind
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,10 +18,11 @@ from servicekit._time import (
     duration_micros,
     from_micros,
     get_timezone,
+    instant_micros,
     parse_instant,
     to_micros,
 )
-from servicekit.errors import NaiveDatetimeError, UnknownTimezoneError
+from servicekit.errors import InstantTypeError, NaiveDatetimeError, UnknownTimezoneError
 from servicekit.testing import aware_datetimes
 
 
@@ -76,21 +77,7 @@ def test_as_instant_is_the_same_for_every_kind_of_tzinfo(
 ) -> None:
     """The fast path for standard-library datetimes gives exactly what the general one does,
     DST gaps and folds included."""
-    local = local.replace(fold=fold)
-    if kind == "zoneinfo":
-        value = local.replace(tzinfo=zoneinfo.ZoneInfo(zone))
-    elif kind == "pendulum-zone":
-        value = local.replace(tzinfo=pendulum.timezone(zone))
-    elif kind == "fixed":
-        value = local.replace(tzinfo=dt.timezone(dt.timedelta(minutes=local.minute - 30)))
-    elif kind == "utc":
-        value = local.replace(tzinfo=dt.UTC)
-    elif kind == "pytz":
-        value = pytz.timezone(zone).localize(local, is_dst=bool(fold))
-    elif kind == "pytz-utc":
-        value = local.replace(tzinfo=pytz.utc)
-    else:
-        value = pendulum.instance(local.replace(tzinfo=zoneinfo.ZoneInfo(zone)))
+    value = instant_of_kind(local.replace(fold=fold), zone, kind)
     fast = as_instant(value)
     slow = value if isinstance(value, pendulum.DateTime) else _slow_instant(value)
     assert type(fast) is pendulum.DateTime
@@ -99,14 +86,42 @@ def test_as_instant_is_the_same_for_every_kind_of_tzinfo(
     assert fast.fold == slow.fold
 
 
-class _PlusTwo(dt.tzinfo):
-    """A tzinfo of no known kind: its offset is asked for every time."""
+@given(
+    local=st.datetimes(min_value=dt.datetime(1970, 1, 2), max_value=dt.datetime(2100, 1, 1)),
+    zone=st.sampled_from(["Europe/Madrid", "America/New_York", "Australia/Lord_Howe", "UTC"]),
+    kind=st.sampled_from(KINDS),
+    fold=st.sampled_from([0, 1]),
+)
+def test_instant_micros_is_as_instant_and_to_micros_and_says_when_it_rebuilds(
+    local: dt.datetime, zone: str, kind: str, fold: int
+) -> None:
+    value = instant_of_kind(local.replace(fold=fold), zone, kind)
+    instant, micros, exact = instant_micros(value)
+    assert type(instant) is pendulum.DateTime
+    assert repr(instant) == repr(as_instant(value))
+    assert instant.fold == as_instant(value).fold
+    assert micros == to_micros(value) == to_micros(instant)
+    if exact:
+        # What a ticket's compact history relies on: the integer and the zone give it back.
+        rebuilt = from_micros(micros, instant.tzinfo)  # type: ignore[arg-type]
+        assert rebuilt.tzinfo is instant.tzinfo
+        assert (repr(rebuilt), rebuilt.fold) == (repr(instant), instant.fold)
+    # The kinds callers hold are kept compactly (pendulum values but on the days their zone
+    # changes its offset, when it is no use asking).
+    if kind in ("zoneinfo", "fixed", "pytz"):
+        assert exact
+    elif kind == "pendulum" and not fold and not exact:
+        day = dt.timedelta(days=1)
+        assert {(instant + d).utcoffset() for d in (-day, day)} != {instant.utcoffset()}
 
-    def utcoffset(self, _: dt.datetime | None) -> dt.timedelta:
-        return dt.timedelta(hours=2)
 
-    def dst(self, _: dt.datetime | None) -> dt.timedelta:
-        return dt.timedelta(0)
+def test_instant_micros_raises_what_as_instant_raises() -> None:
+    with pytest.raises(NaiveDatetimeError):
+        instant_micros(dt.datetime(2025, 3, 3, 9), name="at")
+    with pytest.raises(InstantTypeError, match="at must be an aware datetime, got the string"):
+        instant_micros("2025-03-03T09:00:00+01:00", name="at")
+    with pytest.raises(InstantTypeError, match="got int 5"):
+        instant_micros(5, name="at")
 
 
 def test_get_timezone_takes_names_and_zone_objects_only() -> None:
@@ -120,7 +135,7 @@ def test_get_timezone_takes_names_and_zone_objects_only() -> None:
 
 @pytest.mark.parametrize(
     "tz",
-    [_PlusTwo(), dt.timezone(dt.timedelta(hours=1, microseconds=5))],
+    [PlusTwo(), dt.timezone(dt.timedelta(hours=1, microseconds=5))],
     ids=["own tzinfo", "offset with microseconds"],
 )
 def test_instants_of_any_tzinfo_keep_their_instant(tz: dt.tzinfo) -> None:

@@ -225,6 +225,26 @@ def _check_reaction(
     return tuple(sources)
 
 
+class _Route:
+    """One entry of the machine's event table with servicekit's rules for it: what
+    :meth:`Ticket.fire <servicekit.Ticket.fire>` reads to move a ticket, and what a ticket's
+    compact history keeps for a status change (shared by every ticket of the lifecycle)."""
+
+    __slots__ = ("checked", "dest", "guards", "rules", "source", "trigger")
+
+    def __init__(self, trigger: str, source: str, dest: str, rules: Transition) -> None:
+        self.trigger = trigger
+        self.source = source
+        self.dest = dest
+        self.rules = rules
+        self.guards = rules.guards
+        # Whether firing must check a role or a reason (most transitions take neither).
+        self.checked = rules.roles is not None or rules.reasons is not None or rules.reason_required
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        raise TypeError("a route belongs to its lifecycle's machine; pickle the lifecycle")
+
+
 @attrs.frozen
 class DueTransition:
     """A timed transition scheduled for a ticket: fire ``trigger`` at ``at``.
@@ -352,6 +372,7 @@ class Lifecycle:
     _machine: Machine
     _events: Mapping[str, Any]  # the machine's event table: trigger -> transitions.Event
     _rules: Mapping[object, Transition]  # the machine's transition -> servicekit's rules
+    _routes: Mapping[object, _Route]  # the machine's transition -> what a ticket fires
 
     def __init__(
         self,
@@ -384,12 +405,15 @@ class Lifecycle:
             for source in _check_reaction(reaction, table, {s.name for s in statuses_}):
                 reacting.setdefault((source, reaction.on), []).append(reaction)
         machine = _build_machine(statuses_, transitions_, initial)
-        rules: dict[object, Transition] = {
-            machine_tr: table[(source, trigger)]
-            for trigger, event in machine.events.items()
-            for source, machine_trs in event.transitions.items()
-            for machine_tr in machine_trs
-        }
+        rules: dict[object, Transition] = {}
+        routes: dict[object, _Route] = {}
+        for trigger, event in machine.events.items():
+            for source, machine_trs in event.transitions.items():
+                for machine_tr in machine_trs:
+                    dest = machine_tr.dest
+                    assert dest is not None  # no internal transitions are added
+                    rules[machine_tr] = table[(source, trigger)]
+                    routes[machine_tr] = _Route(trigger, source, dest, rules[machine_tr])
         self.__attrs_init__(
             name,
             statuses_,
@@ -405,6 +429,7 @@ class Lifecycle:
             machine,
             machine.events,
             types.MappingProxyType(rules),
+            types.MappingProxyType(routes),
         )
 
     @classmethod

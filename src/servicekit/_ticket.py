@@ -10,6 +10,8 @@ escalations, follow-ups) is a pure function of the history.
 from __future__ import annotations
 
 import datetime as _dt
+from array import array
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -26,10 +28,11 @@ from servicekit._events import (
     TicketOpened,
     history_from_json,
     history_to_json,
+    status_changed,
 )
-from servicekit._lifecycle import Lifecycle, Transition
+from servicekit._lifecycle import Lifecycle, Transition, _Route
 from servicekit._status import StatusCategory
-from servicekit._time import as_instant, to_micros
+from servicekit._time import from_micros, instant_micros, to_micros
 from servicekit.errors import (
     EventConflictError,
     GuardRejectedError,
@@ -59,14 +62,59 @@ class StatusInterval:
     end: pendulum.DateTime
 
 
+class _Fired:
+    """A status change kept compactly with what a bare route cannot say: its own zone, and
+    the actor, reason and role it was fired with."""
+
+    __slots__ = ("actor", "reason", "role", "route", "zone")
+
+    def __init__(
+        self,
+        route: _Route,
+        zone: _dt.tzinfo,
+        actor: str | None,
+        reason: str | None,
+        role: str | None,
+    ) -> None:
+        self.route = route
+        self.zone = zone
+        self.actor = actor
+        self.reason = reason
+        self.role = role
+
+
+def _check_texts(actor: object, reason: object, role: object) -> None:
+    if not (
+        (actor is None or isinstance(actor, str))
+        and (reason is None or isinstance(reason, str))
+        and (role is None or isinstance(role, str))
+    ):
+        raise TypeError(
+            f"actor, reason and role must be str or None, got {actor!r}, {reason!r}, {role!r}"
+        )
+
+
 class Ticket:
     """One ticket: its lifecycle and its checked, ordered history.
 
     Start one with :meth:`open` or rebuild one with :meth:`replay`; move it
     with :meth:`fire` and add anything else with :meth:`record`.
+
+    The history is kept compactly: every event's instant as integer microseconds, and
+    for a status change fired here, a reference to the lifecycle's shared route and the
+    zone, from which the :class:`~servicekit.StatusChanged` value is rebuilt, equal to
+    the one :meth:`fire` returned, whenever the history is read. Events given to
+    :meth:`record` and :meth:`replay` are kept as they are.
     """
 
-    __slots__ = ("_events", "_last_us", "_lifecycle", "_priority", "_since", "_status")
+    __slots__ = ("_entered", "_items", "_lifecycle", "_priority", "_status", "_us", "_zone")
+
+    # One entry per event, in order: the event itself, or for a status change fired here a
+    # _Route (in the ticket's zone, no actor, reason or role) or a _Fired.
+    _items: list[Event | _Route | _Fired]
+    _us: array[int]  # each event's instant, microseconds since the epoch (non-decreasing)
+    _zone: _dt.tzinfo | None  # the zone of the bare routes, set by the first one
+    _entered: int  # the index of the event that entered the current status
 
     def __init__(self, lifecycle: Lifecycle, opened: TicketOpened) -> None:
         """Prefer :meth:`open` or :meth:`replay`; this starts from an existing opening event."""
@@ -75,11 +123,12 @@ class Ticket:
                 f"a ticket starts with a TicketOpened event, got {type(opened).__name__}"
             )
         self._lifecycle = lifecycle
-        self._events: list[Event] = [opened]
+        self._items = [opened]
         self._status = lifecycle.initial
         self._priority = opened.priority
-        self._since = opened.at
-        self._last_us = to_micros(opened.at)
+        self._entered = 0
+        self._us = array("q", (to_micros(opened.at),))
+        self._zone = None
 
     @classmethod
     def open(
@@ -148,7 +197,7 @@ class Ticket:
 
     def to_json(self, *, indent: int | None = None) -> str:
         """The history as JSON (the lifecycle is not included: it is code, not data)."""
-        return history_to_json(self._events, indent=indent)
+        return history_to_json(self, indent=indent)
 
     # -- state -------------------------------------------------------------------------------
 
@@ -160,7 +209,7 @@ class Ticket:
     @property
     def opened(self) -> TicketOpened:
         """The event that opened the ticket."""
-        return self._events[0]  # type: ignore[return-value]
+        return self._items[0]  # type: ignore[return-value]
 
     @property
     def id(self) -> str:
@@ -170,14 +219,19 @@ class Ticket:
     @property
     def history(self) -> tuple[Event, ...]:
         """Every event, in order; the first is the :class:`TicketOpened`."""
-        return tuple(self._events)
+        return tuple(self)
 
     def __iter__(self) -> Iterator[Event]:
-        """Iterate over the history without copying it."""
-        return iter(self._events)
+        """Iterate over the history (status changes fired here are rebuilt as they come)."""
+        zone = self._zone
+        for item, micros in zip(self._items, self._us, strict=True):
+            yield _materialize(item, micros, zone)
+
+    def _event(self, index: int) -> Event:
+        return _materialize(self._items[index], self._us[index], self._zone)
 
     def __len__(self) -> int:
-        return len(self._events)
+        return len(self._items)
 
     @property
     def status(self) -> str:
@@ -199,7 +253,7 @@ class Ticket:
         """The ticket's attributes as they stand: those it was opened with, updated by every
         :class:`~servicekit.AttributesChanged` since."""
         current = self.opened.attributes
-        for event in self._events:
+        for event in self._items:  # compact entries are status changes
             if isinstance(event, AttributesChanged):
                 current = FrozenAttributes({**current, **event.attributes})
         return current
@@ -207,28 +261,37 @@ class Ticket:
     @property
     def status_since(self) -> pendulum.DateTime:
         """When the ticket entered its current status (handovers inside it do not count)."""
-        return self._since
+        return self._event(self._entered).at
+
+    @property
+    def _last_us(self) -> int:
+        # The latest event's instant in microseconds (protocols read it to skip an as_of).
+        return self._us[-1]
 
     @property
     def last_event_at(self) -> pendulum.DateTime:
         """When the latest event happened."""
-        return self._events[-1].at
+        return self._event(-1).at
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Ticket):
             return NotImplemented
-        return self._lifecycle == other._lifecycle and self._events == other._events
+        return (
+            self._lifecycle == other._lifecycle
+            and len(self._items) == len(other._items)
+            and all(a == b for a, b in zip(self, other, strict=True))
+        )
 
     __hash__ = None  # type: ignore[assignment]  # mutable
 
     def __repr__(self) -> str:
         return (
             f"<Ticket {self.id!r} {self._status!r} priority={self._priority!r} "
-            f"events={len(self._events)} lifecycle={self._lifecycle.name!r}>"
+            f"events={len(self._items)} lifecycle={self._lifecycle.name!r}>"
         )
 
     def __getstate__(self) -> tuple[Lifecycle, list[Event]]:
-        return self._lifecycle, self._events
+        return self._lifecycle, list(self)
 
     def __setstate__(self, state: tuple[Lifecycle, list[Event]]) -> None:
         lifecycle, events = state
@@ -249,6 +312,9 @@ class Ticket:
     ) -> StatusChanged:
         """Fire ``trigger``: check it, record the status change and return it.
 
+        The history keeps the change compactly and gives back an equal value (not the
+        same object) when read.
+
         Raises:
             InvalidTransitionError: ``trigger`` is not allowed from the current
                 status (the message lists the triggers that are).
@@ -257,53 +323,41 @@ class Ticket:
             GuardRejectedError: a guard refused (with the guard's reason).
             OutOfOrderEventError: ``at`` is before the latest event.
         """
-        if not (
-            (actor is None or isinstance(actor, str))
-            and (reason is None or isinstance(reason, str))
-            and (role is None or isinstance(role, str))
-        ):
-            raise TypeError(
-                f"actor, reason and role must be str or None, got {actor!r}, {reason!r}, {role!r}"
-            )
-        # A pendulum DateTime with a zone is already what an event stores.
-        instant = (
-            at
-            if type(at) is pendulum.DateTime and at.tzinfo is not None
-            else as_instant(at, name="at")
-        )
-        at_us = to_micros(at)  # the caller's own value: the cheapest to ask its offset
-        if at_us < self._last_us:
+        plain = actor is None and reason is None and role is None
+        if not plain:
+            _check_texts(actor, reason, role)
+        instant, at_us, exact = instant_micros(at, name="at")
+        if at_us < self._us[-1]:
             self._check_order(instant, "StatusChanged")  # raises with the details
         status = self._status
         # The lifecycle's machine resolves the trigger: its event table, then our rules.
         event_ = self._lifecycle._events.get(trigger)
         found = event_.transitions.get(status) if event_ is not None else None
-        if found:
-            dest = found[0].dest
-            tr = self._lifecycle._rules[found[0]]
-            if tr.roles is not None or tr.reasons is not None or tr.reason_required:
-                self._check_rules(trigger, role, reason)
-        else:
+        if not found:
             self._check_rules(trigger, role, reason)  # raises: not allowed from here
             raise AssertionError("unreachable")  # pragma: no cover
-        # Every field is checked above, so the event is built without re-running attrs'
-        # validators: firing is the hot path of a replay.
-        event = object.__new__(StatusChanged)
-        setattr_ = object.__setattr__
-        setattr_(event, "at", instant)
-        setattr_(event, "actor", actor)
-        setattr_(event, "trigger", trigger)
-        setattr_(event, "from_status", status)
-        setattr_(event, "to_status", dest)
-        setattr_(event, "reason", reason)
-        setattr_(event, "role", role)
-        if tr.guards:
-            self._check_guards(tr, event)
+        route: _Route = self._lifecycle._routes[found[0]]
+        if route.checked:
+            self._check_rules(trigger, role, reason)
+        dest = route.dest
+        # Every field is checked above: the event is built without attrs' validators.
+        event = status_changed(instant, actor, trigger, status, dest, reason, role)
+        if route.guards:
+            self._check_guards(route.rules, event)
         # Nothing can fail from here on.
-        self._events.append(event)
+        zone = instant.tzinfo
+        if not exact:
+            self._items.append(event)
+        elif plain and zone is self._zone:
+            self._items.append(route)
+        elif plain and self._zone is None:
+            self._zone = zone
+            self._items.append(route)
+        else:
+            self._items.append(_Fired(route, zone, actor, reason, role))  # type: ignore[arg-type]
         if dest != status:
-            self._status, self._since = dest, instant
-        self._last_us = at_us
+            self._status, self._entered = dest, len(self._us)
+        self._us.append(at_us)
         return event
 
     def record(self, event: Event, *, react: bool = True) -> None:
@@ -373,10 +427,10 @@ class Ticket:
 
     def _check_order(self, at: _dt.datetime, what: str) -> int:
         at_us = to_micros(at, name="at")
-        if at_us < self._last_us:
+        if at_us < self._us[-1]:
             raise OutOfOrderEventError(
                 f"{what} at {at.isoformat()} is earlier than the ticket's latest event "
-                f"({self._events[-1].at.isoformat()}); record events in the order they happened"
+                f"({self.last_event_at.isoformat()}); record events in the order they happened"
             )
         return at_us
 
@@ -409,12 +463,23 @@ class Ticket:
 
     def _commit(self, event: Event, at_us: int, status: str, priority: str) -> None:
         # Nothing can fail from here on: the ticket changes all at once.
-        self._events.append(event)
         if status != self._status:
-            self._since = event.at
-        self._status, self._priority, self._last_us = status, priority, at_us
+            self._entered = len(self._us)
+        self._items.append(event)
+        self._us.append(at_us)
+        self._status, self._priority = status, priority
 
     # -- derived views -------------------------------------------------------------------------
+
+    def _to_status(self, index: int) -> str | None:
+        """The status the event at ``index`` leads to, when it is a status change."""
+        item = self._items[index]
+        kind = type(item)
+        if kind is _Route:
+            return item.dest  # type: ignore[union-attr]
+        if kind is _Fired:
+            return item.route.dest  # type: ignore[union-attr]
+        return item.to_status if isinstance(item, StatusChanged) else None
 
     def status_intervals(self, now: _dt.datetime) -> tuple[StatusInterval, ...]:
         """The statuses the ticket was in up to ``now``, back to back.
@@ -425,22 +490,26 @@ class Ticket:
         """
         now_us = to_micros(now, name="now")
         now_at = pendulum.instance(now)
-        intervals: list[StatusInterval] = []
-        status, start = self._lifecycle.initial, self._events[0].at
-        if to_micros(start) > now_us:
+        us = self._us
+        if us[0] > now_us:
             return ()
+        intervals: list[StatusInterval] = []
         category = self._lifecycle.category
-        for event in self._events:
-            if to_micros(event.at) > now_us:
-                break
-            if isinstance(event, StatusChanged) and event.to_status != status:
-                if to_micros(event.at) > to_micros(start):
-                    intervals.append(StatusInterval(status, category(status), start, event.at))
-                    start = event.at
-                elif intervals and intervals[-1].status == event.to_status:
-                    # An instant in a status is no stay; back where it was, the stay goes on.
-                    start = intervals.pop().start
-                status = event.to_status
+        status = self._lifecycle.initial
+        start, start_us = self.opened.at, us[0]
+        for index in range(1, bisect_right(us, now_us)):
+            to_status = self._to_status(index)
+            if to_status is None or to_status == status:
+                continue
+            if us[index] > start_us:
+                at = self._event(index).at
+                intervals.append(StatusInterval(status, category(status), start, at))
+                start, start_us = at, us[index]
+            elif intervals and intervals[-1].status == to_status:
+                # An instant in a status is no stay; back where it was, the stay goes on.
+                start = intervals.pop().start
+                start_us = to_micros(start)
+            status = to_status
         intervals.append(StatusInterval(status, category(status), start, now_at))
         return tuple(intervals)
 
@@ -448,11 +517,38 @@ class Ticket:
         """The ticket as it was at ``now``: its events up to and including ``now``."""
         now_us = to_micros(now, name="now")
         clone = Ticket(self._lifecycle, self.opened)
-        for event in self._events[1:]:
-            if to_micros(event.at) > now_us:
-                break
-            clone.record(event, react=False)
+        for index in range(1, bisect_right(self._us, now_us)):
+            clone.record(self._event(index), react=False)
         return clone
+
+
+def _materialize(item: Event | _Route | _Fired, micros: int, zone: _dt.tzinfo | None) -> Event:
+    """The event a history entry stands for (``zone``: the ticket's, for a bare route)."""
+    kind = type(item)
+    if kind is _Route:
+        route: _Route = item  # type: ignore[assignment]
+        return status_changed(
+            from_micros(micros, zone),  # type: ignore[arg-type]
+            None,
+            route.trigger,
+            route.source,
+            route.dest,
+            None,
+            None,
+        )
+    if kind is _Fired:
+        fired: _Fired = item  # type: ignore[assignment]
+        route = fired.route
+        return status_changed(
+            from_micros(micros, fired.zone),  # type: ignore[arg-type]
+            fired.actor,
+            route.trigger,
+            route.source,
+            route.dest,
+            fired.reason,
+            fired.role,
+        )
+    return item  # type: ignore[return-value]
 
 
 class TicketView(Ticket):
@@ -471,7 +567,8 @@ class TicketView(Ticket):
         """A snapshot of ``ticket`` (its history is copied, the events are shared)."""
         for name in Ticket.__slots__:
             object.__setattr__(self, name, getattr(ticket, name))
-        self._events = list(ticket._events)
+        self._items = list(ticket._items)
+        self._us = array("q", ticket._us)
 
     def _refuse(self, what: str) -> ReadOnlyTicketError:
         return ReadOnlyTicketError(
@@ -489,4 +586,4 @@ class TicketView(Ticket):
 
     def __reduce__(self) -> tuple[object, ...]:
         # Pickles as the plain ticket it shows.
-        return (Ticket.replay, (list(self._events), self._lifecycle))
+        return (Ticket.replay, (list(self), self._lifecycle))

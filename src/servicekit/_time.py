@@ -37,6 +37,7 @@ __all__ = [
     "format_instant",
     "from_micros",
     "get_timezone",
+    "instant_micros",
     "parse_instant",
     "repeated_duration",
     "to_micros",
@@ -315,6 +316,76 @@ def as_instant(value: object, *, name: str = "datetime") -> pendulum.DateTime:
     if isinstance(t, pendulum.DateTime):
         return t
     return _slow_instant(t)
+
+
+# Instants whose UTC time is this far inside years 1 to 9999 can be rebuilt from their
+# microseconds in any zone (from_micros needs the UTC time, a zone shifts it by less than a day).
+_REBUILD_MIN: Final = (_dt.date(1, 1, 3).toordinal() - _EPOCH_ORDINAL) * MICROS_PER_DAY
+_REBUILD_MAX: Final = (_dt.date(9999, 12, 29).toordinal() - _EPOCH_ORDINAL) * MICROS_PER_DAY
+_ONE_MICRO: Final = _dt.timedelta(microseconds=1)
+# datetime's own subtraction, in C: pendulum overrides it in Python for its DateTime.
+_datetime_sub: Final = _dt.datetime.__sub__
+# (IANA name, local day ordinal) -> _steady_day's answer, for pendulum's named zones: they hash
+# in Python (by name), a string hashes once.
+_STEADY_NAMED: dict[tuple[str, int], bool] = {}
+
+
+def _steady_named(tz: Timezone, value: _dt.datetime) -> bool:
+    key = (tz.key, value.toordinal())
+    steady = _STEADY_NAMED.get(key)
+    if steady is None:
+        steady = _steady_day(tz, value)
+        if len(_STEADY_NAMED) >= _STEADY_MAX:
+            _STEADY_NAMED.clear()
+        _STEADY_NAMED[key] = steady
+    return steady
+
+
+def instant_micros(value: object, *, name: str = "datetime") -> tuple[pendulum.DateTime, int, bool]:
+    """:func:`as_instant` and :func:`to_micros` of ``value`` at once, and whether
+    ``from_micros(micros, instant.tzinfo)`` gives back exactly the instant (its fields, zone and
+    fold): when it does, a caller may keep the integer and the zone instead of the value.
+
+    The quick way for the aware datetimes callers hold (pendulum values, and standard-library
+    ones with zoneinfo, ``datetime.timezone`` or pytz zones); anything else takes the general
+    path and raises what :func:`as_instant` raises.
+    """
+    kind = type(value)
+    try:
+        if kind is pendulum.DateTime:
+            p: pendulum.DateTime = value  # type: ignore[assignment]
+            tz = p.tzinfo
+            if tz is not None:
+                micros = _datetime_sub(p, _EPOCH_UTC) // _ONE_MICRO
+                exact = (
+                    not p.fold
+                    and _REBUILD_MIN < micros < _REBUILD_MAX
+                    and (
+                        type(tz) is pendulum.FixedTimezone
+                        or type(tz) is _dt.timezone
+                        or (type(tz) is Timezone and _steady_named(tz, p))
+                    )
+                )
+                return p, micros, exact
+        elif kind is _dt.datetime:
+            t: _dt.datetime = value  # type: ignore[assignment]
+            tz = t.tzinfo
+            if tz is not None:
+                entry = _ZONES.get(tz) or _zone_entry(t)
+                if entry is not None:
+                    micros = (t - _EPOCH_UTC) // _ONE_MICRO
+                    zone, fixed = entry
+                    if fixed or _steady_day(tz, t) or _unambiguous(tz, t):
+                        instant = pendulum.DateTime(
+                            t.year, t.month, t.day, t.hour, t.minute, t.second, t.microsecond, zone
+                        )
+                    else:  # a gap or a fold: as_instant's answer, the instant in the zone
+                        instant = from_micros(micros, zone)  # type: ignore[arg-type]
+                    return instant, micros, _REBUILD_MIN < micros < _REBUILD_MAX
+    except (TypeError, ValueError, OverflowError):
+        pass  # a tzinfo that gives no offset or a bad one: the general path names the problem
+    instant = as_instant(value, name=name)
+    return instant, to_micros(instant, name=name), False
 
 
 def duration_micros(value: object, *, name: str = "duration", allow_negative: bool = False) -> int:

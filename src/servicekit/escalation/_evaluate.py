@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from typing import Any, Final, NamedTuple, TypeAlias
 
 import attrs
@@ -185,27 +185,61 @@ def _version_at(
     )
 
 
+class ChainInputs(NamedTuple):
+    """What of a ticket a chain reads: the events that may stop or trigger it (by kind, by
+    the category a status change enters, a priority change when a raise triggers it) and
+    the SLA metrics its triggers and steps wait on. An event none of these name, changing
+    no metric named, leaves the chain's answer as it was (a scheduler re-plans by it)."""
+
+    kinds: frozenset[str]
+    categories: frozenset[StatusCategory]
+    order: tuple[str, ...]
+    metrics: frozenset[str]
+
+    def may_mark(self, event: object, category: StatusCategory | None) -> bool:
+        """Whether ``event`` (entering ``category``, for a status change) may be a mark."""
+        return (
+            type(event).kind in self.kinds  # type: ignore[attr-defined]
+            or category in self.categories
+            or (bool(self.order) and isinstance(event, PriorityChanged))
+        )
+
+
+def chain_inputs(chain: EscalationChain) -> ChainInputs:
+    """The :class:`ChainInputs` of ``chain``."""
+    conditions = (*chain.stops, *chain.triggers)
+    waits = [step.wait for step in chain.steps]
+    return ChainInputs(
+        kinds=frozenset(c.kind for c in conditions if isinstance(c, On)),
+        categories=frozenset(
+            category
+            for c in conditions
+            if isinstance(c, EnteredCategory)
+            for category in c.categories
+        ),
+        order=next((t.order for t in chain.triggers if isinstance(t, PriorityRaised)), ()),
+        metrics=frozenset(
+            [
+                *(t.metric for t in chain.triggers if isinstance(t, SlaTrigger)),
+                *(w.metric for w in waits if isinstance(w, AtSlaFraction | AfterBreach)),
+            ]
+        ),
+    )
+
+
 def _event_marks(
     chain: EscalationChain, ticket: Ticket, events: Timeline
 ) -> list[tuple[int, int, str, object]]:
     """The events that stop or trigger the chain, as marks ``(at, order, what, event)``."""
     marks: list[tuple[int, int, str, object]] = []
     category_of = ticket.lifecycle.category
-    order = next((t.order for t in chain.triggers if isinstance(t, PriorityRaised)), ())
     # Most events of a history concern no stop and no trigger: told apart by their kind, or
     # by the category a status change enters.
-    conditions = (*chain.stops, *chain.triggers)
-    kinds = {c.kind for c in conditions if isinstance(c, On)}
-    categories = frozenset(
-        category for c in conditions if isinstance(c, EnteredCategory) for category in c.categories
-    )
+    inputs = chain_inputs(chain)
+    order = inputs.order
     for index, (at, event) in enumerate(events):
         category = category_of(event.to_status) if isinstance(event, StatusChanged) else None
-        if not (
-            type(event).kind in kinds
-            or category in categories
-            or (order and isinstance(event, PriorityChanged))
-        ):
+        if not inputs.may_mark(event, category):
             continue
         raised = isinstance(event, PriorityChanged) and bool(order) and _raised(order, event)
         if _matches_stop(chain, event, category, ticket.id):
@@ -395,11 +429,13 @@ def chain_report(
     reachable: Reachable | None = None,
     cursor: int = 0,
     versions: Sequence[EscalationChain] = (),
+    done: Container[str] = (),
 ) -> tuple[EscalationReport, int | None, int | None]:
     """:func:`evaluate_chain` once the arguments are checked, on the ticket's ``events`` up to
     ``now_us`` (a protocol reads the timeline once for its policy, chains and schedules); with
     the report, its ``next_at`` and ``next_notification_at`` in microseconds (a protocol
-    compares them with its other parts' without converting)."""
+    compares them with its other parts' without converting). Notifications whose keys are
+    in ``done`` are left out (a scheduler handed them out already)."""
     zone: Any = ticket.opened.at.tz
     run = _Run(chain, ticket, events, now_us, report, versions, reachable, cursor, zone)
     due, position, upcoming, sure = run.at(now_us)
@@ -409,7 +445,11 @@ def chain_report(
     # else first (a run starting, a hold) is asked about at its instant.
     next_notification = next_at if next_at in sure else _next_notification(run, next_at)
     built = EscalationReport(
-        tuple(_notification(ticket.id, item, zone) for item in due),
+        tuple(
+            _notification(item, key, zone)
+            for item in due
+            if (key := _key(ticket.id, item)) not in done
+        ),
         None if position is None else Position(*position[:3], _instant(position[3], zone)),
         _instant(next_at, zone),
         _instant(next_notification, zone),
@@ -430,7 +470,16 @@ _Due: TypeAlias = tuple[int, int, int, int, Target, Step, EscalationChain]
 _Position: TypeAlias = tuple[int, int, int, int | None]
 
 
-def _notification(ticket_id: str, item: _Due, zone: Any) -> Notification:
+def _key(ticket_id: str, item: _Due) -> str:
+    """A notification's idempotency key: ticket, chain and version, run, loop, step, target."""
+    _, run, loop, index, target, _, spec = item
+    return (
+        f"{ticket_id}:{spec.name}:v{spec.version}:run{run}:loop{loop}:"
+        f"step{index}:{target.kind}:{target.name}"
+    )
+
+
+def _notification(item: _Due, key: str, zone: Any) -> Notification:
     due, run, loop, index, target, step, spec = item
     return Notification(
         at=from_micros(due, zone),
@@ -438,10 +487,7 @@ def _notification(ticket_id: str, item: _Due, zone: Any) -> Notification:
         loop=loop,
         step=index,
         target=target,
-        key=(
-            f"{ticket_id}:{spec.name}:v{spec.version}:run{run}:loop{loop}:"
-            f"step{index}:{target.kind}:{target.name}"
-        ),
+        key=key,
         importance=step.importance,
         channel=step.channel,
         reassign=step.reassign,

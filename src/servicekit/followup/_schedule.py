@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from typing import Any, Final, TypeAlias
 
 import attrs
@@ -291,6 +291,13 @@ class FollowUpSchedule:
             )
         return found
 
+    def _reads(self, event: Event) -> bool:
+        """Whether ``event`` can change what the schedule says: the events :meth:`_runs` and
+        :meth:`_promises` read (any other leaves its answer as it was; a scheduler re-plans
+        by it)."""
+        kind = type(event).kind
+        return isinstance(event, _READS) or kind in self.stop_on or kind == _SENT
+
     def _runs(self, ticket: Ticket, events: Timeline) -> list[_Run]:
         runs: list[_Run] = []
         category = StatusCategory.NEW
@@ -454,28 +461,24 @@ class FollowUpSchedule:
         anchor_text = from_micros(run.anchor, _UTC).isoformat()
         return f"{ticket_id}:{self.name}:{anchor_text}"
 
-    def _follow_up(self, ticket_id: str, run: _Run, zone: str, item: _Attempt) -> FollowUp:
-        """The public value of an attempt :meth:`_attempts` yielded."""
+    def _follow_up(self, run: _Run, zone: str, item: _Attempt, key: str) -> FollowUp:
+        """The public value of an attempt :meth:`_attempts` yielded (``key``: see
+        :meth:`_item_key`)."""
         at, made, channel = item
         tz = zone_tz(zone)
         return FollowUp(
-            from_micros(at, tz),
-            made,
-            channel,
-            run.number,
-            f"{self._run_key(ticket_id, run)}:{made}",
-            from_micros(run.anchor, tz),
+            from_micros(at, tz), made, channel, run.number, key, from_micros(run.anchor, tz)
         )
 
-    def _terminal(self, ticket_id: str, run: _Run, zone: str, item: _Attempt) -> TerminalDue:
+    def _terminal(self, run: _Run, zone: str, item: _Attempt, key: str) -> TerminalDue:
         """The public value of the terminal action :meth:`_attempts` yielded."""
         at, _, action = item
-        return TerminalDue(
-            action,
-            from_micros(at, zone_tz(zone)),
-            run.number,
-            f"{self._run_key(ticket_id, run)}:terminal",
-        )
+        return TerminalDue(action, from_micros(at, zone_tz(zone)), run.number, key)
+
+    @staticmethod
+    def _item_key(run_key: str, item: _Attempt) -> str:
+        """The idempotency key of an attempt or terminal action, from its run's key."""
+        return f"{run_key}:{item[1]}" if item[1] else f"{run_key}:terminal"
 
     def _both_open(self, at: int, zone: str, team: BusinessCalendar) -> int:
         """The first instant from ``at`` at which the team works and the customer may be
@@ -517,25 +520,42 @@ class FollowUpSchedule:
         self, ticket: Ticket, events: Timeline, now_us: int
     ) -> tuple[FollowUpReport, int | None]:
         """:meth:`_report`, with its ``next_at`` in microseconds."""
+        due, terminal, promises, next_us = self._scan(ticket, events, now_us)
+        next_at = None if next_us is None else from_micros(next_us, zone_tz(self._zone(ticket)))
+        return FollowUpReport(due, terminal, promises, next_at, self.name), next_us
+
+    def _scan(
+        self, ticket: Ticket, events: Timeline, now_us: int, done: Container[str] = ()
+    ) -> Scan:
+        """What :meth:`_report_us` reports (the follow-ups due, the terminal action, the
+        promises, ``next_at`` in microseconds), leaving out the follow-ups and the terminal
+        action whose keys are in ``done`` (a scheduler handed them out already: their
+        public values are not built)."""
         zone = self._zone(ticket)
         due: list[FollowUp] = []
-        terminal: TerminalDue | None = None
+        terminal: tuple[_Run, _Attempt, str] | None = None
         upcoming: list[int] = []
         for run in self._runs(ticket, events):
+            run_key = None
             for item in self._attempts(ticket.id, run, zone, now_us):
                 if item[0] > now_us:
                     upcoming.append(item[0])
-                elif item[1]:
-                    due.append(self._follow_up(ticket.id, run, zone, item))
-                else:
-                    terminal = self._terminal(ticket.id, run, zone, item)
+                    continue
+                run_key = run_key or self._run_key(ticket.id, run)
+                key = self._item_key(run_key, item)
+                if not item[1]:
+                    terminal = (run, item, key)
+                elif key not in done:
+                    due.append(self._follow_up(run, zone, item, key))
         promises = self._promises(ticket, events, now_us)
         for p in promises:
             if p.state is PromiseState.PENDING:
                 upcoming.extend(t for t in (to_micros(p.remind_at), to_micros(p.due)) if t > now_us)
-        next_us = min(upcoming) if upcoming else None
-        next_at = None if next_us is None else from_micros(next_us, zone_tz(zone))
-        return FollowUpReport(tuple(due), terminal, promises, next_at, self.name), next_us
+        # Only the last run's terminal action stands (an earlier run's was overtaken).
+        last = None
+        if terminal is not None and terminal[2] not in done:
+            last = self._terminal(terminal[0], zone, terminal[1], terminal[2])
+        return tuple(due), last, promises, min(upcoming) if upcoming else None
 
     def preview(
         self, ticket: Ticket, now: _dt.datetime, horizon: _dt.timedelta
@@ -548,7 +568,8 @@ class FollowUpSchedule:
         for run in self._runs(ticket, timeline(ticket, now_us)):
             for item in self._attempts(ticket.id, run, zone, end):
                 if item[1] and now_us < item[0] <= end:
-                    found.append((item[0], self._follow_up(ticket.id, run, zone, item)))
+                    key = self._item_key(self._run_key(ticket.id, run), item)
+                    found.append((item[0], self._follow_up(run, zone, item, key)))
         found.sort(key=lambda pair: pair[0])
         return tuple(f for _, f in found)
 
@@ -596,6 +617,13 @@ class FollowUpSchedule:
         return tuple(out)
 
 
+#: What :meth:`FollowUpSchedule._scan` finds: the follow-ups due, the terminal action, the
+#: promises, and the next instant any of it changes (microseconds), or ``None``.
+Scan: TypeAlias = tuple[
+    tuple[FollowUp, ...], TerminalDue | None, tuple[PromiseStatus, ...], int | None
+]
+
+
 def _after_gaps(due: int, updates: list[int], gap: int) -> int:
     """``due`` held back until ``gap`` after every agent reply made at or before it.
 
@@ -611,9 +639,13 @@ def _after_gaps(due: int, updates: list[int], gap: int) -> int:
 
 
 def _keeps(event: Event) -> bool:
-    return (isinstance(event, AgentReplied) and event.public) or type(
-        event
-    ).kind == "follow_up_sent"
+    return (isinstance(event, AgentReplied) and event.public) or type(event).kind == _SENT
+
+
+_SENT: Final = "follow_up_sent"
+#: The event types a schedule's runs and promises read whatever its options (besides the
+#: kinds that stop a run, and follow-ups sent, which keep a promise).
+_READS: Final = (AgentReplied, OptedOut, PriorityChanged, PromiseMade, StatusChanged, TicketOpened)
 
 
 def zone_tz(zone: str) -> Any:

@@ -4,28 +4,33 @@ answered together: what stands, what is due, and when to ask again."""
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Self
+import itertools
+from collections.abc import Collection, Container, Iterable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple, Self
 
 import attrs
 import pendulum
 
 from servicekit._events import (
+    AttributesChanged,
     AttributeValue,
     Event,
     PriorityChanged,
+    StatusChanged,
     TicketOpened,
     event_from_dict,
     event_kinds,
 )
 from servicekit._lifecycle import DueTransition, Lifecycle
+from servicekit._status import StatusCategory
 from servicekit._ticket import Ticket
-from servicekit._time import as_instant, from_micros, to_micros
+from servicekit._time import as_instant, from_micros, get_timezone, to_micros
 from servicekit._timeline import Timeline, timeline
 from servicekit.errors import EventDecodeError, ServiceKitError, UnknownPriorityError
 from servicekit.escalation import EscalationChain, EscalationReport
-from servicekit.escalation._evaluate import chain_report
+from servicekit.escalation._evaluate import ChainInputs, chain_inputs, chain_report
 from servicekit.followup import Anchor, FollowUpReport, FollowUpSchedule, PromiseState
+from servicekit.followup._schedule import Scan
 from servicekit.protocols._format import dump_parts, to_toml_text
 from servicekit.protocols._templates import TemplateSet
 from servicekit.sla import SlaPolicy, SlaReport, SlaTarget
@@ -130,6 +135,9 @@ class ProtocolReport:
             for a in self.actions
             if (at := to_micros(a.at)) > since_us or (at == since_us and a.key not in done)
         )
+
+
+_UTC = get_timezone("UTC")
 
 
 def _chains(value: Iterable[EscalationChain]) -> tuple[EscalationChain, ...]:
@@ -445,50 +453,100 @@ class ServiceProtocol:
         transitions: Sequence[DueTransition],
     ) -> Iterator[DueAction]:
         for chain, report in zip(self.escalations, escalations, strict=True):
-            for n in report.notifications:
-                yield DueAction(
-                    "notify",
-                    n.at,
-                    chain.name,
-                    f"{n.target.kind}:{n.target.name}",
-                    n.key,
-                    template="notify" if n.reassign is None else "handover",
-                )
+            yield from _chain_actions(chain, report)
         for schedule, fu in zip(self.follow_ups, follow_ups, strict=True):
-            for f in fu.due:
-                first = schedule.anchor is Anchor.OPENED and f.run == 1 and f.attempt == 1
-                yield DueAction(
-                    "follow_up",
-                    f.at,
-                    schedule.name,
-                    f.channel,
-                    f.key,
-                    template="first_response" if first else "follow_up",
-                )
-            if fu.terminal is not None:
-                yield DueAction(
-                    "terminal", fu.terminal.at, schedule.name, fu.terminal.action, fu.terminal.key
-                )
-            for index, p in enumerate(fu.promises):
-                base = f"{ticket.id}:{schedule.name}:promise{index}"
-                if p.state is PromiseState.BROKEN:
-                    # A promise recorded after its deadline is broken when it is recorded.
-                    broken_at = max(p.due, p.made_at, key=to_micros)
-                    yield DueAction(
-                        "promise_broken", broken_at, schedule.name, p.description, f"{base}:broken"
+            yield from _schedule_actions(ticket, schedule, (fu.due, fu.terminal, fu.promises, None))
+        yield from _transition_actions(ticket, transitions)
+
+    # -- re-planning one ticket after a change (the wake-up scheduler) -------------------------
+
+    def _replan_inputs(self) -> ReplanInputs | None:
+        """What each part of the protocol reads, for :meth:`_replan`; ``None`` when a
+        subclass evaluates in its own way (every re-plan is then a whole :meth:`evaluate`)."""
+        base = ServiceProtocol
+        cls = type(self)
+        if (
+            cls.evaluate is not base.evaluate
+            or cls.evaluate_sla is not base.evaluate_sla
+            or cls.custom_actions is not base.custom_actions
+        ):
+            return None
+        policy = self.sla
+        metrics = (
+            ()
+            if policy is None
+            else zip(
+                (m.name for m in policy.metrics),
+                policy._fold_kinds,
+                policy._fold_quiet,
+                strict=True,
+            )
+        )
+        return ReplanInputs(
+            chains=tuple(chain_inputs(c) for c in self.escalations),
+            metrics=tuple(metrics),
+            schedules=self.follow_ups,
+            concerns={},
+        )
+
+    def _replan(
+        self,
+        ticket: Ticket,
+        now_us: int,
+        last: tuple[int, tuple[int | None, ...]] | None,
+        inputs: ReplanInputs,
+        done: Container[str] = (),
+    ) -> Replan:
+        """The actions due at ``now_us`` and the next instant one falls due, as
+        :meth:`evaluate` gives them (``actions``, ``next_action_at``), but re-evaluating only
+        the parts the ticket's new events can change since ``last`` (the ``seen`` and
+        ``parts`` this method answered at an earlier instant, ``None`` the first time): a
+        part none of them concerns, whose next action has not come, says what it said then,
+        and those actions were handed out. Actions whose keys are in ``done`` may be left
+        out (a scheduler handed them out; their values are not built).
+
+        The lifecycle's timed transitions are always read again (cheap); so is the SLA
+        policy when a chain that waits on it is re-evaluated, or a priority or attribute
+        change may re-target it (what it refuses is refused as :meth:`evaluate` refuses
+        it). Only for a protocol whose :meth:`_replan_inputs` are not ``None``.
+        """
+        as_of = ticket if ticket._last_us <= now_us else ticket.as_of(from_micros(now_us, _UTC))
+        seen = len(as_of)  # every event up to now_us
+        chains, schedules = self.escalations, self.follow_ups
+        count = len(chains) + len(schedules)
+        parts: list[int | None]
+        if last is None or last[0] > seen or len(last[1]) != count:
+            stale, retarget = [True] * count, True
+            parts = [None] * count
+        else:
+            new = itertools.islice(as_of, last[0], None)
+            stale, retarget = inputs.stale(as_of, new, last[1], now_us)
+            parts = list(last[1])
+        n = len(chains)
+        actions: list[DueAction] = []
+        if retarget or any(stale):
+            events = timeline(as_of, now_us)
+            sla = self._policy_report(as_of, events, now_us) if retarget or any(stale[:n]) else None
+            for i, chain in enumerate(chains):
+                if stale[i]:
+                    report, _, notify_us = chain_report(
+                        chain, as_of, events, now_us, sla, done=done
                     )
-                elif p.reminder_due:
-                    yield DueAction(
-                        "promise_reminder",
-                        p.remind_at,
-                        schedule.name,
-                        p.description,
-                        f"{base}:remind",
-                    )
-        for t in transitions:
-            if t.due:
-                key = f"{ticket.id}:{ticket.lifecycle.name}:{t.trigger}:{t.at.isoformat()}"
-                yield DueAction("transition", t.at, ticket.lifecycle.name, t.trigger, key)
+                    actions.extend(_chain_actions(chain, report))
+                    parts[i] = notify_us
+            for j, schedule in enumerate(schedules, n):
+                if stale[j]:
+                    scan = schedule._scan(as_of, events, now_us, done)
+                    actions.extend(_schedule_actions(as_of, schedule, scan))
+                    parts[j] = scan[3]
+        pending: list[int] = []
+        if as_of.lifecycle.timed_from(as_of.status):  # most statuses have no timed transition
+            at = from_micros(now_us, ticket.opened.at.tz)  # type: ignore[arg-type]
+            transitions = as_of.lifecycle.due_transitions(as_of, at)
+            actions.extend(_transition_actions(as_of, transitions))
+            pending = [to_micros(t.at) for t in transitions if not t.due]
+        later = [us for us in (*parts, *pending) if us is not None and us > now_us]
+        return Replan(actions, min(later) if later else None, seen, tuple(parts))
 
     def evaluate_many(
         self, tickets: Iterable[Ticket], now: _dt.datetime
@@ -496,6 +554,150 @@ class ServiceProtocol:
         """Stream one report per ticket (memory stays flat for a generator of tickets)."""
         for ticket in tickets:
             yield self.evaluate(ticket, now)
+
+
+def _chain_actions(chain: EscalationChain, report: EscalationReport) -> Iterator[DueAction]:
+    for n in report.notifications:
+        yield DueAction(
+            "notify",
+            n.at,
+            chain.name,
+            f"{n.target.kind}:{n.target.name}",
+            n.key,
+            template="notify" if n.reassign is None else "handover",
+        )
+
+
+def _schedule_actions(
+    ticket: Ticket, schedule: FollowUpSchedule, scan: Scan
+) -> Iterator[DueAction]:
+    due, terminal, promises, _ = scan
+    for f in due:
+        first = schedule.anchor is Anchor.OPENED and f.run == 1 and f.attempt == 1
+        yield DueAction(
+            "follow_up",
+            f.at,
+            schedule.name,
+            f.channel,
+            f.key,
+            template="first_response" if first else "follow_up",
+        )
+    if terminal is not None:
+        yield DueAction("terminal", terminal.at, schedule.name, terminal.action, terminal.key)
+    for index, p in enumerate(promises):
+        base = f"{ticket.id}:{schedule.name}:promise{index}"
+        if p.state is PromiseState.BROKEN:
+            # A promise recorded after its deadline is broken when it is recorded.
+            broken_at = max(p.due, p.made_at, key=to_micros)
+            yield DueAction(
+                "promise_broken", broken_at, schedule.name, p.description, f"{base}:broken"
+            )
+        elif p.reminder_due:
+            yield DueAction(
+                "promise_reminder",
+                p.remind_at,
+                schedule.name,
+                p.description,
+                f"{base}:remind",
+            )
+
+
+def _transition_actions(
+    ticket: Ticket, transitions: Sequence[DueTransition]
+) -> Iterator[DueAction]:
+    for t in transitions:
+        if t.due:
+            key = f"{ticket.id}:{ticket.lifecycle.name}:{t.trigger}:{t.at.isoformat()}"
+            yield DueAction("transition", t.at, ticket.lifecycle.name, t.trigger, key)
+
+
+class Replan(NamedTuple):
+    """What :meth:`ServiceProtocol._replan` decided for one ticket at one instant.
+
+    Attributes:
+        actions: the actions due of the parts it re-evaluated (those of the others were
+            due before, and handed out), maybe without those handed out.
+        next_action_us: the next instant an action falls due with no new event
+            (``next_action_at``, in microseconds), or ``None``.
+        seen: how many of the ticket's events it read (those up to the instant).
+        parts: per chain, then per follow-up schedule, the next instant one of its
+            actions falls due (microseconds), or ``None``.
+    """
+
+    actions: list[DueAction]
+    next_action_us: int | None
+    seen: int
+    parts: tuple[int | None, ...]
+
+
+class ReplanInputs(NamedTuple):
+    """What each part of a protocol reads (see :meth:`ServiceProtocol._replan_inputs`):
+    per chain its :class:`~servicekit.escalation._evaluate.ChainInputs`, per SLA metric (in
+    the policy's order) its name, the kinds of event its cycles read and the status moves
+    they need not see, and the follow-up schedules. ``concerns`` remembers, per kind of
+    event (and status move), the parts it concerns."""
+
+    chains: tuple[ChainInputs, ...]
+    metrics: tuple[
+        tuple[str, frozenset[str], Mapping[StatusCategory, frozenset[StatusCategory]]], ...
+    ]
+    schedules: tuple[FollowUpSchedule, ...]
+    concerns: dict[tuple[object, ...], tuple[tuple[bool, ...], bool]]
+
+    def stale(
+        self, ticket: Ticket, new: Iterable[Event], parts: Sequence[int | None], now_us: int
+    ) -> tuple[list[bool], bool]:
+        """Per part (chains, then schedules), whether it must be evaluated again at
+        ``now_us`` after the ``new`` events (its next action has come, or an event can
+        change its answer); and whether an event may re-target the SLA cycles."""
+        stale = [us is not None and us <= now_us for us in parts]
+        retarget = False
+        lifecycle = ticket.lifecycle
+        category_of = lifecycle.category
+        for event in new:
+            if isinstance(event, StatusChanged):
+                # An SLA cycle's clock tracks the status category from NEW (where folds
+                # start): a move it need not see is one within a class of categories its
+                # clock treats alike.
+                tracked = category_of(lifecycle.initial) is StatusCategory.NEW
+                left, entered = category_of(event.from_status), category_of(event.to_status)
+                key: tuple[object, ...] = (type(event), left, entered, tracked)
+            else:
+                key = (type(event),)
+            found = self.concerns.get(key)
+            if found is None:
+                found = self.concerns[key] = self._concerns(event, *key[1:])  # type: ignore[arg-type]
+            mask, again = found
+            stale = [a or b for a, b in zip(stale, mask, strict=True)]
+            retarget = retarget or again
+        return stale, retarget
+
+    def _concerns(
+        self,
+        event: Event,
+        left: StatusCategory | None = None,
+        entered: StatusCategory | None = None,
+        tracked: bool = True,
+    ) -> tuple[tuple[bool, ...], bool]:
+        """The parts an event (a status move from ``left`` to ``entered``) concerns, and
+        whether it may re-target the SLA cycles."""
+        kind = type(event).kind
+        if entered is None:
+            touched = {name for name, reads, _ in self.metrics if kind in reads}
+        else:
+            touched = {
+                name
+                for name, reads, quiet in self.metrics
+                if kind in reads or not tracked or not (entered is left or entered in quiet[left])  # type: ignore[index]
+            }
+        mask = (
+            *(
+                inputs.may_mark(event, entered) or not inputs.metrics.isdisjoint(touched)
+                for inputs in self.chains
+            ),
+            *(schedule._reads(event) for schedule in self.schedules),
+        )
+        return mask, isinstance(event, PriorityChanged | AttributesChanged)
 
 
 _NO_ACTIONS = CustomActions()

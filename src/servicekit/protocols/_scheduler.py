@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as _dt
 import heapq
 import json
+import struct
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import attrs
 import pendulum
@@ -27,7 +28,7 @@ from servicekit.errors import (
     TicketAlreadyHeldError,
     TicketNotHeldError,
 )
-from servicekit.protocols._protocol import DueAction, ProtocolReport, ServiceProtocol
+from servicekit.protocols._protocol import DueAction, ServiceProtocol
 
 __all__ = ["TicketAction", "WakeupScheduler"]
 
@@ -61,22 +62,28 @@ class _Held:
     invalidation: a re-plan pushes a new entry instead of searching the heap for the old one).
     """
 
-    __slots__ = ("emitted", "ticket", "version", "wake")
+    __slots__ = ("emitted", "parts", "seen", "ticket", "version", "wake")
 
     def __init__(self, ticket: Ticket, wake: int | None, emitted: set[str] | None) -> None:
         self.ticket = ticket
         self.wake = wake
         self.version = 0
         self.emitted = emitted
+        # What the last evaluation read (events) and found (per part, its next action, packed
+        # as 8-byte integers: a tuple of ints would cost about 100 bytes more per ticket): a
+        # re-plan evaluates again only the parts the events since can change.
+        self.seen = 0
+        self.parts: bytes | None = None
 
 
-@attrs.frozen
-class _Plan:
+class _Plan(NamedTuple):
     """What one evaluation in :meth:`WakeupScheduler.due` decided for one ticket."""
 
     held: _Held
     new: tuple[DueAction, ...]
     wake: int | None
+    seen: int = 0
+    parts: bytes | None = None
 
 
 class WakeupScheduler:
@@ -109,13 +116,14 @@ class WakeupScheduler:
         ()
     """
 
-    __slots__ = ("_heap", "_held", "_now", "_protocol")
+    __slots__ = ("_heap", "_held", "_inputs", "_now", "_protocol")
 
     def __init__(self, protocol: ServiceProtocol, tickets: Iterable[Ticket] = ()) -> None:
         """Hold ``tickets`` (see :meth:`add`) under ``protocol``."""
         if not isinstance(protocol, ServiceProtocol):
             raise TypeError(f"protocol must be a ServiceProtocol, got {type(protocol).__name__}")
         self._protocol = protocol
+        self._inputs = protocol._replan_inputs()
         self._held: dict[str, _Held] = {}
         self._heap: list[tuple[int, str, int]] = []
         self._now: int | None = None
@@ -285,6 +293,7 @@ class WakeupScheduler:
                 for action in plan.new:
                     held.emitted.add(action.key)
                     out.append(TicketAction(held.ticket.id, action))
+            held.seen, held.parts = plan.seen, plan.parts
             held.wake = None
             self._wake_by(held, plan.wake)
         out.sort(key=lambda a: (to_micros(a.action.at), a.ticket_id, a.action.key))
@@ -379,6 +388,7 @@ class WakeupScheduler:
         scheduler._now = now_us
         for plan in plans:
             plan.held.emitted = {a.key for a in plan.new} or None
+            plan.held.seen, plan.held.parts = plan.seen, plan.parts
             plan.held.wake = None
             scheduler._wake_by(plan.held, plan.wake)
         return scheduler
@@ -416,28 +426,51 @@ class WakeupScheduler:
 
     def _plan(self, held: _Held, at: pendulum.DateTime, now_us: int) -> _Plan:
         ticket = held.ticket
+        emitted = held.emitted
         try:
-            report = self._protocol.evaluate(ticket, at)
+            if self._inputs is None:  # a protocol that evaluates in its own way
+                report = self._protocol.evaluate(ticket, at)
+                actions: Iterable[DueAction] = report.actions
+                next_us = (
+                    None if report.next_action_at is None else to_micros(report.next_action_at)
+                )
+                seen, parts = 0, None
+            else:
+                last = None if held.parts is None else (held.seen, _unpack(held.parts))
+                replan = self._protocol._replan(ticket, now_us, last, self._inputs, emitted or ())
+                actions, next_us = replan.actions, replan.next_action_us
+                seen, parts = replan.seen, _pack(replan.parts)
         except ServiceKitError as exc:
             exc.add_note(
                 f"while the wake-up scheduler evaluated ticket {ticket.id!r} at {at.isoformat()}"
                 " (fix or close() the ticket; the scheduler is unchanged)"
             )
             raise
-        emitted = held.emitted
-        new = tuple(a for a in report.actions if emitted is None or a.key not in emitted)
-        return _Plan(held, new, _next_look(report, ticket, now_us))
+        new = tuple(a for a in actions if emitted is None or a.key not in emitted)
+        return _Plan(held, new, _next_look(next_us, ticket, now_us), seen, parts)
 
 
-def _next_look(report: ProtocolReport, ticket: Ticket, now_us: int) -> int | None:
-    """When to look at the ticket again: when its next action falls due, or sooner, the first
-    of its events after ``now`` (the evaluation read the ticket as it was at ``now``).
+_NO_INSTANT: Final = -(2**63)  # None among packed instants (no instant is that early)
+
+
+def _pack(parts: tuple[int | None, ...]) -> bytes:
+    return struct.pack(f"{len(parts)}q", *(_NO_INSTANT if p is None else p for p in parts))
+
+
+def _unpack(packed: bytes) -> tuple[int | None, ...]:
+    values = struct.unpack(f"{len(packed) // 8}q", packed)
+    return tuple(None if v == _NO_INSTANT else v for v in values)
+
+
+def _next_look(wake: int | None, ticket: Ticket, now_us: int) -> int | None:
+    """When to look at the ticket again: when its next action falls due (``wake``), or
+    sooner, the first of its events after ``now`` (the evaluation read the ticket as it was
+    at ``now``).
 
     The scheduler only hands out actions, so it wakes on ``next_action_at``, not on
     ``next_wakeup`` (which also counts SLA warnings and breaches that are no action).
     """
-    wake = None if report.next_action_at is None else to_micros(report.next_action_at)
-    if to_micros(ticket.last_event_at) > now_us:
+    if ticket._last_us > now_us:
         later = next(us for us in (to_micros(e.at) for e in ticket) if us > now_us)
         wake = later if wake is None else min(wake, later)
     return wake

@@ -228,17 +228,18 @@ def _reference_instant(value: dt.datetime) -> pendulum.DateTime:
     return _slow_instant(value)
 
 
-@given(
-    dst_edge_datetimes()
-    | st.builds(
-        lambda seconds, zone, fold: (
-            dt.datetime(2020, 1, 1) + dt.timedelta(seconds=seconds, microseconds=seconds % 997)
-        ).replace(tzinfo=zoneinfo.ZoneInfo(zone), fold=fold),
-        st.integers(0, 8 * 365 * 24 * 3600),
-        st.sampled_from(ZONES),
-        st.integers(0, 1),
-    )
+# Wall times at and beside DST changes, and anywhere in eight years, in either fold.
+_WALL_TIMES = dst_edge_datetimes() | st.builds(
+    lambda seconds, zone, fold: (
+        dt.datetime(2020, 1, 1) + dt.timedelta(seconds=seconds, microseconds=seconds % 997)
+    ).replace(tzinfo=zoneinfo.ZoneInfo(zone), fold=fold),
+    st.integers(0, 8 * 365 * 24 * 3600),
+    st.sampled_from(ZONES),
+    st.integers(0, 1),
 )
+
+
+@given(_WALL_TIMES)
 @example(dt.datetime(2025, 10, 26, 2, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Madrid"), fold=1))
 @example(dt.datetime(2025, 10, 26, 2, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Madrid")))
 @example(dt.datetime(2025, 3, 30, 2, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Madrid")))
@@ -259,17 +260,7 @@ def test_as_instant_with_steady_days_equals_the_check_per_instant(value: dt.date
         assert (got.microsecond, got.fold) == (want.microsecond, want.fold)
 
 
-_DAY_EDGE_VALUES = dst_edge_datetimes() | st.builds(
-    lambda seconds, zone, fold: (
-        dt.datetime(2020, 1, 1) + dt.timedelta(seconds=seconds, microseconds=seconds % 997)
-    ).replace(tzinfo=zoneinfo.ZoneInfo(zone), fold=fold),
-    st.integers(0, 8 * 365 * 24 * 3600),
-    st.sampled_from(ZONES),
-    st.integers(0, 1),
-)
-
-
-@given(_DAY_EDGE_VALUES)
+@given(_WALL_TIMES)
 @example(dt.datetime(2025, 10, 26, 2, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Madrid"), fold=1))
 @example(dt.datetime(2025, 3, 30, 2, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Madrid")))
 def test_to_micros_of_pendulum_values_by_day_offset_equals_asking_the_zone(

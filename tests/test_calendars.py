@@ -19,6 +19,7 @@ from servicekit import BusinessCalendar
 from servicekit.errors import (
     CalendarNeverClosesError,
     CalendarNeverOpenError,
+    InstantOutOfRangeError,
     InvalidHolidayError,
     InvalidScheduleError,
     NaiveDatetimeError,
@@ -1035,3 +1036,107 @@ def test_open_for_ever_is_said_in_the_calendars_zone() -> None:
 def test_a_negative_duration_is_refused_by_name(method: str) -> None:
     with pytest.raises(NegativeDurationError, match=r"^duration must not be negative, got "):
         getattr(NINE_TO_FIVE, method)(_AWARE, -H)
+
+
+# -- found by mutation testing -----------------------------------------------------------------
+
+
+def test_a_round_the_clock_calendar_closes_on_a_date_added_to_its_holidays_calendar() -> None:
+    # Regression: a date added to a holidays calendar was not counted as a dated exception,
+    # so two whole years open ahead of it read as "open for ever".
+    company = holidays.HolidayBase()
+    company[dt.date(2030, 1, 1)] = "Company closure"
+    cal = BusinessCalendar("UTC", "daily 00:00-24:00", company)
+    assert cal.next_close(utc(2025, 3, 1)) == utc(2030, 1, 1)
+    assert cal.next_open(utc(2030, 1, 1, 12)) == utc(2030, 1, 2)
+    with pytest.raises(CalendarNeverClosesError, match="stays open for ever after 2032-01-01"):
+        cal.next_close(utc(2030, 1, 2))
+
+
+def test_subtracting_back_to_the_first_opening_of_a_year_stops_there() -> None:
+    # 1 January 2025 is a Wednesday: the latest start with 16 business hours before Thursday
+    # 17:00 is Wednesday 09:00, not the close of 31 December (which has the same business time).
+    assert NINE_TO_FIVE.subtract(utc(2025, 1, 2, 17), 16 * H) == utc(2025, 1, 1, 9)
+    madrid = "Europe/Madrid"
+    cal = BusinessCalendar(madrid, "mon-fri 09:00-17:00")
+    assert cal.subtract(pendulum.datetime(2025, 1, 1, 17, tz=madrid), 8 * H) == (
+        pendulum.datetime(2025, 1, 1, 9, tz=madrid)
+    )
+
+
+def test_subtracting_past_the_first_covered_year_says_so() -> None:
+    with pytest.raises(
+        InstantOutOfRangeError,
+        match=r"^cannot subtract business time on BusinessCalendar\('UTC', 'mon-fri "
+        r"09:00-17:00'\): the answer lies outside the years 2 to 9998 that calendars cover$",
+    ):
+        BusinessCalendar("UTC", "mon-fri 09:00-17:00").subtract(utc(2, 1, 20), 200 * H)
+
+
+def test_different_calendars_hash_apart() -> None:
+    # Equal calendars hash equal (above); a value type whose hashes never differ would make
+    # every set or dict of calendars a linear search.
+    calendars = [
+        NINE_TO_FIVE,
+        BusinessCalendar("UTC", "mon-fri 08:00-16:00"),
+        BusinessCalendar("Europe/Madrid", "mon-fri 09:00-17:00"),
+        BusinessCalendar("UTC", "mon-fri 09:00-17:00", [dt.date(2025, 1, 1)]),
+    ]
+    assert len({hash(cal) for cal in calendars}) == len(calendars)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"observed": False},
+        {"subdiv": "CA"},
+        {"categories": (holidays.PUBLIC, holidays.UNOFFICIAL)},
+    ],
+)
+def test_a_holidays_calendar_is_equal_whether_or_not_its_years_were_expanded_first(
+    options: dict[str, object],
+) -> None:
+    ny = "America/New_York"
+    expanded = BusinessCalendar(ny, "mon-fri 09:00-17:00", holidays.US(years=2024, **options))
+    lazy = BusinessCalendar(ny, "mon-fri 09:00-17:00", holidays.US(**options))
+    assert expanded == lazy
+    assert hash(expanded) == hash(lazy)
+    assert expanded != BusinessCalendar(ny, "mon-fri 09:00-17:00", holidays.US(years=2024))
+    year = (pendulum.datetime(2024, 1, 1, tz=ny), pendulum.datetime(2025, 1, 1, tz=ny))
+    assert expanded.between(*year) == lazy.between(*year)
+
+
+def test_a_calendar_on_a_sum_of_holidays_calendars_is_hashable() -> None:
+    # Regression: the key held the sum's list of countries, so hashing raised TypeError.
+    summed = BusinessCalendar("UTC", "mon-fri 09:00-17:00", holidays.US() + holidays.CA())
+    assert hash(summed) == hash(summed)
+    assert len({summed, summed}) == 1
+
+
+def test_a_fresh_calendars_first_question_may_be_the_epoch() -> None:
+    # 1970-01-01 00:00 UTC is instant 0: no lookup state of a fresh calendar may claim it.
+    epoch = utc(1970, 1, 1)  # a Thursday
+    assert BusinessCalendar("UTC", "mon-fri 09:00-17:00").add(epoch, H) == utc(1970, 1, 1, 10)
+    assert BusinessCalendar("UTC", "mon-fri 09:00-17:00").between(epoch, utc(1970, 1, 2)) == 8 * H
+    assert BusinessCalendar("UTC", "daily 00:00-01:00").is_open(epoch)
+
+
+def test_shifts_given_to_the_minute_keep_their_order_and_lengths() -> None:
+    cal = BusinessCalendar("UTC", "mon 09:00-09:30,10:00-11:30,11:45-12:00")
+    monday = utc(2025, 3, 3)
+    assert cal.between(monday, monday + 24 * H) == dt.timedelta(hours=2, minutes=15)
+    assert cal.next_open(utc(2025, 3, 3, 9, 30)) == utc(2025, 3, 3, 10)
+
+
+@pytest.mark.parametrize(
+    ("hours", "message"),
+    [
+        # A shift that ends at its own start time lasts a whole day, so it reaches the next.
+        ("mon 10:00-10:00; tue 09:00-17:00", "the mon interval 10:00-10:00 runs into the tue"),
+        ({0: ["09:00-09:00", "10:00-11:00"]}, "intervals 09:00-09:00 and 10:00-11:00 overlap"),
+        ([((_T(9), _T(17)),)] * 5 + [(), ()], "hours must be a string such as"),
+    ],
+)
+def test_hours_that_cannot_be_a_week_are_refused(hours: object, message: str) -> None:
+    with pytest.raises(InvalidScheduleError, match=message):
+        BusinessCalendar("UTC", hours)  # type: ignore[arg-type]

@@ -149,12 +149,15 @@ class _Cache:
         self.positions: dict[int, int] = {}
         self.tables: dict[int, _YearTable] = {}
         self.bases: dict[int, int] = {}
-        self.lo = 0
-        self.hi = -1
+        # The ends of ``bases``, set with its first entry (``_base``) and never read before.
+        self.lo = 0  # pragma: no mutate
+        self.hi = -1  # pragma: no mutate
         self.holiday_years: dict[int, frozenset[_dt.date]] = {}
         self.year_starts: dict[int, int] = {}
-        self.last_year: tuple[int, int, int] = (0, 0, 0)
-        self.frame = _Frame(0, 0, 0, 0, _EMPTY_TABLE, _EMPTY_TABLE)
+        # Empty ranges (lo == hi), so the first lookup finds them stale; their other values
+        # are never read (a test asks a fresh calendar about instant 0).
+        self.last_year: tuple[int, int, int] = (0, 0, 0)  # pragma: no mutate
+        self.frame = _Frame(0, 0, 0, 0, _EMPTY_TABLE, _EMPTY_TABLE)  # pragma: no mutate
         # Re-entrant: extending the running totals builds year tables under the same lock.
         self.lock = threading.RLock()
 
@@ -213,23 +216,15 @@ def _normalise_special_days(value: object) -> tuple[tuple[_dt.date, tuple[Shift,
 def _holiday_key(source: frozenset[_dt.date] | _holidays.HolidayBase) -> object:
     """What decides a holiday source's answers, for equality and hashing.
 
-    A ``holidays`` calendar is its class and options plus the dates it holds that a fresh
-    calendar of the same class, options and expanded years would not (entries the caller
-    added) or lacks (entries the caller removed). One that cannot be rebuilt that way
-    (a sum of calendars) is keyed by its identity: equal only to itself.
+    A ``holidays`` calendar is its class (which names the country or market) and options,
+    plus the dates it holds that a fresh calendar of the same class, options and expanded
+    years would not (entries the caller added) or lacks (entries the caller removed). One
+    that cannot be rebuilt that way (a sum of calendars) is keyed by its identity: equal
+    only to itself. (A sum's options hold lists, so they cannot be part of a hashed key.)
     """
     if isinstance(source, frozenset):
         return source
     cls = type(source)
-    options = (
-        f"{cls.__module__}.{cls.__qualname__}",
-        getattr(source, "country", None),
-        getattr(source, "market", None),
-        source.subdiv,
-        source.observed,
-        source.expand,
-        tuple(sorted(source.categories or ())),
-    )
     try:
         fresh = cls(
             years=set(source.years),
@@ -239,7 +234,14 @@ def _holiday_key(source: frozenset[_dt.date] | _holidays.HolidayBase) -> object:
             categories=source.categories,
         )
     except Exception:  # any class that cannot be rebuilt from its options
-        return ("identity", options, id(source))
+        return id(source)
+    options = (
+        f"{cls.__module__}.{cls.__qualname__}",
+        source.subdiv,
+        source.observed,
+        source.expand,
+        tuple(sorted(source.categories or ())),
+    )
     held, generated = frozenset(dict.keys(source)), frozenset(dict.keys(fresh))
     return (options, held - generated, generated - held)
 
@@ -287,6 +289,7 @@ class BusinessCalendar:
     _special: dict[_dt.date, tuple[Shift, ...]]
     _always: bool
     _open_years: tuple[int, int] | None
+    _last_dated: int
     _cache: _Cache
 
     def __init__(
@@ -311,6 +314,10 @@ class BusinessCalendar:
         else:
             opening = [d.year for d, shifts in special if shifts]
             open_years = (min(opening), max(opening)) if opening else None
+        # The last year a dated exception falls in: a special day, a listed holiday, or a date
+        # a holidays calendar holds when given (one added to it, or of a year it had expanded).
+        dated = [*(day for day, _ in special), *holiday_source]
+        last_dated = max((day.year for day in dated), default=_MIN_YEAR)
         self.__attrs_init__(
             tz.name,
             weekly,
@@ -321,6 +328,7 @@ class BusinessCalendar:
             dict(special),
             always,
             open_years,
+            last_dated,
             _Cache(),
         )
 
@@ -586,8 +594,21 @@ class BusinessCalendar:
             raise ValueError("duration_us must not be negative; use subtract_micros")
         if duration_us == 0 or self._always:
             return start_us + duration_us
+        return self._instant_at(self._frame(start_us), self._position(start_us) + duration_us)
+
+    def _add_many_micros(self, start_us: int, durations_us: list[int]) -> list[int]:
+        """:meth:`add_micros` of each of ``durations_us`` (none negative) to one start: the
+        start's place in the tables is found once (a clock asks for its due time, breach and
+        warnings together)."""
+        if self._always:
+            return [start_us + d for d in durations_us]
         frame = self._frame(start_us)
-        target = self._position(start_us) + duration_us
+        position = self._position(start_us)
+        instant_at = self._instant_at
+        return [instant_at(frame, position + d) if d else start_us for d in durations_us]
+
+    def _instant_at(self, frame: _Frame, target: int) -> int:
+        """The earliest instant with business position ``target``, from ``frame`` on."""
         # Most additions end in the frame's two tables; a longer one walks on year by year.
         base = frame.base
         for table in (frame.prev, frame.table):
@@ -643,13 +664,6 @@ class BusinessCalendar:
             j = 0
         return table.opens[j]
 
-    def _last_dated_year(self) -> int:
-        """The last year a special day or a listed holiday falls in (``_MIN_YEAR`` if none).
-        A ``holidays`` object's dates are open-ended and count as none."""
-        source = self._holiday_source
-        dates = [*self._special, *(source if isinstance(source, frozenset) else ())]
-        return max((d.year for d in dates), default=_MIN_YEAR)
-
     def next_close_micros(self, t_us: int) -> int:
         """The end of the open period containing ``t_us`` (or of the next one, when closed)."""
         if self._always:
@@ -668,8 +682,9 @@ class BusinessCalendar:
             table, i, close = following, 0, following.closes[0]
             full_years = full_years + 1 if table.is_full_year() else 0
             # Two whole years open mean every later year is too, once no dated exception (a
-            # special day or listed holiday) is left to close one.
-            if (full_years >= 2 and year > self._last_dated_year()) or year > _MAX_YEAR:
+            # special day, a listed holiday, a date a holidays calendar held) is left to close
+            # one. (The walk never passes _MAX_YEAR: later tables are empty.)
+            if full_years >= 2 and year > self._last_dated:
                 raise CalendarNeverClosesError(
                     f"{self!r} stays open for ever after {from_micros(table.opens[0], self._tz)}"
                 )

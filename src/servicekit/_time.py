@@ -113,9 +113,23 @@ def to_micros(value: object, *, name: str = "datetime") -> int:
     if not isinstance(value, _dt.datetime):
         _check_aware(value, name)  # raises the precise error
     t: _dt.datetime = value  # type: ignore[assignment]
+    tz = t.tzinfo
+    day = t.toordinal()
+    if tz is not None and type(t) is not _dt.datetime and type(tz) in _DAY_OFFSET_ZONES:
+        # A subclass (a pendulum DateTime) makes the zone read its fields through Python
+        # attribute calls, thirty times slower than for a plain datetime: on a day with one
+        # offset throughout, the day's offset (looked up once) is the instant's.
+        entry = _DAY_OFFSETS.get((id(tz), day))
+        off_us = _day_offset(tz, t) if entry is None else entry[0]
+        if off_us != _UNSTEADY:
+            return (
+                ((day - _EPOCH_ORDINAL) * 86400 + t.hour * 3600 + t.minute * 60 + t.second)
+                * MICROS_PER_SECOND
+                + t.microsecond
+                - off_us
+            )
     # Asking the zone directly skips datetime.utcoffset's wrapper: this is the hottest path of
     # every replay. The range check is the one that wrapper would make.
-    tz = t.tzinfo
     off = tz.utcoffset(t) if tz is not None else None
     if off is None:
         _check_aware(t, name)
@@ -126,7 +140,7 @@ def to_micros(value: object, *, name: str = "datetime") -> int:
             f"{name}: its time zone gave the offset {off!r}; offsets must be within a day"
         )
     return (
-        ((t.toordinal() - _EPOCH_ORDINAL) * 86400 + t.hour * 3600 + t.minute * 60 + t.second)
+        ((day - _EPOCH_ORDINAL) * 86400 + t.hour * 3600 + t.minute * 60 + t.second)
         * MICROS_PER_SECOND
         + t.microsecond
         - off_seconds * MICROS_PER_SECOND
@@ -250,6 +264,30 @@ def _steady_day(tz: _dt.tzinfo, value: _dt.datetime) -> bool:
             _STEADY.clear()  # bounded: a long log meets many days
         _STEADY[key] = steady
     return steady
+
+
+#: The zone types whose offset depends on the wall time alone (so a steady day has one offset).
+_DAY_OFFSET_ZONES: Final = frozenset({zoneinfo.ZoneInfo, Timezone, pendulum.FixedTimezone})
+# (id of the zone, local day ordinal) -> (the zone's offset in microseconds all that day, or
+# _UNSTEADY when the day has a gap or a fold, whose instants take the general path; the zone).
+# Keyed by identity: pendulum zones hash and compare in Python, slower than the offset itself.
+# Each entry holds its zone, so no id is reused while the entry is there.
+_DAY_OFFSETS: dict[tuple[int, int], tuple[int, _dt.tzinfo]] = {}
+_DAY_OFFSETS_MAX: Final = 16384
+_UNSTEADY: Final = -(2**63)
+
+
+def _day_offset(tz: _dt.tzinfo, value: _dt.datetime) -> int:
+    """The offset of ``tz`` throughout ``value``'s day, in microseconds, or ``_UNSTEADY``."""
+    offset = _UNSTEADY
+    if _steady_day(tz, value):
+        off = tz.utcoffset(value)
+        if off is not None and -86400 < off.days * 86400 + off.seconds < 86400:
+            offset = (off.days * 86400 + off.seconds) * MICROS_PER_SECOND + off.microseconds
+    if len(_DAY_OFFSETS) >= _DAY_OFFSETS_MAX:
+        _DAY_OFFSETS.clear()  # bounded: a long log meets many days
+    _DAY_OFFSETS[(id(tz), value.toordinal())] = (offset, tz)
+    return offset
 
 
 def as_instant(value: object, *, name: str = "datetime") -> pendulum.DateTime:
@@ -404,7 +442,7 @@ def duration_micros(value: object, *, name: str = "duration", allow_negative: bo
 
 def duration_from_micros(micros: int) -> pendulum.Duration:
     """A pendulum ``Duration`` of exactly ``micros`` microseconds."""
-    return pendulum.Duration(microseconds=micros)
+    return pendulum.Duration(0, 0, micros)  # positional: quicker to build than by keyword
 
 
 #: :func:`duration_from_micros` for the few values reports repeat (targets): building a

@@ -517,11 +517,20 @@ class FollowUpSchedule:
         return self._report_us(ticket, events, now_us)[0]
 
     def _report_us(
-        self, ticket: Ticket, events: Timeline, now_us: int, done: Container[str] = ()
+        self, ticket: Ticket, events: Timeline, now_us: int
     ) -> tuple[FollowUpReport, int | None]:
-        """:meth:`_report`, with its ``next_at`` in microseconds. The follow-ups and the
-        terminal action whose keys are in ``done`` are left out of it (a scheduler handed
-        them out already: their public values are not built)."""
+        """:meth:`_report`, with its ``next_at`` in microseconds."""
+        due, terminal, promises, next_us = self._scan(ticket, events, now_us)
+        next_at = None if next_us is None else from_micros(next_us, zone_tz(self._zone(ticket)))
+        return FollowUpReport(due, terminal, promises, next_at, self.name), next_us
+
+    def _scan(
+        self, ticket: Ticket, events: Timeline, now_us: int, done: Container[str] = ()
+    ) -> Scan:
+        """What :meth:`_report_us` reports (the follow-ups due, the terminal action, the
+        promises, ``next_at`` in microseconds), leaving out the follow-ups and the terminal
+        action whose keys are in ``done`` (a scheduler handed them out already: their
+        public values are not built)."""
         zone = self._zone(ticket)
         due: list[FollowUp] = []
         terminal: tuple[_Run, _Attempt, str] | None = None
@@ -542,13 +551,11 @@ class FollowUpSchedule:
         for p in promises:
             if p.state is PromiseState.PENDING:
                 upcoming.extend(t for t in (to_micros(p.remind_at), to_micros(p.due)) if t > now_us)
-        next_us = min(upcoming) if upcoming else None
-        next_at = None if next_us is None else from_micros(next_us, zone_tz(zone))
         # Only the last run's terminal action stands (an earlier run's was overtaken).
         last = None
         if terminal is not None and terminal[2] not in done:
             last = self._terminal(terminal[0], zone, terminal[1], terminal[2])
-        return FollowUpReport(tuple(due), last, promises, next_at, self.name), next_us
+        return tuple(due), last, promises, min(upcoming) if upcoming else None
 
     def preview(
         self, ticket: Ticket, now: _dt.datetime, horizon: _dt.timedelta
@@ -608,6 +615,13 @@ class FollowUpSchedule:
                 )
             )
         return tuple(out)
+
+
+#: What :meth:`FollowUpSchedule._scan` finds: the follow-ups due, the terminal action, the
+#: promises, and the next instant any of it changes (microseconds), or ``None``.
+Scan: TypeAlias = tuple[
+    tuple[FollowUp, ...], TerminalDue | None, tuple[PromiseStatus, ...], int | None
+]
 
 
 def _after_gaps(due: int, updates: list[int], gap: int) -> int:

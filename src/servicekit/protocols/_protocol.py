@@ -30,6 +30,7 @@ from servicekit.errors import EventDecodeError, ServiceKitError, UnknownPriority
 from servicekit.escalation import EscalationChain, EscalationReport
 from servicekit.escalation._evaluate import ChainInputs, chain_inputs, chain_report
 from servicekit.followup import Anchor, FollowUpReport, FollowUpSchedule, PromiseState
+from servicekit.followup._schedule import Scan
 from servicekit.protocols._format import dump_parts, to_toml_text
 from servicekit.protocols._templates import TemplateSet
 from servicekit.sla import SlaPolicy, SlaReport, SlaTarget
@@ -454,7 +455,7 @@ class ServiceProtocol:
         for chain, report in zip(self.escalations, escalations, strict=True):
             yield from _chain_actions(chain, report)
         for schedule, fu in zip(self.follow_ups, follow_ups, strict=True):
-            yield from _schedule_actions(ticket, schedule, fu)
+            yield from _schedule_actions(ticket, schedule, (fu.due, fu.terminal, fu.promises, None))
         yield from _transition_actions(ticket, transitions)
 
     # -- re-planning one ticket after a change (the wake-up scheduler) -------------------------
@@ -510,11 +511,11 @@ class ServiceProtocol:
         it). Only for a protocol whose :meth:`_replan_inputs` are not ``None``.
         """
         as_of = ticket if ticket._last_us <= now_us else ticket.as_of(from_micros(now_us, _UTC))
-        events = timeline(as_of, now_us)
+        seen = len(as_of)  # every event up to now_us
         chains, schedules = self.escalations, self.follow_ups
         count = len(chains) + len(schedules)
         parts: list[int | None]
-        if last is None or last[0] > len(events) or len(last[1]) != count:
+        if last is None or last[0] > seen or len(last[1]) != count:
             stale, retarget = [True] * count, True
             parts = [None] * count
         else:
@@ -522,24 +523,30 @@ class ServiceProtocol:
             stale, retarget = inputs.stale(as_of, new, last[1], now_us)
             parts = list(last[1])
         n = len(chains)
-        sla = self._policy_report(as_of, events, now_us) if retarget or any(stale[:n]) else None
         actions: list[DueAction] = []
-        for i, chain in enumerate(chains):
-            if stale[i]:
-                report, _, notify_us = chain_report(chain, as_of, events, now_us, sla, done=done)
-                actions.extend(_chain_actions(chain, report))
-                parts[i] = notify_us
-        for j, schedule in enumerate(schedules, n):
-            if stale[j]:
-                fu, next_us = schedule._report_us(as_of, events, now_us, done)
-                actions.extend(_schedule_actions(as_of, schedule, fu))
-                parts[j] = next_us
-        at = from_micros(now_us, ticket.opened.at.tz)  # type: ignore[arg-type]
-        transitions = as_of.lifecycle.due_transitions(as_of, at)
-        actions.extend(_transition_actions(as_of, transitions))
-        pending = [to_micros(t.at) for t in transitions if not t.due]
+        if retarget or any(stale):
+            events = timeline(as_of, now_us)
+            sla = self._policy_report(as_of, events, now_us) if retarget or any(stale[:n]) else None
+            for i, chain in enumerate(chains):
+                if stale[i]:
+                    report, _, notify_us = chain_report(
+                        chain, as_of, events, now_us, sla, done=done
+                    )
+                    actions.extend(_chain_actions(chain, report))
+                    parts[i] = notify_us
+            for j, schedule in enumerate(schedules, n):
+                if stale[j]:
+                    scan = schedule._scan(as_of, events, now_us, done)
+                    actions.extend(_schedule_actions(as_of, schedule, scan))
+                    parts[j] = scan[3]
+        pending: list[int] = []
+        if as_of.lifecycle.timed_from(as_of.status):  # most statuses have no timed transition
+            at = from_micros(now_us, ticket.opened.at.tz)  # type: ignore[arg-type]
+            transitions = as_of.lifecycle.due_transitions(as_of, at)
+            actions.extend(_transition_actions(as_of, transitions))
+            pending = [to_micros(t.at) for t in transitions if not t.due]
         later = [us for us in (*parts, *pending) if us is not None and us > now_us]
-        return Replan(actions, min(later) if later else None, len(events), tuple(parts))
+        return Replan(actions, min(later) if later else None, seen, tuple(parts))
 
     def evaluate_many(
         self, tickets: Iterable[Ticket], now: _dt.datetime
@@ -562,9 +569,10 @@ def _chain_actions(chain: EscalationChain, report: EscalationReport) -> Iterator
 
 
 def _schedule_actions(
-    ticket: Ticket, schedule: FollowUpSchedule, fu: FollowUpReport
+    ticket: Ticket, schedule: FollowUpSchedule, scan: Scan
 ) -> Iterator[DueAction]:
-    for f in fu.due:
+    due, terminal, promises, _ = scan
+    for f in due:
         first = schedule.anchor is Anchor.OPENED and f.run == 1 and f.attempt == 1
         yield DueAction(
             "follow_up",
@@ -574,11 +582,9 @@ def _schedule_actions(
             f.key,
             template="first_response" if first else "follow_up",
         )
-    if fu.terminal is not None:
-        yield DueAction(
-            "terminal", fu.terminal.at, schedule.name, fu.terminal.action, fu.terminal.key
-        )
-    for index, p in enumerate(fu.promises):
+    if terminal is not None:
+        yield DueAction("terminal", terminal.at, schedule.name, terminal.action, terminal.key)
+    for index, p in enumerate(promises):
         base = f"{ticket.id}:{schedule.name}:promise{index}"
         if p.state is PromiseState.BROKEN:
             # A promise recorded after its deadline is broken when it is recorded.

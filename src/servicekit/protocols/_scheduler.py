@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import heapq
 import json
+import struct
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Final, NamedTuple
 
@@ -68,10 +69,11 @@ class _Held:
         self.wake = wake
         self.version = 0
         self.emitted = emitted
-        # What the last evaluation read (events) and found (per part, its next action): a
+        # What the last evaluation read (events) and found (per part, its next action, packed
+        # as 8-byte integers: a tuple of ints would cost about 100 bytes more per ticket): a
         # re-plan evaluates again only the parts the events since can change.
         self.seen = 0
-        self.parts: tuple[int | None, ...] | None = None
+        self.parts: bytes | None = None
 
 
 class _Plan(NamedTuple):
@@ -81,7 +83,7 @@ class _Plan(NamedTuple):
     new: tuple[DueAction, ...]
     wake: int | None
     seen: int = 0
-    parts: tuple[int | None, ...] | None = None
+    parts: bytes | None = None
 
 
 class WakeupScheduler:
@@ -434,10 +436,10 @@ class WakeupScheduler:
                 )
                 seen, parts = 0, None
             else:
-                last = None if held.parts is None else (held.seen, held.parts)
+                last = None if held.parts is None else (held.seen, _unpack(held.parts))
                 replan = self._protocol._replan(ticket, now_us, last, self._inputs, emitted or ())
                 actions, next_us = replan.actions, replan.next_action_us
-                seen, parts = replan.seen, replan.parts
+                seen, parts = replan.seen, _pack(replan.parts)
         except ServiceKitError as exc:
             exc.add_note(
                 f"while the wake-up scheduler evaluated ticket {ticket.id!r} at {at.isoformat()}"
@@ -446,6 +448,18 @@ class WakeupScheduler:
             raise
         new = tuple(a for a in actions if emitted is None or a.key not in emitted)
         return _Plan(held, new, _next_look(next_us, ticket, now_us), seen, parts)
+
+
+_NO_INSTANT: Final = -(2**63)  # None among packed instants (no instant is that early)
+
+
+def _pack(parts: tuple[int | None, ...]) -> bytes:
+    return struct.pack(f"{len(parts)}q", *(_NO_INSTANT if p is None else p for p in parts))
+
+
+def _unpack(packed: bytes) -> tuple[int | None, ...]:
+    values = struct.unpack(f"{len(packed) // 8}q", packed)
+    return tuple(None if v == _NO_INSTANT else v for v in values)
 
 
 def _next_look(wake: int | None, ticket: Ticket, now_us: int) -> int | None:

@@ -323,14 +323,9 @@ def as_instant(value: object, *, name: str = "datetime") -> pendulum.DateTime:
 _REBUILD_MIN: Final = (_dt.date(1, 1, 3).toordinal() - _EPOCH_ORDINAL) * MICROS_PER_DAY
 _REBUILD_MAX: Final = (_dt.date(9999, 12, 29).toordinal() - _EPOCH_ORDINAL) * MICROS_PER_DAY
 _DateTime: Final = pendulum.DateTime
-_UNKNOWN: Final = object()
-# (zone, local day ordinal) -> the instant in microseconds of the day's local midnight when the
-# zone keeps one offset all day, else None (a wall time of the day falls in a gap or a fold,
-# see _steady_day). The zone is the name of a pendulum zone (those hash in Python, by name; a
-# string hashes once).
-_DAY_STARTS: dict[tuple[str, int], int | None] = {}
 # (standard-library tzinfo, local day ordinal) -> (the pendulum zone as_instant gives, the
-# midnight as in _DAY_STARTS, whether the zone's offset is fixed).
+# instant in microseconds of the day's local midnight when the zone keeps one offset all day,
+# else None, see _steady_day; whether the zone's offset is fixed).
 _STDLIB_DAYS: dict[tuple[_dt.tzinfo, int], tuple[_dt.tzinfo, int | None, bool]] = {}
 
 
@@ -363,27 +358,23 @@ def instant_micros(value: object, *, name: str = "datetime") -> tuple[pendulum.D
     if kind is _DateTime:
         p: pendulum.DateTime = value  # type: ignore[assignment]
         tz = p.tzinfo
-        if type(tz) is Timezone:
-            day = p.toordinal()
-            key = (tz.key, day)
-            start = _DAY_STARTS.get(key, _UNKNOWN)
-            if start is _UNKNOWN:
-                start = _day_start(tz, p)
-                _remember(_DAY_STARTS, key, start)
-            if start is not None:
-                micros = (
-                    start  # type: ignore[operator]
-                    + (p.hour * 3600 + p.minute * 60 + p.second) * MICROS_PER_SECOND
-                    + p.microsecond
-                )
-                return p, micros, not p.fold and _REBUILD_MIN < micros < _REBUILD_MAX
-        elif tz is not None:
+        if tz is not None:
+            if type(tz) in _DAY_OFFSET_ZONES:
+                # On a day with one offset throughout (to_micros's table), the value is what
+                # from_micros gives back for its instant unless it carries fold=1.
+                day = p.toordinal()
+                known = _DAY_OFFSETS.get((id(tz), day))
+                offset = _day_offset(tz, p) if known is None else known[0]
+                if offset != _UNSTEADY:
+                    micros = (
+                        ((day - _EPOCH_ORDINAL) * 86400 + p.hour * 3600 + p.minute * 60 + p.second)
+                        * MICROS_PER_SECOND
+                        + p.microsecond
+                        - offset
+                    )
+                    return p, micros, not p.fold and _REBUILD_MIN < micros < _REBUILD_MAX
             micros = to_micros(p, name=name)
-            exact = (
-                not p.fold
-                and (type(tz) is pendulum.FixedTimezone or type(tz) is _dt.timezone)
-                and _REBUILD_MIN < micros < _REBUILD_MAX
-            )
+            exact = not p.fold and type(tz) is _dt.timezone and _REBUILD_MIN < micros < _REBUILD_MAX
             return p, micros, exact
     elif kind is _dt.datetime:
         t: _dt.datetime = value  # type: ignore[assignment]

@@ -4,7 +4,6 @@ answered together: what stands, what is due, and when to ask again."""
 from __future__ import annotations
 
 import datetime as _dt
-import itertools
 from collections.abc import Collection, Container, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, Self
 
@@ -519,7 +518,8 @@ class ServiceProtocol:
             stale, retarget = [True] * count, True
             parts = [None] * count
         else:
-            new = itertools.islice(as_of, last[0], None)
+            # Only the new events are rebuilt from the ticket's compact history.
+            new = (as_of._event(index) for index in range(last[0], seen))
             stale, retarget = inputs.stale(as_of, new, last[1], now_us)
             parts = list(last[1])
         n = len(chains)

@@ -33,6 +33,7 @@ from servicekit.followup import ContactWindow
 from servicekit.protocols import ServiceProtocol, compliance_rows
 from servicekit.protocols._compliance import _seconds
 from servicekit.sla import SlaPolicy, SlaReport, SlaStatus
+from servicekit.sla._clock import _crossing, _reach, _reach_all, _Segment
 from servicekit.sla._policy import report_of
 from servicekit.testing import (
     business_calendars,
@@ -227,17 +228,18 @@ def _reference_instant(value: dt.datetime) -> pendulum.DateTime:
     return _slow_instant(value)
 
 
-@given(
-    dst_edge_datetimes()
-    | st.builds(
-        lambda seconds, zone, fold: (
-            dt.datetime(2020, 1, 1) + dt.timedelta(seconds=seconds, microseconds=seconds % 997)
-        ).replace(tzinfo=zoneinfo.ZoneInfo(zone), fold=fold),
-        st.integers(0, 8 * 365 * 24 * 3600),
-        st.sampled_from(ZONES),
-        st.integers(0, 1),
-    )
+# Wall times at and beside DST changes, and anywhere in eight years, in either fold.
+_WALL_TIMES = dst_edge_datetimes() | st.builds(
+    lambda seconds, zone, fold: (
+        dt.datetime(2020, 1, 1) + dt.timedelta(seconds=seconds, microseconds=seconds % 997)
+    ).replace(tzinfo=zoneinfo.ZoneInfo(zone), fold=fold),
+    st.integers(0, 8 * 365 * 24 * 3600),
+    st.sampled_from(ZONES),
+    st.integers(0, 1),
 )
+
+
+@given(_WALL_TIMES)
 @example(dt.datetime(2025, 10, 26, 2, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Madrid"), fold=1))
 @example(dt.datetime(2025, 10, 26, 2, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Madrid")))
 @example(dt.datetime(2025, 3, 30, 2, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Madrid")))
@@ -256,3 +258,63 @@ def test_as_instant_with_steady_days_equals_the_check_per_instant(value: dt.date
             want.second,
         )
         assert (got.microsecond, got.fold) == (want.microsecond, want.fold)
+
+
+@given(_WALL_TIMES)
+@example(dt.datetime(2025, 10, 26, 2, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Madrid"), fold=1))
+@example(dt.datetime(2025, 3, 30, 2, 30, tzinfo=zoneinfo.ZoneInfo("Europe/Madrid")))
+def test_to_micros_of_pendulum_values_by_day_offset_equals_asking_the_zone(
+    value: dt.datetime,
+) -> None:
+    # A pendulum DateTime with the same wall time and fold, in the pendulum zone of the same
+    # name: the same instant as the plain datetime, whose zone is asked directly.
+    key = value.tzinfo.key  # type: ignore[union-attr]
+    wall = (value.year, value.month, value.day, value.hour, value.minute, value.second)
+    fast = pendulum.DateTime(*wall, value.microsecond, tzinfo=get_timezone(key), fold=value.fold)
+    plain = value.replace(tzinfo=get_timezone(key))
+    naive = value.replace(tzinfo=None) - dt.datetime(1970, 1, 1)
+    offset = value.utcoffset()
+    assert offset is not None
+    want = (naive - offset) // dt.timedelta(microseconds=1)
+    for _ in range(2):  # the second time the day's offset is remembered
+        assert to_micros(fast) == to_micros(plain) == to_micros(value) == want
+
+
+@st.composite
+def _uniform_segments(draw: st.DrawFn) -> tuple[_Segment, ...]:
+    """Segments of one target on a random calendar, the last one possibly still running
+    (``before`` drawn freely: a restarted cycle's is not the sum of the earlier ones)."""
+    calendar = draw(business_calendars())
+    target = draw(st.integers(1, 200 * 3600 * 10**6))
+    start = to_micros(dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    segments = []
+    count = draw(st.integers(1, 5))
+    for i in range(count):
+        start += draw(st.integers(0, 20 * 24 * 3600)) * 10**6
+        before = draw(st.integers(0, 2 * target))
+        if i == count - 1 and draw(st.booleans()):
+            segments.append(_Segment(start, None, calendar, target, before))
+        else:
+            end = start + draw(st.integers(0, 10 * 24 * 3600)) * 10**6
+            segments.append(_Segment(start, start, calendar, target, before).closed(end))
+            start = end
+    return tuple(segments)
+
+
+@given(_uniform_segments(), st.data())
+def test_one_walk_for_many_values_equals_a_walk_for_each(
+    segments: tuple[_Segment, ...], data: st.DataObject
+) -> None:
+    # Values at and beside the segments' edges (where a walk moves on), and anywhere.
+    edges = [e + d for s in segments for e in (s.before, s.before + s.used) for d in (-1, 0, 1)]
+    values = data.draw(
+        st.lists(st.sampled_from([e for e in edges if e >= 0]) | st.integers(0, 4 * 10**11))
+    )
+    values.sort()
+    want = [_crossing(segments, lambda _, v=v: v) for v in values]  # type: ignore[misc]
+    assert _reach_all(segments, values) == want
+    assert [_reach(segments, v) for v in values] == want
+    calendar, start = segments[0].calendar, segments[0].start
+    assert calendar._add_many_micros(start, values) == [
+        calendar.add_micros(start, v) for v in values
+    ]

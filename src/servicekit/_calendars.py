@@ -594,8 +594,21 @@ class BusinessCalendar:
             raise ValueError("duration_us must not be negative; use subtract_micros")
         if duration_us == 0 or self._always:
             return start_us + duration_us
+        return self._instant_at(self._frame(start_us), self._position(start_us) + duration_us)
+
+    def _add_many_micros(self, start_us: int, durations_us: list[int]) -> list[int]:
+        """:meth:`add_micros` of each of ``durations_us`` (none negative) to one start: the
+        start's place in the tables is found once (a clock asks for its due time, breach and
+        warnings together)."""
+        if self._always:
+            return [start_us + d for d in durations_us]
         frame = self._frame(start_us)
-        target = self._position(start_us) + duration_us
+        position = self._position(start_us)
+        instant_at = self._instant_at
+        return [instant_at(frame, position + d) if d else start_us for d in durations_us]
+
+    def _instant_at(self, frame: _Frame, target: int) -> int:
+        """The earliest instant with business position ``target``, from ``frame`` on."""
         # Most additions end in the frame's two tables; a longer one walks on year by year.
         base = frame.base
         for table in (frame.prev, frame.table):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import functools
 import math
+from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
@@ -30,7 +31,7 @@ from servicekit._events import (
 from servicekit._status import ClockAction, StatusCategory
 from servicekit._time import duration_from_micros, from_micros, repeated_duration
 from servicekit.errors import SlaPolicyError
-from servicekit.sla._metrics import SlaMetric, StopOutcome
+from servicekit.sla._metrics import SlaMetric, StopOutcome, matches_any
 
 if TYPE_CHECKING:
     from servicekit.sla._policy import SlaPolicy, SlaTarget, TargetRule
@@ -90,9 +91,55 @@ def _crossing(segments: tuple[_Segment, ...], value_of: Callable[[int], int]) ->
     return None
 
 
+def _reach_all(segments: tuple[_Segment, ...], values: list[int]) -> list[int | None]:
+    """:func:`_reach` of each of ``values`` (ascending), walking the segments once.
+
+    A value's segment is the first whose ``before`` reaches it or which ends at or past it
+    (or runs on): a larger value fails wherever a smaller one failed, so the values meet the
+    segments in order, and those that fall inside one segment are one calendar search.
+    """
+    out: list[int | None] = []
+    i, n = 0, len(values)
+    for seg in segments:
+        before = seg.before
+        while i < n and values[i] <= before:
+            out.append(seg.start)
+            i += 1
+        j = i
+        if seg.end is None:
+            j = n
+        else:
+            limit = before + seg.used
+            while j < n and values[j] <= limit:
+                j += 1
+        if j > i:
+            out.extend(seg.calendar._add_many_micros(seg.start, [v - before for v in values[i:j]]))
+            i = j
+        if i == n:
+            return out
+    out.extend([None] * (n - i))
+    return out
+
+
+def _reach(segments: tuple[_Segment, ...], value: int) -> int | None:
+    """:func:`_crossing` for segments that all have one target, whose value is ``value``."""
+    for seg in segments:
+        before = seg.before
+        if before >= value:
+            return seg.start
+        # An ended segment's length is what it used.
+        if seg.end is None or before + seg.used >= value:
+            return seg.calendar.add_micros(seg.start, value - before)
+    return None
+
+
 def _breach_value(target: int) -> int:
     # Breached means elapsed *exceeds* the target: the first microsecond past it.
     return target + 1
+
+
+def _target_value(target: int) -> int:
+    return target
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -280,14 +327,18 @@ class _Cycle:
         return last.before + last.length(now)
 
     def stop_running(self, at: int) -> None:
-        if self.running:
-            last = self.segments[-1]
-            self.segments[-1] = last.closed(at)
+        segments = self.segments
+        if segments and segments[-1].end is None:
+            segments[-1] = segments[-1].closed(at)
 
     def run(self, at: int, calendar: BusinessCalendar, target: int) -> None:
-        if not self.running:
-            before = self.elapsed(at)
-            self.segments.append(_Segment(at, None, calendar, target, before))
+        segments = self.segments
+        if not segments:
+            segments.append(_Segment(at, None, calendar, target, 0))
+        elif segments[-1].end is not None:
+            # The last segment has ended: its length is what it used.
+            last = segments[-1]
+            segments.append(_Segment(at, None, calendar, target, last.before + last.used))
 
 
 class MetricFold:
@@ -295,8 +346,10 @@ class MetricFold:
     and the incremental tracker)."""
 
     __slots__ = (
+        "actions",
         "adjust",
         "attributes",
+        "by_kind",
         "category",
         "cycles",
         "metric",
@@ -329,6 +382,9 @@ class MetricFold:
         # new target from that instant, not from the resumption.
         self.retarget_at: int | None = None
         self.zone = zone
+        # The metric's rules, read for every event fed: its dicts, not its methods.
+        self.actions = metric._actions
+        self.by_kind = metric._by_kind
 
     def copy(self) -> MetricFold:
         clone = MetricFold(self.policy, self.metric, self.opened, self.zone, self.adjust)
@@ -361,7 +417,7 @@ class MetricFold:
 
     def _resume_clock(self, cycle: _Cycle, at: int) -> None:
         # A running clock runs on (most moves between open statuses): no target to look up.
-        if not cycle.running and self.metric.clock_action(self.category) is ClockAction.RUN:
+        if not cycle.running and self.actions[self.category] is ClockAction.RUN:
             target = self._target()
             cycle.run(at, target.calendar, target.target_micros)
 
@@ -373,7 +429,7 @@ class MetricFold:
         target = self._target()
         # A zero-length marker keeps the target in force even while paused.
         cycle.segments.append(_Segment(at, at, target.calendar, target.target_micros, 0))
-        action = self.metric.clock_action(self.category)
+        action = self.actions[self.category]
         if action is ClockAction.STOP:
             outcome = self.metric.stop_outcome(self.category)
             self._end(cycle, at, outcome)
@@ -388,10 +444,12 @@ class MetricFold:
         cycle.ended, cycle.outcome = at, outcome
 
     def _category_changed(self, at: int, new: StatusCategory) -> None:
-        old_action = self.metric.clock_action(self.category)
+        actions = self.actions
+        old_action = actions[self.category]
         self.category = new
-        action = self.metric.clock_action(new)
-        cycle = self.active
+        action = actions[new]
+        cycles = self.cycles
+        cycle = cycles[-1] if cycles and cycles[-1].ended is None else None
         if cycle is not None:
             if action is ClockAction.STOP:
                 outcome = self.metric.stop_outcome(new)
@@ -450,21 +508,22 @@ class MetricFold:
             self.attributes = {**self.attributes, **event.attributes}
             if self.adjust is not None:
                 self._retarget(at)
-        metric = self.metric
-        cancels, meets, starts = metric._conditions_for(type(event).kind)
-        if not (cancels or meets or starts):
-            return
-        cycle = self.active
+        conditions = self.by_kind.get(type(event).kind)
+        if conditions is None:
+            return  # the metric starts, meets and cancels nothing on this kind of event
+        cancels, meets, starts = conditions
+        cycles = self.cycles
+        cycle = cycles[-1] if cycles and cycles[-1].ended is None else None
         if cycle is not None:
-            if cancels and any(c.matches(event) for c in cancels):
+            if cancels and matches_any(cancels, event):
                 self._end(cycle, at, StopOutcome.CANCEL)
                 return
-            if meets and any(c.matches(event) for c in meets):
+            if meets and matches_any(meets, event):
                 self._end(cycle, at, StopOutcome.MET)
-                if not metric.restarts:
+                if not self.metric.restarts:
                     return
                 cycle = None
-        if cycle is None and starts and any(c.matches(event) for c in starts):
+        if cycle is None and starts and matches_any(starts, event):
             self._start(at)
 
     def statuses(self, now: int) -> list[SlaStatus]:
@@ -472,49 +531,66 @@ class MetricFold:
         return [self._status(cycle, now) for cycle in self.cycles]
 
     def _status(self, cycle: _Cycle, now: int) -> SlaStatus:
-        zone = self.zone
         segments = tuple(cycle.segments)
+        restarted = cycle.restart_index > 0
         current = segments[cycle.restart_index :] or segments[-1:]
         last = segments[-1]
-        end = cycle.ended if cycle.ended is not None else now
+        ended = cycle.ended
+        end = ended if ended is not None else now
         elapsed = cycle.elapsed(end)
         target_us = last.target
         target = self._target(cycle.priority)
-        running = cycle.ended is None and last.end is None
+        running = ended is None and last.end is None
+        uniform = True
+        for seg in segments:
+            if seg.target != target_us:
+                uniform = False
+                break
         # A stopped clock whose elapsed time is below a value never reaches it, and reports
         # no instant for it: the segment walk (a business-calendar search each) is skipped.
         # Only where elapsed time is what the walk compares, one target throughout: a
         # retargeted cycle takes the walk, and so does the breach of a restarted one (it
-        # counts every segment, elapsed only those since the restart).
-        stopped = not running and all(seg.target == target_us for seg in segments)
+        # counts every segment, elapsed only those since the restart). With one target
+        # throughout, each value is the same number of microseconds in every segment.
+        stopped = not running and uniform
 
-        def reaches(value: int) -> bool:
-            return not stopped or elapsed >= value
-
-        breach = (
-            _crossing(segments, _breach_value)
-            if cycle.restart_index > 0 or reaches(target_us + 1)
-            else None
-        )
+        warn_at = target.warn_at
+        if uniform:
+            # Warnings, due and (unless restarted) breach are ascending values of one walk.
+            values = [round(fraction * target_us) for fraction in warn_at]
+            values.append(target_us)
+            if not restarted:
+                values.append(target_us + 1)
+            # A stopped clock never reaches a value above its elapsed time.
+            wanted = bisect_right(values, elapsed) if stopped else len(values)
+            found = _reach_all(current, values[:wanted])
+            found.extend([None] * (len(values) - wanted))
+            breach = _reach(segments, target_us + 1) if restarted else found.pop()
+            due = found.pop()
+            warn_found = found
+        else:
+            breach = _crossing(segments, _breach_value)
+            due = _crossing(current, _target_value)
+            warn_found = [
+                _crossing(current, lambda t, f=fraction: round(f * t))  # type: ignore[misc]
+                for fraction in warn_at
+            ]
         breached = breach if breach is not None and breach <= end else None
-        due = _crossing(current, lambda t: t) if reaches(target_us) else None
         if due is not None and due > end and not running:
             due = None
         reached: list[tuple[float, int]] = []
         upcoming: list[int] = []
-        for fraction in target.warn_at:
-            if not reaches(round(fraction * target_us)):
-                continue
-            found = _crossing(current, lambda t, f=fraction: round(f * t))  # type: ignore[misc]
-            if found is not None and found <= end:
-                reached.append((fraction, found))
-            elif found is not None and running:
-                upcoming.append(found)
+        for fraction, at in zip(warn_at, warn_found, strict=True):
+            if at is not None and at <= end:
+                reached.append((fraction, at))
+            elif at is not None and running:
+                upcoming.append(at)
         if breached is None and breach is not None and running:
             upcoming.append(breach)
-        if cycle.outcome is StopOutcome.CANCEL:
+        outcome = cycle.outcome
+        if outcome is StopOutcome.CANCEL:
             state = SlaState.CANCELLED
-        elif cycle.outcome is StopOutcome.MET:
+        elif outcome is StopOutcome.MET:
             state = SlaState.BREACHED_STOPPED if breached is not None else SlaState.MET
         elif running:
             state = SlaState.BREACHED_RUNNING if breached is not None else SlaState.RUNNING
@@ -530,7 +606,7 @@ class MetricFold:
             percent_used=100.0 * elapsed / target_us,
             _target_us=target_us,
             _started_us=cycle.started,
-            _ended_us=cycle.ended,
+            _ended_us=ended,
             _elapsed_us=elapsed,
             _due_us=due,
             _breached_us=breached,
@@ -538,5 +614,5 @@ class MetricFold:
             _next_us=min(later) if later else None,
             _segments=segments,
             _now=end,
-            _zone=zone,
+            _zone=self.zone,
         )

@@ -72,7 +72,19 @@ class On:
 
 
 _MISSING = object()
-_NO_CONDITIONS: Final[tuple[tuple[On, ...], tuple[On, ...], tuple[On, ...]]] = ((), (), ())
+
+
+def matches_any(conditions: tuple[On, ...], event: Event) -> bool:
+    """Whether ``event`` satisfies one of ``conditions``, all of its own kind (a fold tests
+    every event it reads: the loop of :meth:`On.matches` without its kind test)."""
+    for condition in conditions:
+        for name, value in condition.where:
+            # The test On.matches makes (==), not its negation: a value may define only __eq__.
+            if not getattr(event, name, _MISSING) == value:  # noqa: SIM201
+                break
+        else:
+            return True
+    return False
 
 
 def _conditions(value: Iterable[On]) -> tuple[On, ...]:
@@ -197,6 +209,9 @@ class SlaMetric:
         object.__setattr__(self, "_actions", dict(self.clock))
         object.__setattr__(self, "_outcomes", dict(self.on_stop))
         kinds = {c.kind for c in (*self.starts_on, *self.met_on, *self.cancelled_on)}
+        # Per kind of event, its cancelling, meeting and starting conditions: most events of a
+        # history (status changes, assignments) start, meet or cancel nothing, and a fold skips
+        # them; it tests an event only against its own kind's conditions.
         object.__setattr__(self, "_kinds", frozenset(kinds))
         object.__setattr__(
             self,
@@ -209,14 +224,6 @@ class SlaMetric:
                 for kind in kinds
             },
         )
-
-    def _conditions_for(self, kind: str) -> tuple[tuple[On, ...], tuple[On, ...], tuple[On, ...]]:
-        """The metric's cancelling, meeting and starting conditions on events of ``kind``.
-
-        Most events of a history (status changes, assignments) start, meet or cancel
-        nothing: a fold skips them, and tests an event only against its own kind's.
-        """
-        return self._by_kind.get(kind, _NO_CONDITIONS)
 
     def clock_action(self, category: StatusCategory) -> ClockAction:
         """What the clock does while the ticket is in ``category``."""

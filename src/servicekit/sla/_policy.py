@@ -14,7 +14,7 @@ from servicekit._convert import instance
 from servicekit._events import AttributeValue, StatusChanged, TicketOpened
 from servicekit._status import ClockAction, StatusCategory
 from servicekit._ticket import Ticket
-from servicekit._time import duration_micros, from_micros, to_micros
+from servicekit._time import duration_micros, from_micros, get_timezone, to_micros
 from servicekit._timeline import Timeline, timeline
 from servicekit.errors import SlaPolicyError
 from servicekit.sla._clock import MetricFold, SlaStatus
@@ -182,11 +182,11 @@ class SlaPolicy:
     on_reopen: Literal["resume", "new_cycle"] = attrs.field(default="resume", kw_only=True)
     _index: Mapping[tuple[str, str], SlaTarget] = attrs.field(init=False, eq=False, repr=False)
     _metrics: tuple[SlaMetric, ...] = attrs.field(init=False, eq=False, repr=False)
-    _kinds: frozenset[str] = attrs.field(init=False, eq=False, repr=False)
     _quiet: Mapping[StatusCategory, frozenset[StatusCategory]] = attrs.field(
         init=False, eq=False, repr=False
     )
     _fold_kinds: tuple[frozenset[str], ...] = attrs.field(init=False, eq=False, repr=False)
+    _readers: Mapping[str, tuple[int, ...]] = attrs.field(init=False, eq=False, repr=False)
     _fold_quiet: tuple[Mapping[StatusCategory, frozenset[StatusCategory]], ...] = attrs.field(
         init=False, eq=False, repr=False
     )
@@ -225,10 +225,14 @@ class SlaPolicy:
         # and the changes that re-target a cycle.
         retarget = {"priority_changed", "attributes_changed"}
         kinds = retarget | {k for m in metrics.values() for k in m._kinds}
-        object.__setattr__(self, "_kinds", frozenset(kinds))
         # Per metric, in the order of the folds: the kinds of event its fold reads.
+        fold_kinds = tuple(frozenset(retarget | m._kinds) for m in metrics.values())
+        object.__setattr__(self, "_fold_kinds", fold_kinds)
+        # Per kind, the positions of the folds that read it.
         object.__setattr__(
-            self, "_fold_kinds", tuple(frozenset(retarget | m._kinds) for m in metrics.values())
+            self,
+            "_readers",
+            {k: tuple(i for i, reads in enumerate(fold_kinds) if k in reads) for k in kinds},
         )
         # Moves between two categories in which every metric's clock does the same thing,
         # neither stopping it: they change no cycle (a running clock runs on, a paused one
@@ -306,7 +310,7 @@ class SlaPolicy:
         zone = opened.at.tz
         folds = self.folds(opened, zone, adjust=adjust)
         category_of = ticket.lifecycle.category
-        kinds, quiet = self._kinds, self._quiet
+        quiet, readers_of = self._quiet, self._readers
         fold_kinds, fold_quiet = self._fold_kinds, self._fold_quiet
         # Every fold's category: they all start alike and see the same changes. A quiet move
         # (see __attrs_post_init__) is not shown to them, so they may keep the category it
@@ -328,14 +332,14 @@ class SlaPolicy:
                     else:
                         fold.feed(event, at_us, category)
                 continue
-            if kind not in kinds:
+            readers = readers_of.get(kind)
+            if readers is None:
                 continue  # changes no fold: most assignments and moves within a category
             # Any other event changes only the folds whose metric reads its kind (a reply
             # meets a response but not the resolution), besides priority and attribute
             # changes, which every fold reads.
-            for fold, reads in zip(folds, fold_kinds, strict=True):
-                if kind in reads:
-                    fold.feed(event, at_us, None)
+            for i in readers:
+                folds[i].feed(event, at_us, None)
         return report_of(opened.ticket_id, folds, now_us, zone)
 
 
@@ -354,13 +358,28 @@ def _quiet_moves(
     }
 
 
+# The last report's (now in microseconds, zone, now as a DateTime): a batch asks about one
+# instant for ticket after ticket, and a DateTime is immutable, so they share it. One tuple,
+# replaced whole: another thread reads the old one or the new one.
+_last_now: tuple[int, object, pendulum.DateTime] = (0, None, from_micros(0, get_timezone("UTC")))
+
+
+def _now_instant(now_us: int, zone: Any) -> pendulum.DateTime:
+    global _last_now
+    last_us, last_zone, instant = _last_now
+    if last_us != now_us or last_zone is not zone:
+        instant = from_micros(now_us, zone)
+        _last_now = (now_us, zone, instant)
+    return instant
+
+
 def report_of(ticket_id: str, folds: list[MetricFold], now_us: int, zone: Any) -> SlaReport:
     """The report of folds that have seen every event up to ``now_us``."""
     statuses = tuple(s for fold in folds for s in fold.statuses(now_us))
     changes = [s._next_us for s in statuses if s._next_us is not None]
     return SlaReport(
         ticket_id,
-        from_micros(now_us, zone),
+        _now_instant(now_us, zone),
         statuses,
         from_micros(min(changes), zone) if changes else None,
     )

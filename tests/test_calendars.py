@@ -16,6 +16,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from servicekit import BusinessCalendar
+from servicekit._time import to_micros
 from servicekit.errors import (
     CalendarNeverClosesError,
     CalendarNeverOpenError,
@@ -1215,3 +1216,17 @@ def test_holidays_that_are_not_a_collection_are_refused() -> None:
         r"holidays\.country_holidays\('US'\); got 5$",
     ):
         BusinessCalendar("UTC", "mon-fri 09:00-17:00", 5)  # type: ignore[arg-type]
+
+
+@given(business_calendars(), aware_datetimes(), st.lists(durations()))
+def test_adding_many_durations_to_one_start_adds_each(
+    cal: BusinessCalendar, a: dt.datetime, spans: list[dt.timedelta]
+) -> None:
+    # The SLA clocks ask for a due time, a breach and warnings from one start at once.
+    start = to_micros(a)
+    values = [s // dt.timedelta(microseconds=1) for s in [dt.timedelta(0), *spans]]
+    for calendar in (cal, BusinessCalendar.always_open(cal.timezone)):
+        assert calendar._add_many_micros(start, values) == [
+            calendar.add_micros(start, v) for v in values
+        ]
+    assert cal._add_many_micros(start, []) == []

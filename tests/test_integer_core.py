@@ -318,3 +318,15 @@ def test_one_walk_for_many_values_equals_a_walk_for_each(
     assert calendar._add_many_micros(start, values) == [
         calendar.add_micros(start, v) for v in values
     ]
+
+
+@given(protocol_tickets(service_protocols(), max_events=20), st.data())
+def test_timeline_of_a_ticket_equals_the_timeline_of_its_events(
+    case: tuple[ServiceProtocol, Ticket], data: st.DataObject
+) -> None:
+    # A ticket's timeline reads the instants it keeps; a plain list of events converts each.
+    _, ticket = case
+    instants = [to_micros(e.at) + d for e in ticket for d in (-1, 0, 1)]
+    hours = st.integers(-2, 60 * 24).map(lambda h: to_micros(ticket.opened.at.add(hours=h)))
+    now_us = data.draw(st.sampled_from(instants) | hours)
+    assert timeline(ticket, now_us) == timeline(list(ticket), now_us)

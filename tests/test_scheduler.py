@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import attrs
 import pendulum
 import pytest
+from _depth import costly
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
@@ -29,6 +31,7 @@ from servicekit import (
     TicketOpened,
     helpdesk_lifecycle,
 )
+from servicekit._time import to_micros
 from servicekit.errors import (
     SchedulerStateError,
     ServiceKitError,
@@ -47,6 +50,7 @@ from servicekit.protocols import (
     reactive_protocol,
 )
 from servicekit.sla import SlaPolicy, SlaReport, SlaTarget
+from servicekit.testing import protocol_tickets
 
 H = dt.timedelta(hours=1)
 DESK = BusinessCalendar("UTC", "mon-fri 09:00-17:00")
@@ -586,3 +590,31 @@ def test_a_protocol_with_rules_of_its_own_is_evaluated_whole() -> None:
     scheduler.record("T-1", NoteAdded(at=T0.add(minutes=90), text="seen"))
     assert [a.key for a in scheduler.due(T0.add(minutes=90))] == ["T-1:1"]
     assert scheduler.wakeup_of("T-1") == T0.add(hours=2)
+
+
+def _actions(actions: Iterable[DueAction], done: set[str]) -> set[tuple[object, ...]]:
+    return {(a.key, a.at, a.kind, a.detail, a.template) for a in actions if a.key not in done}
+
+
+@settings(costly())
+@given(protocol_tickets(max_events=10), st.integers(0, 4 * 24 * 60), st.integers(0, 3 * 24 * 60))
+def test_a_re_plan_from_an_earlier_plan_answers_as_a_whole_evaluation(
+    drawn: tuple[ServiceProtocol, Ticket], first_minutes: int, later_minutes: int
+) -> None:
+    """Whatever happened between two instants (events of every kind, before or after
+    either instant, actions falling due), re-planning from the first plan gives the actions
+    and the next action instant a whole evaluation gives, but for those handed out."""
+    protocol, ticket = drawn
+    inputs = protocol._replan_inputs()
+    assert inputs is not None
+    first_at = ticket.opened.at.add(minutes=first_minutes)
+    later_at = first_at.add(minutes=later_minutes)
+    first = protocol._replan(ticket, to_micros(first_at), None, inputs)
+    whole = protocol.evaluate(ticket, first_at)
+    assert _actions(first.actions, set()) == _actions(whole.actions, set())
+    assert first.next_action_us == (whole.next_action_at and to_micros(whole.next_action_at))
+    done = {a.key for a in first.actions}
+    later = protocol._replan(ticket, to_micros(later_at), (first.seen, first.parts), inputs, done)
+    whole = protocol.evaluate(ticket, later_at)
+    assert _actions(later.actions, done) == _actions(whole.actions, done)
+    assert later.next_action_us == (whole.next_action_at and to_micros(whole.next_action_at))

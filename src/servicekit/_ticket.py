@@ -127,7 +127,7 @@ class Ticket:
         self._status = lifecycle.initial
         self._priority = opened.priority
         self._entered = 0
-        self._us = array("q", (to_micros(opened.at),))
+        self._us = array("q", (instant_micros(opened.at)[1],))
         self._zone = None
 
     @classmethod
@@ -327,16 +327,17 @@ class Ticket:
         if not plain:
             _check_texts(actor, reason, role)
         instant, at_us, exact = instant_micros(at, name="at")
-        if at_us < self._us[-1]:
+        us = self._us
+        if at_us < us[-1]:
             self._check_order(instant, "StatusChanged")  # raises with the details
-        status = self._status
+        status, lifecycle = self._status, self._lifecycle
         # The lifecycle's machine resolves the trigger: its event table, then our rules.
-        event_ = self._lifecycle._events.get(trigger)
+        event_ = lifecycle._events.get(trigger)
         found = event_.transitions.get(status) if event_ is not None else None
         if not found:
             self._check_rules(trigger, role, reason)  # raises: not allowed from here
             raise AssertionError("unreachable")  # pragma: no cover
-        route: _Route = self._lifecycle._routes[found[0]]
+        route: _Route = lifecycle._routes[found[0]]
         if route.checked:
             self._check_rules(trigger, role, reason)
         dest = route.dest
@@ -346,18 +347,18 @@ class Ticket:
             self._check_guards(route.rules, event)
         # Nothing can fail from here on.
         zone = instant.tzinfo
-        if not exact:
-            self._items.append(event)
-        elif plain and zone is self._zone:
+        if exact and plain and zone is self._zone:
             self._items.append(route)
+        elif not exact:
+            self._items.append(event)
         elif plain and self._zone is None:
             self._zone = zone
             self._items.append(route)
         else:
             self._items.append(_Fired(route, zone, actor, reason, role))  # type: ignore[arg-type]
         if dest != status:
-            self._status, self._entered = dest, len(self._us)
-        self._us.append(at_us)
+            self._status, self._entered = dest, len(us)
+        us.append(at_us)
         return event
 
     def record(self, event: Event, *, react: bool = True) -> None:

@@ -13,7 +13,7 @@ import difflib
 import functools
 import re
 import zoneinfo
-from typing import Final
+from typing import Any, Final
 
 import pendulum
 from pendulum.tz.timezone import Timezone
@@ -322,23 +322,26 @@ def as_instant(value: object, *, name: str = "datetime") -> pendulum.DateTime:
 # microseconds in any zone (from_micros needs the UTC time, a zone shifts it by less than a day).
 _REBUILD_MIN: Final = (_dt.date(1, 1, 3).toordinal() - _EPOCH_ORDINAL) * MICROS_PER_DAY
 _REBUILD_MAX: Final = (_dt.date(9999, 12, 29).toordinal() - _EPOCH_ORDINAL) * MICROS_PER_DAY
-_ONE_MICRO: Final = _dt.timedelta(microseconds=1)
-# datetime's own subtraction, in C: pendulum overrides it in Python for its DateTime.
-_datetime_sub: Final = _dt.datetime.__sub__
-# (IANA name, local day ordinal) -> _steady_day's answer, for pendulum's named zones: they hash
-# in Python (by name), a string hashes once.
-_STEADY_NAMED: dict[tuple[str, int], bool] = {}
+_DateTime: Final = pendulum.DateTime
+# (standard-library tzinfo, local day ordinal) -> (the pendulum zone as_instant gives, the
+# instant in microseconds of the day's local midnight when the zone keeps one offset all day,
+# else None, see _steady_day; whether the zone's offset is fixed).
+_STDLIB_DAYS: dict[tuple[_dt.tzinfo, int], tuple[_dt.tzinfo, int | None, bool]] = {}
 
 
-def _steady_named(tz: Timezone, value: _dt.datetime) -> bool:
-    key = (tz.key, value.toordinal())
-    steady = _STEADY_NAMED.get(key)
-    if steady is None:
-        steady = _steady_day(tz, value)
-        if len(_STEADY_NAMED) >= _STEADY_MAX:
-            _STEADY_NAMED.clear()
-        _STEADY_NAMED[key] = steady
-    return steady
+def _day_start(tz: _dt.tzinfo, value: _dt.datetime) -> int | None:
+    if not _steady_day(tz, value):
+        return None
+    delta = tz.utcoffset(value)
+    assert delta is not None  # only zones known to give offsets come here
+    offset = (delta.days * 86400 + delta.seconds) * MICROS_PER_SECOND + delta.microseconds
+    return (value.toordinal() - _EPOCH_ORDINAL) * MICROS_PER_DAY - offset
+
+
+def _remember(cache: dict[Any, Any], key: object, answer: object) -> None:
+    if len(cache) >= _STEADY_MAX:
+        cache.clear()  # bounded: a long log meets many days
+    cache[key] = answer
 
 
 def instant_micros(value: object, *, name: str = "datetime") -> tuple[pendulum.DateTime, int, bool]:
@@ -346,44 +349,57 @@ def instant_micros(value: object, *, name: str = "datetime") -> tuple[pendulum.D
     ``from_micros(micros, instant.tzinfo)`` gives back exactly the instant (its fields, zone and
     fold): when it does, a caller may keep the integer and the zone instead of the value.
 
-    The quick way for the aware datetimes callers hold (pendulum values, and standard-library
-    ones with zoneinfo, ``datetime.timezone`` or pytz zones); anything else takes the general
-    path and raises what :func:`as_instant` raises.
+    The quick way for the aware datetimes callers hold (pendulum values in named zones, and
+    standard-library ones with zoneinfo, ``datetime.timezone`` or pytz zones): on a day its
+    zone keeps one offset, the instant is the wall time less that offset (asked once per zone
+    and day). Anything else takes the general path and raises what :func:`as_instant` raises.
     """
     kind = type(value)
-    try:
-        if kind is pendulum.DateTime:
-            p: pendulum.DateTime = value  # type: ignore[assignment]
-            tz = p.tzinfo
-            if tz is not None:
-                micros = _datetime_sub(p, _EPOCH_UTC) // _ONE_MICRO
-                exact = (
-                    not p.fold
-                    and _REBUILD_MIN < micros < _REBUILD_MAX
-                    and (
-                        type(tz) is pendulum.FixedTimezone
-                        or type(tz) is _dt.timezone
-                        or (type(tz) is Timezone and _steady_named(tz, p))
+    if kind is _DateTime:
+        p: pendulum.DateTime = value  # type: ignore[assignment]
+        tz = p.tzinfo
+        if tz is not None:
+            if type(tz) in _DAY_OFFSET_ZONES:
+                # On a day with one offset throughout (to_micros's table), the value is what
+                # from_micros gives back for its instant unless it carries fold=1.
+                day = p.toordinal()
+                known = _DAY_OFFSETS.get((id(tz), day))
+                offset = _day_offset(tz, p) if known is None else known[0]
+                if offset != _UNSTEADY:
+                    micros = (
+                        ((day - _EPOCH_ORDINAL) * 86400 + p.hour * 3600 + p.minute * 60 + p.second)
+                        * MICROS_PER_SECOND
+                        + p.microsecond
+                        - offset
                     )
-                )
-                return p, micros, exact
-        elif kind is _dt.datetime:
-            t: _dt.datetime = value  # type: ignore[assignment]
-            tz = t.tzinfo
-            if tz is not None:
+                    return p, micros, not p.fold and _REBUILD_MIN < micros < _REBUILD_MAX
+            micros = to_micros(p, name=name)
+            exact = not p.fold and type(tz) is _dt.timezone and _REBUILD_MIN < micros < _REBUILD_MAX
+            return p, micros, exact
+    elif kind is _dt.datetime:
+        t: _dt.datetime = value  # type: ignore[assignment]
+        tz = t.tzinfo
+        if tz is not None:
+            key_ = (tz, t.toordinal())
+            seen = _STDLIB_DAYS.get(key_)
+            if seen is None:
                 entry = _ZONES.get(tz) or _zone_entry(t)
                 if entry is not None:
-                    micros = (t - _EPOCH_UTC) // _ONE_MICRO
-                    zone, fixed = entry
-                    if fixed or _steady_day(tz, t) or _unambiguous(tz, t):
-                        instant = pendulum.DateTime(
-                            t.year, t.month, t.day, t.hour, t.minute, t.second, t.microsecond, zone
-                        )
-                    else:  # a gap or a fold: as_instant's answer, the instant in the zone
-                        instant = from_micros(micros, zone)  # type: ignore[arg-type]
-                    return instant, micros, _REBUILD_MIN < micros < _REBUILD_MAX
-    except (TypeError, ValueError, OverflowError):
-        pass  # a tzinfo that gives no offset or a bad one: the general path names the problem
+                    seen = (entry[0], _day_start(tz, t), entry[1])
+                    _remember(_STDLIB_DAYS, key_, seen)
+            if seen is not None:
+                zone, start, fixed = seen
+                hour, minute, second, micro = t.hour, t.minute, t.second, t.microsecond
+                if start is not None:
+                    seconds = hour * 3600 + minute * 60 + second
+                    micros = start + seconds * MICROS_PER_SECOND + micro
+                else:
+                    micros = to_micros(t, name=name)
+                if start is not None or fixed or _unambiguous(tz, t):
+                    instant = _DateTime(t.year, t.month, t.day, hour, minute, second, micro, zone)
+                else:  # a gap or a fold: as_instant's answer, the instant in the zone
+                    instant = from_micros(micros, zone)  # type: ignore[arg-type]
+                return instant, micros, _REBUILD_MIN < micros < _REBUILD_MAX
     instant = as_instant(value, name=name)
     return instant, to_micros(instant, name=name), False
 

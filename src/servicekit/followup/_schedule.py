@@ -314,59 +314,57 @@ class FollowUpSchedule:
             running = category not in self.pause_in
             runs.append(_Run(len(runs) + 1, at, priority, running))
 
-        solved = StatusCategory.SOLVED
+        if self.anchor is Anchor.SOLVED:
+            solved = StatusCategory.SOLVED
+            for at, event in events:  # only status changes count
+                if isinstance(event, StatusChanged):
+                    entered = category_of(event.to_status)
+                    run = current()
+                    if entered is solved and category is not solved:
+                        start(at)
+                    elif entered is not solved and run is not None:
+                        run.pause(at)
+                        run.stopped = at
+                    category = entered
+            return runs
+        anchor, stop_on, pause_in = self.anchor, self.stop_on, self.pause_in
         for at, event in events:
-            if isinstance(event, StatusChanged) and self.anchor is Anchor.SOLVED:
-                entered = category_of(event.to_status)
-                run = current()
-                if entered is solved and category is not solved:
-                    start(at)
-                elif entered is not solved and run is not None:
-                    run.pause(at)
-                    run.stopped = at
-                category = entered
-                continue
-            if self.anchor is Anchor.SOLVED:
-                continue
+            kind = type(event).kind
             if isinstance(event, StatusChanged):
                 category = category_of(event.to_status)
                 run = current()
                 if run is not None:
-                    if category in (
-                        StatusCategory.SOLVED,
-                        StatusCategory.CLOSED,
-                        StatusCategory.CANCELLED,
-                    ):
+                    if category in _RUN_ENDS:
                         run.pause(at)
                         run.stopped = at
-                    elif category in self.pause_in:
+                    elif category in pause_in:
                         run.pause(at)
                     else:
                         run.resume(at)
+                if kind not in stop_on:
+                    continue  # nothing else reads a status change
             elif isinstance(event, PriorityChanged):
                 priority = event.to_priority
-            if type(event).kind in self.stop_on or isinstance(event, OptedOut):
+            if kind in stop_on or isinstance(event, OptedOut):
                 run = current()
                 if run is not None:
                     run.pause(at)
                     run.stopped = at
                 continue
-            public_update = isinstance(event, AgentReplied) and event.public
             if isinstance(event, AgentReplied):
                 run = current()
                 if run is not None:
                     run.updates.append(at)
-            final = category in (
-                StatusCategory.SOLVED,
-                StatusCategory.CLOSED,
-                StatusCategory.CANCELLED,
-            )
-            if final:
-                continue
-            if (
-                (isinstance(event, TicketOpened) and self.anchor is Anchor.OPENED)
-                or (isinstance(event, PromiseMade) and self.anchor is Anchor.PROMISE)
-                or (public_update and (self.anchor is not Anchor.PROMISE or current() is not None))
+                # A public update starts a run (with a promise anchor, only within one).
+                if (
+                    event.public
+                    and category not in _RUN_ENDS
+                    and (anchor is not Anchor.PROMISE or run is not None)
+                ):
+                    start(at)
+            elif category not in _RUN_ENDS and (
+                (anchor is Anchor.OPENED and isinstance(event, TicketOpened))
+                or (anchor is Anchor.PROMISE and isinstance(event, PromiseMade))
             ):
                 start(at)
         return runs
@@ -535,8 +533,16 @@ class FollowUpSchedule:
         due: list[FollowUp] = []
         terminal: tuple[_Run, _Attempt, str] | None = None
         upcoming: list[int] = []
+        # A run that has ended, of a schedule with no terminal action, makes attempts 1 to
+        # max_attempts at most, all before its end: when every one of their keys is done,
+        # nothing of it is left to give.
+        limit = self.max_attempts if self.terminal is None and done else None
         for run in self._runs(ticket, events):
             run_key = None
+            if limit is not None and run.stopped is not None and run.stopped <= now_us:
+                run_key = self._run_key(ticket.id, run)
+                if all(f"{run_key}:{n}" in done for n in range(1, limit + 1)):
+                    continue
             for item in self._attempts(ticket.id, run, zone, now_us):
                 if item[0] > now_us:
                     upcoming.append(item[0])
@@ -584,12 +590,15 @@ class FollowUpSchedule:
         return to_ical(self, ticket, now, horizon)
 
     def _promises(self, ticket: Ticket, events: Timeline, now_us: int) -> tuple[PromiseStatus, ...]:
+        out: list[PromiseStatus] = []
+        made_at = [i for i, (_, event) in enumerate(events) if isinstance(event, PromiseMade)]
+        if not made_at:
+            return ()  # most tickets: no promise, no zone or duration to look up
         before = duration_micros(self.remind_before)
         zone = zone_tz(self._zone(ticket))
-        out = []
-        for index, (made, event) in enumerate(events):
-            if not isinstance(event, PromiseMade):
-                continue
+        for index in made_at:
+            made, event = events[index]
+            assert isinstance(event, PromiseMade)
             due = to_micros(event.due)
             kept = next(
                 (at for at, later in events[index + 1 :] if at <= due and _keeps(later)),
@@ -643,6 +652,10 @@ def _keeps(event: Event) -> bool:
 
 
 _SENT: Final = "follow_up_sent"
+#: The categories that end a run (whatever the anchor, but solved).
+_RUN_ENDS: Final = frozenset(
+    {StatusCategory.SOLVED, StatusCategory.CLOSED, StatusCategory.CANCELLED}
+)
 #: The event types a schedule's runs and promises read whatever its options (besides the
 #: kinds that stop a run, and follow-ups sent, which keep a promise).
 _READS: Final = (AgentReplied, OptedOut, PriorityChanged, PromiseMade, StatusChanged, TicketOpened)

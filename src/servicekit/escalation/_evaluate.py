@@ -205,8 +205,25 @@ class ChainInputs(NamedTuple):
         )
 
 
+#: id(chain) -> (chain, its inputs): a protocol's chains are evaluated over and over. Holding
+#: the chain keeps its id from going to another object while the entry lasts.
+_INPUTS: dict[int, tuple[EscalationChain, ChainInputs]] = {}
+_INPUTS_MAX: Final = 256
+
+
 def chain_inputs(chain: EscalationChain) -> ChainInputs:
     """The :class:`ChainInputs` of ``chain``."""
+    found = _INPUTS.get(id(chain))
+    if found is not None and found[0] is chain:
+        return found[1]
+    if len(_INPUTS) >= _INPUTS_MAX:
+        _INPUTS.clear()  # bounded: a program that builds many chains
+    inputs = _chain_inputs(chain)
+    _INPUTS[id(chain)] = (chain, inputs)
+    return inputs
+
+
+def _chain_inputs(chain: EscalationChain) -> ChainInputs:
     conditions = (*chain.stops, *chain.triggers)
     waits = [step.wait for step in chain.steps]
     return ChainInputs(
@@ -228,14 +245,16 @@ def chain_inputs(chain: EscalationChain) -> ChainInputs:
 
 
 def _event_marks(
-    chain: EscalationChain, ticket: Ticket, events: Timeline
+    chain: EscalationChain, ticket: Ticket, events: Timeline, inputs: ChainInputs | None = None
 ) -> list[tuple[int, int, str, object]]:
-    """The events that stop or trigger the chain, as marks ``(at, order, what, event)``."""
+    """The events that stop or trigger the chain, as marks ``(at, order, what, event)``
+    (``inputs``: the chain's :func:`chain_inputs`, when the caller keeps them)."""
     marks: list[tuple[int, int, str, object]] = []
     category_of = ticket.lifecycle.category
     # Most events of a history concern no stop and no trigger: told apart by their kind, or
     # by the category a status change enters.
-    inputs = chain_inputs(chain)
+    if inputs is None:
+        inputs = chain_inputs(chain)
     order = inputs.order
     for index, (at, event) in enumerate(events):
         category = category_of(event.to_status) if isinstance(event, StatusChanged) else None
@@ -407,7 +426,7 @@ def evaluate_chain(
         report: SlaReport | None = sla
     else:
         report = sla.evaluate(ticket, now) if sla is not None else None
-    return chain_report(
+    scan = chain_scan(
         chain,
         ticket,
         timeline(ticket, now_us),
@@ -416,10 +435,35 @@ def evaluate_chain(
         reachable=reachable,
         cursor=cursor,
         versions=versions,
-    )[0]
+    )
+    return _built(chain, ticket, scan)
 
 
 def chain_report(
+    chain: EscalationChain, ticket: Ticket, events: Timeline, now_us: int, report: SlaReport | None
+) -> tuple[EscalationReport, int | None, int | None]:
+    """:func:`evaluate_chain` once the arguments are checked, on the ticket's ``events`` up to
+    ``now_us`` (a protocol reads the timeline once for its policy, chains and schedules); with
+    the report, its ``next_at`` and ``next_notification_at`` in microseconds (a protocol
+    compares them with its other parts' without converting)."""
+    scan = chain_scan(chain, ticket, events, now_us, report)
+    return _built(chain, ticket, scan), scan[2], scan[3]
+
+
+def _built(chain: EscalationChain, ticket: Ticket, scan: _Scan) -> EscalationReport:
+    """The report of what :func:`chain_scan` found."""
+    zone: Any = ticket.opened.at.tz
+    notifications, position, next_at, next_notification = scan
+    return EscalationReport(
+        notifications,
+        None if position is None else Position(*position[:3], _instant(position[3], zone)),
+        _instant(next_at, zone),
+        _instant(next_notification, zone),
+        chain.name,
+    )
+
+
+def chain_scan(
     chain: EscalationChain,
     ticket: Ticket,
     events: Timeline,
@@ -430,32 +474,25 @@ def chain_report(
     cursor: int = 0,
     versions: Sequence[EscalationChain] = (),
     done: Container[str] = (),
-) -> tuple[EscalationReport, int | None, int | None]:
-    """:func:`evaluate_chain` once the arguments are checked, on the ticket's ``events`` up to
-    ``now_us`` (a protocol reads the timeline once for its policy, chains and schedules); with
-    the report, its ``next_at`` and ``next_notification_at`` in microseconds (a protocol
-    compares them with its other parts' without converting). Notifications whose keys are
-    in ``done`` are left out (a scheduler handed them out already)."""
+    inputs: ChainInputs | None = None,
+) -> _Scan:
+    """What :func:`chain_report` reports, before it is built into a report: the
+    notifications due (but those whose keys are in ``done``: a scheduler handed them out,
+    their values are not built), the position, ``next_at`` and ``next_notification_at`` in
+    microseconds (``inputs``: the chain's :func:`chain_inputs`, when the caller keeps
+    them)."""
     zone: Any = ticket.opened.at.tz
-    run = _Run(chain, ticket, events, now_us, report, versions, reachable, cursor, zone)
+    run = _Run(chain, ticket, events, now_us, report, versions, reachable, cursor, zone, inputs)
     due, position, upcoming, sure = run.at(now_us)
     later = [t for t in upcoming if t > now_us]
     next_at = min(later) if later else None
     # A step falling due with everyone reachable is a notification for certain; anything
     # else first (a run starting, a hold) is asked about at its instant.
     next_notification = next_at if next_at in sure else _next_notification(run, next_at)
-    built = EscalationReport(
-        tuple(
-            _notification(item, key, zone)
-            for item in due
-            if (key := _key(ticket.id, item)) not in done
-        ),
-        None if position is None else Position(*position[:3], _instant(position[3], zone)),
-        _instant(next_at, zone),
-        _instant(next_notification, zone),
-        chain.name,
+    notifications = tuple(
+        _notification(item, key, zone) for item in due if (key := _key(ticket.id, item)) not in done
     )
-    return built, next_at, next_notification
+    return notifications, position, next_at, next_notification
 
 
 def _instant(micros: int | None, zone: Any) -> pendulum.DateTime | None:
@@ -468,6 +505,9 @@ def _instant(micros: int | None, zone: Any) -> pendulum.DateTime | None:
 _Due: TypeAlias = tuple[int, int, int, int, Target, Step, EscalationChain]
 #: Where a run under way stands: (run, loop, step, instant in microseconds or None).
 _Position: TypeAlias = tuple[int, int, int, int | None]
+#: What :func:`chain_scan` finds: the notifications due, the position, ``next_at`` and
+#: ``next_notification_at`` in microseconds.
+_Scan: TypeAlias = tuple[tuple[Notification, ...], _Position | None, int | None, int | None]
 
 
 def _key(ticket_id: str, item: _Due) -> str:
@@ -550,10 +590,11 @@ class _Run:
         reachable: Reachable | None,
         cursor: int,
         zone: Any,
+        inputs: ChainInputs | None = None,
     ) -> None:
         self.chain, self.ticket, self.events_us, self.report = chain, ticket, events_us, report
         self.versions, self.reachable, self.cursor, self.zone = versions, reachable, cursor, zone
-        self.event_marks = _event_marks(chain, ticket, events)
+        self.event_marks = _event_marks(chain, ticket, events, inputs)
         self.sla_marks = _sla_marks(chain, report)
         self.sla_cache: dict[tuple[str, float], int | None] = {}
 

@@ -590,12 +590,15 @@ class FollowUpSchedule:
         return to_ical(self, ticket, now, horizon)
 
     def _promises(self, ticket: Ticket, events: Timeline, now_us: int) -> tuple[PromiseStatus, ...]:
+        out: list[PromiseStatus] = []
+        made_at = [i for i, (_, event) in enumerate(events) if isinstance(event, PromiseMade)]
+        if not made_at:
+            return ()  # most tickets: no promise, no zone or duration to look up
         before = duration_micros(self.remind_before)
         zone = zone_tz(self._zone(ticket))
-        out = []
-        for index, (made, event) in enumerate(events):
-            if not isinstance(event, PromiseMade):
-                continue
+        for index in made_at:
+            made, event = events[index]
+            assert isinstance(event, PromiseMade)
             due = to_micros(event.due)
             kept = next(
                 (at for at, later in events[index + 1 :] if at <= due and _keeps(later)),

@@ -26,8 +26,8 @@ from servicekit._ticket import Ticket
 from servicekit._time import as_instant, from_micros, get_timezone, to_micros
 from servicekit._timeline import Timeline, timeline
 from servicekit.errors import EventDecodeError, ServiceKitError, UnknownPriorityError
-from servicekit.escalation import EscalationChain, EscalationReport
-from servicekit.escalation._evaluate import ChainInputs, chain_inputs, chain_report
+from servicekit.escalation import EscalationChain, EscalationReport, Notification
+from servicekit.escalation._evaluate import ChainInputs, chain_inputs, chain_report, chain_scan
 from servicekit.followup import Anchor, FollowUpReport, FollowUpSchedule, PromiseState
 from servicekit.followup._schedule import Scan
 from servicekit.protocols._format import dump_parts, to_toml_text
@@ -452,7 +452,7 @@ class ServiceProtocol:
         transitions: Sequence[DueTransition],
     ) -> Iterator[DueAction]:
         for chain, report in zip(self.escalations, escalations, strict=True):
-            yield from _chain_actions(chain, report)
+            yield from _chain_actions(chain, report.notifications)
         for schedule, fu in zip(self.follow_ups, follow_ups, strict=True):
             yield from _schedule_actions(ticket, schedule, (fu.due, fu.terminal, fu.promises, None))
         yield from _transition_actions(ticket, transitions)
@@ -529,10 +529,10 @@ class ServiceProtocol:
             sla = self._policy_report(as_of, events, now_us) if retarget or any(stale[:n]) else None
             for i, chain in enumerate(chains):
                 if stale[i]:
-                    report, _, notify_us = chain_report(
-                        chain, as_of, events, now_us, sla, done=done
+                    notifications, _, _, notify_us = chain_scan(
+                        chain, as_of, events, now_us, sla, done=done, inputs=inputs.chains[i]
                     )
-                    actions.extend(_chain_actions(chain, report))
+                    actions.extend(_chain_actions(chain, notifications))
                     parts[i] = notify_us
             for j, schedule in enumerate(schedules, n):
                 if stale[j]:
@@ -556,8 +556,10 @@ class ServiceProtocol:
             yield self.evaluate(ticket, now)
 
 
-def _chain_actions(chain: EscalationChain, report: EscalationReport) -> Iterator[DueAction]:
-    for n in report.notifications:
+def _chain_actions(
+    chain: EscalationChain, notifications: Iterable[Notification]
+) -> Iterator[DueAction]:
+    for n in notifications:
         yield DueAction(
             "notify",
             n.at,

@@ -217,7 +217,7 @@ class WakeupScheduler:
         """
         held = self._get(ticket_id)
         held.ticket.record(event)
-        self._wake_by(held, to_micros(event.at))
+        self._wake_by(held, held.ticket._last_us)  # the event's instant (the latest)
 
     def fire(
         self,

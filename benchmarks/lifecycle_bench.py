@@ -74,7 +74,8 @@ def stamps_of_every_kind() -> dict[str, list[dt.datetime]]:
     local = [first + dt.timedelta(minutes=m) for m in range(1, EVENTS_PER_TICKET + 1)]
     madrid = pytz.timezone(ZONE)
     return {
-        "pendulum": [pendulum.instance(t, tz=ZONE) for t in local],
+        # As pendulum.datetime() makes them (with fold=1, which it gives every wall time).
+        "pendulum": [pendulum.datetime(*t.timetuple()[:6], tz=ZONE) for t in local],
         "zoneinfo": [t.replace(tzinfo=zoneinfo.ZoneInfo(ZONE)) for t in local],
         "fixed offset": [t.replace(tzinfo=dt.timezone(dt.timedelta(hours=1))) for t in local],
         "pytz": [madrid.localize(t) for t in local],

@@ -54,6 +54,7 @@ from servicekit.testing import lifecycles, tickets
 
 C = StatusCategory
 T0 = pendulum.datetime(2025, 3, 3, 9, tz="Europe/Madrid")
+MADRID = zoneinfo.ZoneInfo("Europe/Madrid")
 
 
 def minutes(n: int) -> pendulum.DateTime:
@@ -434,23 +435,32 @@ def test_a_compact_history_reads_back_what_was_fired(
         assert [repr(e) for e in clone] == [repr(e) for e in ticket]
 
 
-def test_fired_changes_are_kept_compactly() -> None:
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        lambda minute: dt.datetime(2025, 3, 3, 10, minute, tzinfo=MADRID),
+        lambda minute: pendulum.datetime(2025, 3, 3, 10, minute, tz="Europe/Madrid"),  # fold=1
+        lambda minute: T0.add(minutes=minute),
+    ],
+    ids=["zoneinfo", "pendulum.datetime", "pendulum add"],
+)
+def test_fired_changes_are_kept_compactly(stamp: Callable[[int], dt.datetime]) -> None:
     """Plain changes fired in one zone cost a word or two each (a shared route and an integer),
     not an event and an instant each (about 180 bytes)."""
     lc = helpdesk_lifecycle()
-    madrid = zoneinfo.ZoneInfo("Europe/Madrid")
 
     def ticket_with_ten() -> Ticket:
         t = Ticket.open(lc, ticket_id="M-1", at=T0, priority="P2")
         for k in range(5):
-            t.fire("open", at=dt.datetime(2025, 3, 3, 10, 2 * k, tzinfo=madrid))
-            t.fire("pend", at=dt.datetime(2025, 3, 3, 10, 2 * k + 1, tzinfo=madrid))
+            t.fire("open", at=stamp(2 * k + 1))
+            t.fire("pend", at=stamp(2 * k + 2))
         return t
 
     one, other = ticket_with_ten(), ticket_with_ten()
     assert all(a is b for a, b in zip(one._items[1:], other._items[1:], strict=True))
     own = sys.getsizeof(one) + sys.getsizeof(one._items) + sys.getsizeof(one._us)
     assert own < 500, own
+    assert [e.at.fold for e in one] == [T0.fold] + [stamp(0).fold] * 10
 
 
 class TicketMachine(RuleBasedStateMachine):

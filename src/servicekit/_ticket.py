@@ -63,21 +63,23 @@ class StatusInterval:
 
 
 class _Fired:
-    """A status change kept compactly with what a bare route cannot say: its own zone, and
-    the actor, reason and role it was fired with."""
+    """A status change kept compactly with what a bare route cannot say: its own zone and
+    fold, and the actor, reason and role it was fired with."""
 
-    __slots__ = ("actor", "reason", "role", "route", "zone")
+    __slots__ = ("actor", "fold", "reason", "role", "route", "zone")
 
     def __init__(
         self,
         route: _Route,
         zone: _dt.tzinfo,
+        fold: int,
         actor: str | None,
         reason: str | None,
         role: str | None,
     ) -> None:
         self.route = route
         self.zone = zone
+        self.fold = fold
         self.actor = actor
         self.reason = reason
         self.role = role
@@ -107,13 +109,25 @@ class Ticket:
     :meth:`record` and :meth:`replay` are kept as they are.
     """
 
-    __slots__ = ("_entered", "_items", "_lifecycle", "_priority", "_status", "_us", "_zone")
+    __slots__ = (
+        "_entered",
+        "_fold",
+        "_items",
+        "_lifecycle",
+        "_priority",
+        "_status",
+        "_us",
+        "_zone",
+    )
 
     # One entry per event, in order: the event itself, or for a status change fired here a
     # _Route (in the ticket's zone, no actor, reason or role) or a _Fired.
     _items: list[Event | _Route | _Fired]
     _us: array[int]  # each event's instant, microseconds since the epoch (non-decreasing)
-    _zone: _dt.tzinfo | None  # the zone of the bare routes, set by the first one
+    # The zone and fold of the bare routes, set by the first one (pendulum.datetime() gives
+    # fold=1 to every wall time, ambiguous or not: a value keeps the fold it was given).
+    _zone: _dt.tzinfo | None
+    _fold: int
     _entered: int  # the index of the event that entered the current status
 
     def __init__(self, lifecycle: Lifecycle, opened: TicketOpened) -> None:
@@ -129,6 +143,7 @@ class Ticket:
         self._entered = 0
         self._us = array("q", (instant_micros(opened.at)[1],))
         self._zone = None
+        self._fold = 0
 
     @classmethod
     def open(
@@ -169,18 +184,37 @@ class Ticket:
             HistoryReplayError: an event breaks the lifecycle or the order; the
                 error carries the ``index`` and the ``event``.
         """
+        return cls._replay(lifecycle, ((event, None) for event in events), None, 0)
+
+    @classmethod
+    def _replay(
+        cls,
+        lifecycle: Lifecycle,
+        entries: Iterable[tuple[object, int | None]],
+        zone: _dt.tzinfo | None,
+        fold: int,
+    ) -> Ticket:
+        # Each entry is an event to record, with None, or a compact status change as
+        # __getstate__ writes it, with its instant in microseconds, to fire again.
         ticket: Ticket | None = None
-        for index, event in enumerate(events):
+        for index, (entry, micros) in enumerate(entries):
             try:
                 if ticket is None:
-                    ticket = cls(lifecycle, event)  # type: ignore[arg-type]
+                    ticket = cls(lifecycle, entry)  # type: ignore[arg-type]
+                elif micros is None:
+                    ticket.record(entry, react=False)  # type: ignore[arg-type]
                 else:
-                    ticket.record(event, react=False)
+                    fields: tuple[Any, ...] = (
+                        (entry, zone, fold, None, None, None) if isinstance(entry, str) else entry  # type: ignore[assignment]
+                    )
+                    trigger, at_zone, at_fold, actor, reason, role = fields
+                    at = _instant(micros, at_zone, at_fold)
+                    ticket.fire(trigger, at=at, actor=actor, reason=reason, role=role)
             except ServiceKitError as exc:
                 raise HistoryReplayError(
-                    f"event {index} of the history cannot be replayed ({event!r}): {exc}",
+                    f"event {index} of the history cannot be replayed ({entry!r}): {exc}",
                     index=index,
-                    event=event,
+                    event=entry,
                 ) from exc
         if ticket is None:
             raise HistoryReplayError(
@@ -223,12 +257,12 @@ class Ticket:
 
     def __iter__(self) -> Iterator[Event]:
         """Iterate over the history (status changes fired here are rebuilt as they come)."""
-        zone = self._zone
+        zone, fold = self._zone, self._fold
         for item, micros in zip(self._items, self._us, strict=True):
-            yield _materialize(item, micros, zone)
+            yield _materialize(item, micros, zone, fold)
 
     def _event(self, index: int) -> Event:
-        return _materialize(self._items[index], self._us[index], self._zone)
+        return _materialize(self._items[index], self._us[index], self._zone, self._fold)
 
     def __len__(self) -> int:
         return len(self._items)
@@ -290,12 +324,35 @@ class Ticket:
             f"events={len(self._items)} lifecycle={self._lifecycle.name!r}>"
         )
 
-    def __getstate__(self) -> tuple[Lifecycle, list[Event]]:
-        return self._lifecycle, list(self)
+    def __getstate__(self) -> tuple[object, ...]:
+        # As compact as the ticket: a fired change is its trigger (with its zone, actor, reason
+        # and role when they are not the plain case's), the instants one array (which pickles
+        # in a portable byte order). Unpickling checks the history again, as replay does.
+        entries: list[object] = []
+        for item in self._items:
+            kind = type(item)
+            if kind is _Route:
+                entries.append(item.trigger)  # type: ignore[union-attr]
+            elif kind is _Fired:
+                fired: _Fired = item  # type: ignore[assignment]
+                route = fired.route
+                entries.append(
+                    (route.trigger, fired.zone, fired.fold, fired.actor, fired.reason, fired.role)
+                )
+            else:
+                entries.append(item)
+        return self._lifecycle, entries, self._us, self._zone, self._fold
 
-    def __setstate__(self, state: tuple[Lifecycle, list[Event]]) -> None:
-        lifecycle, events = state
-        rebuilt = Ticket.replay(events, lifecycle)
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        if len(state) == 2:  # (lifecycle, events): earlier pickles, and rollbacks to a history
+            lifecycle, events = state
+            rebuilt = Ticket.replay(events, lifecycle)
+        else:
+            lifecycle, entries, us, zone, fold = state
+            steps = zip(entries, us, strict=True)
+            rebuilt = Ticket._replay(
+                lifecycle, ((e, None if isinstance(e, Event) else m) for e, m in steps), zone, fold
+            )
         for name in Ticket.__slots__:
             object.__setattr__(self, name, getattr(rebuilt, name))
 
@@ -346,16 +403,16 @@ class Ticket:
         if route.guards:
             self._check_guards(route.rules, event)
         # Nothing can fail from here on.
-        zone = instant.tzinfo
-        if exact and plain and zone is self._zone:
+        zone, fold = instant.tzinfo, instant.fold
+        if exact and plain and zone is self._zone and fold == self._fold:
             self._items.append(route)
         elif not exact:
             self._items.append(event)
         elif plain and self._zone is None:
-            self._zone = zone
+            self._zone, self._fold = zone, fold
             self._items.append(route)
         else:
-            self._items.append(_Fired(route, zone, actor, reason, role))  # type: ignore[arg-type]
+            self._items.append(_Fired(route, zone, fold, actor, reason, role))  # type: ignore[arg-type]
         if dest != status:
             self._status, self._entered = dest, len(us)
         us.append(at_us)
@@ -523,13 +580,26 @@ class Ticket:
         return clone
 
 
-def _materialize(item: Event | _Route | _Fired, micros: int, zone: _dt.tzinfo | None) -> Event:
-    """The event a history entry stands for (``zone``: the ticket's, for a bare route)."""
+def _instant(micros: int, zone: _dt.tzinfo, fold: int) -> pendulum.DateTime:
+    """The instant a compact entry stands for (from_micros gives fold=0 outside folds)."""
+    at = from_micros(micros, zone)  # type: ignore[arg-type]
+    return _with_fold(at, fold=1) if fold and not at.fold else at
+
+
+# datetime's own replace, in C: pendulum overrides it in Python.
+_with_fold: Any = _dt.datetime.replace
+
+
+def _materialize(
+    item: Event | _Route | _Fired, micros: int, zone: _dt.tzinfo | None, fold: int
+) -> Event:
+    """The event a history entry stands for (``zone`` and ``fold``: the ticket's, for a bare
+    route)."""
     kind = type(item)
     if kind is _Route:
         route: _Route = item  # type: ignore[assignment]
         return status_changed(
-            from_micros(micros, zone),  # type: ignore[arg-type]
+            _instant(micros, zone, fold),  # type: ignore[arg-type]
             None,
             route.trigger,
             route.source,
@@ -541,7 +611,7 @@ def _materialize(item: Event | _Route | _Fired, micros: int, zone: _dt.tzinfo | 
         fired: _Fired = item  # type: ignore[assignment]
         route = fired.route
         return status_changed(
-            from_micros(micros, fired.zone),  # type: ignore[arg-type]
+            _instant(micros, fired.zone, fired.fold),
             fired.actor,
             route.trigger,
             route.source,

@@ -346,8 +346,10 @@ def _remember(cache: dict[Any, Any], key: object, answer: object) -> None:
 
 def instant_micros(value: object, *, name: str = "datetime") -> tuple[pendulum.DateTime, int, bool]:
     """:func:`as_instant` and :func:`to_micros` of ``value`` at once, and whether
-    ``from_micros(micros, instant.tzinfo)`` gives back exactly the instant (its fields, zone and
-    fold): when it does, a caller may keep the integer and the zone instead of the value.
+    ``from_micros(micros, instant.tzinfo)``, given the instant's fold, gives back exactly the
+    instant (its fields, zone and fold): when it does, a caller may keep the integer, the zone
+    and the fold instead of the value. (A fold of 1 outside a fold changes nothing but the
+    attribute, and ``pendulum.datetime()`` gives it to every wall time.)
 
     The quick way for the aware datetimes callers hold (pendulum values in named zones, and
     standard-library ones with zoneinfo, ``datetime.timezone`` or pytz zones): on a day its
@@ -360,8 +362,8 @@ def instant_micros(value: object, *, name: str = "datetime") -> tuple[pendulum.D
         tz = p.tzinfo
         if tz is not None:
             if type(tz) in _DAY_OFFSET_ZONES:
-                # On a day with one offset throughout (to_micros's table), the value is what
-                # from_micros gives back for its instant unless it carries fold=1.
+                # On a day with one offset throughout (to_micros's table), each wall time is
+                # one instant: from_micros gives the value back.
                 day = p.toordinal()
                 known = _DAY_OFFSETS.get((id(tz), day))
                 offset = _day_offset(tz, p) if known is None else known[0]
@@ -372,9 +374,9 @@ def instant_micros(value: object, *, name: str = "datetime") -> tuple[pendulum.D
                         + p.microsecond
                         - offset
                     )
-                    return p, micros, not p.fold and _REBUILD_MIN < micros < _REBUILD_MAX
+                    return p, micros, _REBUILD_MIN < micros < _REBUILD_MAX
             micros = to_micros(p, name=name)
-            exact = not p.fold and type(tz) is _dt.timezone and _REBUILD_MIN < micros < _REBUILD_MAX
+            exact = type(tz) is _dt.timezone and _REBUILD_MIN < micros < _REBUILD_MAX
             return p, micros, exact
     elif kind is _dt.datetime:
         t: _dt.datetime = value  # type: ignore[assignment]

@@ -205,8 +205,25 @@ class ChainInputs(NamedTuple):
         )
 
 
+#: id(chain) -> (chain, its inputs): a protocol's chains are evaluated over and over. Holding
+#: the chain keeps its id from going to another object while the entry lasts.
+_INPUTS: dict[int, tuple[EscalationChain, ChainInputs]] = {}
+_INPUTS_MAX: Final = 256
+
+
 def chain_inputs(chain: EscalationChain) -> ChainInputs:
     """The :class:`ChainInputs` of ``chain``."""
+    found = _INPUTS.get(id(chain))
+    if found is not None and found[0] is chain:
+        return found[1]
+    if len(_INPUTS) >= _INPUTS_MAX:
+        _INPUTS.clear()  # bounded: a program that builds many chains
+    inputs = _chain_inputs(chain)
+    _INPUTS[id(chain)] = (chain, inputs)
+    return inputs
+
+
+def _chain_inputs(chain: EscalationChain) -> ChainInputs:
     conditions = (*chain.stops, *chain.triggers)
     waits = [step.wait for step in chain.steps]
     return ChainInputs(
@@ -472,8 +489,9 @@ def chain_scan(
     # A step falling due with everyone reachable is a notification for certain; anything
     # else first (a run starting, a hold) is asked about at its instant.
     next_notification = next_at if next_at in sure else _next_notification(run, next_at)
+    ticket_id = ticket.id
     notifications = tuple(
-        _notification(item, key, zone) for item in due if (key := _key(ticket.id, item)) not in done
+        _notification(item, key, zone) for item in due if (key := _key(ticket_id, item)) not in done
     )
     return notifications, position, next_at, next_notification
 

@@ -1,4 +1,4 @@
-"""A helpdesk worker over a simulated week: 2,000 tickets, a team in Bogota serving customers
+"""A helpdesk worker over a simulated week: 500 tickets, a team in Bogota serving customers
 in Madrid, a VIP rule, and a worker that sleeps until each ticket's ``next_action_at``.
 
 Events arrive as they would in a live app (replies, customers waiting and answering,
@@ -173,7 +173,7 @@ def polled(ticket: Ticket, until: pendulum.DateTime) -> dict[str, pendulum.DateT
     return seen
 
 
-def main(count: int = 2000) -> None:
+def main(count: int = 500) -> None:
     worker, tickets = run(count)
     keys = [a.key for _, a, _ in worker.handed_out]
     assert len(keys) == len(set(keys)), "an action was handed out twice"
@@ -197,4 +197,4 @@ def main(count: int = 2000) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 2000)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 500)

@@ -11,7 +11,7 @@
 #       # re-check: the score of record comes from a full run
 #
 # It works on a copy in a temporary directory, so the checkout is never mutated, and runs the
-# tests with the `mutation` hypothesis profile (the derandomized `ci` examples, no shrinking: a
+# tests with the `mutation` hypothesis profile (60 derandomized examples, no shrinking: a
 # mutant is killed or not, every time, and fails fast). A timeout counts as killed.
 set -euo pipefail
 

@@ -27,7 +27,7 @@ from servicekit.cli import main
 settings.register_profile(
     "ci",
     derandomize=True,
-    max_examples=60,
+    max_examples=25,
     stateful_step_count=25,
     deadline=None,
     print_blob=True,
@@ -41,11 +41,13 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-# For scripts/mutation.sh: the ci examples, but a failing mutant fails at once instead of being
-# shrunk (shrinking is for reading a failure, and a mutant's is never read).
+# For scripts/mutation.sh: derandomized like ci but with more examples (the score measures the
+# tests' power), and a failing mutant fails at once instead of being shrunk (shrinking is for
+# reading a failure, and a mutant's is never read).
 settings.register_profile(
     "mutation",
     parent=settings.get_profile("ci"),
+    max_examples=60,
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
 )
 # For .ci/min-deps: the suite's fast tier on the lowest declared versions asks whether the code

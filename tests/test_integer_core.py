@@ -33,7 +33,7 @@ from servicekit.followup import ContactWindow
 from servicekit.protocols import ServiceProtocol, compliance_rows
 from servicekit.protocols._compliance import _seconds
 from servicekit.sla import SlaPolicy, SlaReport, SlaStatus
-from servicekit.sla._clock import _crossing, _reach, _reach_all, _Segment
+from servicekit.sla._clock import _crossing, _reach, _reach_all, _Segment, _settle, _walk
 from servicekit.sla._policy import report_of
 from servicekit.testing import (
     business_calendars,
@@ -318,3 +318,64 @@ def test_one_walk_for_many_values_equals_a_walk_for_each(
     assert calendar._add_many_micros(start, values) == [
         calendar.add_micros(start, v) for v in values
     ]
+
+
+@given(protocol_tickets(service_protocols(), max_events=20), st.data())
+def test_timeline_of_a_ticket_equals_the_timeline_of_its_events(
+    case: tuple[ServiceProtocol, Ticket], data: st.DataObject
+) -> None:
+    # A ticket's timeline reads the instants it keeps; a plain list of events converts each.
+    _, ticket = case
+    instants = [to_micros(e.at) + d for e in ticket for d in (-1, 0, 1)]
+    hours = st.integers(-2, 60 * 24).map(lambda h: to_micros(ticket.opened.at.add(hours=h)))
+    now_us = data.draw(st.sampled_from(instants) | hours)
+    assert timeline(ticket, now_us) == timeline(list(ticket), now_us)
+
+
+@given(protocol_tickets(), NOW_HOURS)
+def test_sla_status_of_a_stopped_clock_read_later_equals_walking_at_once(
+    case: tuple[ServiceProtocol, Ticket], hours: int
+) -> None:
+    # A stopped clock's status defers its walk, and says whether it was breached from its
+    # elapsed time; the full walk, skipping nothing, gives the same answers.
+    protocol, ticket = case
+    for s in _statuses(protocol, ticket, hours):
+        if s._found is not None:
+            continue  # walked when built
+        segments, target_us, warn_at = s._segments, s._target_us, s._warn_at
+        walked = _walk(segments, 0, target_us, warn_at, s._elapsed_us, False)
+        found, next_us = _settle(s._now, False, *walked[:2], warn_at, walked[2])
+        assert (s._due_us, s._breached_us, s._warnings_us) == found
+        assert s.breached is (found.breached is not None)
+        assert next_us is None
+
+
+@given(_uniform_segments(), st.data())
+def test_a_stopped_clock_skipping_values_above_elapsed_equals_the_full_walk(
+    drawn: tuple[_Segment, ...], data: st.DataObject
+) -> None:
+    # The segments of a clock stopped at its last segment's end, never restarted: each
+    # starts with the elapsed time of those before it. Targets at and beside the elapsed
+    # time and twice it (where a warning at one half lands on it), and anywhere.
+    segments: list[_Segment] = []
+    for seg in drawn:
+        before = segments[-1].before + segments[-1].used if segments else 0
+        end = seg.start if seg.end is None else seg.end
+        segments.append(seg._replace(before=before).closed(end))
+    elapsed = segments[-1].before + segments[-1].used
+    near = [k * elapsed + d for k in (1, 2) for d in (-1, 0, 1) if k * elapsed + d > 0]
+    target = data.draw(
+        st.sampled_from(near) | st.integers(1, 4 * 10**11) if near else st.integers(1, 4 * 10**11)
+    )
+    warn_at = data.draw(st.sampled_from([(), (0.5,), (0.5, 0.75, 0.9)]))
+    stopped = tuple(seg._replace(target=target) for seg in segments)
+    end = stopped[-1].end
+    assert end is not None
+
+    def settled(skip: bool) -> tuple[object, ...]:
+        due, breach, warnings = _walk(stopped, 0, target, warn_at, elapsed, skip)
+        return _settle(end, False, due, breach, warn_at, warnings)
+
+    fast, slow = settled(True), settled(False)
+    assert fast == slow
+    assert (elapsed > target) is (slow[0].breached is not None)  # type: ignore[attr-defined]

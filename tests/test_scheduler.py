@@ -39,6 +39,7 @@ from servicekit.errors import (
     TicketAlreadyHeldError,
     TicketNotHeldError,
 )
+from servicekit.escalation._evaluate import chain_inputs
 from servicekit.protocols import (
     CustomActions,
     DueAction,
@@ -49,7 +50,7 @@ from servicekit.protocols import (
     proactive_protocol,
     reactive_protocol,
 )
-from servicekit.sla import SlaPolicy, SlaReport, SlaTarget
+from servicekit.sla import On, SlaPolicy, SlaReport, SlaTarget
 from servicekit.testing import protocol_tickets
 
 H = dt.timedelta(hours=1)
@@ -618,3 +619,15 @@ def test_a_re_plan_from_an_earlier_plan_answers_as_a_whole_evaluation(
     whole = protocol.evaluate(ticket, later_at)
     assert _actions(later.actions, done) == _actions(whole.actions, done)
     assert later.next_action_us == (whole.next_action_at and to_micros(whole.next_action_at))
+
+
+def test_what_a_chain_reads_is_remembered_per_chain_value() -> None:
+    tiers = REACTIVE.escalations[0]
+    assert chain_inputs(tiers) is chain_inputs(tiers)
+    assert chain_inputs(tiers).metrics == {"resolution"}
+    assert "escalated" in chain_inputs(tiers).kinds
+    # Another chain (an evolved copy) is read afresh, never answered from the first's entry.
+    at_once = attrs.evolve(tiers, triggers=[On("ticket_opened")])
+    assert "escalated" not in chain_inputs(at_once).kinds
+    assert "ticket_opened" in chain_inputs(at_once).kinds
+    assert "escalated" in chain_inputs(tiers).kinds

@@ -17,8 +17,8 @@ SIM: dict[str, Any] = runpy.run_path(
 
 @pytest.mark.slow
 def test_waking_on_actions_hands_out_what_waking_on_every_change_does() -> None:
-    by_action, _ = SIM["run"](300, seed=5, until="action")
-    by_change, _ = SIM["run"](300, seed=5, until="wakeup")
+    by_action, _ = SIM["run"](120, seed=5, until="action")
+    by_change, _ = SIM["run"](120, seed=5, until="wakeup")
     keys = [a.key for _, a, _ in by_action.handed_out]
     assert len(keys) == len(set(keys))
     assert sorted(keys) == sorted(a.key for _, a, _ in by_change.handed_out)

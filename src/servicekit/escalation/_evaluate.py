@@ -489,8 +489,9 @@ def chain_scan(
     # A step falling due with everyone reachable is a notification for certain; anything
     # else first (a run starting, a hold) is asked about at its instant.
     next_notification = next_at if next_at in sure else _next_notification(run, next_at)
+    ticket_id = ticket.id
     notifications = tuple(
-        _notification(item, key, zone) for item in due if (key := _key(ticket.id, item)) not in done
+        _notification(item, key, zone) for item in due if (key := _key(ticket_id, item)) not in done
     )
     return notifications, position, next_at, next_notification
 

@@ -142,7 +142,84 @@ def _target_value(target: int) -> int:
     return target
 
 
-@attrs.frozen(kw_only=True, repr=False)
+def _walk(
+    segments: tuple[_Segment, ...],
+    restart_index: int,
+    target_us: int,
+    warn_at: tuple[float, ...],
+    elapsed: int,
+    stopped: bool,
+) -> tuple[int | None, int | None, list[int | None]]:
+    """The instants a cycle's elapsed time reaches its target (due), first exceeds it
+    (breach) and reaches each warning fraction, projecting a running clock; ``None`` for a
+    value it never reaches. Due and warnings count from the last restart.
+
+    ``stopped``: the clock no longer runs and kept one target throughout, so a value above
+    ``elapsed`` is never reached (its segment walk, a calendar search, is skipped).
+    """
+    current = segments[restart_index:] or segments[-1:]
+    restarted = restart_index > 0
+    if any(seg.target != target_us for seg in segments):
+        # Retargeted: each segment counts against its own target.
+        return (
+            _crossing(current, _target_value),
+            _crossing(segments, _breach_value),
+            [
+                _crossing(current, lambda t, f=fraction: round(f * t))  # type: ignore[misc]
+                for fraction in warn_at
+            ],
+        )
+    # One target throughout: warnings, due and (unless restarted, when the breach counts
+    # every segment and the rest only those since the restart) breach are ascending values
+    # of one walk.
+    values = [round(fraction * target_us) for fraction in warn_at]
+    values.append(target_us)
+    if not restarted:
+        values.append(target_us + 1)
+    wanted = bisect_right(values, elapsed) if stopped else len(values)
+    found = _reach_all(current, values[:wanted])
+    found.extend([None] * (len(values) - wanted))
+    breach = _reach(segments, target_us + 1) if restarted else found.pop()
+    due = found.pop()
+    return due, breach, found
+
+
+class _Crossings(NamedTuple):
+    """What a status reports of its walk: due, breached and the warnings reached."""
+
+    due: int | None
+    breached: int | None
+    warnings: tuple[tuple[float, int], ...]
+
+
+def _settle(
+    end: int,
+    running: bool,
+    due: int | None,
+    breach: int | None,
+    warn_at: tuple[float, ...],
+    warnings: list[int | None],
+) -> tuple[_Crossings, int | None]:
+    """The walk's instants as of ``end`` (now, or when the cycle ended): what is reported,
+    and the next instant after ``end`` at which the report changes (a running clock's next
+    warning or breach)."""
+    breached = breach if breach is not None and breach <= end else None
+    if due is not None and due > end and not running:
+        due = None
+    reached: list[tuple[float, int]] = []
+    upcoming: list[int] = []
+    for fraction, at in zip(warn_at, warnings, strict=True):
+        if at is not None and at <= end:
+            reached.append((fraction, at))
+        elif at is not None and running:
+            upcoming.append(at)
+    if breached is None and breach is not None and running:
+        upcoming.append(breach)
+    later = [t for t in upcoming if t > end]
+    return _Crossings(due, breached, tuple(reached)), min(later) if later else None
+
+
+@attrs.frozen(kw_only=True, repr=False, eq=False)
 class SlaStatus:
     """One cycle of one metric of one ticket, as of ``now``.
 
@@ -167,8 +244,9 @@ class SlaStatus:
 
     A status is built by evaluation (never by hand): it holds its instants and durations
     as integer microseconds, and gives each as a pendulum value the first time it is read
-    (a replay or a scheduler reads few of them). Equality and hashing are those of the
-    values it gives.
+    (a replay or a scheduler reads few of them). A stopped clock finds its due time,
+    breach instant and warnings (calendar searches) only when one of them is first read.
+    Equality and hashing are those of the values it gives.
     """
 
     metric: str
@@ -181,13 +259,63 @@ class SlaStatus:
     _started_us: int = attrs.field(alias="_started_us")
     _ended_us: int | None = attrs.field(alias="_ended_us")
     _elapsed_us: int = attrs.field(alias="_elapsed_us")
-    _due_us: int | None = attrs.field(alias="_due_us")
-    _breached_us: int | None = attrs.field(alias="_breached_us")
-    _warnings_us: tuple[tuple[float, int], ...] = attrs.field(alias="_warnings_us")
     _next_us: int | None = attrs.field(alias="_next_us")
-    _segments: tuple[_Segment, ...] = attrs.field(eq=False, alias="_segments")
-    _now: int = attrs.field(eq=False, alias="_now")
-    _zone: Any = attrs.field(eq=False, alias="_zone")
+    _breached: bool = attrs.field(alias="_breached")
+    # The walk's answers, or None for a stopped clock's until first read (from the segments
+    # and warning fractions, which are all it needs then).
+    _found: _Crossings | None = attrs.field(alias="_found")
+    _warn_at: tuple[float, ...] = attrs.field(alias="_warn_at")
+    _segments: tuple[_Segment, ...] = attrs.field(alias="_segments")
+    _now: int = attrs.field(alias="_now")
+    _zone: Any = attrs.field(alias="_zone")
+
+    @functools.cached_property
+    def _crossings(self) -> _Crossings:
+        found = self._found
+        if found is None:
+            due, breach, warnings = _walk(
+                self._segments, 0, self._target_us, self._warn_at, self._elapsed_us, True
+            )
+            found = _settle(self._now, False, due, breach, self._warn_at, warnings)[0]
+        return found
+
+    @property
+    def _due_us(self) -> int | None:
+        return self._crossings.due
+
+    @property
+    def _breached_us(self) -> int | None:
+        return self._crossings.breached
+
+    @property
+    def _warnings_us(self) -> tuple[tuple[float, int], ...]:
+        return self._crossings.warnings
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            self.metric,
+            self.cycle,
+            self.priority,
+            self.state,
+            self.calendar,
+            self.percent_used,
+            self._target_us,
+            self._started_us,
+            self._ended_us,
+            self._elapsed_us,
+            self._due_us,
+            self._breached_us,
+            self._warnings_us,
+            self._next_us,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
     def _instant(self, micros: int | None) -> pendulum.DateTime | None:
         return None if micros is None else from_micros(micros, self._zone)
@@ -247,7 +375,7 @@ class SlaStatus:
     @property
     def breached(self) -> bool:
         """Whether the target was exceeded in this cycle."""
-        return self._breached_us is not None
+        return self._breached
 
     def instant_at(self, fraction: float) -> pendulum.DateTime | None:
         """When elapsed reached (or, running on, will reach) ``fraction`` of the target.
@@ -532,71 +660,35 @@ class MetricFold:
 
     def _status(self, cycle: _Cycle, now: int) -> SlaStatus:
         segments = tuple(cycle.segments)
-        restarted = cycle.restart_index > 0
-        current = segments[cycle.restart_index :] or segments[-1:]
         last = segments[-1]
         ended = cycle.ended
         end = ended if ended is not None else now
         elapsed = cycle.elapsed(end)
         target_us = last.target
-        target = self._target(cycle.priority)
+        warn_at = self._target(cycle.priority).warn_at
         running = ended is None and last.end is None
-        uniform = True
-        for seg in segments:
-            if seg.target != target_us:
-                uniform = False
-                break
-        # A stopped clock whose elapsed time is below a value never reaches it, and reports
-        # no instant for it: the segment walk (a business-calendar search each) is skipped.
-        # Only where elapsed time is what the walk compares, one target throughout: a
-        # retargeted cycle takes the walk, and so does the breach of a restarted one (it
-        # counts every segment, elapsed only those since the restart). With one target
-        # throughout, each value is the same number of microseconds in every segment.
-        stopped = not running and uniform
-
-        warn_at = target.warn_at
-        if uniform:
-            # Warnings, due and (unless restarted) breach are ascending values of one walk.
-            values = [round(fraction * target_us) for fraction in warn_at]
-            values.append(target_us)
-            if not restarted:
-                values.append(target_us + 1)
-            # A stopped clock never reaches a value above its elapsed time.
-            wanted = bisect_right(values, elapsed) if stopped else len(values)
-            found = _reach_all(current, values[:wanted])
-            found.extend([None] * (len(values) - wanted))
-            breach = _reach(segments, target_us + 1) if restarted else found.pop()
-            due = found.pop()
-            warn_found = found
+        restart = cycle.restart_index
+        # A stopped clock with one target throughout: elapsed time only grows along its
+        # segments, so the breach is in the past exactly when elapsed exceeds the target,
+        # and nothing lies ahead; where the other instants fall is searched when first read.
+        stopped = not running and all(seg.target == target_us for seg in segments)
+        found: _Crossings | None = None
+        if stopped and not restart:
+            breached = elapsed > target_us
+            next_us = None
         else:
-            breach = _crossing(segments, _breach_value)
-            due = _crossing(current, _target_value)
-            warn_found = [
-                _crossing(current, lambda t, f=fraction: round(f * t))  # type: ignore[misc]
-                for fraction in warn_at
-            ]
-        breached = breach if breach is not None and breach <= end else None
-        if due is not None and due > end and not running:
-            due = None
-        reached: list[tuple[float, int]] = []
-        upcoming: list[int] = []
-        for fraction, at in zip(warn_at, warn_found, strict=True):
-            if at is not None and at <= end:
-                reached.append((fraction, at))
-            elif at is not None and running:
-                upcoming.append(at)
-        if breached is None and breach is not None and running:
-            upcoming.append(breach)
+            due, breach, warnings = _walk(segments, restart, target_us, warn_at, elapsed, stopped)
+            found, next_us = _settle(end, running, due, breach, warn_at, warnings)
+            breached = found.breached is not None
         outcome = cycle.outcome
         if outcome is StopOutcome.CANCEL:
             state = SlaState.CANCELLED
         elif outcome is StopOutcome.MET:
-            state = SlaState.BREACHED_STOPPED if breached is not None else SlaState.MET
+            state = SlaState.BREACHED_STOPPED if breached else SlaState.MET
         elif running:
-            state = SlaState.BREACHED_RUNNING if breached is not None else SlaState.RUNNING
+            state = SlaState.BREACHED_RUNNING if breached else SlaState.RUNNING
         else:
             state = SlaState.PAUSED
-        later = [t for t in upcoming if t > now]
         return SlaStatus(
             metric=self.metric.name,
             cycle=cycle.number,
@@ -608,10 +700,10 @@ class MetricFold:
             _started_us=cycle.started,
             _ended_us=ended,
             _elapsed_us=elapsed,
-            _due_us=due,
-            _breached_us=breached,
-            _warnings_us=tuple(reached),
-            _next_us=min(later) if later else None,
+            _next_us=next_us,
+            _breached=breached,
+            _found=found,
+            _warn_at=warn_at,
             _segments=segments,
             _now=end,
             _zone=self.zone,

@@ -16,6 +16,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from servicekit import BusinessCalendar
+from servicekit._time import to_micros
 from servicekit.errors import (
     CalendarNeverClosesError,
     CalendarNeverOpenError,
@@ -1140,3 +1141,92 @@ def test_shifts_given_to_the_minute_keep_their_order_and_lengths() -> None:
 def test_hours_that_cannot_be_a_week_are_refused(hours: object, message: str) -> None:
     with pytest.raises(InvalidScheduleError, match=message):
         BusinessCalendar("UTC", hours)  # type: ignore[arg-type]
+
+
+def test_a_shift_wholly_inside_the_spring_forward_gap_opens_nowhere_that_night() -> None:
+    # 02:00-03:00 does not exist in Berlin on 30 March 2025: both ends are the same instant.
+    berlin = "Europe/Berlin"
+    cal = BusinessCalendar(berlin, "daily 02:00-03:00")
+    night = pendulum.datetime(2025, 3, 30, tz=berlin)
+    assert cal.between(night, night.add(days=1)) == dt.timedelta(0)
+    assert cal.next_open(night) == pendulum.datetime(2025, 3, 31, 2, tz=berlin)
+    assert list(cal.open_intervals(night, night.add(days=1))) == []
+
+
+@pytest.mark.parametrize(
+    ("hours", "business", "close"),
+    [
+        # New Year's Day opens 09:00-17:00 inside and after the special night: one period.
+        ("daily 09:00-17:00", 21 * H, utc(2025, 1, 1, 17)),
+        # Its 08:00-09:00 lies wholly inside the night and its 12:00-17:00 after it.
+        ("daily 08:00-09:00,12:00-17:00", 19 * H, utc(2025, 1, 1, 10)),
+    ],
+)
+def test_a_special_night_into_the_new_year_is_counted_once(
+    hours: str, business: dt.timedelta, close: dt.datetime
+) -> None:
+    cal = BusinessCalendar("UTC", hours, special_days={dt.date(2024, 12, 31): "20:00-10:00"})
+    eve = utc(2024, 12, 31)
+    assert cal.between(eve, eve + 48 * H) == business
+    assert sum((c - o for o, c in cal.open_intervals(eve, eve + 48 * H)), dt.timedelta(0)) == (
+        business
+    )
+    assert cal.next_close(utc(2024, 12, 31, 21)) == close
+    assert cal.add(eve, 14 * H) == utc(2025, 1, 1, 10)
+
+
+@pytest.mark.parametrize("year", [1971, 1975, 2025])
+def test_the_first_instant_of_a_year_belongs_to_that_year(year: int) -> None:
+    # (The first guess of an instant's year, from the mean year, is one year low for
+    # 1 January 1971 and 1975.)
+    assert BusinessCalendar("UTC", "daily 00:00-02:00").is_open(utc(year, 1, 1))
+    cal = BusinessCalendar("UTC", "daily 00:00-02:00")
+    assert cal.between(utc(year, 1, 1), utc(year, 1, 1, 0, 30)) == dt.timedelta(minutes=30)
+
+
+def test_lookups_that_cross_new_year_after_one_in_the_old_year() -> None:
+    cal = BusinessCalendar("UTC", "daily 00:00-02:00")
+    assert cal.is_open(utc(2024, 12, 31, 1))
+    assert cal.is_open(utc(2025, 1, 1))
+    assert cal.is_open(utc(2025, 1, 1, 1))
+    assert NINE_TO_FIVE.between(utc(2025, 1, 1, 10), utc(2025, 1, 1, 12)) == 2 * H  # a Wednesday
+    # Eight hours a night; a year later from a night shift that began on New Year's Eve.
+    night = BusinessCalendar("UTC", "daily 22:00-06:00")
+    assert night.between(utc(2024, 1, 1, 2), utc(2025, 1, 1, 2)) == 366 * 8 * H
+    fresh = BusinessCalendar("UTC", "daily 22:00-06:00")
+    assert fresh.between(utc(2025, 1, 1, 23), utc(2024, 1, 1, 2)) == -(366 * 8 + 4 + 1) * H
+
+
+def test_subtracting_on_a_calendar_open_on_special_days_only() -> None:
+    cal = BusinessCalendar(
+        "UTC",
+        {},
+        special_days={dt.date(2025, 6, 2): "09:00-10:00", dt.date(2027, 1, 4): "09:00-10:00"},
+    )
+    assert cal.subtract(utc(2027, 1, 4, 10), 2 * H) == utc(2025, 6, 2, 9)
+    assert cal.between(utc(2025, 1, 1), utc(2028, 1, 1)) == 2 * H
+    with pytest.raises(CalendarNeverOpenError, match="subtract business time"):
+        cal.subtract(utc(2027, 1, 4, 10), 3 * H)
+
+
+def test_holidays_that_are_not_a_collection_are_refused() -> None:
+    with pytest.raises(
+        InvalidHolidayError,
+        match=r"^holidays must be dates or a calendar from the holidays package, e\.g\. "
+        r"holidays\.country_holidays\('US'\); got 5$",
+    ):
+        BusinessCalendar("UTC", "mon-fri 09:00-17:00", 5)  # type: ignore[arg-type]
+
+
+@given(business_calendars(), aware_datetimes(), st.lists(durations()))
+def test_adding_many_durations_to_one_start_adds_each(
+    cal: BusinessCalendar, a: dt.datetime, spans: list[dt.timedelta]
+) -> None:
+    # The SLA clocks ask for a due time, a breach and warnings from one start at once.
+    start = to_micros(a)
+    values = [s // dt.timedelta(microseconds=1) for s in [dt.timedelta(0), *spans]]
+    for calendar in (cal, BusinessCalendar.always_open(cal.timezone)):
+        assert calendar._add_many_micros(start, values) == [
+            calendar.add_micros(start, v) for v in values
+        ]
+    assert cal._add_many_micros(start, []) == []

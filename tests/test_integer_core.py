@@ -10,14 +10,24 @@ paths to the plain conversions and the uncached rules they stand for.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import pickle
 import zoneinfo
+from collections.abc import Iterable
 
 import pendulum
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from servicekit import BusinessCalendar, StatusChanged, Ticket
+from servicekit import (
+    AgentReplied,
+    BusinessCalendar,
+    CustomerReplied,
+    Event,
+    StatusChanged,
+    Ticket,
+    TicketOpened,
+)
 from servicekit._calendars import _POSITIONS_MAX
 from servicekit._time import (
     _slow_instant,
@@ -329,7 +339,20 @@ def test_timeline_of_a_ticket_equals_the_timeline_of_its_events(
     instants = [to_micros(e.at) + d for e in ticket for d in (-1, 0, 1)]
     hours = st.integers(-2, 60 * 24).map(lambda h: to_micros(ticket.opened.at.add(hours=h)))
     now_us = data.draw(st.sampled_from(instants) | hours)
-    assert timeline(ticket, now_us) == timeline(list(ticket), now_us)
+    assert timeline(ticket, now_us) == timeline(list(ticket), now_us) == _sorted(ticket, now_us)
+    shuffled = data.draw(st.permutations(list(ticket)))
+    assert timeline(shuffled, now_us) == _sorted(shuffled, now_us)
+
+
+def _sorted(events: Iterable[Event], now_us: int) -> list[tuple[int, Event]]:
+    """The timeline's rule as one sort: the events up to the first one after ``now_us``, by
+    instant, then the opening, status changes and the rest, then as given."""
+    stamped = itertools.takewhile(lambda s: s[0] <= now_us, ((to_micros(e.at), e) for e in events))
+    ranked = [
+        (at, 0 if isinstance(e, TicketOpened) else 1 if isinstance(e, StatusChanged) else 2, i, e)
+        for i, (at, e) in enumerate(stamped)
+    ]
+    return [(at, e) for at, _, _, e in sorted(ranked, key=lambda r: r[:3])]
 
 
 @given(protocol_tickets(), NOW_HOURS)
@@ -379,3 +402,16 @@ def test_a_stopped_clock_skipping_values_above_elapsed_equals_the_full_walk(
     fast, slow = settled(True), settled(False)
     assert fast == slow
     assert (elapsed > target) is (slow[0].breached is not None)  # type: ignore[attr-defined]
+
+
+def test_timeline_moves_an_event_back_only_past_those_ranked_after_it() -> None:
+    t = pendulum.datetime(2025, 3, 3, 9, tz="Europe/Madrid")
+    opened = TicketOpened(at=t, ticket_id="T-1", priority="P2")
+    first = StatusChanged(at=t, trigger="open", from_status="new", to_status="open")
+    reply = CustomerReplied(at=t)
+    second = StatusChanged(at=t, trigger="pend", from_status="open", to_status="pending")
+    answer = AgentReplied(at=t)
+    events = [reply, opened, first, reply, second, answer, second]
+    want = [opened, first, second, second, reply, reply, answer]
+    assert [e for _, e in timeline(events, to_micros(t))] == want
+    assert timeline(events, to_micros(t)) == _sorted(events, to_micros(t))

@@ -35,11 +35,14 @@ def timeline(events: Iterable[Event], now_us: int) -> list[tuple[int, Event]]:
         stamped = zip(us[: bisect_right(us, now_us)], events, strict=False)
     else:
         stamped = ((to_micros(event.at), event) for event in events)
-    out = []
-    # A history is in time order, so the list is sorted already unless an event ranks
-    # before the one recorded just before it at the same instant: only then is it sorted.
+    out: list[tuple[int, Event]] = []
+    ranks: list[int] = []
+    # A history is in time order, and within an instant mostly in rank order too: an event
+    # that ranks before those recorded just before it at its instant (the reopening a reply
+    # caused, recorded after the reply) moves back past them, as a stable sort would move
+    # it. Only an event earlier than the one before it (a list out of order) sorts the lot.
     ordered = True
-    last_at, last_rank = -(2**63), 0
+    last_at = -(2**63)
     for at, event in stamped:
         if at > now_us:
             break
@@ -47,10 +50,18 @@ def timeline(events: Iterable[Event], now_us: int) -> list[tuple[int, Event]]:
         rank = (
             0 if isinstance(event, TicketOpened) else 1 if isinstance(event, StatusChanged) else 2
         )
-        if at < last_at or (at == last_at and rank < last_rank):
+        if at == last_at and rank < ranks[-1]:
+            place = len(out) - 1
+            while place > 0 and out[place - 1][0] == at and ranks[place - 1] > rank:
+                place -= 1
+            out.insert(place, (at, event))
+            ranks.insert(place, rank)
+            continue
+        if at < last_at:
             ordered = False
-        last_at, last_rank = at, rank
+        last_at = at
         out.append((at, event))
+        ranks.append(rank)
     if not ordered:
         # Stable: events of one instant and rank keep their order.
         out.sort(key=lambda pair: (pair[0], _rank(pair[1])))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, Literal, TypeAlias
+from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 import pendulum
+from pendulum.tz.timezone import Timezone
 
 from servicekit._calendars import BusinessCalendar
 from servicekit._convert import instance
@@ -307,7 +308,7 @@ class SlaPolicy:
         """:meth:`evaluate` on the ticket's ``events`` up to ``now_us`` (its
         :func:`~servicekit._timeline.timeline`), read once by a protocol for every part."""
         opened = ticket.opened
-        zone = opened.at.tz
+        zone = opened_zone(opened)
         folds = self.folds(opened, zone, adjust=adjust)
         category_of = ticket.lifecycle.category
         quiet, readers_of = self._quiet, self._readers
@@ -329,8 +330,10 @@ class SlaPolicy:
                     if category is fold.category or category in quiet_for[fold.category]:
                         if kind in reads:
                             fold.feed(event, at_us, None)
-                    else:
+                    elif kind in reads:
                         fold.feed(event, at_us, category)
+                    else:
+                        fold._category_changed(at_us, category)  # all feed would do
                 continue
             readers = readers_of.get(kind)
             if readers is None:
@@ -341,6 +344,17 @@ class SlaPolicy:
             for i in readers:
                 folds[i].feed(event, at_us, None)
         return report_of(opened.ticket_id, folds, now_us, zone)
+
+
+def opened_zone(opened: TicketOpened) -> Any:
+    """The zone of a ticket's reports: its opening's pendulum zone (``opened.at.tz``)."""
+    at = opened.at
+    zone = at.tzinfo
+    # The attribute, not pendulum's ``tz`` property (Python code), where they are one zone.
+    return zone if type(zone) in _PENDULUM_ZONES else at.tz
+
+
+_PENDULUM_ZONES: Final = frozenset({Timezone, pendulum.FixedTimezone})
 
 
 def _quiet_moves(

@@ -10,7 +10,7 @@ from servicekit._time import to_micros
 from servicekit._timeline import timeline
 from servicekit.errors import OutOfOrderEventError, SlaPolicyError
 from servicekit.sla._clock import MetricFold
-from servicekit.sla._policy import SlaPolicy, SlaReport, TargetRule, report_of
+from servicekit.sla._policy import SlaPolicy, SlaReport, TargetRule, opened_zone, report_of
 
 __all__ = ["SlaTracker"]
 
@@ -64,7 +64,7 @@ class SlaTracker:
         if self._last_us is None:
             if not isinstance(event, TicketOpened):
                 raise SlaPolicyError("an SlaTracker must be fed the TicketOpened event first")
-            self._ticket_id, self._zone = event.ticket_id, event.at.tz
+            self._ticket_id, self._zone = event.ticket_id, opened_zone(event)
             self._folds = self._policy.folds(event, self._zone, adjust=self._adjust)
         elif at_us < self._last_us:
             raise OutOfOrderEventError(

@@ -1244,3 +1244,25 @@ def test_additions_that_end_exactly_at_the_last_close_of_a_year_stay_there() -> 
         r"the answer lies outside the years 2 to 9998 that calendars cover$",
     ):
         BusinessCalendar("UTC", "mon-fri 09:00-17:00").add(utc(9998, 12, 20), 200 * H)
+
+
+def test_open_periods_from_a_closing_instant_start_at_the_next_opening() -> None:
+    # Friday 17:00 closes the week: the range holds Monday's first hour and nothing else.
+    assert list(NINE_TO_FIVE.open_intervals(utc(2024, 7, 5, 17), utc(2024, 7, 8, 10))) == [
+        (utc(2024, 7, 8, 9), utc(2024, 7, 8, 10))
+    ]
+
+
+def test_adding_in_a_year_after_one_with_little_business_time() -> None:
+    # One hour in 2025, two days in 2026.
+    cal = BusinessCalendar(
+        "UTC",
+        {},
+        special_days={
+            dt.date(2025, 6, 2): "09:00-10:00",
+            dt.date(2026, 3, 2): "09:00-17:00",
+            dt.date(2026, 3, 3): "09:00-17:00",
+        },
+    )
+    assert cal.add(utc(2026, 1, 1), 2 * H) == utc(2026, 3, 2, 11)
+    assert cal.add(utc(2025, 12, 31, 12), 9 * H) == utc(2026, 3, 3, 10)

@@ -300,7 +300,12 @@ class SlaPolicy:
             NaiveDatetimeError: ``now`` has no time zone.
         """
         now_us = to_micros(now, name="now")
-        return self._report(ticket, timeline(ticket, now_us), now_us, adjust=adjust)
+        # A fold that reads no status change as an event sees only where it led: the
+        # ticket's compact status changes need not be rebuilt (they are stand-ins).
+        bare = "status_changed" not in self._readers
+        return self._report(
+            ticket, timeline(ticket, now_us, bare_changes=bare), now_us, adjust=adjust
+        )
 
     def _report(
         self, ticket: Ticket, events: Timeline, now_us: int, *, adjust: TargetRule | None = None

@@ -504,10 +504,11 @@ class ServiceProtocol:
         and those actions were handed out. Actions whose keys are in ``done`` may be left
         out (a scheduler handed them out; their values are not built).
 
-        The lifecycle's timed transitions are always read again (cheap); so is the SLA
-        policy when a chain that waits on it is re-evaluated, or a priority or attribute
-        change may re-target it (what it refuses is refused as :meth:`evaluate` refuses
-        it). Only for a protocol whose :meth:`_replan_inputs` are not ``None``.
+        The lifecycle's timed transitions are read again whenever the status has any
+        (cheap); the SLA policy when a chain that waits on it is re-evaluated, or a priority
+        or attribute change may re-target it (what it refuses is refused as
+        :meth:`evaluate` refuses it), and the first time. Only for a protocol whose
+        :meth:`_replan_inputs` are not ``None``.
         """
         as_of = ticket if ticket._last_us <= now_us else ticket.as_of(from_micros(now_us, _UTC))
         seen = len(as_of)  # every event up to now_us

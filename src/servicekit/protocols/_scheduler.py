@@ -70,8 +70,8 @@ class _Held:
         self.version = 0
         self.emitted = emitted
         # What the last evaluation read (events) and found (per part, its next action, packed
-        # as 8-byte integers: a tuple of ints would cost about 100 bytes more per ticket): a
-        # re-plan evaluates again only the parts the events since can change.
+        # as 8-byte integers: a tuple of ints costs about 50 bytes more per ticket): a re-plan
+        # evaluates again only the parts the events since can change.
         self.seen = 0
         self.parts: bytes | None = None
 
@@ -97,8 +97,14 @@ class WakeupScheduler:
     has not returned before. Time never goes back: a :meth:`due` with a ``now`` earlier than
     one already answered returns nothing and changes nothing.
 
-    Memory per held ticket is a small record (wake-up, version, one heap entry) plus the keys
-    handed out so far; the history itself is the app's :class:`~servicekit.Ticket`.
+    A re-plan evaluates again only the parts of the protocol (escalation chains, follow-up
+    schedules) that the events recorded since the ticket's last evaluation can change, or
+    whose next action has come; the others keep their answer. A protocol subclass with its
+    own ``evaluate``, ``evaluate_sla`` or ``custom_actions`` is evaluated whole each time.
+
+    Memory per held ticket is a small record (wake-up, version, one heap entry, the number
+    of events last read and each part's next action instant) plus the keys handed out so
+    far; the history itself is the app's :class:`~servicekit.Ticket`.
 
     Examples:
         >>> import pendulum

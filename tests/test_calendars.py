@@ -1230,3 +1230,17 @@ def test_adding_many_durations_to_one_start_adds_each(
             calendar.add_micros(start, v) for v in values
         ]
     assert cal._add_many_micros(start, []) == []
+
+
+def test_additions_that_end_exactly_at_the_last_close_of_a_year_stay_there() -> None:
+    # The night shift of New Year's Eve closes at 06:00 on 1 January.
+    night = BusinessCalendar("UTC", "daily 22:00-06:00")
+    assert night.add(utc(2025, 1, 1, 2), 4 * H) == utc(2025, 1, 1, 6)
+    # Tuesday 31 December 2024, then the 261 weekdays of 2025 (it starts on a Wednesday).
+    assert NINE_TO_FIVE.add(utc(2024, 12, 31, 9), (8 + 261 * 8) * H) == utc(2025, 12, 31, 17)
+    with pytest.raises(
+        InstantOutOfRangeError,
+        match=r"^cannot add business time on BusinessCalendar\('UTC', 'mon-fri 09:00-17:00'\): "
+        r"the answer lies outside the years 2 to 9998 that calendars cover$",
+    ):
+        BusinessCalendar("UTC", "mon-fri 09:00-17:00").add(utc(9998, 12, 20), 200 * H)

@@ -555,16 +555,19 @@ class MetricFold:
         self.cycles.append(cycle)
         self.reopen_candidate = None
         target = self._target()
+        calendar, target_us = target.calendar, target.target_micros
         # A zero-length marker keeps the target in force even while paused.
-        cycle.segments.append(_Segment(at, at, target.calendar, target.target_micros, 0))
+        marker = _Segment(at, at, calendar, target_us, 0)
         action = self.actions[self.category]
+        if action is ClockAction.RUN:
+            cycle.segments += (marker, _Segment(at, None, calendar, target_us, 0))
+            return
+        cycle.segments.append(marker)
         if action is ClockAction.STOP:
             outcome = self.metric.stop_outcome(self.category)
             self._end(cycle, at, outcome)
             if outcome is StopOutcome.MET and self.metric.reopenable:
                 self.reopen_candidate = cycle
-        elif action is ClockAction.RUN:
-            cycle.run(at, target.calendar, target.target_micros)
 
     @staticmethod
     def _end(cycle: _Cycle, at: int, outcome: StopOutcome) -> None:
@@ -629,6 +632,10 @@ class MetricFold:
         """Apply one event at ``at``; ``category`` is the new category for a status change."""
         if category is not None and category is not self.category:
             self._category_changed(at, category)
+        self.read(event, type(event).kind, at)
+
+    def read(self, event: Event, kind: str, at: int) -> None:
+        """:meth:`feed` for an event that changes no category (``kind``: its kind)."""
         if isinstance(event, PriorityChanged):
             self.priority = event.to_priority
             self._retarget(at)
@@ -636,7 +643,7 @@ class MetricFold:
             self.attributes = {**self.attributes, **event.attributes}
             if self.adjust is not None:
                 self._retarget(at)
-        conditions = self.by_kind.get(type(event).kind)
+        conditions = self.by_kind.get(kind)
         if conditions is None:
             return  # the metric starts, meets and cancels nothing on this kind of event
         cancels, meets, starts = conditions

@@ -334,7 +334,7 @@ class SlaPolicy:
                 for fold, reads, quiet_for in zip(folds, fold_kinds, fold_quiet, strict=True):
                     if category is fold.category or category in quiet_for[fold.category]:
                         if kind in reads:
-                            fold.feed(event, at_us, None)
+                            fold.read(event, kind, at_us)
                     elif kind in reads:
                         fold.feed(event, at_us, category)
                     else:
@@ -347,7 +347,7 @@ class SlaPolicy:
             # meets a response but not the resolution), besides priority and attribute
             # changes, which every fold reads.
             for i in readers:
-                folds[i].feed(event, at_us, None)
+                folds[i].read(event, kind, at_us)
         return report_of(opened.ticket_id, folds, now_us, zone)
 
 

@@ -209,7 +209,7 @@ class Ticket:
                         (entry, zone, fold, None, None, None) if isinstance(entry, str) else entry  # type: ignore[assignment]
                     )
                     trigger, at_zone, at_fold, actor, reason, role = fields
-                    at = _instant(micros, at_zone, at_fold)
+                    at = from_micros(micros, at_zone, fold=at_fold)
                     ticket.fire(trigger, at=at, actor=actor, reason=reason, role=role)
             except ServiceKitError as exc:
                 raise HistoryReplayError(
@@ -583,16 +583,6 @@ class Ticket:
         return clone
 
 
-def _instant(micros: int, zone: _dt.tzinfo, fold: int) -> pendulum.DateTime:
-    """The instant a compact entry stands for (from_micros gives fold=0 outside folds)."""
-    at = from_micros(micros, zone)  # type: ignore[arg-type]
-    return _with_fold(at, fold=1) if fold and not at.fold else at
-
-
-# datetime's own replace, in C: pendulum overrides it in Python.
-_with_fold: Any = _dt.datetime.replace
-
-
 def _materialize(
     item: Event | _Route | _Fired, micros: int, zone: _dt.tzinfo | None, fold: int
 ) -> Event:
@@ -602,7 +592,7 @@ def _materialize(
     if kind is _Route:
         route: _Route = item  # type: ignore[assignment]
         return status_changed(
-            _instant(micros, zone, fold),  # type: ignore[arg-type]
+            from_micros(micros, zone, fold=fold),  # type: ignore[arg-type]
             None,
             route.trigger,
             route.source,
@@ -614,7 +604,7 @@ def _materialize(
         fired: _Fired = item  # type: ignore[assignment]
         route = fired.route
         return status_changed(
-            _instant(micros, fired.zone, fired.fold),
+            from_micros(micros, fired.zone, fold=fired.fold),  # type: ignore[arg-type]
             fired.actor,
             route.trigger,
             route.source,

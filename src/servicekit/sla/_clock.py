@@ -482,6 +482,7 @@ class MetricFold:
         "cycles",
         "metric",
         "opened",
+        "outcomes",
         "policy",
         "priority",
         "reopen_candidate",
@@ -512,6 +513,7 @@ class MetricFold:
         self.zone = zone
         # The metric's rules, read for every event fed: its dicts, not its methods.
         self.actions = metric._actions
+        self.outcomes = metric._outcomes
         self.by_kind = metric._by_kind
 
     def copy(self) -> MetricFold:
@@ -583,7 +585,7 @@ class MetricFold:
         cycle = cycles[-1] if cycles and cycles[-1].ended is None else None
         if cycle is not None:
             if action is ClockAction.STOP:
-                outcome = self.metric.stop_outcome(new)
+                outcome = self.outcomes.get(new, StopOutcome.CANCEL)  # metric.stop_outcome
                 self._end(cycle, at, outcome)
                 if outcome is StopOutcome.MET and self.metric.reopenable:
                     self.reopen_candidate = cycle
@@ -670,15 +672,20 @@ class MetricFold:
         last = segments[-1]
         ended = cycle.ended
         end = ended if ended is not None else now
-        elapsed = cycle.elapsed(end)
+        running = ended is None and last.end is None
+        elapsed = last.before + (last.length(end) if running else last.used)
         target_us = last.target
         warn_at = self._target(cycle.priority).warn_at
-        running = ended is None and last.end is None
         restart = cycle.restart_index
         # A stopped clock with one target throughout: elapsed time only grows along its
         # segments, so the breach is in the past exactly when elapsed exceeds the target,
         # and nothing lies ahead; where the other instants fall is searched when first read.
-        stopped = not running and all(seg.target == target_us for seg in segments)
+        stopped = not running
+        if stopped:
+            for seg in segments:
+                if seg.target != target_us:
+                    stopped = False
+                    break
         found: _Crossings | None = None
         if stopped and not restart:
             breached = elapsed > target_us

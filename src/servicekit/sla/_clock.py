@@ -478,6 +478,7 @@ class MetricFold:
         "adjust",
         "attributes",
         "by_kind",
+        "catch_all",
         "category",
         "cycles",
         "metric",
@@ -487,6 +488,7 @@ class MetricFold:
         "priority",
         "reopen_candidate",
         "retarget_at",
+        "targets",
         "zone",
     )
 
@@ -514,6 +516,7 @@ class MetricFold:
         # The metric's rules, read for every event fed: its dicts, not its methods.
         self.actions = metric._actions
         self.outcomes = metric._outcomes
+        self.targets, self.catch_all = policy._by_priority[metric.name]
         self.by_kind = metric._by_kind
 
     def copy(self) -> MetricFold:
@@ -533,7 +536,11 @@ class MetricFold:
         return None
 
     def _target(self, priority: str | None = None) -> SlaTarget:
-        target = self.policy.target_for(self.metric.name, priority or self.priority)
+        # The policy's targets of this metric by priority, read directly (target_for for the
+        # error a priority without one gets).
+        target = self.targets.get(priority or self.priority) or self.catch_all
+        if target is None:
+            target = self.policy.target_for(self.metric.name, priority or self.priority)
         if self.adjust is None:
             return target
         adjusted = self.adjust(target, self.opened, self.attributes)

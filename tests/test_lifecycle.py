@@ -463,6 +463,47 @@ def test_fired_changes_are_kept_compactly(stamp: Callable[[int], dt.datetime]) -
     assert [e.at.fold for e in one] == [T0.fold] + [stamp(0).fold] * 10
 
 
+def test_pickles_compactly_and_reads_the_earlier_form() -> None:
+    t = Ticket.open(helpdesk_lifecycle(), ticket_id="P-1", at=T0, priority="P2")
+    t.fire("open", at=minutes(1))
+    t.fire("pend", at=minutes(2), actor="ana")
+    t.record(CustomerReplied(at=minutes(3)))
+    plain = len(pickle.dumps((t.lifecycle, list(t.history))))
+    assert len(pickle.dumps(t)) < plain
+    lifecycle, entries, *_ = t.__getstate__()
+    assert entries[1:] == [
+        "open",
+        ("pend", T0.tzinfo, minutes(2).fold, "ana", None, None),
+        t.history[-2],
+        t.history[-1],
+    ]
+    # The (lifecycle, events) form: pickles made before, and rollbacks to a shorter history.
+    earlier = Ticket.__new__(Ticket)
+    earlier.__setstate__((lifecycle, list(t.history[:2])))
+    assert earlier.history == t.history[:2]
+    assert earlier.status == "open"
+
+
+def test_unpickling_checks_the_history_again() -> None:
+    t = Ticket.open(helpdesk_lifecycle(), ticket_id="P-2", at=T0, priority="P2")
+    t.fire("open", at=minutes(1))
+    t.fire("solve", at=minutes(2))
+    _, entries, first, steps, zone, fold = t.__getstate__()
+    stricter = Lifecycle(
+        "stricter",
+        [Status("new", C.NEW), Status("open", C.OPEN), Status("solved", C.CLOSED)],
+        [
+            Transition(trigger="open", sources="new", dest="open"),
+            Transition(trigger="close", sources="open", dest="solved"),
+        ],
+        "new",
+    )
+    clone = Ticket.__new__(Ticket)
+    with pytest.raises(HistoryReplayError, match="event 2 of the history") as info:
+        clone.__setstate__((stricter, entries, first, steps, zone, fold))
+    assert info.value.index == 2
+
+
 class TicketMachine(RuleBasedStateMachine):
     """Fire random triggers, valid or not, and check that failures change nothing."""
 

@@ -33,6 +33,8 @@ START = pendulum.datetime(2025, 6, 3, 14, tz="UTC")  # a Tuesday; Tokyo is aslee
 SOLVED = START.add(hours=3)
 PROTOCOL = crisis_incident_protocol("Europe/Madrid")
 MINUTE = dt.timedelta(minutes=1)
+# The outage is played once for the module: under xdist its tests share a worker.
+pytestmark = pytest.mark.xdist_group("outage")
 
 
 @pytest.fixture(scope="module")

@@ -1055,3 +1055,24 @@ def test_only_matching_events_cancel_or_start_a_cycle() -> None:
     ticket.record(PriorityChanged(at=t0 + 3 * H, from_priority="High", to_priority="Low"))
     (cancelled,) = p.evaluate(ticket, t0 + 4 * H).statuses
     assert (cancelled.state, cancelled.ended_at) == (SlaState.CANCELLED, t0 + 3 * H)
+
+
+def test_a_metric_reading_status_changes_sees_the_events_fired_on_the_ticket() -> None:
+    # A condition on a status change reads the event's fields (here its trigger): the fold
+    # must see the change itself, not only the status it led to.
+    handover = SlaMetric(
+        name="since_opened_by_agent",
+        starts_on=[On("status_changed", trigger="open")],
+        met_on=[On("agent_replied", public=True)],
+    )
+    policy = SlaPolicy("p", [SlaTarget(metric=handover, priority="*", target=2 * H)])
+    t = pendulum.datetime(2025, 3, 3, 9, tz=UTC)
+    ticket = Ticket.open(helpdesk_lifecycle(), ticket_id="T-1", at=t, priority="P2")
+    ticket.fire("open", at=t.add(minutes=5), actor="ana")  # kept with its actor
+    ticket.record(AgentReplied(at=t.add(minutes=50)))
+    ticket.fire("pend", at=t.add(hours=1))
+    plain = Ticket.open(helpdesk_lifecycle(), ticket_id="T-2", at=t, priority="P2")
+    plain.fire("open", at=t.add(minutes=5))  # kept as the lifecycle's bare route
+    for fired in (ticket, plain):
+        (status,) = policy.evaluate(fired, t.add(hours=3)).statuses
+        assert status.started_at == t.add(minutes=5)

@@ -104,9 +104,7 @@ def test_instant_micros_is_as_instant_and_to_micros_and_says_when_it_rebuilds(
     if exact:
         # What a ticket's compact history relies on: the integer, the zone and the fold give
         # it back.
-        rebuilt = from_micros(micros, instant.tzinfo)  # type: ignore[arg-type]
-        if instant.fold and not rebuilt.fold:
-            rebuilt = dt.datetime.replace(rebuilt, fold=1)  # as the ticket does
+        rebuilt = from_micros(micros, instant.tzinfo, fold=instant.fold)  # type: ignore[arg-type]
         assert type(rebuilt) is pendulum.DateTime
         assert rebuilt.tzinfo is instant.tzinfo
         assert (repr(rebuilt), rebuilt.fold) == (repr(instant), instant.fold)

@@ -105,7 +105,7 @@ class _Frame:
     most lookups read it without touching the per-year dictionaries.
     """
 
-    __slots__ = ("base", "hi", "lo", "prev", "table", "year")
+    __slots__ = ("after_prev", "base", "hi", "lo", "prev", "prev_end", "table", "year")
 
     def __init__(
         self, lo: int, hi: int, year: int, base: int, prev: _YearTable, table: _YearTable
@@ -118,9 +118,18 @@ class _Frame:
             prev,
             table,
         )
+        # Past last year's last close (most of the year), all of last year lies before.
+        self.prev_end = prev.closes[-1] if prev.closes else -(2**63)
+        self.after_prev = base + prev.total
 
     def position(self, t: int) -> int:
-        return self.base + self.prev.before(t) + self.table.before(t)
+        table = self.table
+        # This year's table's before(t), inline: asked for most instants a clock meets.
+        i = bisect_right(table.opens, t) - 1
+        here = 0 if i < 0 else table.cum_start[i] + min(t, table.closes[i]) - table.opens[i]
+        if t >= self.prev_end:
+            return self.after_prev + here
+        return self.base + self.prev.before(t) + here
 
 
 _EMPTY_TABLE: Final = _YearTable([], [])

@@ -13,6 +13,7 @@ import datetime as _dt
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import accumulate, pairwise
 from typing import Any
 
 import attrs
@@ -208,7 +209,7 @@ class Ticket:
                         (entry, zone, fold, None, None, None) if isinstance(entry, str) else entry  # type: ignore[assignment]
                     )
                     trigger, at_zone, at_fold, actor, reason, role = fields
-                    at = _instant(micros, at_zone, at_fold)
+                    at = from_micros(micros, at_zone, fold=at_fold)
                     ticket.fire(trigger, at=at, actor=actor, reason=reason, role=role)
             except ServiceKitError as exc:
                 raise HistoryReplayError(
@@ -325,9 +326,9 @@ class Ticket:
         )
 
     def __getstate__(self) -> tuple[object, ...]:
-        # As compact as the ticket: a fired change is its trigger (with its zone, actor, reason
-        # and role when they are not the plain case's), the instants one array (which pickles
-        # in a portable byte order). Unpickling checks the history again, as replay does.
+        # As compact as the ticket: a fired change is its trigger (with its zone, fold, actor,
+        # reason and role when they are not the plain case's). Unpickling checks the history
+        # again, as replay does.
         entries: list[object] = []
         for item in self._items:
             kind = type(item)
@@ -341,18 +342,20 @@ class Ticket:
                 )
             else:
                 entries.append(item)
-        return self._lifecycle, entries, self._us, self._zone, self._fold
+        us = self._us
+        # Each instant as the step from the one before: small integers pickle in a few bytes.
+        steps = tuple(later - earlier for earlier, later in pairwise(us))
+        return self._lifecycle, entries, us[0], steps, self._zone, self._fold
 
     def __setstate__(self, state: tuple[Any, ...]) -> None:
         if len(state) == 2:  # (lifecycle, events): earlier pickles, and rollbacks to a history
             lifecycle, events = state
             rebuilt = Ticket.replay(events, lifecycle)
         else:
-            lifecycle, entries, us, zone, fold = state
-            steps = zip(entries, us, strict=True)
-            rebuilt = Ticket._replay(
-                lifecycle, ((e, None if isinstance(e, Event) else m) for e, m in steps), zone, fold
-            )
+            lifecycle, entries, first, steps, zone, fold = state
+            instants = zip(entries, accumulate(steps, initial=first), strict=True)
+            entries_ = ((e, None if isinstance(e, Event) else m) for e, m in instants)
+            rebuilt = Ticket._replay(lifecycle, entries_, zone, fold)
         for name in Ticket.__slots__:
             object.__setattr__(self, name, getattr(rebuilt, name))
 
@@ -580,16 +583,6 @@ class Ticket:
         return clone
 
 
-def _instant(micros: int, zone: _dt.tzinfo, fold: int) -> pendulum.DateTime:
-    """The instant a compact entry stands for (from_micros gives fold=0 outside folds)."""
-    at = from_micros(micros, zone)  # type: ignore[arg-type]
-    return _with_fold(at, fold=1) if fold and not at.fold else at
-
-
-# datetime's own replace, in C: pendulum overrides it in Python.
-_with_fold: Any = _dt.datetime.replace
-
-
 def _materialize(
     item: Event | _Route | _Fired, micros: int, zone: _dt.tzinfo | None, fold: int
 ) -> Event:
@@ -599,7 +592,7 @@ def _materialize(
     if kind is _Route:
         route: _Route = item  # type: ignore[assignment]
         return status_changed(
-            _instant(micros, zone, fold),  # type: ignore[arg-type]
+            from_micros(micros, zone, fold=fold),  # type: ignore[arg-type]
             None,
             route.trigger,
             route.source,
@@ -611,7 +604,7 @@ def _materialize(
         fired: _Fired = item  # type: ignore[assignment]
         route = fired.route
         return status_changed(
-            _instant(micros, fired.zone, fired.fold),
+            from_micros(micros, fired.zone, fold=fired.fold),  # type: ignore[arg-type]
             fired.actor,
             route.trigger,
             route.source,

@@ -148,8 +148,11 @@ def to_micros(value: object, *, name: str = "datetime") -> int:
     )
 
 
-def from_micros(micros: int, tz: Timezone) -> pendulum.DateTime:
+def from_micros(micros: int, tz: Timezone, *, fold: int = 0) -> pendulum.DateTime:
     """The pendulum ``DateTime`` in ``tz`` for microseconds since the epoch.
+
+    ``fold=1`` is kept on a wall time that is in no fold (``pendulum.datetime()`` gives it to
+    every wall time); in a fold, the instant decides.
 
     Raises:
         InstantOutOfRangeError: the instant is outside years 1 to 9999 (in UTC or in ``tz``).
@@ -177,7 +180,7 @@ def from_micros(micros: int, tz: Timezone) -> pendulum.DateTime:
         t.second,
         micros % MICROS_PER_SECOND,
         tzinfo=tz,
-        fold=t.fold,
+        fold=t.fold or fold,
     )
 
 

@@ -478,14 +478,17 @@ class MetricFold:
         "adjust",
         "attributes",
         "by_kind",
+        "catch_all",
         "category",
         "cycles",
         "metric",
         "opened",
+        "outcomes",
         "policy",
         "priority",
         "reopen_candidate",
         "retarget_at",
+        "targets",
         "zone",
     )
 
@@ -512,6 +515,8 @@ class MetricFold:
         self.zone = zone
         # The metric's rules, read for every event fed: its dicts, not its methods.
         self.actions = metric._actions
+        self.outcomes = metric._outcomes
+        self.targets, self.catch_all = policy._by_priority[metric.name]
         self.by_kind = metric._by_kind
 
     def copy(self) -> MetricFold:
@@ -531,7 +536,11 @@ class MetricFold:
         return None
 
     def _target(self, priority: str | None = None) -> SlaTarget:
-        target = self.policy.target_for(self.metric.name, priority or self.priority)
+        # The policy's targets of this metric by priority, read directly (target_for for the
+        # error a priority without one gets).
+        target = self.targets.get(priority or self.priority) or self.catch_all
+        if target is None:
+            target = self.policy.target_for(self.metric.name, priority or self.priority)
         if self.adjust is None:
             return target
         adjusted = self.adjust(target, self.opened, self.attributes)
@@ -555,16 +564,19 @@ class MetricFold:
         self.cycles.append(cycle)
         self.reopen_candidate = None
         target = self._target()
+        calendar, target_us = target.calendar, target.target_micros
         # A zero-length marker keeps the target in force even while paused.
-        cycle.segments.append(_Segment(at, at, target.calendar, target.target_micros, 0))
+        marker = _Segment(at, at, calendar, target_us, 0)
         action = self.actions[self.category]
+        if action is ClockAction.RUN:
+            cycle.segments += (marker, _Segment(at, None, calendar, target_us, 0))
+            return
+        cycle.segments.append(marker)
         if action is ClockAction.STOP:
             outcome = self.metric.stop_outcome(self.category)
             self._end(cycle, at, outcome)
             if outcome is StopOutcome.MET and self.metric.reopenable:
                 self.reopen_candidate = cycle
-        elif action is ClockAction.RUN:
-            cycle.run(at, target.calendar, target.target_micros)
 
     @staticmethod
     def _end(cycle: _Cycle, at: int, outcome: StopOutcome) -> None:
@@ -580,7 +592,7 @@ class MetricFold:
         cycle = cycles[-1] if cycles and cycles[-1].ended is None else None
         if cycle is not None:
             if action is ClockAction.STOP:
-                outcome = self.metric.stop_outcome(new)
+                outcome = self.outcomes.get(new, StopOutcome.CANCEL)  # metric.stop_outcome
                 self._end(cycle, at, outcome)
                 if outcome is StopOutcome.MET and self.metric.reopenable:
                     self.reopen_candidate = cycle
@@ -629,6 +641,10 @@ class MetricFold:
         """Apply one event at ``at``; ``category`` is the new category for a status change."""
         if category is not None and category is not self.category:
             self._category_changed(at, category)
+        self.read(event, type(event).kind, at)
+
+    def read(self, event: Event, kind: str, at: int) -> None:
+        """:meth:`feed` for an event that changes no category (``kind``: its kind)."""
         if isinstance(event, PriorityChanged):
             self.priority = event.to_priority
             self._retarget(at)
@@ -636,7 +652,7 @@ class MetricFold:
             self.attributes = {**self.attributes, **event.attributes}
             if self.adjust is not None:
                 self._retarget(at)
-        conditions = self.by_kind.get(type(event).kind)
+        conditions = self.by_kind.get(kind)
         if conditions is None:
             return  # the metric starts, meets and cancels nothing on this kind of event
         cancels, meets, starts = conditions
@@ -663,15 +679,20 @@ class MetricFold:
         last = segments[-1]
         ended = cycle.ended
         end = ended if ended is not None else now
-        elapsed = cycle.elapsed(end)
+        running = ended is None and last.end is None
+        elapsed = last.before + (last.length(end) if running else last.used)
         target_us = last.target
         warn_at = self._target(cycle.priority).warn_at
-        running = ended is None and last.end is None
         restart = cycle.restart_index
         # A stopped clock with one target throughout: elapsed time only grows along its
         # segments, so the breach is in the past exactly when elapsed exceeds the target,
         # and nothing lies ahead; where the other instants fall is searched when first read.
-        stopped = not running and all(seg.target == target_us for seg in segments)
+        stopped = not running
+        if stopped:
+            for seg in segments:
+                if seg.target != target_us:
+                    stopped = False
+                    break
         found: _Crossings | None = None
         if stopped and not restart:
             breached = elapsed > target_us

@@ -182,6 +182,9 @@ class SlaPolicy:
     )
     on_reopen: Literal["resume", "new_cycle"] = attrs.field(default="resume", kw_only=True)
     _index: Mapping[tuple[str, str], SlaTarget] = attrs.field(init=False, eq=False, repr=False)
+    _by_priority: Mapping[str, tuple[Mapping[str, SlaTarget], SlaTarget | None]] = attrs.field(
+        init=False, eq=False, repr=False
+    )
     _metrics: tuple[SlaMetric, ...] = attrs.field(init=False, eq=False, repr=False)
     _quiet: Mapping[StatusCategory, frozenset[StatusCategory]] = attrs.field(
         init=False, eq=False, repr=False
@@ -221,6 +224,16 @@ class SlaPolicy:
                 )
             index[key] = target
         object.__setattr__(self, "_index", index)
+        # Per metric, its targets by priority and its catch-all: what a fold looks up for
+        # every cycle (target_for's answer, without its lookups by (metric, priority) pair).
+        by_priority: dict[str, dict[str, SlaTarget]] = {}
+        for (metric_name, priority), target in index.items():
+            by_priority.setdefault(metric_name, {})[priority] = target
+        object.__setattr__(
+            self,
+            "_by_priority",
+            {m: (targets, targets.get(ANY_PRIORITY)) for m, targets in by_priority.items()},
+        )
         object.__setattr__(self, "_metrics", tuple(metrics.values()))
         # The kinds of event a fold reads besides status changes: the metrics' conditions,
         # and the changes that re-target a cycle.
@@ -300,7 +313,12 @@ class SlaPolicy:
             NaiveDatetimeError: ``now`` has no time zone.
         """
         now_us = to_micros(now, name="now")
-        return self._report(ticket, timeline(ticket, now_us), now_us, adjust=adjust)
+        # A fold that reads no status change as an event sees only where it led: the
+        # ticket's compact status changes need not be rebuilt (they are stand-ins).
+        bare = "status_changed" not in self._readers
+        return self._report(
+            ticket, timeline(ticket, now_us, bare_changes=bare), now_us, adjust=adjust
+        )
 
     def _report(
         self, ticket: Ticket, events: Timeline, now_us: int, *, adjust: TargetRule | None = None
@@ -318,10 +336,12 @@ class SlaPolicy:
         # left, which their clocks treat exactly as the one it entered.
         current = folds[0].category
         for at_us, event in events:
-            category = category_of(event.to_status) if isinstance(event, StatusChanged) else None
-            if category is not None and (category is current or category in quiet[current]):
-                category = None
             kind = type(event).kind
+            category: StatusCategory | None = None
+            if isinstance(event, StatusChanged):
+                category = category_of(event.to_status)
+                if category is current or category in quiet[current]:
+                    category = None
             if category is not None:
                 current = category
                 # A move quiet for one metric (its clock does the same on both sides) is not
@@ -329,7 +349,7 @@ class SlaPolicy:
                 for fold, reads, quiet_for in zip(folds, fold_kinds, fold_quiet, strict=True):
                     if category is fold.category or category in quiet_for[fold.category]:
                         if kind in reads:
-                            fold.feed(event, at_us, None)
+                            fold.read(event, kind, at_us)
                     elif kind in reads:
                         fold.feed(event, at_us, category)
                     else:
@@ -342,7 +362,7 @@ class SlaPolicy:
             # meets a response but not the resolution), besides priority and attribute
             # changes, which every fold reads.
             for i in readers:
-                folds[i].feed(event, at_us, None)
+                folds[i].read(event, kind, at_us)
         return report_of(opened.ticket_id, folds, now_us, zone)
 
 

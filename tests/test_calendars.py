@@ -1266,3 +1266,12 @@ def test_adding_in_a_year_after_one_with_little_business_time() -> None:
     )
     assert cal.add(utc(2026, 1, 1), 2 * H) == utc(2026, 3, 2, 11)
     assert cal.add(utc(2025, 12, 31, 12), 9 * H) == utc(2026, 3, 3, 10)
+
+
+def test_open_periods_joined_across_new_year_are_followed_by_the_next_ones() -> None:
+    # 18:00-24:00 on New Year's Eve and 00:00-06:00 on New Year's Day are one period.
+    cal = BusinessCalendar("UTC", "daily 00:00-06:00,18:00-24:00")
+    assert list(cal.open_intervals(utc(2023, 12, 31, 12), utc(2024, 1, 2, 12))) == [
+        (utc(2023, 12, 31, 18), utc(2024, 1, 1, 6)),
+        (utc(2024, 1, 1, 18), utc(2024, 1, 2, 6)),
+    ]

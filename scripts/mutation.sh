@@ -84,6 +84,9 @@ else
         echo 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-p", "no:benchmark", "-q", "-x"]'
         # A mutant that makes a test several times slower is as good as killed; the default
         # (15 x the clean run) lets a few endless-loop mutants take most of the run.
+        # Not much lower: a mutant that survives runs about as long as the estimate, so at 1.0
+        # some survivors overrun est + 5 s and count as timeouts, i.e. killed (seen on
+        # _check_year's equivalent margins).
         echo "timeout_multiplier = ${MUTATION_TIMEOUT_FACTOR:-3.0}"
         echo "timeout_constant = 5.0"
     } >> "$work/pyproject.toml"

@@ -1244,3 +1244,34 @@ def test_additions_that_end_exactly_at_the_last_close_of_a_year_stay_there() -> 
         r"the answer lies outside the years 2 to 9998 that calendars cover$",
     ):
         BusinessCalendar("UTC", "mon-fri 09:00-17:00").add(utc(9998, 12, 20), 200 * H)
+
+
+def test_open_periods_from_a_closing_instant_start_at_the_next_opening() -> None:
+    # Friday 17:00 closes the week: the range holds Monday's first hour and nothing else.
+    assert list(NINE_TO_FIVE.open_intervals(utc(2024, 7, 5, 17), utc(2024, 7, 8, 10))) == [
+        (utc(2024, 7, 8, 9), utc(2024, 7, 8, 10))
+    ]
+
+
+def test_adding_in_a_year_after_one_with_little_business_time() -> None:
+    # One hour in 2025, two days in 2026.
+    cal = BusinessCalendar(
+        "UTC",
+        {},
+        special_days={
+            dt.date(2025, 6, 2): "09:00-10:00",
+            dt.date(2026, 3, 2): "09:00-17:00",
+            dt.date(2026, 3, 3): "09:00-17:00",
+        },
+    )
+    assert cal.add(utc(2026, 1, 1), 2 * H) == utc(2026, 3, 2, 11)
+    assert cal.add(utc(2025, 12, 31, 12), 9 * H) == utc(2026, 3, 3, 10)
+
+
+def test_open_periods_joined_across_new_year_are_followed_by_the_next_ones() -> None:
+    # 18:00-24:00 on New Year's Eve and 00:00-06:00 on New Year's Day are one period.
+    cal = BusinessCalendar("UTC", "daily 00:00-06:00,18:00-24:00")
+    assert list(cal.open_intervals(utc(2023, 12, 31, 12), utc(2024, 1, 2, 12))) == [
+        (utc(2023, 12, 31, 18), utc(2024, 1, 1, 6)),
+        (utc(2024, 1, 1, 18), utc(2024, 1, 2, 6)),
+    ]

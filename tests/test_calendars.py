@@ -1275,3 +1275,16 @@ def test_open_periods_joined_across_new_year_are_followed_by_the_next_ones() -> 
         (utc(2023, 12, 31, 18), utc(2024, 1, 1, 6)),
         (utc(2024, 1, 1, 18), utc(2024, 1, 2, 6)),
     ]
+
+
+def test_a_closed_new_years_eve_leaves_new_years_day_whole() -> None:
+    # New Year's Eve is a holiday held by a holidays calendar, so its night shift does not
+    # run into New Year's Day's special 00:00-08:00: 6 h (from the 30th's night) + 8 h.
+    company = holidays.HolidayBase()
+    company[dt.date(2024, 12, 31)] = "Closure"
+    cal = BusinessCalendar(
+        "UTC", "daily 22:00-06:00", company, special_days={dt.date(2025, 1, 1): "00:00-08:00"}
+    )
+    assert cal.between(utc(2024, 12, 31), utc(2025, 1, 2)) == 14 * H
+    # Before 1970 too: 31 December 1966 is a Saturday, 2 January 1967 a Monday.
+    assert NINE_TO_FIVE.between(utc(1967, 1, 2), utc(1967, 1, 3)) == 8 * H

@@ -516,7 +516,7 @@ class TicketReader:
                 continue
             self._counts["tickets_accepted"] += 1
             self._counts["events"] += len(ticket)
-            self._kinds.update(type(e).kind for e in ticket)
+            self._kinds.update(ticket._kinds())
             yield ticket
 
     def _reject(self, ticket_id: str | None, rows: int, problem: _Problem) -> None:

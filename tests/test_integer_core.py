@@ -43,7 +43,7 @@ from servicekit.followup import ContactWindow
 from servicekit.protocols import ServiceProtocol, compliance_rows
 from servicekit.protocols._compliance import _seconds
 from servicekit.sla import SlaPolicy, SlaReport, SlaStatus
-from servicekit.sla._clock import _crossing, _reach, _reach_all, _Segment, _settle, _walk
+from servicekit.sla._clock import _closed, _crossing, _reach, _reach_all, _Segment, _settle, _walk
 from servicekit.sla._policy import report_of
 from servicekit.testing import (
     business_calendars,
@@ -314,7 +314,7 @@ def _uniform_segments(draw: st.DrawFn) -> tuple[_Segment, ...]:
             segments.append(_Segment(start, None, calendar, target, before))
         else:
             end = start + draw(st.integers(0, 10 * 24 * 3600)) * 10**6
-            segments.append(_Segment(start, start, calendar, target, before).closed(end))
+            segments.append(_closed(_Segment(start, start, calendar, target, before), end))
             start = end
     return tuple(segments)
 
@@ -392,7 +392,7 @@ def test_a_stopped_clock_skipping_values_above_elapsed_equals_the_full_walk(
     for seg in drawn:
         before = segments[-1].before + segments[-1].used if segments else 0
         end = seg.start if seg.end is None else seg.end
-        segments.append(seg._replace(before=before).closed(end))
+        segments.append(_closed(seg._replace(before=before), end))
     elapsed = segments[-1].before + segments[-1].used
     near = [k * elapsed + d for k in (1, 2) for d in (-1, 0, 1) if k * elapsed + d > 0]
     target = data.draw(

@@ -12,8 +12,9 @@ from __future__ import annotations
 import gc
 import statistics
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -55,6 +56,56 @@ def interleave(contenders: Mapping[str, Callable[[], object]], rounds: int) -> d
             samples[name].results.append(result)
             del result
     return samples
+
+
+def interleave_slices(
+    contenders: Mapping[str, Callable[[Sequence[Any]], Sequence[object]]],
+    items: Sequence[Any],
+    size: int,
+    passes: int = 1,
+) -> dict[str, Samples]:
+    """Run every contender over the same short slice of ``items``, slice after slice.
+
+    Round r runs each contender once over slice r (``size`` items; the order rotates from
+    round to round), so the host's noise, which comes and goes over seconds, meets the
+    contenders alike within a round, however lopsided their speeds: a round lasts a fraction
+    of a second. ``passes`` walks the items that many times. Timings are per item (a round's
+    seconds over its slice's length). ``Samples.result`` holds each contender's answers for
+    every item, in order (from the last pass), for callers to compare.
+    """
+    if size < 1 or passes < 1:
+        raise ValueError("size and passes must be at least 1")
+    samples = {name: Samples() for name in contenders}
+    names = list(contenders)
+    answers: dict[str, list[object]] = {}
+    r = 0
+    for _ in range(passes):
+        answers = {name: [] for name in names}
+        for start in range(0, len(items), size):
+            chunk = items[start : start + size]
+            order = names[r % len(names) :] + names[: r % len(names)]
+            r += 1
+            gc.collect()  # once per round: each contender's own garbage is its own cost
+            for name in order:
+                wall, cpu = time.perf_counter(), time.process_time()
+                result = contenders[name](chunk)
+                samples[name].cpu.append((time.process_time() - cpu) / len(chunk))
+                samples[name].wall.append((time.perf_counter() - wall) / len(chunk))
+                answers[name].extend(result)
+                del result
+    for name in names:
+        samples[name].result = answers[name]
+    return samples
+
+
+def round_ratios(slow: Samples, fast: Samples, cpu: bool = True) -> str:
+    """The ratio of the medians, and the median and range of the per-round ratios."""
+    a, b = (slow.cpu, fast.cpu) if cpu else (slow.wall, fast.wall)
+    rounds = [x / y for x, y in zip(a, b, strict=True)]
+    return (
+        f"{ratio(slow, fast, cpu):,.1f}x (ratio of medians); per round median "
+        f"{statistics.median(rounds):,.1f}x, range {min(rounds):,.1f}x-{max(rounds):,.1f}x"
+    )
 
 
 def per_item(samples: Samples, items: int, cpu: bool = True) -> Samples:

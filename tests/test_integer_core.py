@@ -16,7 +16,8 @@ import zoneinfo
 from collections.abc import Iterable
 
 import pendulum
-from hypothesis import example, given
+from _depth import costly
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from servicekit import (
@@ -43,7 +44,7 @@ from servicekit.followup import ContactWindow
 from servicekit.protocols import ServiceProtocol, compliance_rows
 from servicekit.protocols._compliance import _seconds
 from servicekit.sla import SlaPolicy, SlaReport, SlaStatus
-from servicekit.sla._clock import _crossing, _reach, _reach_all, _Segment, _settle, _walk
+from servicekit.sla._clock import _closed, _crossing, _reach, _reach_all, _Segment, _settle, _walk
 from servicekit.sla._policy import report_of
 from servicekit.testing import (
     business_calendars,
@@ -125,6 +126,7 @@ def test_sla_status_values_are_its_microseconds(
         assert s.warnings is s.warnings
 
 
+@settings(costly())
 @given(protocol_tickets(), NOW_HOURS)
 def test_sla_status_equality_hash_pickle_and_repr(
     case: tuple[ServiceProtocol, Ticket], hours: int
@@ -170,6 +172,7 @@ def test_seconds_of_microseconds_are_timedelta_total_seconds(micros: int) -> Non
     assert _seconds(micros) == dt.timedelta(microseconds=micros).total_seconds()
 
 
+@settings(costly())
 @given(
     business_calendars(),
     st.lists(
@@ -314,7 +317,7 @@ def _uniform_segments(draw: st.DrawFn) -> tuple[_Segment, ...]:
             segments.append(_Segment(start, None, calendar, target, before))
         else:
             end = start + draw(st.integers(0, 10 * 24 * 3600)) * 10**6
-            segments.append(_Segment(start, start, calendar, target, before).closed(end))
+            segments.append(_closed(_Segment(start, start, calendar, target, before), end))
             start = end
     return tuple(segments)
 
@@ -392,7 +395,7 @@ def test_a_stopped_clock_skipping_values_above_elapsed_equals_the_full_walk(
     for seg in drawn:
         before = segments[-1].before + segments[-1].used if segments else 0
         end = seg.start if seg.end is None else seg.end
-        segments.append(seg._replace(before=before).closed(end))
+        segments.append(_closed(seg._replace(before=before), end))
     elapsed = segments[-1].before + segments[-1].used
     near = [k * elapsed + d for k in (1, 2) for d in (-1, 0, 1) if k * elapsed + d > 0]
     target = data.draw(

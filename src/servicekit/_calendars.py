@@ -122,15 +122,6 @@ class _Frame:
         self.prev_end = prev.closes[-1] if prev.closes else -(2**63)
         self.after_prev = base + prev.total
 
-    def position(self, t: int) -> int:
-        table = self.table
-        # This year's table's before(t), inline: asked for most instants a clock meets.
-        i = bisect_right(table.opens, t) - 1
-        here = 0 if i < 0 else table.cum_start[i] + min(t, table.closes[i]) - table.opens[i]
-        if t >= self.prev_end:
-            return self.after_prev + here
-        return self.base + self.prev.before(t) + here
-
 
 _EMPTY_TABLE: Final = _YearTable([], [])
 _POSITIONS_MAX: Final = 1024
@@ -558,13 +549,26 @@ class BusinessCalendar:
 
     def _position(self, t: int) -> int:
         """Business microseconds before ``t``, counted from the reference year."""
-        positions = self._cache.positions
+        cache = self._cache
+        positions = cache.positions
         found = positions.get(t)
-        if found is None:
-            found = self._frame(t).position(t)
-            if len(positions) >= _POSITIONS_MAX:
-                positions.clear()  # bounded: a replay meets millions of instants
-            positions[t] = found
+        if found is not None:
+            return found
+        # Asked for every instant a clock meets: the last frame and this year's table's
+        # before(t) are read inline.
+        frame = cache.frame
+        if not frame.lo <= t < frame.hi:
+            frame = self._frame(t)
+        table = frame.table
+        i = bisect_right(table.opens, t) - 1
+        here = 0 if i < 0 else table.cum_start[i] + min(t, table.closes[i]) - table.opens[i]
+        if t >= frame.prev_end:
+            found = frame.after_prev + here
+        else:
+            found = frame.base + frame.prev.before(t) + here
+        if len(positions) >= _POSITIONS_MAX:
+            positions.clear()  # bounded: a replay meets millions of instants
+        positions[t] = found
         return found
 
     def _never_open(self, what: str) -> CalendarNeverOpenError:

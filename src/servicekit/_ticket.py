@@ -262,6 +262,35 @@ class Ticket:
         for item, micros in zip(self._items, self._us, strict=True):
             yield _materialize(item, micros, zone, fold)
 
+    # Readers that need less than the events themselves (a replay's counts read every
+    # ticket's history) read the compact history through these, rebuilding nothing.
+
+    def _kinds(self) -> Iterator[str]:
+        """Each event's ``kind``, in order (what ``type(e).kind for e in self`` gives)."""
+        changed = StatusChanged.kind
+        for item in self._items:
+            kind = type(item)
+            yield changed if kind is _Route or kind is _Fired else item.kind  # type: ignore[union-attr]
+
+    def _moves(self) -> Iterator[tuple[str, str]]:
+        """``(from_status, to_status)`` of every status change, in order."""
+        for item in self._items:
+            kind = type(item)
+            if kind is _Route:
+                yield item.source, item.dest  # type: ignore[union-attr]
+            elif kind is _Fired:
+                route = item.route  # type: ignore[union-attr]
+                yield route.source, route.dest
+            elif isinstance(item, StatusChanged):
+                yield item.from_status, item.to_status
+
+    def _recorded(self) -> Iterator[Event]:
+        """The events kept as they were given, in order: every event but the status changes
+        fired here (which :meth:`_moves` gives)."""
+        for item in self._items:
+            if isinstance(item, Event):
+                yield item
+
     def _event(self, index: int) -> Event:
         return _materialize(self._items[index], self._us[index], self._zone, self._fold)
 

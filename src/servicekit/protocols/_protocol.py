@@ -369,7 +369,9 @@ class ServiceProtocol:
         """The SLA report of ``ticket`` at ``now`` with the protocol's target rule, or
         ``None`` without a policy (the same report :meth:`evaluate` hands to every chain)."""
         now_us = to_micros(now, name="now")
-        return self._policy_report(ticket, timeline(ticket, now_us), now_us)
+        sla = self.sla
+        bare = sla is None or StatusChanged.kind not in sla._readers
+        return self._policy_report(ticket, timeline(ticket, now_us, bare_changes=bare), now_us)
 
     def _policy_report(self, ticket: Ticket, events: Timeline, now_us: int) -> SlaReport | None:
         """:meth:`evaluate_sla` on the ticket's timeline, already read."""
@@ -378,6 +380,20 @@ class ServiceProtocol:
         overridden = type(self).adjust_target is not ServiceProtocol.adjust_target
         return self.sla._report(
             ticket, events, now_us, adjust=self.adjust_target if overridden else None
+        )
+
+    def _bare_changes(self) -> bool:
+        """Whether no part reads a status change as an event, only the status it led to:
+        the SLA policy's folds, every chain's stops and triggers (``On`` conditions; a
+        category entered is read from the status) and every schedule's ``stop_on``. The
+        timeline then gives the ticket's compact status changes as stand-ins (see
+        :func:`~servicekit._timeline.timeline`), sparing their rebuilding."""
+        changed = StatusChanged.kind
+        sla = self.sla
+        return (
+            (sla is None or changed not in sla._readers)
+            and all(changed not in chain_inputs(c).kinds for c in self.escalations)
+            and all(changed not in s.stop_on for s in self.follow_ups)
         )
 
     def evaluate(self, ticket: Ticket, now: _dt.datetime) -> ProtocolReport:
@@ -391,7 +407,7 @@ class ServiceProtocol:
         as_of = ticket if ticket._last_us <= now_us else ticket.as_of(now)
         # The history is read into a timeline once, for the policy, every chain and every
         # schedule (each of their own evaluate methods reads it alone).
-        events = timeline(as_of, now_us)
+        events = timeline(as_of, now_us, bare_changes=self._bare_changes())
         sla = (
             self._policy_report(as_of, events, now_us)
             if type(self).evaluate_sla is ServiceProtocol.evaluate_sla
@@ -526,7 +542,7 @@ class ServiceProtocol:
         n = len(chains)
         actions: list[DueAction] = []
         if retarget or any(stale):
-            events = timeline(as_of, now_us)
+            events = timeline(as_of, now_us, bare_changes=self._bare_changes())
             sla = self._policy_report(as_of, events, now_us) if retarget or any(stale[:n]) else None
             for i, chain in enumerate(chains):
                 if stale[i]:

@@ -73,9 +73,18 @@ class _Segment(NamedTuple):
             return self.used
         return self.calendar.between_micros(self.start, now) if now > self.start else 0
 
-    def closed(self, end: int) -> _Segment:
-        used = self.calendar.between_micros(self.start, end) if end > self.start else 0
-        return _Segment(self.start, end, self.calendar, self.target, self.before, used)
+
+# Folds build segments for every cycle they start, pause or end: tuple.__new__ with the
+# fields in order skips the Python-level __new__ a NamedTuple's constructor goes through.
+_new_segment: Final = tuple.__new__
+
+
+def _closed(seg: _Segment, end: int) -> _Segment:
+    """A running segment ended at ``end``, with the business time it used."""
+    start = seg.start
+    calendar = seg.calendar
+    used = calendar.between_micros(start, end) if end > start else 0
+    return _new_segment(_Segment, (start, end, calendar, seg.target, seg.before, used))
 
 
 def _crossing(segments: tuple[_Segment, ...], value_of: Callable[[int], int]) -> int | None:
@@ -219,7 +228,7 @@ def _settle(
     return _Crossings(due, breached, tuple(reached)), min(later) if later else None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False)
+@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False)
 class SlaStatus:
     """One cycle of one metric of one ticket, as of ``now``.
 
@@ -457,16 +466,21 @@ class _Cycle:
     def stop_running(self, at: int) -> None:
         segments = self.segments
         if segments and segments[-1].end is None:
-            segments[-1] = segments[-1].closed(at)
+            segments[-1] = _closed(segments[-1], at)
 
     def run(self, at: int, calendar: BusinessCalendar, target: int) -> None:
         segments = self.segments
         if not segments:
-            segments.append(_Segment(at, None, calendar, target, 0))
+            segments.append(_new_segment(_Segment, (at, None, calendar, target, 0, 0)))
         elif segments[-1].end is not None:
             # The last segment has ended: its length is what it used.
             last = segments[-1]
-            segments.append(_Segment(at, None, calendar, target, last.before + last.used))
+            before = last.before + last.used
+            segments.append(_new_segment(_Segment, (at, None, calendar, target, before, 0)))
+
+
+#: The kinds of event that may change a fold's target (tested before its conditions).
+_RETARGETING: Final = frozenset({PriorityChanged.kind, AttributesChanged.kind})
 
 
 class MetricFold:
@@ -556,7 +570,7 @@ class MetricFold:
         # A running clock runs on (most moves between open statuses): no target to look up.
         if not cycle.running and self.actions[self.category] is ClockAction.RUN:
             target = self._target()
-            cycle.run(at, target.calendar, target.target_micros)
+            cycle.run(at, target.calendar, target._micros)
 
     def _start(self, at: int) -> None:
         self.retarget_at = None  # a new cycle takes the target in force anyway
@@ -564,12 +578,13 @@ class MetricFold:
         self.cycles.append(cycle)
         self.reopen_candidate = None
         target = self._target()
-        calendar, target_us = target.calendar, target.target_micros
+        calendar, target_us = target.calendar, target._micros
         # A zero-length marker keeps the target in force even while paused.
-        marker = _Segment(at, at, calendar, target_us, 0)
+        marker = _new_segment(_Segment, (at, at, calendar, target_us, 0, 0))
         action = self.actions[self.category]
         if action is ClockAction.RUN:
-            cycle.segments += (marker, _Segment(at, None, calendar, target_us, 0))
+            running = _new_segment(_Segment, (at, None, calendar, target_us, 0, 0))
+            cycle.segments += (marker, running)
             return
         cycle.segments.append(marker)
         if action is ClockAction.STOP:
@@ -580,7 +595,10 @@ class MetricFold:
 
     @staticmethod
     def _end(cycle: _Cycle, at: int, outcome: StopOutcome) -> None:
-        cycle.stop_running(at)
+        # _Cycle.stop_running, inline: every met or cancelled cycle comes here.
+        segments = cycle.segments
+        if segments and segments[-1].end is None:
+            segments[-1] = _closed(segments[-1], at)
         cycle.ended, cycle.outcome = at, outcome
 
     def _category_changed(self, at: int, new: StatusCategory) -> None:
@@ -645,13 +663,8 @@ class MetricFold:
 
     def read(self, event: Event, kind: str, at: int) -> None:
         """:meth:`feed` for an event that changes no category (``kind``: its kind)."""
-        if isinstance(event, PriorityChanged):
-            self.priority = event.to_priority
-            self._retarget(at)
-        elif isinstance(event, AttributesChanged):
-            self.attributes = {**self.attributes, **event.attributes}
-            if self.adjust is not None:
-                self._retarget(at)
+        if kind in _RETARGETING:
+            self._retarget_on(event, at)
         conditions = self.by_kind.get(kind)
         if conditions is None:
             return  # the metric starts, meets and cancels nothing on this kind of event
@@ -659,16 +672,25 @@ class MetricFold:
         cycles = self.cycles
         cycle = cycles[-1] if cycles and cycles[-1].ended is None else None
         if cycle is not None:
-            if cancels and matches_any(cancels, event):
+            if cancels and (cancels is True or matches_any(cancels, event)):
                 self._end(cycle, at, StopOutcome.CANCEL)
                 return
-            if meets and matches_any(meets, event):
+            if meets and (meets is True or matches_any(meets, event)):
                 self._end(cycle, at, StopOutcome.MET)
                 if not self.metric.restarts:
                     return
                 cycle = None
-        if cycle is None and starts and matches_any(starts, event):
+        if cycle is None and starts and (starts is True or matches_any(starts, event)):
             self._start(at)
+
+    def _retarget_on(self, event: Event, at: int) -> None:
+        if isinstance(event, PriorityChanged):
+            self.priority = event.to_priority
+            self._retarget(at)
+        elif isinstance(event, AttributesChanged):
+            self.attributes = {**self.attributes, **event.attributes}
+            if self.adjust is not None:
+                self._retarget(at)
 
     def statuses(self, now: int) -> list[SlaStatus]:
         """Every cycle as of ``now`` (which must not be before the last event fed)."""

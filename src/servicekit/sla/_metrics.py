@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from typing import Final
+from typing import Final, Literal, TypeAlias
 
 import attrs
 
@@ -85,6 +85,18 @@ def matches_any(conditions: tuple[On, ...], event: Event) -> bool:
         else:
             return True
     return False
+
+
+#: A group of conditions on one kind of event as a fold tests them: ``True`` when any event of
+#: the kind matches (a condition with no field values), else the conditions (none: ``()``).
+Conditions: TypeAlias = "tuple[On, ...] | Literal[True]"
+
+
+def _of_kind(group: tuple[On, ...], kind: str) -> Conditions:
+    conditions = tuple(c for c in group if c.kind == kind)
+    # An event of the kind matches a condition without field values: no test is needed
+    # (ticket openings and customer replies start cycles this way).
+    return True if any(not c.where for c in conditions) else conditions
 
 
 def _conditions(value: Iterable[On]) -> tuple[On, ...]:
@@ -198,7 +210,7 @@ class SlaMetric:
         init=False, eq=False, repr=False, hash=False
     )
     _kinds: frozenset[str] = attrs.field(init=False, eq=False, repr=False, hash=False)
-    _by_kind: dict[str, tuple[tuple[On, ...], tuple[On, ...], tuple[On, ...]]] = attrs.field(
+    _by_kind: dict[str, tuple[Conditions, Conditions, Conditions]] = attrs.field(
         init=False, eq=False, repr=False, hash=False
     )
 
@@ -218,7 +230,7 @@ class SlaMetric:
             "_by_kind",
             {
                 kind: tuple(
-                    tuple(c for c in group if c.kind == kind)
+                    _of_kind(group, kind)
                     for group in (self.cancelled_on, self.met_on, self.starts_on)
                 )
                 for kind in kinds

@@ -312,7 +312,12 @@ class SlaPolicy:
                 something other than an :class:`SlaTarget` of the same metric.
             NaiveDatetimeError: ``now`` has no time zone.
         """
-        now_us = to_micros(now, name="now")
+        global _last_asked
+        asked, now_us = _last_asked
+        if asked is not now:
+            # A batch asks about one instant for ticket after ticket (a datetime is immutable).
+            now_us = to_micros(now, name="now")
+            _last_asked = (now, now_us)
         # A fold that reads no status change as an event sees only where it led: the
         # ticket's compact status changes need not be rebuilt (they are stand-ins).
         bare = "status_changed" not in self._readers
@@ -330,31 +335,30 @@ class SlaPolicy:
         folds = self.folds(opened, zone, adjust=adjust)
         category_of = ticket.lifecycle.category
         quiet, readers_of = self._quiet, self._readers
-        fold_kinds, fold_quiet = self._fold_kinds, self._fold_quiet
+        # Each fold with the kinds of event it reads and the moves it need not see.
+        plan = list(zip(folds, self._fold_kinds, self._fold_quiet, strict=True))
         # Every fold's category: they all start alike and see the same changes. A quiet move
         # (see __attrs_post_init__) is not shown to them, so they may keep the category it
         # left, which their clocks treat exactly as the one it entered.
         current = folds[0].category
         for at_us, event in events:
             kind = type(event).kind
-            category: StatusCategory | None = None
-            if isinstance(event, StatusChanged):
-                category = category_of(event.to_status)
-                if category is current or category in quiet[current]:
-                    category = None
-            if category is not None:
-                current = category
-                # A move quiet for one metric (its clock does the same on both sides) is not
-                # shown to that metric's fold either, unless the fold reads the event itself.
-                for fold, reads, quiet_for in zip(folds, fold_kinds, fold_quiet, strict=True):
-                    if category is fold.category or category in quiet_for[fold.category]:
-                        if kind in reads:
-                            fold.read(event, kind, at_us)
-                    elif kind in reads:
-                        fold.feed(event, at_us, category)
-                    else:
-                        fold._category_changed(at_us, category)  # all feed would do
-                continue
+            # (The kind, not isinstance: the test runs for every event.)
+            if kind == _STATUS_CHANGED:
+                category = category_of(event.to_status)  # type: ignore[attr-defined]
+                if category is not current and category not in quiet[current]:
+                    current = category
+                    # A move quiet for one metric (its clock does the same on both sides) is
+                    # not shown to that metric's fold either, unless the fold reads the event.
+                    for fold, reads, quiet_for in plan:
+                        if category is fold.category or category in quiet_for[fold.category]:
+                            if kind in reads:
+                                fold.read(event, kind, at_us)
+                        elif kind in reads:
+                            fold.feed(event, at_us, category)
+                        else:
+                            fold._category_changed(at_us, category)  # all feed would do
+                    continue
             readers = readers_of.get(kind)
             if readers is None:
                 continue  # changes no fold: most assignments and moves within a category
@@ -364,6 +368,9 @@ class SlaPolicy:
             for i in readers:
                 folds[i].read(event, kind, at_us)
         return report_of(opened.ticket_id, folds, now_us, zone)
+
+
+_STATUS_CHANGED: Final = StatusChanged.kind
 
 
 def opened_zone(opened: TicketOpened) -> Any:
@@ -392,6 +399,9 @@ def _quiet_moves(
     }
 
 
+# The last instant evaluate was asked about, and it in microseconds. One tuple, replaced whole.
+_last_asked: tuple[object, int] = (object(), 0)
+
 # The last report's (now in microseconds, zone, now as a DateTime): a batch asks about one
 # instant for ticket after ticket, and a DateTime is immutable, so they share it. One tuple,
 # replaced whole: another thread reads the old one or the new one.
@@ -409,13 +419,21 @@ def _now_instant(now_us: int, zone: Any) -> pendulum.DateTime:
 
 def report_of(ticket_id: str, folds: list[MetricFold], now_us: int, zone: Any) -> SlaReport:
     """The report of folds that have seen every event up to ``now_us``."""
-    statuses = tuple(s for fold in folds for s in fold.statuses(now_us))
-    changes = [s._next_us for s in statuses if s._next_us is not None]
+    statuses: list[SlaStatus] = []
+    next_us: int | None = None
+    for fold in folds:
+        status_of = fold._status  # MetricFold.statuses, inline
+        for cycle in fold.cycles:
+            status = status_of(cycle, now_us)
+            statuses.append(status)
+            change = status._next_us
+            if change is not None and (next_us is None or change < next_us):
+                next_us = change
     return SlaReport(
         ticket_id,
         _now_instant(now_us, zone),
-        statuses,
-        from_micros(min(changes), zone) if changes else None,
+        tuple(statuses),
+        None if next_us is None else from_micros(next_us, zone),
     )
 
 

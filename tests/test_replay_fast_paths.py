@@ -1,0 +1,195 @@
+"""The replay's fast paths against the plain reading they stand for.
+
+A replay reads every ticket's history several times (the protocol's timeline, the compliance
+counts, the kinds of event a log holds). Tickets keep the status changes fired on them
+compactly, and these readers read that compact history without rebuilding the events: each
+test here holds a fast path to the answer of iterating the rebuilt events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from itertools import pairwise
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pendulum
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from servicekit import Assigned, BusinessCalendar, Escalated, StatusChanged, Ticket
+from servicekit._time import to_micros
+from servicekit.errors import ServiceKitError
+from servicekit.escalation import Delay, EscalationChain, Step, Target
+from servicekit.followup import FollowUpSchedule, Interval
+from servicekit.protocols import ServiceProtocol, compliance_rows, reactive_protocol
+from servicekit.protocols._compliance import _DONE, _ticket_counts
+from servicekit.sla import On
+from servicekit.sources import SourceMapping
+from servicekit.sources._tickets import _Problem, _RowReader
+from servicekit.testing import protocol_tickets, service_protocols
+
+NOW_HOURS = st.integers(-2, 60 * 24)
+_ANY_TICKET = protocol_tickets(max_events=20) | protocol_tickets(service_protocols(), max_events=20)
+
+
+@given(_ANY_TICKET)
+def test_compact_history_readers_equal_reading_the_events(
+    case: tuple[ServiceProtocol, Ticket],
+) -> None:
+    _, ticket = case
+    events = list(ticket)
+    assert list(ticket._kinds()) == [type(e).kind for e in events]
+    assert list(ticket._moves()) == [
+        (e.from_status, e.to_status) for e in events if isinstance(e, StatusChanged)
+    ]
+    recorded = list(ticket._recorded())
+    # The events kept as given are the very objects the history holds, in order.
+    assert [e for e in events if any(e is r for r in recorded)] == recorded
+    assert all(isinstance(e, StatusChanged) for e in events if not any(e is r for r in recorded))
+
+
+def _reference_counts(ticket: Ticket) -> tuple[int, int]:
+    """Reopens and escalations read from the rebuilt events: moves out of a done category
+    into another, and manual escalations plus changes between successive tiers."""
+    category = ticket.lifecycle.category
+    events = list(ticket)
+    reopens = sum(
+        category(e.from_status) in _DONE and category(e.to_status) not in _DONE
+        for e in events
+        if isinstance(e, StatusChanged)
+    )
+    tiers = [e.tier for e in events if isinstance(e, Assigned) and e.tier is not None]
+    escalations = sum(a != b for a, b in pairwise(tiers))
+    return reopens, escalations + sum(isinstance(e, Escalated) for e in events)
+
+
+@given(_ANY_TICKET)
+def test_ticket_counts_from_the_compact_history_equal_reading_the_events(
+    case: tuple[ServiceProtocol, Ticket],
+) -> None:
+    _, ticket = case
+    assert _ticket_counts(ticket) == _reference_counts(ticket)
+
+
+def _rebuilt(method: Callable[[], object]) -> object:
+    """``method()`` with every status change rebuilt for the protocol's timeline."""
+    with mock.patch.object(ServiceProtocol, "_bare_changes", return_value=False):
+        return method()
+
+
+@given(_ANY_TICKET, NOW_HOURS)
+def test_evaluation_on_stand_ins_equals_evaluation_on_rebuilt_changes(
+    case: tuple[ServiceProtocol, Ticket], hours: int
+) -> None:
+    protocol, ticket = case
+    now = ticket.opened.at.add(hours=hours)
+    report = protocol.evaluate(ticket, now)
+    reference = _rebuilt(lambda: protocol.evaluate(ticket, now))
+    assert report == reference
+    assert repr(report) == repr(reference)
+    assert protocol.evaluate_sla(ticket, now) == _rebuilt(
+        lambda: protocol.evaluate_sla(ticket, now)
+    )
+    assert compliance_rows(protocol, ticket, report) == compliance_rows(
+        protocol,
+        ticket,
+        reference,  # type: ignore[arg-type]
+    )
+
+
+_CALENDAR = BusinessCalendar("Europe/Brussels", "mon-fri 08:00-18:00")
+_SOLVED = On("status_changed", to_status="solved")
+
+
+def _reading_changes() -> list[ServiceProtocol]:
+    """The reactive protocol with one part that reads status changes as events."""
+    base = reactive_protocol(_CALENDAR)
+    assert base.sla is not None
+    chain = EscalationChain(
+        name="on-solved",
+        triggers=[On("ticket_opened")],
+        stops=[_SOLVED],
+        steps=[Step(targets=[Target("role", "lead")], wait=Delay(pendulum.duration(hours=1)))],
+    )
+    schedule = FollowUpSchedule(
+        name="until-solved",
+        cadence=Interval(pendulum.duration(hours=4)),
+        channels=("email",),
+        stop_on=("status_changed",),
+    )
+    return [
+        ServiceProtocol.from_protocol(base, escalations=[*base.escalations, chain]),
+        ServiceProtocol.from_protocol(base, follow_ups=[schedule]),
+    ]
+
+
+@pytest.mark.parametrize("protocol", _reading_changes())
+def test_a_part_reading_status_changes_gets_them_rebuilt(protocol: ServiceProtocol) -> None:
+    assert not protocol._bare_changes()
+    assert reactive_protocol(_CALENDAR)._bare_changes()
+    ticket = protocol.open(
+        ticket_id="T-1", at=pendulum.datetime(2025, 3, 3, 9, tz="UTC"), priority="P2"
+    )
+    ticket.fire("open", at=pendulum.datetime(2025, 3, 3, 10, tz="UTC"))
+    ticket.fire("solve", at=pendulum.datetime(2025, 3, 3, 11, tz="UTC"))
+    now = pendulum.datetime(2025, 3, 4, 12, tz="UTC")
+    assert protocol.evaluate(ticket, now) == _rebuilt(lambda: protocol.evaluate(ticket, now))
+
+
+_MAPPING = SourceMapping(
+    name="fast-paths",
+    ticket="ticket",
+    time="time",
+    status=["status", "sub_status"],
+    priority="impact",
+    timezone="Europe/Brussels",
+    group="team",
+    tier_pattern=" (2nd|3rd)$",
+    default_tier="1st",
+    lifecycle="helpdesk",
+)
+_TEXTS = st.sampled_from(["", "Accepted", "In Progress", "V5 3rd", "V30", "x/y"])
+_RAW = _TEXTS | st.none() | st.integers(0, 2) | st.booleans() | st.floats(0, 2)
+_TIMES = st.datetimes(
+    min_value=dt.datetime(1990, 1, 1),
+    max_value=dt.datetime(2040, 1, 1),
+    timezones=st.sampled_from(
+        [None, dt.UTC, dt.timezone(dt.timedelta(hours=2)), ZoneInfo("Europe/Brussels")]
+    ),
+)
+
+
+@given(
+    st.one_of(
+        _TIMES.map(lambda t: t.isoformat()),
+        _TIMES,
+        st.text(max_size=30),
+        st.none(),
+    ),
+    st.lists(st.tuples(_RAW, _RAW, _TEXTS), min_size=1, max_size=8),
+)
+def test_row_reader_fast_paths_equal_the_plain_reading(
+    time: object, rows: list[tuple[object, object, str]]
+) -> None:
+    reader = _RowReader(_MAPPING)
+    fresh = _RowReader(_MAPPING)
+
+    def outcome(read: Callable[[], object]) -> object:
+        try:
+            return read()
+        except (_Problem, ServiceKitError) as exc:
+            return type(exc), str(exc)
+
+    row = {"time": time}
+    assert outcome(lambda: reader.instant_us(row, 1)) == outcome(
+        lambda: to_micros(fresh.instant(row, 1))
+    )
+    # Asked again (remembered) and fresh, statuses and tiers read alike.
+    for status, sub_status, team in [*rows, *rows]:
+        record = {"status": status, "sub_status": sub_status, "team": team}
+        assert reader.status(record) == fresh._status((status, sub_status))
+        if team:
+            assert reader.tier_of(team) == _MAPPING.tier_of(team)

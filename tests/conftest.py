@@ -53,7 +53,9 @@ settings.register_profile(
 # For .ci/min-deps: the suite's fast tier on the lowest declared versions asks whether the code
 # runs on them, which a few derandomized examples per property answer; depth is the test
 # command's job, on the current versions.
-settings.register_profile("min-deps", parent=settings.get_profile("ci"), max_examples=10)
+settings.register_profile(
+    "min-deps", parent=settings.get_profile("ci"), max_examples=5, stateful_step_count=10
+)
 settings.load_profile(PROFILE)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,14 +145,18 @@ def _run_servicekit(*args: str, cwd: Path | None = None) -> subprocess.Completed
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Marks that follow from the fixtures a test uses.
+    """Marks that follow from the fixtures a test uses, and the order the tests start in.
 
     - Under ``pytest -n`` (xdist, ``--dist loadgroup``) the tests of the shared Dask cluster run
       in one worker process: each worker would otherwise start a cluster of its own, two more
-      processes competing for the same cores.
+      processes competing for the same cores. They are marked ``cluster``: the lower-bounds
+      run (``.ci/min-deps``) leaves them out (Dask is an optional extra it does not pin).
     - A test of the full BPI 2013 log is ``slow``; a ``slow`` test is not measured by coverage
       (``no_cover``): it runs code the lighter tests measure already, and tracing it would
       make it two to three times slower for nothing.
+    - ``slow`` tests start first (a stable sort: the rest keep their order). xdist hands tests
+      out in collection order, so a long test collected last would keep one worker busy while
+      the other has finished: longest first is what lets two workers end together.
     """
     plugin = config.pluginmanager.get_plugin("_cov")
     # (Only while measuring: pytest-cov cannot pause what --no-cov or a partial run never ran.)
@@ -159,10 +165,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         fixtures = getattr(item, "fixturenames", ())
         if "client" in fixtures:
             item.add_marker(pytest.mark.xdist_group("dask"))
+            item.add_marker(pytest.mark.cluster)
         if "bpic2013_path" in fixtures:
             item.add_marker(pytest.mark.slow)
         if measuring and item.get_closest_marker("slow"):
             item.add_marker(pytest.mark.no_cover)
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pendulum
-from hypothesis import given
+from _depth import costly
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from servicekit import BusinessCalendar
@@ -29,6 +30,7 @@ def calendar_and_instant(draw: st.DrawFn) -> tuple[BusinessCalendar, pendulum.Da
     return cal, draw(boundary_instants(cal))
 
 
+@settings(costly())
 @given(calendar_and_instant(), st.data())
 def test_subtract_is_the_latest_start_on_boundaries(
     case: tuple[BusinessCalendar, pendulum.DateTime], data: st.DataObject
@@ -42,6 +44,7 @@ def test_subtract_is_the_latest_start_on_boundaries(
         assert cal.between(start + US, end) < duration
 
 
+@settings(costly())
 @given(calendar_and_instant(), st.data())
 def test_add_is_the_earliest_end_on_boundaries(
     case: tuple[BusinessCalendar, pendulum.DateTime], data: st.DataObject

@@ -12,7 +12,8 @@ from collections.abc import Callable
 import holidays
 import pendulum
 import pytest
-from hypothesis import assume, given
+from _depth import costly
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from servicekit import BusinessCalendar
@@ -1218,6 +1219,7 @@ def test_holidays_that_are_not_a_collection_are_refused() -> None:
         BusinessCalendar("UTC", "mon-fri 09:00-17:00", 5)  # type: ignore[arg-type]
 
 
+@settings(costly())
 @given(business_calendars(), aware_datetimes(), st.lists(durations()))
 def test_adding_many_durations_to_one_start_adds_each(
     cal: BusinessCalendar, a: dt.datetime, spans: list[dt.timedelta]

@@ -39,8 +39,14 @@ from servicekit.cli import main as servicekit_main
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = sorted((ROOT / "docs").rglob("*.md"))
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
-# Whole simulations: the other examples and the tests of each part run the same code.
-SLOW_EXAMPLES = {"simulated_week.py", "batch_dask.py"}
+# Whole simulations and long scenarios (seconds each): the other examples and the tests of each
+# part run the same code.
+SLOW_EXAMPLES = {
+    "batch_dask.py",
+    "major_incident.py",
+    "simulated_week.py",
+    "testing_your_protocol.py",
+}
 OUTPUTS = ROOT / "examples" / "output"
 _FENCE = re.compile(r"^```(?P<info>[^\n]*)\n(?P<body>.*?)^```[ \t]*\n?", re.MULTILINE | re.DOTALL)
 _OUTPUT_INFO = 'text title="Output"'

@@ -7,7 +7,8 @@ import time
 
 import mpmath
 import pytest
-from hypothesis import given
+from _depth import costly
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from servicekit.costs import erlang_a, erlang_b, erlang_c, required_agents
@@ -52,6 +53,7 @@ def test_erlang_b_just_above_the_warm_start(servers: int, load: float) -> None:
     _assert_close(erlang_c(servers, load), _reference_c(servers, load, b))
 
 
+@settings(costly())
 @given(st.integers(1, 20_000), st.floats(0.01, 2.0))
 def test_erlang_b_and_c_match_the_reference_up_to_twenty_thousand_servers(
     servers: int, ratio: float
@@ -143,6 +145,7 @@ def _reference_erlang_a(
         return waiting, theta * queue / lam, answered, queue / lam
 
 
+@settings(costly())
 @given(
     st.integers(1, 8),
     st.floats(0.2, 1.6),

@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 import pendulum
 import pytest
-from hypothesis import given
+from _depth import costly
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from servicekit import (
@@ -85,6 +86,7 @@ EVENTS: st.SearchStrategy[Event] = st.one_of(
 )
 
 
+@settings(costly())
 @given(EVENTS)
 def test_every_event_round_trips(event: Event) -> None:
     data = event_to_dict(event)

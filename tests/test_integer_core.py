@@ -16,7 +16,8 @@ import zoneinfo
 from collections.abc import Iterable
 
 import pendulum
-from hypothesis import example, given
+from _depth import costly
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from servicekit import (
@@ -125,6 +126,7 @@ def test_sla_status_values_are_its_microseconds(
         assert s.warnings is s.warnings
 
 
+@settings(costly())
 @given(protocol_tickets(), NOW_HOURS)
 def test_sla_status_equality_hash_pickle_and_repr(
     case: tuple[ServiceProtocol, Ticket], hours: int
@@ -170,6 +172,7 @@ def test_seconds_of_microseconds_are_timedelta_total_seconds(micros: int) -> Non
     assert _seconds(micros) == dt.timedelta(microseconds=micros).total_seconds()
 
 
+@settings(costly())
 @given(
     business_calendars(),
     st.lists(

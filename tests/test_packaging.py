@@ -38,8 +38,9 @@ import servicekit
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "business_calendar.py"
 # One build and one venv for the session: under xdist, every test of this module runs on the
-# same worker, or each worker would build and install its own.
-pytestmark = pytest.mark.xdist_group("packaging")
+# same worker, or each worker would build and install its own. Slow: what it measures is the
+# built wheel in a venv of its own, which coverage of the working tree cannot see anyway.
+pytestmark = [pytest.mark.xdist_group("packaging"), pytest.mark.slow]
 
 
 def _run(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:

@@ -8,9 +8,11 @@ test here holds a fast path to the answer of iterating the rebuilt events.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from itertools import pairwise
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pendulum
 import pytest
@@ -18,11 +20,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from servicekit import Assigned, BusinessCalendar, Escalated, StatusChanged, Ticket
+from servicekit._time import to_micros
+from servicekit.errors import ServiceKitError
 from servicekit.escalation import Delay, EscalationChain, Step, Target
 from servicekit.followup import FollowUpSchedule, Interval
 from servicekit.protocols import ServiceProtocol, compliance_rows, reactive_protocol
 from servicekit.protocols._compliance import _DONE, _ticket_counts
 from servicekit.sla import On
+from servicekit.sources import SourceMapping
+from servicekit.sources._tickets import _Problem, _RowReader
 from servicekit.testing import protocol_tickets, service_protocols
 
 NOW_HOURS = st.integers(-2, 60 * 24)
@@ -131,3 +137,59 @@ def test_a_part_reading_status_changes_gets_them_rebuilt(protocol: ServiceProtoc
     ticket.fire("solve", at=pendulum.datetime(2025, 3, 3, 11, tz="UTC"))
     now = pendulum.datetime(2025, 3, 4, 12, tz="UTC")
     assert protocol.evaluate(ticket, now) == _rebuilt(lambda: protocol.evaluate(ticket, now))
+
+
+_MAPPING = SourceMapping(
+    name="fast-paths",
+    ticket="ticket",
+    time="time",
+    status=["status", "sub_status"],
+    priority="impact",
+    timezone="Europe/Brussels",
+    group="team",
+    tier_pattern=" (2nd|3rd)$",
+    default_tier="1st",
+    lifecycle="helpdesk",
+)
+_TEXTS = st.sampled_from(["", "Accepted", "In Progress", "V5 3rd", "V30", "x/y"])
+_RAW = _TEXTS | st.none() | st.integers(0, 2) | st.booleans() | st.floats(0, 2)
+_TIMES = st.datetimes(
+    min_value=dt.datetime(1990, 1, 1),
+    max_value=dt.datetime(2040, 1, 1),
+    timezones=st.sampled_from(
+        [None, dt.UTC, dt.timezone(dt.timedelta(hours=2)), ZoneInfo("Europe/Brussels")]
+    ),
+)
+
+
+@given(
+    st.one_of(
+        _TIMES.map(lambda t: t.isoformat()),
+        _TIMES,
+        st.text(max_size=30),
+        st.none(),
+    ),
+    st.lists(st.tuples(_RAW, _RAW, _TEXTS), min_size=1, max_size=8),
+)
+def test_row_reader_fast_paths_equal_the_plain_reading(
+    time: object, rows: list[tuple[object, object, str]]
+) -> None:
+    reader = _RowReader(_MAPPING)
+    fresh = _RowReader(_MAPPING)
+
+    def outcome(read: Callable[[], object]) -> object:
+        try:
+            return read()
+        except (_Problem, ServiceKitError) as exc:
+            return type(exc), str(exc)
+
+    row = {"time": time}
+    assert outcome(lambda: reader.instant_us(row, 1)) == outcome(
+        lambda: to_micros(fresh.instant(row, 1))
+    )
+    # Asked again (remembered) and fresh, statuses and tiers read alike.
+    for status, sub_status, team in [*rows, *rows]:
+        record = {"status": status, "sub_status": sub_status, "team": team}
+        assert reader.status(record) == fresh._status((status, sub_status))
+        if team:
+            assert reader.tier_of(team) == _MAPPING.tier_of(team)

@@ -8,7 +8,8 @@ import pickle
 
 import pendulum
 import pytest
-from hypothesis import given
+from _depth import costly
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from servicekit import (
@@ -382,6 +383,7 @@ READY_PROTOCOLS = st.sampled_from(
 )
 
 
+@settings(costly())
 @given(
     make=READY_PROTOCOLS,
     calendar=business_calendars(),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pickle
 
-from hypothesis import given
+from _depth import costly
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from servicekit import BusinessCalendar
@@ -28,6 +29,7 @@ def test_escalation_chains_are_valid_and_ordered(chain: EscalationChain) -> None
     assert pickle.loads(pickle.dumps(chain)) == chain
 
 
+@settings(costly())
 @given(st.data())
 def test_drawn_protocols_answer_for_drawn_histories(data: st.DataObject) -> None:
     protocol = data.draw(service_protocols())

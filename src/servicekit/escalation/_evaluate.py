@@ -256,10 +256,17 @@ def _event_marks(
     if inputs is None:
         inputs = chain_inputs(chain)
     order = inputs.order
+    kinds, categories = inputs.kinds, inputs.categories
     for index, (at, event) in enumerate(events):
-        category = category_of(event.to_status) if isinstance(event, StatusChanged) else None
-        if not inputs.may_mark(event, category):
-            continue
+        # ChainInputs.may_mark, inline: this loop reads every event of every evaluation.
+        if isinstance(event, StatusChanged):
+            category: StatusCategory | None = category_of(event.to_status)
+            if category not in categories and type(event).kind not in kinds:
+                continue
+        else:
+            category = None
+            if type(event).kind not in kinds and not (order and isinstance(event, PriorityChanged)):
+                continue
         raised = isinstance(event, PriorityChanged) and bool(order) and _raised(order, event)
         if _matches_stop(chain, event, category, ticket.id):
             marks.append((at, index, "ack" if isinstance(event, Acknowledged) else "stop", event))

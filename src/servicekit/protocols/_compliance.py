@@ -137,10 +137,12 @@ def compliance_rows(
     is_open = category not in _FINAL
     reopens, escalations = _ticket_counts(as_of)
     promises = Counter(p.state for fu in report.follow_ups for p in fu.promises)
+    opened_at = ticket.opened.at
     common: dict[str, Any] = {
         "ticket": ticket.id,
         "priority": as_of.priority,
-        "month": f"{ticket.opened.at:%Y-%m}",
+        # strftime's %Y-%m without its format parsing (years are 1 to 9999, unpadded below 1000).
+        "month": f"{opened_at.year}-{opened_at.month:02d}",
         "status": as_of.status,
         "category": category.value,
         "open": is_open,

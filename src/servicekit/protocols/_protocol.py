@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Collection, Container, Iterable, Iterator, Mapping, Sequence
-from typing import Any, NamedTuple, Self
+from typing import Any, Final, NamedTuple, Self
 
 import attrs
 import pendulum
@@ -137,6 +137,10 @@ class ProtocolReport:
 
 
 _UTC = get_timezone("UTC")
+#: id(protocol) -> (protocol, its _bare_changes()): asked at every evaluation of a frozen
+#: value. Holding the protocol keeps its id from going to another object while the entry lasts.
+_BARE: dict[int, tuple[ServiceProtocol, bool]] = {}
+_BARE_MAX: Final = 256
 
 
 def _chains(value: Iterable[EscalationChain]) -> tuple[EscalationChain, ...]:
@@ -388,13 +392,20 @@ class ServiceProtocol:
         category entered is read from the status) and every schedule's ``stop_on``. The
         timeline then gives the ticket's compact status changes as stand-ins (see
         :func:`~servicekit._timeline.timeline`), sparing their rebuilding."""
+        found = _BARE.get(id(self))
+        if found is not None and found[0] is self:
+            return found[1]
         changed = StatusChanged.kind
         sla = self.sla
-        return (
+        bare = (
             (sla is None or changed not in sla._readers)
             and all(changed not in chain_inputs(c).kinds for c in self.escalations)
             and all(changed not in s.stop_on for s in self.follow_ups)
         )
+        if len(_BARE) >= _BARE_MAX:
+            _BARE.clear()  # bounded: a program that builds many protocols
+        _BARE[id(self)] = (self, bare)
+        return bare
 
     def evaluate(self, ticket: Ticket, now: _dt.datetime) -> ProtocolReport:
         """Where the ticket stands at ``now``, what is due, when anything changes next
@@ -419,7 +430,11 @@ class ServiceProtocol:
         schedules = [s._report_us(as_of, events, now_us) for s in self.follow_ups]
         escalations = tuple(r for r, _, _ in chains)
         follow_ups = tuple(r for r, _ in schedules)
-        transitions = as_of.lifecycle.due_transitions(as_of, at)
+        lifecycle = as_of.lifecycle
+        # Most statuses have no timed transition (and asking reads when the status began).
+        transitions = (
+            lifecycle.due_transitions(as_of, at) if lifecycle.timed_from(as_of.status) else ()
+        )
         custom = self.custom_actions(as_of, at, sla)
         actions = sorted(
             [*self._actions(as_of, escalations, follow_ups, transitions), *custom.actions],

@@ -171,7 +171,7 @@ class _ScanTally:
         if priority is not None:
             self.priorities[priority] += 1
         try:
-            at = to_micros(read.instant(row, line))
+            at = read.instant_us(row, line)
         except (_Problem, ServiceKitError):
             return
         if self.last is None or at > self.last:
@@ -185,6 +185,21 @@ class _ScanTally:
         return SourceScan(
             self.rows, last_at, self.contiguous, dict(self.statuses), dict(self.priorities)
         )
+
+
+_UNSEEN: Final = object()
+_ASSIGNMENT: Final = ("group", "agent", "tier")
+# A ticket's build state: the (group, agent, tier) of its latest assignment.
+_ASSIGNED: Final = "assigned"
+_UNASSIGNED: Final = (None, None, None)
+_REMEMBER_MAX: Final = 4_096
+
+
+def _remember(cache: dict[Any, Any], key: object, value: object) -> object:
+    if len(cache) >= _REMEMBER_MAX:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 class _Problem(Exception):
@@ -210,29 +225,64 @@ class _RowReader:
         self.zone = get_timezone(mapping.timezone) if mapping.timezone else None
         self._fixed: dict[_dt.tzinfo, pendulum.FixedTimezone] = {}
         # Which assignment fields to read, and the tier rule: decided once, used per row.
-        self.assign_fields = tuple(
-            (field, column)
-            for field, column in (("group", mapping.group), ("agent", mapping.agent))
-            if column is not None
-        )
+        # Where each field that makes an assignment sits in (group, agent, tier).
+        self.assign_on = tuple(_ASSIGNMENT.index(f) for f in mapping.assignment_on)
+        self._filters = tuple(mapping.filter.items())
+        # A log holds few distinct statuses and groups, read on every row: each text is
+        # joined or matched once (bounded, for a column that holds ids).
+        self._statuses: dict[tuple[str, ...], str | None] = {}
+        self._tiers: dict[str, str | None] = {}
 
     def ticket(self, row: Mapping[str, object]) -> str | None:
         return _text(row.get(self.m.ticket))
 
     def keep(self, row: Mapping[str, object]) -> bool:
-        return all(_text(row.get(col)) in allowed for col, allowed in self.m.filter.items())
+        filters = self._filters
+        return not filters or all(_text(row.get(col)) in allowed for col, allowed in filters)
 
     def status(self, row: Mapping[str, object]) -> str | None:
         columns = self.m.status
         if columns is None:
             return None
-        parts = [_text(row.get(c)) for c in columns]
+        values = tuple(map(row.get, columns))
+        for value in values:
+            if type(value) is not str:  # remembered only for text (1, 1.0 and True are equal)
+                return self._status(values)
+        known = self._statuses
+        found = known.get(values, _UNSEEN)  # type: ignore[arg-type]
+        if found is _UNSEEN:
+            found = _remember(known, values, self._status(values))
+        return found  # type: ignore[return-value]
+
+    def _status(self, values: Iterable[object]) -> str | None:
+        parts = [_text(v) for v in values]
         if any(p is None for p in parts):
             return None
         return self.m.status_separator.join(parts)  # type: ignore[arg-type]
 
+    def tier_of(self, group: str) -> str | None:
+        """The mapping's ``tier_of``, remembered per group."""
+        found = self._tiers.get(group, _UNSEEN)
+        if found is _UNSEEN:
+            found = _remember(self._tiers, group, self.m.tier_of(group))
+        return found  # type: ignore[return-value]
+
     def priority(self, row: Mapping[str, object]) -> str | None:
         return _text(row.get(self.m.priority)) if self.m.priority else None
+
+    def instant_us(self, row: Mapping[str, object], line: int) -> int:
+        """``to_micros(self.instant(row, line))``: a time written as ISO 8601 text with its
+        offset (most exports) is not built as a pendulum value (a first pass reads only the
+        instant)."""
+        value = row.get(self.m.time)
+        if type(value) is str and self.m.time_format is None:
+            try:
+                parsed = _dt.datetime.fromisoformat(value.strip())
+            except ValueError:
+                parsed = None  # instant() says what is wrong
+            if parsed is not None and type(parsed.tzinfo) is _dt.timezone:
+                return to_micros(parsed)
+        return to_micros(self.instant(row, line))
 
     def instant(self, row: Mapping[str, object], line: int) -> pendulum.DateTime:
         value = row.get(self.m.time)
@@ -657,7 +707,7 @@ class TicketReader:
             keyed.sort(key=lambda k: (k[0], k[1]))
             rows = [(line, row) for _, _, line, row in keyed]
         ticket: Ticket | None = None
-        state: dict[str, str | None] = {}
+        state: dict[str, tuple[str | None, ...]] = {}
         for line, row in rows:
             kind = m.kinds.get(_text(row.get(m.kind)) or "", "snapshot") if m.kind else "snapshot"
             if kind == "ignore":
@@ -756,7 +806,7 @@ class TicketReader:
         row: Mapping[str, object],
         line: int,
         at: pendulum.DateTime,
-        state: dict[str, str | None],
+        state: dict[str, tuple[str | None, ...]],
     ) -> None:
         m, read = self.mapping, self._read
         actor = self._actor(row)
@@ -772,23 +822,22 @@ class TicketReader:
                         )
                     )
         if snapshot or kind == "assignment":
-            values: dict[str, str | None] = {"group": None, "agent": None, "tier": None}
-            for field, column in read.assign_fields:
-                values[field] = _text(row.get(column))
-            if m.tier is not None:
-                values["tier"] = _text(row.get(m.tier))
-            group = values["group"]
-            if values["tier"] is None and group is not None:
-                values["tier"] = m.tier_of(group)
+            group = _text(row.get(m.group)) if m.group is not None else None
+            agent = _text(row.get(m.agent)) if m.agent is not None else None
+            tier = _text(row.get(m.tier)) if m.tier is not None else None
+            if tier is None and group is not None:
+                tier = read.tier_of(group)
+            values = (group, agent, tier)
+            last = state.get(_ASSIGNED, _UNASSIGNED)
             changed = False
-            for field in m.assignment_on:
-                value = values[field]
-                if value is not None and value != state.get(field):
+            for i in read.assign_on:
+                value = values[i]
+                if value is not None and value != last[i]:
                     changed = True
                     break
-            if changed or (kind == "assignment" and any(values.values())):
-                ticket.record(Assigned(at=at, actor=actor, **values))
-                state.update(values)
+            if changed or (kind == "assignment" and any(values)):
+                ticket.record(Assigned(at=at, actor=actor, group=group, agent=agent, tier=tier))
+                state[_ASSIGNED] = values
         if snapshot or kind == "status":
             raw = read.status(row)
             if raw is not None:

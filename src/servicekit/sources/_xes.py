@@ -22,6 +22,7 @@ error struck is never handed out.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import gzip
 import io
@@ -38,6 +39,7 @@ import attrs
 import pendulum
 
 from servicekit.errors import XesFormatError
+from servicekit.sources._xes_fast import canonical_trace
 
 __all__ = [
     "MAX_TOKEN_BYTES",
@@ -57,6 +59,9 @@ MAX_TOKEN_BYTES: Final = 1 << 20
 """The longest single XML token (a tag with its attributes, a comment...) read by default."""
 
 _CHUNK: Final = 1 << 16
+# Bytes read at a time: a trace that straddles two reads goes through the handlers, so reads
+# are larger than most traces.
+_READ: Final = 1 << 20
 _GZIP_MAGIC: Final = b"\x1f\x8b"
 _XES_NS: Final = "http://www.xes-standard.org/"
 
@@ -309,8 +314,13 @@ def _traces(
     source: str | os.PathLike[str] | IO[bytes],
     date: Callable[[str], object],
     max_token_bytes: int,
+    *,
+    cut_traces: bool = True,
 ) -> Iterator[_Parsed]:
-    """The traces of an XES log as (attributes, events, line), dates read by ``date``."""
+    """The traces of an XES log as (attributes, events, line), dates read by ``date``.
+
+    ``cut_traces=False`` reads every trace through the handlers (the tests compare both).
+    """
     if not isinstance(max_token_bytes, int) or max_token_bytes < 2 * _CHUNK:
         raise XesFormatError(
             f"max_token_bytes must be an int of at least {2 * _CHUNK}, got {max_token_bytes!r}"
@@ -437,19 +447,42 @@ def _traces(
                 "external DTD; remove the internal subset and the identifiers of <!DOCTYPE>"
             )
 
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
+    in_cdata = False
+    fast = cut_traces  # and the encoding is UTF-8 (the XML declaration may say otherwise)
+
+    def xml_decl(version: str, encoding: str | None, standalone: int) -> None:
+        nonlocal fast
+        # The fast path reads a trace's bytes as UTF-8 (the default, and what writers emit).
+        fast = fast and (encoding is None or encoding.lower() == "utf-8")
+
+    def cdata(opened: bool) -> Callable[[], None]:
+        def handler() -> None:
+            nonlocal in_cdata
+            in_cdata = opened
+
+        return handler
+
+    def handlers(on: bool) -> None:
+        parser.StartElementHandler = start if on else None
+        parser.EndElementHandler = end if on else None
+
+    handlers(True)
     parser.StartDoctypeDeclHandler = doctype
+    parser.XmlDeclHandler = xml_decl
+    parser.StartCdataSectionHandler = cdata(True)
+    parser.EndCdataSectionHandler = cdata(False)
 
     fed = 0
-    try:
-        while True:
+
+    def feed(data: bytes, final: bool = False) -> None:
+        """Parse ``data``, in pieces that end where a ``_CHUNK`` of the file ends."""
+        nonlocal fed
+        view = memoryview(data)
+        while view or final:
+            piece = view[: _CHUNK - fed % _CHUNK]
+            view = view[len(piece) :]
             try:
-                chunk = stream.read(_CHUNK)
-            except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt gzip stream
-                raise XesFormatError(f"cannot read the log: {exc}") from exc
-            try:
-                parser.Parse(chunk, not chunk)
+                parser.Parse(piece, final and not view)
             except pyexpat.ExpatError as exc:
                 raise XesFormatError(
                     f"malformed XML: {pyexpat.ErrorString(exc.code)}: column {exc.offset + 1}",
@@ -460,19 +493,74 @@ def _traces(
             except (LookupError, ValueError, UnicodeError) as exc:
                 # An encoding Python does not know, or one expat cannot use.
                 raise XesFormatError(f"cannot decode the log: {exc}", line=1) from exc
-            fed += len(chunk)
-            # The bytes fed but not parsed are the unfinished token. Checked once a chunk, a token
+            fed += len(piece)
+            # The bytes fed but not parsed are the unfinished token. Checked at every _CHUNK
+            # of the file (the same places however the bytes were cut into feeds), a token
             # longer than the limit is always caught (one within a chunk of it may be too).
-            if chunk and fed - parser.CurrentByteIndex > max_token_bytes - _CHUNK:
+            if (
+                piece
+                and not fed % _CHUNK
+                and fed - parser.CurrentByteIndex > max_token_bytes - _CHUNK
+            ):
                 raise XesFormatError(
                     f"a single XML token is longer than {max_token_bytes:,} bytes; "
                     "pass a larger max_token_bytes if the log really holds one",
                     line=parser.CurrentLineNumber,
                 )
+            if final and not view:
+                return
+
+    def read() -> bytes:
+        try:
+            return stream.read(_READ)
+        except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt gzip stream
+            raise XesFormatError(f"cannot read the log: {exc}") from exc
+
+    # The file goes through expat byte for byte, in order, a read at a time; the traces
+    # completed in a read are handed out after all of it is parsed (never one an error in
+    # that read stops). Where a "<trace" turns out to open a trace of the log (expat has read
+    # everything before it and stands in <log>, outside any token or CDATA section) and the
+    # text up to the next "</trace>", in the same read, is a canonical trace, canonical_trace
+    # reads it and expat checks it with no handlers set (a whole element leaves the handlers'
+    # depth count as it was). Everything else goes through the handlers.
+    try:
+        while chunk := read():
+            pos = 0
+            while fast:
+                cut = chunk.find(b"<trace", pos)
+                if cut < 0:
+                    break
+                feed(chunk[pos:cut])
+                pos = cut
+                close = chunk.find(b"</trace>", cut)
+                recognised = None
+                if (
+                    fast  # the XML declaration may just have named another encoding
+                    and close >= 0
+                    and depth == 1
+                    and trace_depth < 0
+                    and not in_cdata
+                    and parser.CurrentByteIndex == fed
+                ):
+                    close += 8
+                    with contextlib.suppress(UnicodeDecodeError):
+                        recognised = canonical_trace(chunk[cut:close].decode("utf-8"), converters)
+                if recognised is None:
+                    # No trace of the log opens here, or the handlers read it.
+                    feed(chunk[cut : cut + 6])
+                    pos = cut + 6
+                    continue
+                line = parser.CurrentLineNumber
+                handlers(False)
+                feed(chunk[cut:close])
+                handlers(True)
+                done.append((*recognised, line))
+                pos = close
+            feed(chunk[pos:])
             while done:
                 yield done.popleft()
-            if not chunk:
-                break
+        feed(b"", final=True)
+        yield from done
     finally:
         for opened in owned:
             opened.close()

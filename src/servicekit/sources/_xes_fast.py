@@ -64,9 +64,9 @@ def canonical_trace(
     events: list[dict[str, object]] = []
     owner = attributes
     for kind, key, value, mark in islice(tokens, 1, None):
-        if kind:
-            if key in owner:
-                return None
+        if kind == "string":  # nearly every value
+            owner[key] = value
+        elif kind:
             convert = converters[kind]
             if convert is None:
                 owner[key] = value
@@ -83,5 +83,9 @@ def canonical_trace(
         else:
             return None  # any other character, a nested trace or event, a stray </event>
     if owner is not attributes:
+        return None
+    # Every token left is a value or an event's two tags: a key given twice in one element
+    # left one value fewer in its dictionary than the trace holds.
+    if len(attributes) + sum(map(len, events)) != len(tokens) - 1 - 2 * len(events):
         return None
     return attributes, events

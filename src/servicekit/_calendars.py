@@ -61,16 +61,20 @@ _MICROS_PER_YEAR: Final = 31_556_952_000_000
 class _YearTable:
     """The open intervals of the shifts starting in one local year, merged."""
 
-    __slots__ = ("closes", "cum_end", "cum_start", "opens", "total")
+    __slots__ = ("closes", "cum_end", "cum_start", "opens", "shift", "total")
 
     def __init__(self, opens: list[int], closes: list[int]) -> None:
         self.opens = opens
         self.closes = closes
         self.cum_start: list[int] = []
         self.cum_end: list[int] = []
+        # Per interval, its business time before its opening less the opening: an instant
+        # inside it lies at shift + instant (one addition per lookup).
+        self.shift: list[int] = []
         running = 0
         for o, c in zip(opens, closes, strict=True):
             self.cum_start.append(running)
+            self.shift.append(running - o)
             running += c - o
             self.cum_end.append(running)
         self.total = running
@@ -80,7 +84,8 @@ class _YearTable:
         i = bisect_right(self.opens, t) - 1
         if i < 0:
             return 0
-        return self.cum_start[i] + min(t, self.closes[i]) - self.opens[i]
+        close = self.closes[i]
+        return self.shift[i] + (t if t < close else close)
 
     def index_open_at(self, t: int) -> int:
         """Index of the interval containing ``t``, or -1."""
@@ -561,7 +566,11 @@ class BusinessCalendar:
             frame = self._frame(t)
         table = frame.table
         i = bisect_right(table.opens, t) - 1
-        here = 0 if i < 0 else table.cum_start[i] + min(t, table.closes[i]) - table.opens[i]
+        if i < 0:
+            here = 0
+        else:
+            close = table.closes[i]
+            here = table.shift[i] + (t if t < close else close)
         if t >= frame.prev_end:
             found = frame.after_prev + here
         else:

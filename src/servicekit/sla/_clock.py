@@ -228,7 +228,7 @@ def _settle(
     return _Crossings(due, breached, tuple(reached)), min(later) if later else None
 
 
-@attrs.frozen(kw_only=True, repr=False, eq=False, slots=False)
+@attrs.frozen(repr=False, eq=False, slots=False)
 class SlaStatus:
     """One cycle of one metric of one ticket, as of ``now``.
 
@@ -494,6 +494,7 @@ class MetricFold:
         "by_kind",
         "catch_all",
         "category",
+        "current",
         "cycles",
         "metric",
         "opened",
@@ -522,6 +523,8 @@ class MetricFold:
         self.adjust = adjust
         self.category = StatusCategory.NEW
         self.cycles: list[_Cycle] = []
+        # The active cycle (the last one, until it is met or cancelled), read for every event.
+        self.current: _Cycle | None = None
         self.reopen_candidate: _Cycle | None = None
         # When the target last changed with no cycle active: a cycle resumed later takes the
         # new target from that instant, not from the resumption.
@@ -539,15 +542,15 @@ class MetricFold:
         clone.category = self.category
         clone.retarget_at = self.retarget_at
         clone.cycles = [c.copy() for c in self.cycles]
+        if self.current is not None:
+            clone.current = clone.cycles[-1]
         if self.reopen_candidate is not None:
             clone.reopen_candidate = clone.cycles[self.cycles.index(self.reopen_candidate)]
         return clone
 
     @property
     def active(self) -> _Cycle | None:
-        if self.cycles and self.cycles[-1].ended is None:
-            return self.cycles[-1]
-        return None
+        return self.current
 
     def _target(self, priority: str | None = None) -> SlaTarget:
         # The policy's targets of this metric by priority, read directly (target_for for the
@@ -576,8 +579,12 @@ class MetricFold:
         self.retarget_at = None  # a new cycle takes the target in force anyway
         cycle = _Cycle(len(self.cycles) + 1, at, self.priority)
         self.cycles.append(cycle)
+        self.current = cycle
         self.reopen_candidate = None
-        target = self._target()
+        # _target's answer without an adjusting rule, read directly.
+        target = None if self.adjust else self.targets.get(self.priority) or self.catch_all
+        if target is None:
+            target = self._target()
         calendar, target_us = target.calendar, target._micros
         # A zero-length marker keeps the target in force even while paused.
         marker = _new_segment(_Segment, (at, at, calendar, target_us, 0, 0))
@@ -593,21 +600,21 @@ class MetricFold:
             if outcome is StopOutcome.MET and self.metric.reopenable:
                 self.reopen_candidate = cycle
 
-    @staticmethod
-    def _end(cycle: _Cycle, at: int, outcome: StopOutcome) -> None:
+    def _end(self, cycle: _Cycle, at: int, outcome: StopOutcome) -> None:
+        """End the active cycle."""
         # _Cycle.stop_running, inline: every met or cancelled cycle comes here.
         segments = cycle.segments
         if segments and segments[-1].end is None:
             segments[-1] = _closed(segments[-1], at)
         cycle.ended, cycle.outcome = at, outcome
+        self.current = None
 
     def _category_changed(self, at: int, new: StatusCategory) -> None:
         actions = self.actions
         old_action = actions[self.category]
         self.category = new
         action = actions[new]
-        cycles = self.cycles
-        cycle = cycles[-1] if cycles and cycles[-1].ended is None else None
+        cycle = self.current
         if cycle is not None:
             if action is ClockAction.STOP:
                 outcome = self.outcomes.get(new, StopOutcome.CANCEL)  # metric.stop_outcome
@@ -624,6 +631,7 @@ class MetricFold:
             self.reopen_candidate = None
             if self.policy.on_reopen == "resume":
                 candidate.ended = candidate.outcome = None
+                self.current = candidate
                 if self.retarget_at is not None:
                     self._retarget_cycle(candidate, self.retarget_at)
                 self.retarget_at = None
@@ -669,8 +677,7 @@ class MetricFold:
         if conditions is None:
             return  # the metric starts, meets and cancels nothing on this kind of event
         cancels, meets, starts = conditions
-        cycles = self.cycles
-        cycle = cycles[-1] if cycles and cycles[-1].ended is None else None
+        cycle = self.current
         if cycle is not None:
             if cancels and (cancels is True or matches_any(cancels, event)):
                 self._end(cycle, at, StopOutcome.CANCEL)
@@ -704,7 +711,10 @@ class MetricFold:
         running = ended is None and last.end is None
         elapsed = last.before + (last.length(end) if running else last.used)
         target_us = last.target
-        warn_at = self._target(cycle.priority).warn_at
+        # _target's answer without an adjusting rule, read directly.
+        priority = cycle.priority or self.priority
+        target = None if self.adjust else self.targets.get(priority) or self.catch_all
+        warn_at = (target or self._target(priority)).warn_at
         restart = cycle.restart_index
         # A stopped clock with one target throughout: elapsed time only grows along its
         # segments, so the breach is in the past exactly when elapsed exceeds the target,
@@ -732,22 +742,23 @@ class MetricFold:
             state = SlaState.BREACHED_RUNNING if breached else SlaState.RUNNING
         else:
             state = SlaState.PAUSED
+        # Positional: a keyword call to a class gathers its arguments in a dict first.
         return SlaStatus(
-            metric=self.metric.name,
-            cycle=cycle.number,
-            priority=cycle.priority,
-            state=state,
-            calendar=last.calendar,
-            percent_used=100.0 * elapsed / target_us,
-            _target_us=target_us,
-            _started_us=cycle.started,
-            _ended_us=ended,
-            _elapsed_us=elapsed,
-            _next_us=next_us,
-            _breached=breached,
-            _found=found,
-            _warn_at=warn_at,
-            _segments=segments,
-            _now=end,
-            _zone=self.zone,
+            self.metric.name,
+            cycle.number,
+            cycle.priority,
+            state,
+            last.calendar,
+            100.0 * elapsed / target_us,
+            target_us,
+            cycle.started,
+            ended,
+            elapsed,
+            next_us,
+            breached,
+            found,
+            warn_at,
+            segments,
+            end,
+            self.zone,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -147,6 +148,20 @@ def test_the_how_to_shows_the_diagram_the_command_draws() -> None:
 
 def test_the_format_reference_is_generated_from_the_schema() -> None:
     assert (ROOT / "docs" / "protocol-format.md").read_text("utf-8") == format_reference()
+
+
+def test_every_link_of_the_format_reference_names_one_of_its_headings() -> None:
+    text = format_reference()
+    # The anchor of a heading as MkDocs (toc) and GitHub write it: lower case, blanks as dashes,
+    # underscores kept.
+    anchors = {
+        re.sub(r"[^\w\- ]", "", line.lstrip("#").strip().lower()).replace(" ", "-")
+        for line in text.splitlines()
+        if line.startswith("#")
+    }
+    links = set(re.findall(r"\]\(#([^)]+)\)", text))
+    assert links, "the reference links its tables to one another"
+    assert links <= anchors, f"links to no heading: {sorted(links - anchors)}"
 
 
 def test_the_demo_tours_protocol_files() -> None:

@@ -30,7 +30,7 @@ or associate `*.protocol.toml` with the schema in the editor's settings.
 def _type(prop: dict[str, Any]) -> str:
     if "$ref" in prop:
         name = prop["$ref"].rsplit("/", 1)[-1]
-        return f"[{name}](#{name.replace('_', '-')})"
+        return f"[{name}](#{name})"  # the heading's own anchor: toc keeps underscores
     if "allOf" in prop:
         return _type(prop["allOf"][0])
     if "oneOf" in prop:

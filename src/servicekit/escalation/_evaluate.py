@@ -11,6 +11,7 @@ import attrs
 import pendulum
 
 from servicekit._events import Acknowledged, PriorityChanged, StatusChanged
+from servicekit._memo import IdentityMemo
 from servicekit._status import StatusCategory
 from servicekit._ticket import Ticket
 from servicekit._time import duration_micros, from_micros, to_micros
@@ -205,22 +206,10 @@ class ChainInputs(NamedTuple):
         )
 
 
-#: id(chain) -> (chain, its inputs): a protocol's chains are evaluated over and over. Holding
-#: the chain keeps its id from going to another object while the entry lasts.
-_INPUTS: dict[int, tuple[EscalationChain, ChainInputs]] = {}
-_INPUTS_MAX: Final = 256
-
-
 def chain_inputs(chain: EscalationChain) -> ChainInputs:
-    """The :class:`ChainInputs` of ``chain``."""
-    found = _INPUTS.get(id(chain))
-    if found is not None and found[0] is chain:
-        return found[1]
-    if len(_INPUTS) >= _INPUTS_MAX:
-        _INPUTS.clear()  # bounded: a program that builds many chains
-    inputs = _chain_inputs(chain)
-    _INPUTS[id(chain)] = (chain, inputs)
-    return inputs
+    """The :class:`ChainInputs` of ``chain`` (remembered: a protocol's chains are evaluated
+    over and over)."""
+    return _INPUTS(chain)
 
 
 def _chain_inputs(chain: EscalationChain) -> ChainInputs:
@@ -242,6 +231,9 @@ def _chain_inputs(chain: EscalationChain) -> ChainInputs:
             ]
         ),
     )
+
+
+_INPUTS: IdentityMemo[EscalationChain, ChainInputs] = IdentityMemo(_chain_inputs)
 
 
 def _event_marks(

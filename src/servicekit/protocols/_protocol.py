@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Collection, Container, Iterable, Iterator, Mapping, Sequence
-from typing import Any, Final, NamedTuple, Self
+from typing import Any, NamedTuple, Self
 
 import attrs
 import pendulum
@@ -21,6 +21,7 @@ from servicekit._events import (
     event_kinds,
 )
 from servicekit._lifecycle import DueTransition, Lifecycle
+from servicekit._memo import IdentityMemo
 from servicekit._status import StatusCategory
 from servicekit._ticket import Ticket
 from servicekit._time import as_instant, from_micros, get_timezone, to_micros
@@ -137,10 +138,6 @@ class ProtocolReport:
 
 
 _UTC = get_timezone("UTC")
-#: id(protocol) -> (protocol, its _bare_changes()): asked at every evaluation of a frozen
-#: value. Holding the protocol keeps its id from going to another object while the entry lasts.
-_BARE: dict[int, tuple[ServiceProtocol, bool]] = {}
-_BARE_MAX: Final = 256
 
 
 def _chains(value: Iterable[EscalationChain]) -> tuple[EscalationChain, ...]:
@@ -391,21 +388,9 @@ class ServiceProtocol:
         the SLA policy's folds, every chain's stops and triggers (``On`` conditions; a
         category entered is read from the status) and every schedule's ``stop_on``. The
         timeline then gives the ticket's compact status changes as stand-ins (see
-        :func:`~servicekit._timeline.timeline`), sparing their rebuilding."""
-        found = _BARE.get(id(self))
-        if found is not None and found[0] is self:
-            return found[1]
-        changed = StatusChanged.kind
-        sla = self.sla
-        bare = (
-            (sla is None or changed not in sla._readers)
-            and all(changed not in chain_inputs(c).kinds for c in self.escalations)
-            and all(changed not in s.stop_on for s in self.follow_ups)
-        )
-        if len(_BARE) >= _BARE_MAX:
-            _BARE.clear()  # bounded: a program that builds many protocols
-        _BARE[id(self)] = (self, bare)
-        return bare
+        :func:`~servicekit._timeline.timeline`), sparing their rebuilding. Asked at every
+        evaluation of a frozen value: remembered."""
+        return _BARE(self)
 
     def evaluate(self, ticket: Ticket, now: _dt.datetime) -> ProtocolReport:
         """Where the ticket stands at ``now``, what is due, when anything changes next
@@ -735,3 +720,16 @@ class ReplanInputs(NamedTuple):
 
 
 _NO_ACTIONS = CustomActions()
+
+
+def _no_part_reads_changes(protocol: ServiceProtocol) -> bool:
+    changed = StatusChanged.kind
+    sla = protocol.sla
+    return (
+        (sla is None or changed not in sla._readers)
+        and all(changed not in chain_inputs(c).kinds for c in protocol.escalations)
+        and all(changed not in s.stop_on for s in protocol.follow_ups)
+    )
+
+
+_BARE: IdentityMemo[ServiceProtocol, bool] = IdentityMemo(_no_part_reads_changes)

@@ -371,7 +371,7 @@ class ServiceProtocol:
         ``None`` without a policy (the same report :meth:`evaluate` hands to every chain)."""
         now_us = to_micros(now, name="now")
         sla = self.sla
-        bare = sla is None or StatusChanged.kind not in sla._readers
+        bare = sla is None or not sla._reads_status_changes
         return self._policy_report(ticket, timeline(ticket, now_us, bare_changes=bare), now_us)
 
     def _policy_report(self, ticket: Ticket, events: Timeline, now_us: int) -> SlaReport | None:
@@ -726,7 +726,7 @@ def _no_part_reads_changes(protocol: ServiceProtocol) -> bool:
     changed = StatusChanged.kind
     sla = protocol.sla
     return (
-        (sla is None or changed not in sla._readers)
+        (sla is None or not sla._reads_status_changes)
         and all(changed not in chain_inputs(c).kinds for c in protocol.escalations)
         and all(changed not in s.stop_on for s in protocol.follow_ups)
     )

@@ -318,12 +318,17 @@ class SlaPolicy:
             # A batch asks about one instant for ticket after ticket (a datetime is immutable).
             now_us = to_micros(now, name="now")
             _last_asked = (now, now_us)
-        # A fold that reads no status change as an event sees only where it led: the
-        # ticket's compact status changes need not be rebuilt (they are stand-ins).
-        bare = "status_changed" not in self._readers
+        bare = not self._reads_status_changes
         return self._report(
             ticket, timeline(ticket, now_us, bare_changes=bare), now_us, adjust=adjust
         )
+
+    @property
+    def _reads_status_changes(self) -> bool:
+        # Whether a fold reads a status change as an event; one that does not sees only
+        # where it led, so a ticket's compact status changes need not be rebuilt for it
+        # (a timeline's bare_changes stand-ins).
+        return _STATUS_CHANGED in self._readers
 
     def _report(
         self, ticket: Ticket, events: Timeline, now_us: int, *, adjust: TargetRule | None = None

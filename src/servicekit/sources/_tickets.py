@@ -189,9 +189,7 @@ class _ScanTally:
 
 _UNSEEN: Final = object()
 _ASSIGNMENT: Final = ("group", "agent", "tier")
-# A ticket's build state: the (group, agent, tier) of its latest assignment.
-_ASSIGNED: Final = "assigned"
-_UNASSIGNED: Final = (None, None, None)
+_UNASSIGNED: Final[tuple[str | None, ...]] = (None, None, None)
 _REMEMBER_MAX: Final = 4_096
 
 
@@ -707,7 +705,7 @@ class TicketReader:
             keyed.sort(key=lambda k: (k[0], k[1]))
             rows = [(line, row) for _, _, line, row in keyed]
         ticket: Ticket | None = None
-        state: dict[str, tuple[str | None, ...]] = {}
+        assigned = _UNASSIGNED  # the (group, agent, tier) of the latest assignment
         for line, row in rows:
             kind = m.kinds.get(_text(row.get(m.kind)) or "", "snapshot") if m.kind else "snapshot"
             if kind == "ignore":
@@ -717,7 +715,7 @@ class TicketReader:
             try:
                 if ticket is None:
                     ticket = self._open(ticket_id, row, line, at)
-                self._apply(ticket, kind, row, line, at, state)
+                assigned = self._apply(ticket, kind, row, line, at, assigned)
             except UnmappedStatusError:
                 raise
             except OutOfOrderEventError as exc:
@@ -806,8 +804,10 @@ class TicketReader:
         row: Mapping[str, object],
         line: int,
         at: pendulum.DateTime,
-        state: dict[str, tuple[str | None, ...]],
-    ) -> None:
+        assigned: tuple[str | None, ...],
+    ) -> tuple[str | None, ...]:
+        """Record what ``row`` says happened; returns the ticket's latest assignment
+        (``assigned``, the one before the row, when the row records none)."""
         m, read = self.mapping, self._read
         actor = self._actor(row)
         snapshot = kind == "snapshot"
@@ -828,16 +828,15 @@ class TicketReader:
             if tier is None and group is not None:
                 tier = read.tier_of(group)
             values = (group, agent, tier)
-            last = state.get(_ASSIGNED, _UNASSIGNED)
             changed = False
             for i in read.assign_on:
                 value = values[i]
-                if value is not None and value != last[i]:
+                if value is not None and value != assigned[i]:
                     changed = True
                     break
             if changed or (kind == "assignment" and any(values)):
                 ticket.record(Assigned(at=at, actor=actor, group=group, agent=agent, tier=tier))
-                state[_ASSIGNED] = values
+                assigned = values
         if snapshot or kind == "status":
             raw = read.status(row)
             if raw is not None:
@@ -848,6 +847,7 @@ class TicketReader:
             ticket.record(AgentReplied(at=at, actor=actor, public=False))
         elif kind == "customer_reply":
             ticket.record(CustomerReplied(at=at, actor=actor))
+        return assigned
 
     def _move(
         self,

@@ -29,9 +29,9 @@ from servicekit._events import (
     PriorityChanged,
     TicketOpened,
 )
-from servicekit._lifecycle import SAME, Lifecycle
+from servicekit._lifecycle import SAME, Lifecycle, _Route
 from servicekit._ticket import Ticket
-from servicekit._time import as_instant, get_timezone, to_micros
+from servicekit._time import as_instant, get_timezone, instant_micros, to_micros
 from servicekit.errors import (
     OutOfOrderEventError,
     ServiceKitError,
@@ -393,12 +393,16 @@ class _RowReader:
         )
 
 
-def _moves(lifecycle: Lifecycle) -> dict[tuple[str, str], str]:
-    """(from, to) -> the first trigger that makes that move (a handover for from == to)."""
-    moves: dict[tuple[str, str], str] = {}
+def _moves(lifecycle: Lifecycle) -> dict[tuple[str, str], _Route]:
+    """(from, to) -> the route of the first trigger that makes that move (a handover for
+    from == to), as the lifecycle's machine resolves it (what ``Ticket.fire`` would)."""
+    moves: dict[tuple[str, str], _Route] = {}
     for (source, trigger), tr in lifecycle._table.items():
         dest = source if tr.dest == SAME else tr.dest
-        moves.setdefault((source, dest), trigger)
+        if (source, dest) not in moves:
+            route = lifecycle._route(source, trigger)
+            assert route is not None  # the machine is built from the same table
+            moves[(source, dest)] = route
     return moves
 
 
@@ -866,8 +870,8 @@ class TicketReader:
             self._check_statuses([status])
         if status == ticket.status and self.mapping.lifecycle is not None:
             return  # a repeated status is no change in a ready-made lifecycle
-        trigger = self._moves.get((ticket.status, status))
-        if trigger is None:
+        route = self._moves.get((ticket.status, status))
+        if route is None:
             raise _Problem(
                 line,
                 "invalid-transition",
@@ -876,7 +880,9 @@ class TicketReader:
                 "build the lifecycle from [categories] (every observed move allowed)",
             )
         role = _text(row.get(self.mapping.role)) if self.mapping.role else None
-        ticket.fire(trigger, at=at, actor=actor, role=role)
+        # Ticket.fire, less what is known here: the route, and text or None for actor and role.
+        instant, at_us, exact = instant_micros(at, name="at")
+        ticket._fire_route(route, instant, at_us, exact, actor, role)
 
 
 def read_tickets(

@@ -12,12 +12,12 @@ from servicekit.sources._seen import SeenIds
 ids = st.lists(st.text(max_size=4), max_size=200)
 
 
-@given(ids, st.integers(1, 8), st.integers(1, 64))
+@given(ids, st.integers(1, 8), st.integers(3, 9))
 def test_answers_as_a_set_would_however_small_memory_and_filter(
-    stream: list[str], in_memory: int, filter_bytes: int
+    stream: list[str], in_memory: int, filter_power: int
 ) -> None:
-    # A one-byte filter says "maybe" to almost everything: the file behind it must settle.
-    seen = SeenIds(in_memory=in_memory, filter_bytes=filter_bytes)
+    # An eight-bit filter says "maybe" to almost everything: the file behind it must settle.
+    seen = SeenIds(in_memory=in_memory, filter_power=filter_power)
     model: set[str] = set()
     try:
         for ticket in stream:

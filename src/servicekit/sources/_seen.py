@@ -19,44 +19,26 @@ from typing import Final
 __all__ = ["SeenIds"]
 
 _IN_MEMORY = 4_096  # not Final: tests lower it to reach the disk with a few ids
-_FILTER_BYTES: Final = 1 << 20  # 8 Mi bits: under 1e-5 false "maybe" at 100k ids
-_HASHES: Final = 4
-_MASK64: Final = (1 << 64) - 1
+_FILTER_POWER: Final = 23  # 2**23 bits, 1 MiB; two probes: 1 false "maybe" in 1,000 at 100k ids
 
 
 class _Disk:
-    """The ids moved out of memory: a Bloom filter and the SQLite file behind it."""
+    """The ids moved out of memory, in a temporary SQLite file."""
 
-    def __init__(self, filter_bytes: int) -> None:
+    def __init__(self) -> None:
         self.folder = tempfile.TemporaryDirectory(prefix="servicekit-seen-")
         self.db = sqlite3.connect(Path(self.folder.name) / "seen.sqlite")
         self.db.execute("PRAGMA journal_mode = OFF")
         self.db.execute("PRAGMA synchronous = OFF")
         self.db.execute("CREATE TABLE seen (id TEXT PRIMARY KEY) WITHOUT ROWID")
-        self.bloom = bytearray(filter_bytes)
-        self.bits = filter_bytes * 8
-
-    def _positions(self, ticket: str) -> list[int]:
-        # Two halves of one 64-bit hash give every probe (Kirsch and Mitzenmacher): the
-        # false-positive rate of independent hashes for one hash call.
-        h = hash(ticket) & _MASK64
-        low, step, bits = h & 0xFFFFFFFF, (h >> 32) | 1, self.bits
-        return [(low + i * step) % bits for i in range(_HASHES)]
 
     def holds(self, ticket: str) -> bool:
-        bloom = self.bloom
-        for p in self._positions(ticket):
-            if not bloom[p >> 3] & (1 << (p & 7)):
-                return False
         found = self.db.execute("SELECT 1 FROM seen WHERE id = ?", (ticket,)).fetchone()
         return found is not None
 
     def put(self, tickets: set[str]) -> None:
-        bloom = self.bloom
-        for ticket in tickets:
-            for p in self._positions(ticket):
-                bloom[p >> 3] |= 1 << (p & 7)
-        self.db.executemany("INSERT INTO seen VALUES (?)", ((t,) for t in tickets))
+        # In key order, each insert lands next to the previous one in the index.
+        self.db.executemany("INSERT INTO seen VALUES (?)", ((t,) for t in sorted(tickets)))
 
     def close(self) -> None:
         self.db.close()
@@ -66,30 +48,42 @@ class _Disk:
 class SeenIds:
     """Answers, for each id in turn, whether it was met before; exact, in bounded memory.
 
+    Every id sets two bits of a fixed Bloom filter (two probes from the two halves of
+    one hash: Kirsch and Mitzenmacher). An id with a bit clear was never met; only one
+    with both bits set ("maybe") is looked up, in memory and then on disk.
+
     Args:
         in_memory: how many of the latest ids stay in memory before they move to disk
             (default: the module's ``_IN_MEMORY``, read when the record is made).
-        filter_bytes: the size of the Bloom filter in front of the ids on disk.
+        filter_power: the Bloom filter holds ``2 ** filter_power`` bits (at least 3).
     """
 
-    def __init__(self, *, in_memory: int | None = None, filter_bytes: int = _FILTER_BYTES):
+    def __init__(self, *, in_memory: int | None = None, filter_power: int = _FILTER_POWER):
         self._limit = _IN_MEMORY if in_memory is None else in_memory
-        self._filter_bytes = filter_bytes
+        self._power, self._low = filter_power, (1 << filter_power) - 1
         self._recent: set[str] = set()
+        self._bloom = bytearray(1 << (filter_power - 3))
         self._disk: _Disk | None = None
 
     def add(self, ticket: str) -> bool:
         """Record ``ticket``; whether it was recorded before."""
-        if ticket in self._recent:
-            return True
-        disk = self._disk
-        if disk is not None and disk.holds(ticket):
-            return True
+        h, low = hash(ticket), self._low
+        one, two = h & low, (h >> self._power) & low
+        bloom = self._bloom
+        b1, m1, b2, m2 = one >> 3, 1 << (one & 7), two >> 3, 1 << (two & 7)
+        if bloom[b1] & m1 and bloom[b2] & m2:
+            if ticket in self._recent:
+                return True
+            if self._disk is not None and self._disk.holds(ticket):
+                return True
+        else:
+            bloom[b1] |= m1
+            bloom[b2] |= m2
         self._recent.add(ticket)
         if len(self._recent) >= self._limit:
-            if disk is None:
-                disk = self._disk = _Disk(self._filter_bytes)
-            disk.put(self._recent)
+            if self._disk is None:
+                self._disk = _Disk()
+            self._disk.put(self._recent)
             self._recent.clear()
         return False
 
@@ -99,3 +93,4 @@ class SeenIds:
             self._disk.close()
             self._disk = None
         self._recent.clear()
+        self._bloom = bytearray(len(self._bloom))

@@ -319,7 +319,7 @@ class ComplianceTally:
             same rows give the same sample in any order, on one machine or many.
     """
 
-    def __init__(self, *, worst: int = 10, keep: int = 20_000) -> None:
+    def __init__(self, *, worst: int = 10, keep: int = 10_000) -> None:
         self._worst_n, self._keep = worst, keep
         self._by_priority: dict[tuple[str, str], Counter[str]] = {}
         self._by_month: dict[tuple[str, str], Counter[str]] = {}

@@ -30,6 +30,9 @@ class _Disk:
         self.db = sqlite3.connect(Path(self.folder.name) / "seen.sqlite")
         self.db.execute("PRAGMA journal_mode = OFF")
         self.db.execute("PRAGMA synchronous = OFF")
+        # Lookups are rare (a Bloom "maybe") and inserts come sorted: a small page cache
+        # does, and SQLite's default 2 MB would be memory that grows with the export.
+        self.db.execute("PRAGMA cache_size = -256")
         self.db.execute("CREATE TABLE seen (id TEXT PRIMARY KEY) WITHOUT ROWID")
 
     def holds(self, ticket: str) -> bool:

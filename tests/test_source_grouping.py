@@ -90,3 +90,17 @@ def test_a_ticket_split_over_a_grouped_source_is_refused_where_it_comes_back(
         with pytest.raises(SourceRowError, match="two separate places") as info:
             list(read_tickets(source, MAPPING))
         assert info.value.rule == "duplicate-ticket"
+
+
+def test_a_row_without_a_ticket_id_is_refused_alone_where_it_stands() -> None:
+    first, second = list(TICKETS)[:2]
+    a, b = TICKETS[first], TICKETS[second]
+    lost = {**a[1], "number": None}
+    rows = (a[0], b[0], lost, *a[1:], *b[1:])  # interleaved: read through the spool
+    with mock.patch.object(_seen, "_IN_MEMORY", 1):
+        reader = read_tickets(ListSource(rows), MAPPING, lenient=True)
+        assert not reader.scan().contiguous
+        assert [t.id for t in reader] == [first, second]
+    (refused,) = reader.rejections
+    assert (refused.ticket, refused.rule, refused.line) == (None, "missing-ticket", 4)
+    assert reader.stats.tickets == 3

@@ -11,6 +11,8 @@ says where and how to fix it; in strict mode the first one raises.
 from __future__ import annotations
 
 import datetime as _dt
+import heapq
+import operator
 import pickle
 import sqlite3
 import tempfile
@@ -201,6 +203,23 @@ def _spool(db: sqlite3.Connection, batch: list[tuple[int, str | None, bytes]]) -
         "INSERT OR IGNORE INTO firsts VALUES (?, ?)",
         ((ticket, seq) for seq, ticket, _ in batch if ticket is not None),
     )
+
+
+def _groups(
+    spooled: Iterable[tuple[int, str | None, bytes]],
+) -> Iterator[tuple[str | None, list[tuple[int, Mapping[str, object]]]]]:
+    """Consecutive spooled rows with the same key, as one ticket's rows."""
+    current: list[tuple[int, Mapping[str, object]]] = []
+    current_key: int | None = None
+    current_id: str | None = None
+    for key, ticket, data in spooled:
+        if key != current_key and current:
+            yield current_id, current
+            current = []
+        current_key, current_id = key, ticket
+        current.append(pickle.loads(data))  # our own temporary file
+    if current:
+        yield current_id, current
 
 
 def _remember(cache: dict[Any, Any], key: object, value: object) -> object:
@@ -670,8 +689,9 @@ class TicketReader:
     ) -> Iterator[tuple[str | None, list[tuple[int, Mapping[str, object]]]]]:
         # Rows of interleaved tickets are grouped in a temporary SQLite file, so memory
         # holds one ticket at a time however large the export. Where each ticket first
-        # appears is kept there too (a dict of it grows with the tickets); tickets come out
-        # in that order, each ticket's rows in source order, a row without an id alone.
+        # appears is kept there too (a dict of it grows with the tickets). Tickets come
+        # out in that order, each ticket's rows in source order, a row without an id
+        # alone at its own place.
         with tempfile.TemporaryDirectory(prefix="servicekit-") as folder:
             db = sqlite3.connect(Path(folder) / "rows.sqlite")
             try:
@@ -688,21 +708,17 @@ class TicketReader:
                         _spool(db, batch)
                         batch.clear()
                 _spool(db, batch)
-                cursor = db.execute(
-                    "SELECT coalesce(f.seq, r.seq) AS k, r.ticket, r.data FROM rows AS r"
-                    " LEFT JOIN firsts AS f ON f.ticket = r.ticket ORDER BY k, r.seq"
+                db.execute("CREATE INDEX firsts_seq ON firsts (seq)")
+                db.execute("CREATE INDEX rows_ticket ON rows (ticket, seq)")
+                # CROSS JOIN keeps firsts outside: read in their order, no sort of the rows.
+                tickets = db.execute(
+                    "SELECT f.seq, r.ticket, r.data FROM firsts AS f CROSS JOIN rows AS r"
+                    " ON r.ticket = f.ticket ORDER BY f.seq, r.seq"
                 )
-                current: list[tuple[int, Mapping[str, object]]] = []
-                current_key: int | None = None
-                current_id: str | None = None
-                for key, ticket, data in cursor:
-                    if key != current_key and current:
-                        yield current_id, current
-                        current = []
-                    current_key, current_id = key, ticket
-                    current.append(pickle.loads(data))  # our own temporary file
-                if current:
-                    yield current_id, current
+                lone = db.cursor().execute(
+                    "SELECT seq, NULL, data FROM rows WHERE ticket IS NULL ORDER BY seq"
+                )
+                yield from _groups(heapq.merge(tickets, lone, key=operator.itemgetter(0)))
             finally:
                 db.close()
 

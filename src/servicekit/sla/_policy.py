@@ -338,7 +338,7 @@ class SlaPolicy:
         opened = ticket.opened
         zone = opened_zone(opened)
         folds = self.folds(opened, zone, adjust=adjust)
-        category_of = ticket.lifecycle.category
+        category_of = ticket.lifecycle._category_of.__getitem__
         quiet, readers_of = self._quiet, self._readers
         # Each fold with the kinds of event it reads and the moves it need not see.
         plan = list(zip(folds, self._fold_kinds, self._fold_quiet, strict=True))

@@ -399,15 +399,23 @@ class ServiceProtocol:
         The SLA policy is evaluated once; escalation chains read that report.
         """
         now_us = to_micros(now, name="now")
-        at = from_micros(now_us, ticket.opened.at.tz)  # type: ignore[arg-type]
+        cls = type(self)
+        # ``now`` in the ticket's zone, for the hooks a subclass overrides (built only then:
+        # a replay evaluates thousands of tickets with neither).
+        at = (
+            None
+            if cls.evaluate_sla is ServiceProtocol.evaluate_sla
+            and cls.custom_actions is ServiceProtocol.custom_actions
+            else from_micros(now_us, ticket.opened.at.tz)  # type: ignore[arg-type]
+        )
         as_of = ticket if ticket._last_us <= now_us else ticket.as_of(now)
         # The history is read into a timeline once, for the policy, every chain and every
         # schedule (each of their own evaluate methods reads it alone).
         events = timeline(as_of, now_us, bare_changes=self._bare_changes())
         sla = (
             self._policy_report(as_of, events, now_us)
-            if type(self).evaluate_sla is ServiceProtocol.evaluate_sla
-            else self.evaluate_sla(as_of, at)  # a subclass's own
+            if cls.evaluate_sla is ServiceProtocol.evaluate_sla
+            else self.evaluate_sla(as_of, at)  # type: ignore[arg-type]  # a subclass's own
         )
         # Each part's report comes with its next instants in microseconds: the earliest are
         # picked without converting back.
@@ -417,10 +425,11 @@ class ServiceProtocol:
         follow_ups = tuple(r for r, _ in schedules)
         lifecycle = as_of.lifecycle
         # Most statuses have no timed transition (and asking reads when the status began).
+        # (Which transitions are due depends on the instant, not on the zone ``now`` is in.)
         transitions = (
-            lifecycle.due_transitions(as_of, at) if lifecycle.timed_from(as_of.status) else ()
+            lifecycle.due_transitions(as_of, now) if lifecycle.timed_from(as_of.status) else ()
         )
-        custom = self.custom_actions(as_of, at, sla)
+        custom = _NO_ACTIONS if at is None else self.custom_actions(as_of, at, sla)
         actions = sorted(
             [*self._actions(as_of, escalations, follow_ups, transitions), *custom.actions],
             key=lambda a: (to_micros(a.at), a.key),

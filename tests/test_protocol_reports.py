@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 import zoneinfo
 
 import attrs
@@ -24,6 +25,7 @@ from servicekit import (
     helpdesk_lifecycle,
     parse_instant,
 )
+from servicekit.datasets import bpic2013_sample_path, bpic2013_tickets
 from servicekit.errors import (
     InstantFormatError,
     InstantTypeError,
@@ -32,6 +34,9 @@ from servicekit.errors import (
 )
 from servicekit.protocols import (
     REPORT_FORMAT,
+    ComplianceRow,
+    ComplianceTally,
+    compliance_rows,
     proactive_protocol,
     reactive_protocol,
     report_json_schema,
@@ -264,3 +269,36 @@ def test_attrs_evolve_works_on_an_sla_policy() -> None:
     assert policy.target_for("resolution", "P1") == REACTIVE.sla.target_for("resolution", "P1")
     with pytest.raises(ValueError, match="has no targets"):
         attrs.evolve(policy, targets=[])
+
+
+def _bpi_resolution_rows() -> list[ComplianceRow]:
+    priorities = ("Major", "High", "Medium", "Low")
+    protocol = reactive_protocol(BusinessCalendar.always_open("Europe/Brussels"), priorities)
+    now = pendulum.datetime(2012, 6, 1, tz="UTC")
+    rows = []
+    for ticket in bpic2013_tickets(bpic2013_sample_path()):
+        rows += compliance_rows(protocol, ticket, protocol.evaluate(ticket, now))
+    return rows
+
+
+BPI_ROWS = _bpi_resolution_rows()
+
+
+@given(st.randoms(use_true_random=False), st.integers(1, 40))
+def test_the_resolution_sample_depends_on_the_rows_not_their_order(
+    shuffle: random.Random, keep: int
+) -> None:
+    everything = ComplianceTally().add_all(BPI_ROWS).report().resolution_hours
+    resolved = sorted(
+        (r.priority, r.elapsed_seconds / 3600, r.target_seconds / 3600)
+        for r in BPI_ROWS
+        if r.metric == "resolution" and r.state in ("met", "breached") and r.target_seconds
+    )
+    assert sorted((p, *v) for p, vs in everything.items() for v in vs) == resolved
+    rows = list(BPI_ROWS)
+    shuffle.shuffle(rows)
+    sample = ComplianceTally(keep=keep).add_all(BPI_ROWS).report().resolution_hours
+    assert ComplianceTally(keep=keep).add_all(rows).report().resolution_hours == sample
+    assert sum(map(len, sample.values())) == min(keep, len(resolved))
+    for priority, values in sample.items():
+        assert set(values) <= set(everything[priority])

@@ -544,6 +544,13 @@ class Lifecycle:
         self.status(status)
         return self._triggers[status]
 
+    def _route(self, status: str, trigger: str) -> _Route | None:
+        """What a ticket fires for ``trigger`` from ``status``: the route of the machine's
+        event table entry, or ``None`` when the machine has no such transition."""
+        event = self._events.get(trigger)
+        found = event.transitions.get(status) if event is not None else None
+        return self._routes[found[0]] if found else None
+
     def _resolve(self, status: str, trigger: str) -> tuple[str, Transition] | None:
         """(destination, rules) of ``trigger`` from ``status``, read from the machine's event
         table, or ``None`` when the machine has no such transition."""

@@ -412,43 +412,81 @@ class Ticket:
             GuardRejectedError: a guard refused (with the guard's reason).
             OutOfOrderEventError: ``at`` is before the latest event.
         """
-        plain = actor is None and reason is None and role is None
-        if not plain:
+        if not (actor is None and reason is None and role is None):
             _check_texts(actor, reason, role)
         instant, at_us, exact = instant_micros(at, name="at")
-        us = self._us
-        if at_us < us[-1]:
+        if at_us < self._us[-1]:
             self._check_order(instant, "StatusChanged")  # raises with the details
-        status, lifecycle = self._status, self._lifecycle
+        status = self._status
         # The lifecycle's machine resolves the trigger: its event table, then our rules.
-        event_ = lifecycle._events.get(trigger)
-        found = event_.transitions.get(status) if event_ is not None else None
-        if not found:
+        route = self._lifecycle._route(status, trigger)
+        if route is None:
             self._check_rules(trigger, role, reason)  # raises: not allowed from here
             raise AssertionError("unreachable")  # pragma: no cover
-        route: _Route = lifecycle._routes[found[0]]
         if route.checked:
             self._check_rules(trigger, role, reason)
-        dest = route.dest
         # Every field is checked above: the event is built without attrs' validators.
-        event = status_changed(instant, actor, trigger, status, dest, reason, role)
+        event = status_changed(instant, actor, trigger, status, route.dest, reason, role)
         if route.guards:
             self._check_guards(route.rules, event)
-        # Nothing can fail from here on.
+        self._keep_change(route, instant, at_us, exact, event, actor, reason, role)
+        return event
+
+    def _fire_route(
+        self,
+        route: _Route,
+        instant: pendulum.DateTime,
+        at_us: int,
+        exact: bool,
+        actor: str | None,
+        role: str | None,
+    ) -> None:
+        """:meth:`fire` for a source reader, which holds what :meth:`fire` works out: the
+        route the lifecycle's machine resolves from the current status (``Lifecycle._route``),
+        and ``instant_micros(instant)``; ``actor`` and ``role`` are text or ``None``, and
+        there is no reason. The same checks and the same history, without the returned event
+        (built only for a guard, or to be kept as it is)."""
+        if at_us < self._us[-1]:
+            self._check_order(instant, "StatusChanged")  # raises with the details
+        if route.checked:
+            self._check_rules(route.trigger, role, None)
+        event = None
+        if route.guards or not exact:
+            event = status_changed(
+                instant, actor, route.trigger, self._status, route.dest, None, role
+            )
+            if route.guards:
+                self._check_guards(route.rules, event)
+        self._keep_change(route, instant, at_us, exact, event, actor, None, role)
+
+    def _keep_change(
+        self,
+        route: _Route,
+        instant: pendulum.DateTime,
+        at_us: int,
+        exact: bool,
+        event: StatusChanged | None,
+        actor: str | None,
+        reason: str | None,
+        role: str | None,
+    ) -> None:
+        # Nothing can fail from here on: the checked change is kept, compactly when it can be
+        # rebuilt exactly (``event`` is then not read and may be None).
         zone, fold = instant.tzinfo, instant.fold
+        plain = actor is None and reason is None and role is None
         if exact and plain and zone is self._zone and fold == self._fold:
             self._items.append(route)
         elif not exact:
-            self._items.append(event)
+            self._items.append(event)  # type: ignore[arg-type]
         elif plain and self._zone is None:
             self._zone, self._fold = zone, fold
             self._items.append(route)
         else:
             self._items.append(_Fired(route, zone, fold, actor, reason, role))  # type: ignore[arg-type]
-        if dest != status:
+        dest, us = route.dest, self._us
+        if dest != self._status:
             self._status, self._entered = dest, len(us)
         us.append(at_us)
-        return event
 
     def record(self, event: Event, *, react: bool = True) -> None:
         """Append any event after checking it (a :class:`StatusChanged` as :meth:`fire` would).

@@ -85,6 +85,7 @@ def _months(plt: Any, report: ComplianceReport, path: Path) -> Path:
 
 def _resolution(plt: Any, report: ComplianceReport, path: Path) -> Path:
     items = sorted(report.resolution_hours.items())
+    counted = {a.key: a.met + a.breached for a in report.by_priority if a.metric == "resolution"}
     fig, axes = plt.subplots(
         1,
         max(len(items), 1),
@@ -98,7 +99,9 @@ def _resolution(plt: Any, report: ComplianceReport, path: Path) -> Path:
         top = max(max(hours), target) * 1.05
         ax.hist(hours, bins=30, range=(0, top), color="#4c72b0")
         ax.axvline(target, color="#c44e52", linestyle="--", label=f"target {target:g} h")
-        ax.set_title(f"{priority} ({len(hours)} tickets)")
+        total = counted.get(priority, len(hours))
+        shown = f"{total} tickets" + ("" if total == len(hours) else f", {len(hours)} shown")
+        ax.set_title(f"{priority} ({shown})")
         ax.set_xlabel("business hours to resolution")
         ax.legend(fontsize="small")
     axes[0][0].set_ylabel("tickets")

@@ -309,7 +309,8 @@ def run_replay(args: argparse.Namespace, console: Console, out: IO[str]) -> Repl
         csv_out = stack.enter_context(_CsvRows(out)) if args.format == "csv" else None
 
         def tick(ticket: Ticket, rows: list[ComplianceRow]) -> None:
-            progress.update(task, completed=reader.stats.rows)
+            if not quiet:  # the rows read so far, counted afresh for every ticket
+                progress.update(task, completed=reader.stats.rows)
             if csv_out is not None:
                 csv_out.write(rows)
 

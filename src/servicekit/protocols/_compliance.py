@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import heapq
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final
@@ -283,7 +284,8 @@ class ComplianceReport:
         due_actions: due actions of open tickets.
         worst: the tickets furthest past a target, worst first.
         resolution_hours: per priority, elapsed business hours and target of each resolved
-            or breached resolution (for the distribution chart); bounded by ``keep``.
+            or breached resolution (for the distribution chart), in increasing order; a
+            sample when there are more than the tally's ``keep``.
     """
 
     tickets: int
@@ -312,11 +314,12 @@ class ComplianceTally:
 
     Args:
         worst: how many worst tickets to keep.
-        keep: how many resolution times to keep for the distribution chart (the first
-            ones seen).
+        keep: how many resolution times to keep for the distribution chart. Past that
+            many, the chart shows a sample chosen by a fixed hash of the ticket ids: the
+            same rows give the same sample in any order, on one machine or many.
     """
 
-    def __init__(self, *, worst: int = 10, keep: int = 100_000) -> None:
+    def __init__(self, *, worst: int = 10, keep: int = 10_000) -> None:
         self._worst_n, self._keep = worst, keep
         self._by_priority: dict[tuple[str, str], Counter[str]] = {}
         self._by_month: dict[tuple[str, str], Counter[str]] = {}
@@ -324,8 +327,8 @@ class ComplianceTally:
         self._statuses: Counter[str] = Counter()
         # Kept per metric: which metrics count is known only once the log is read.
         self._worst: dict[str, list[tuple[float, str, str, str, str]]] = {}
-        self._hours: dict[str, list[tuple[float, float]]] = {}
-        self._kept = 0
+        # The ``keep`` largest (hash of the ticket id, priority, hours, target): a heap.
+        self._hours: list[tuple[int, str, float, float]] = []
 
     def add(self, row: ComplianceRow) -> None:
         """Count one row."""
@@ -352,16 +355,17 @@ class ComplianceTally:
                 heapq.heappush(heap, item)
             else:
                 heapq.heappushpop(heap, item)
-        if (
-            row.metric == "resolution"
-            and row.state in ("met", "breached")
-            and row.target_seconds
-            and self._kept < self._keep
-        ):
-            self._kept += 1
-            self._hours.setdefault(row.priority, []).append(
-                (row.elapsed_seconds / 3600, row.target_seconds / 3600)
+        if row.metric == "resolution" and row.state in ("met", "breached") and row.target_seconds:
+            sampled = (
+                zlib.crc32(row.ticket.encode()),
+                row.priority,
+                row.elapsed_seconds / 3600,
+                row.target_seconds / 3600,
             )
+            if len(self._hours) < self._keep:
+                heapq.heappush(self._hours, sampled)
+            elif sampled > self._hours[0]:
+                heapq.heapreplace(self._hours, sampled)
 
     def add_all(self, rows: Iterable[ComplianceRow]) -> ComplianceTally:
         """Count every row; returns the tally."""
@@ -411,8 +415,17 @@ class ComplianceTally:
                     (item for m, heap in self._worst.items() if m not in skip for item in heap),
                 )
             ),
-            resolution_hours={k: tuple(v) for k, v in sorted(self._hours.items())},
+            resolution_hours=_by_priority(self._hours),
         )
+
+
+def _by_priority(
+    kept: Iterable[tuple[int, str, float, float]],
+) -> dict[str, tuple[tuple[float, float], ...]]:
+    hours: dict[str, list[tuple[float, float]]] = {}
+    for _, priority, elapsed, target in kept:
+        hours.setdefault(priority, []).append((elapsed, target))
+    return {p: tuple(sorted(v)) for p, v in sorted(hours.items())}
 
 
 def _attainments(

@@ -11,6 +11,8 @@ says where and how to fix it; in strict mode the first one raises.
 from __future__ import annotations
 
 import datetime as _dt
+import heapq
+import operator
 import pickle
 import sqlite3
 import tempfile
@@ -29,9 +31,9 @@ from servicekit._events import (
     PriorityChanged,
     TicketOpened,
 )
-from servicekit._lifecycle import SAME, Lifecycle
+from servicekit._lifecycle import SAME, Lifecycle, _Route
 from servicekit._ticket import Ticket
-from servicekit._time import as_instant, get_timezone, to_micros
+from servicekit._time import as_instant, get_timezone, instant_micros, to_micros
 from servicekit.errors import (
     OutOfOrderEventError,
     ServiceKitError,
@@ -42,6 +44,7 @@ from servicekit.errors import (
 )
 from servicekit.sources._mapping import SourceMapping
 from servicekit.sources._readers import RowSource
+from servicekit.sources._seen import SeenIds
 
 __all__ = ["ReadStats", "Rejection", "SourceScan", "TicketReader", "read_tickets"]
 
@@ -149,7 +152,7 @@ class _ScanTally:
         self.contiguous = True
         self.statuses: Counter[str] = Counter()
         self.priorities: Counter[str] = Counter()
-        self.done: set[str | None] = set()
+        self.done = SeenIds()
         self.current: str | None = None
 
     def add(self, line: int, row: Mapping[str, object]) -> None:
@@ -159,10 +162,10 @@ class _ScanTally:
             return
         ticket = read.ticket(row)
         if ticket != self.current:
-            if ticket in self.done:
+            # An id is recorded when its run of rows starts: met before means split. Rows
+            # without an id are each refused alone, so they never split a ticket.
+            if self.contiguous and ticket is not None and self.done.add(ticket):
                 self.contiguous = False
-            if self.current is not None:
-                self.done.add(self.current)
             self.current = ticket
         status = read.status(row)
         if status is not None:
@@ -178,6 +181,7 @@ class _ScanTally:
             self.last = at
 
     def result(self) -> SourceScan:
+        self.done.close()
         last_at = None
         if self.last is not None:
             last_at = pendulum.from_timestamp(self.last / 1_000_000, tz="UTC")
@@ -191,6 +195,31 @@ _UNSEEN: Final = object()
 _ASSIGNMENT: Final = ("group", "agent", "tier")
 _UNASSIGNED: Final[tuple[str | None, ...]] = (None, None, None)
 _REMEMBER_MAX: Final = 4_096
+
+
+def _spool(db: sqlite3.Connection, batch: list[tuple[int, str | None, bytes]]) -> None:
+    db.executemany("INSERT INTO rows VALUES (?, ?, ?)", batch)
+    db.executemany(
+        "INSERT OR IGNORE INTO firsts VALUES (?, ?)",
+        ((ticket, seq) for seq, ticket, _ in batch if ticket is not None),
+    )
+
+
+def _groups(
+    spooled: Iterable[tuple[int, str | None, bytes]],
+) -> Iterator[tuple[str | None, list[tuple[int, Mapping[str, object]]]]]:
+    """Consecutive spooled rows with the same key, as one ticket's rows."""
+    current: list[tuple[int, Mapping[str, object]]] = []
+    current_key: int | None = None
+    current_id: str | None = None
+    for key, ticket, data in spooled:
+        if key != current_key and current:
+            yield current_id, current
+            current = []
+        current_key, current_id = key, ticket
+        current.append(pickle.loads(data))  # our own temporary file
+    if current:
+        yield current_id, current
 
 
 def _remember(cache: dict[Any, Any], key: object, value: object) -> object:
@@ -393,12 +422,16 @@ class _RowReader:
         )
 
 
-def _moves(lifecycle: Lifecycle) -> dict[tuple[str, str], str]:
-    """(from, to) -> the first trigger that makes that move (a handover for from == to)."""
-    moves: dict[tuple[str, str], str] = {}
+def _moves(lifecycle: Lifecycle) -> dict[tuple[str, str], _Route]:
+    """(from, to) -> the route of the first trigger that makes that move (a handover for
+    from == to), as the lifecycle's machine resolves it (what ``Ticket.fire`` would)."""
+    moves: dict[tuple[str, str], _Route] = {}
     for (source, trigger), tr in lifecycle._table.items():
         dest = source if tr.dest == SAME else tr.dest
-        moves.setdefault((source, dest), trigger)
+        if (source, dest) not in moves:
+            route = lifecycle._route(source, trigger)
+            assert route is not None  # the machine is built from the same table
+            moves[(source, dest)] = route
     return moves
 
 
@@ -601,41 +634,46 @@ class TicketReader:
     def _grouped_rows(
         self, rows: Iterable[tuple[int, Mapping[str, object]]]
     ) -> Iterator[tuple[str | None, list[tuple[int, Mapping[str, object]]]]]:
-        current: list[tuple[int, Mapping[str, object]]] = []
-        current_id: str | None = None
-        done: set[str | None] = set()
-        for line, row in rows:
-            ticket = self._read.ticket(row)
-            if ticket is None:
-                yield from self._flush(current_id, current, done)
-                current, current_id = [], None
-                self._counts["tickets"] += 1
-                self._reject(
-                    None,
-                    1,
-                    _Problem(
-                        line,
-                        "missing-ticket",
-                        f"no ticket id in column {self.mapping.ticket!r}",
-                        "every row needs the id of its ticket",
-                    ),
-                )
-                continue
-            if ticket != current_id:
-                yield from self._flush(current_id, current, done)
-                current, current_id = [], ticket
-            current.append((line, row))
-        yield from self._flush(current_id, current, done)
+        # A finished scan that found every ticket's rows together leaves nothing to check.
+        done = None if self._scan is not None and self._scan.contiguous else SeenIds()
+        try:
+            current: list[tuple[int, Mapping[str, object]]] = []
+            current_id: str | None = None
+            for line, row in rows:
+                ticket = self._read.ticket(row)
+                if ticket is None:
+                    yield from self._flush(current_id, current, done)
+                    current, current_id = [], None
+                    self._counts["tickets"] += 1
+                    self._reject(
+                        None,
+                        1,
+                        _Problem(
+                            line,
+                            "missing-ticket",
+                            f"no ticket id in column {self.mapping.ticket!r}",
+                            "every row needs the id of its ticket",
+                        ),
+                    )
+                    continue
+                if ticket != current_id:
+                    yield from self._flush(current_id, current, done)
+                    current, current_id = [], ticket
+                current.append((line, row))
+            yield from self._flush(current_id, current, done)
+        finally:
+            if done is not None:
+                done.close()
 
     def _flush(
         self,
         ticket: str | None,
         rows: list[tuple[int, Mapping[str, object]]],
-        done: set[str | None],
+        done: SeenIds | None,
     ) -> Iterator[tuple[str | None, list[tuple[int, Mapping[str, object]]]]]:
         if not rows:
             return
-        if ticket in done:
+        if done is not None and ticket is not None and done.add(ticket):
             self._counts["tickets"] += 1
             self._reject(
                 ticket,
@@ -648,42 +686,43 @@ class TicketReader:
                 ),
             )
             return
-        done.add(ticket)
         yield ticket, rows
 
     def _spooled_rows(
         self, rows: Iterable[tuple[int, Mapping[str, object]]]
     ) -> Iterator[tuple[str | None, list[tuple[int, Mapping[str, object]]]]]:
         # Rows of interleaved tickets are grouped in a temporary SQLite file, so memory
-        # holds one ticket at a time however large the export.
+        # holds one ticket at a time however large the export. Where each ticket first
+        # appears is kept there too (a dict of it grows with the tickets). Tickets come
+        # out in that order, each ticket's rows in source order, a row without an id
+        # alone at its own place.
         with tempfile.TemporaryDirectory(prefix="servicekit-") as folder:
             db = sqlite3.connect(Path(folder) / "rows.sqlite")
             try:
-                db.execute("CREATE TABLE rows (first INTEGER, seq INTEGER, ticket TEXT, data BLOB)")
-                first: dict[str, int] = {}
-                batch: list[tuple[int, int, str | None, bytes]] = []
+                db.execute("PRAGMA journal_mode = OFF")
+                db.execute("PRAGMA synchronous = OFF")
+                db.execute("CREATE TABLE rows (seq INTEGER PRIMARY KEY, ticket TEXT, data BLOB)")
+                db.execute(
+                    "CREATE TABLE firsts (ticket TEXT PRIMARY KEY, seq INTEGER) WITHOUT ROWID"
+                )
+                batch: list[tuple[int, str | None, bytes]] = []
                 for seq, (line, row) in enumerate(rows):
-                    ticket = self._read.ticket(row)
-                    key = first.setdefault(ticket, seq) if ticket is not None else seq
-                    batch.append((key, seq, ticket, pickle.dumps((line, dict(row)))))
+                    batch.append((seq, self._read.ticket(row), pickle.dumps((line, dict(row)))))
                     if len(batch) >= _SPOOL_BATCH:
-                        db.executemany("INSERT INTO rows VALUES (?, ?, ?, ?)", batch)
+                        _spool(db, batch)
                         batch.clear()
-                db.executemany("INSERT INTO rows VALUES (?, ?, ?, ?)", batch)
-                first.clear()
-                db.execute("CREATE INDEX ordered ON rows (first, seq)")
-                cursor = db.execute("SELECT first, ticket, data FROM rows ORDER BY first, seq")
-                current: list[tuple[int, Mapping[str, object]]] = []
-                current_key: int | None = None
-                current_id: str | None = None
-                for key, ticket, data in cursor:
-                    if key != current_key and current:
-                        yield current_id, current
-                        current = []
-                    current_key, current_id = key, ticket
-                    current.append(pickle.loads(data))  # our own temporary file
-                if current:
-                    yield current_id, current
+                _spool(db, batch)
+                db.execute("CREATE INDEX firsts_seq ON firsts (seq)")
+                db.execute("CREATE INDEX rows_ticket ON rows (ticket, seq)")
+                # CROSS JOIN keeps firsts outside: read in their order, no sort of the rows.
+                tickets = db.execute(
+                    "SELECT f.seq, r.ticket, r.data FROM firsts AS f CROSS JOIN rows AS r"
+                    " ON r.ticket = f.ticket ORDER BY f.seq, r.seq"
+                )
+                lone = db.cursor().execute(
+                    "SELECT seq, NULL, data FROM rows WHERE ticket IS NULL ORDER BY seq"
+                )
+                yield from _groups(heapq.merge(tickets, lone, key=operator.itemgetter(0)))
             finally:
                 db.close()
 
@@ -866,8 +905,8 @@ class TicketReader:
             self._check_statuses([status])
         if status == ticket.status and self.mapping.lifecycle is not None:
             return  # a repeated status is no change in a ready-made lifecycle
-        trigger = self._moves.get((ticket.status, status))
-        if trigger is None:
+        route = self._moves.get((ticket.status, status))
+        if route is None:
             raise _Problem(
                 line,
                 "invalid-transition",
@@ -876,7 +915,9 @@ class TicketReader:
                 "build the lifecycle from [categories] (every observed move allowed)",
             )
         role = _text(row.get(self.mapping.role)) if self.mapping.role else None
-        ticket.fire(trigger, at=at, actor=actor, role=role)
+        # Ticket.fire, less what is known here: the route, and text or None for actor and role.
+        instant, at_us, exact = instant_micros(at, name="at")
+        ticket._fire_route(route, instant, at_us, exact, actor, role)
 
 
 def read_tickets(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import attrs
 import pendulum
@@ -32,6 +32,7 @@ from servicekit import (
     helpdesk_lifecycle,
 )
 from servicekit._time import to_micros
+from servicekit._timeline import timeline
 from servicekit.errors import (
     SchedulerStateError,
     ServiceKitError,
@@ -72,6 +73,18 @@ class ContractProtocol(ServiceProtocol):
 
 
 CONTRACT = ContractProtocol.from_protocol(proactive_protocol(DESK))
+PROACTIVE = proactive_protocol(DESK)
+assert REACTIVE.sla is not None
+# No response targets at P3 (a ticket may still be moved there, and to P4, which no metric
+# has): whole evaluations refuse some of these tickets, and a re-plan that reads only the
+# metric its chains wait on (resolution) must refuse them just the same.
+PARTIAL = attrs.evolve(
+    REACTIVE,
+    sla=SlaPolicy(
+        "partial",
+        [t for t in REACTIVE.sla.targets if t.metric.name == "resolution" or t.priority != "P3"],
+    ),
+)
 
 
 class NaiveScheduler:
@@ -86,14 +99,24 @@ class NaiveScheduler:
     def due(self, now: pendulum.DateTime) -> list[tuple[object, ...]]:
         if self.now is not None and now < self.now:
             return []
+        # Every ticket evaluated before anything is committed: a refusal changes nothing.
+        reports = [(i, self.protocol.evaluate(t, now)) for i, t in self.tickets.items()]
         self.now = now
         out = []
-        for ticket_id, ticket in self.tickets.items():
-            for action in self.protocol.evaluate(ticket, now).actions:
+        for ticket_id, report in reports:
+            for action in report.actions:
                 if action.key not in self.emitted[ticket_id]:
                     self.emitted[ticket_id].add(action.key)
                     out.append((action.at, ticket_id, action.key, action.kind, action.detail))
         return sorted(out, key=lambda a: (a[0], a[1], a[2]))
+
+
+def outcome(call: Callable[[], Sequence[tuple[object, ...]]]) -> object:
+    """What ``call`` returns, or the type of the servicekit error it raises."""
+    try:
+        return list(call())
+    except ServiceKitError as exc:
+        return type(exc)
 
 
 def flat(actions: tuple[TicketAction, ...]) -> list[tuple[object, ...]]:
@@ -104,6 +127,8 @@ class SchedulerMatchesNaive(RuleBasedStateMachine):
     """Random tickets, events, saves and due(now) calls (later, the same, earlier)."""
 
     protocol: ServiceProtocol = REACTIVE
+    opened_at: tuple[str, ...] = ("P1", "P2", "P3")
+    moved_to: tuple[str, ...] = ("P1", "P2", "P3")
 
     def __init__(self) -> None:
         super().__init__()
@@ -116,8 +141,9 @@ class SchedulerMatchesNaive(RuleBasedStateMachine):
         return sorted(self.naive.tickets)
 
     @precondition(lambda self: len(self.naive.tickets) < 4)
-    @rule(priority=st.sampled_from(["P1", "P2", "P3"]))
-    def open_ticket(self, priority: str) -> None:
+    @rule(data=st.data())
+    def open_ticket(self, data: st.DataObject) -> None:
+        priority = data.draw(st.sampled_from(self.opened_at))
         self.opened += 1
         ticket = self.protocol.open(ticket_id=f"T-{self.opened}", at=self.t, priority=priority)
         self.scheduler.add(ticket)
@@ -166,7 +192,7 @@ class SchedulerMatchesNaive(RuleBasedStateMachine):
             "priority": lambda: PriorityChanged(
                 at=self.t,
                 from_priority=ticket.priority,
-                to_priority=data.draw(st.sampled_from(["P1", "P2", "P3"])),
+                to_priority=data.draw(st.sampled_from(self.moved_to)),
             ),
             "note": lambda: NoteAdded(at=self.t, text="looked at it"),
             "sent": lambda: FollowUpSent(at=self.t, channel="email"),
@@ -179,8 +205,11 @@ class SchedulerMatchesNaive(RuleBasedStateMachine):
 
     @rule(offset=st.sampled_from([-60, 0, 0, 1, 15, 60, 4 * 60]) | st.integers(-180, 600))
     def due(self, offset: int) -> None:
-        now = self.t.add(minutes=offset)
-        assert flat(self.scheduler.due(now)) == self.naive.due(now)
+        self._same_at(self.t.add(minutes=offset))
+
+    def _same_at(self, now: pendulum.DateTime) -> None:
+        expected = outcome(lambda: self.naive.due(now))
+        assert outcome(lambda: flat(self.scheduler.due(now))) == expected
 
     @precondition(lambda self: self.naive.now is not None and bool(self.naive.tickets))
     @rule(actions_only=st.booleans())
@@ -188,13 +217,17 @@ class SchedulerMatchesNaive(RuleBasedStateMachine):
         """Ask at the earliest instant the protocol itself says anything changes: a scheduler
         that woke even a microsecond late would miss what falls due then."""
         assert self.naive.now is not None
-        reports = [self.protocol.evaluate(t, self.naive.now) for t in self.naive.tickets.values()]
+        try:
+            reports = [
+                self.protocol.evaluate(t, self.naive.now) for t in self.naive.tickets.values()
+            ]
+        except ServiceKitError:
+            return  # a refused ticket has no next change (due() compares the refusals)
         changes = [r.next_action_at if actions_only else r.next_wakeup for r in reports]
         events = [e.at for t in self.naive.tickets.values() for e in t if e.at > self.naive.now]
         upcoming = [c for c in changes if c is not None] + events
         if upcoming:
-            now = min(upcoming)
-            assert flat(self.scheduler.due(now)) == self.naive.due(now)
+            self._same_at(min(upcoming))
 
     @precondition(lambda self: bool(self.naive.tickets))
     @rule(data=st.data())
@@ -227,7 +260,23 @@ class ContractSchedulerMatchesNaive(SchedulerMatchesNaive):
     protocol = CONTRACT
 
 
+class ProactiveSchedulerMatchesNaive(SchedulerMatchesNaive):
+    """A keep-in-loop cadence by priority, and metrics no chain waits on."""
+
+    protocol = PROACTIVE
+
+
+class PartialPolicySchedulerMatchesNaive(SchedulerMatchesNaive):
+    """Priorities some metrics (or all) have no target for: the same refusals."""
+
+    protocol = PARTIAL
+    opened_at = ("P1", "P2")
+    moved_to = ("P1", "P2", "P3", "P4")
+
+
 TestSchedulerMatchesNaive = SchedulerMatchesNaive.TestCase
+TestProactiveSchedulerMatchesNaive = ProactiveSchedulerMatchesNaive.TestCase
+TestPartialPolicySchedulerMatchesNaive = PartialPolicySchedulerMatchesNaive.TestCase
 TestCrisisSchedulerMatchesNaive = CrisisSchedulerMatchesNaive.TestCase
 TestContractSchedulerMatchesNaive = ContractSchedulerMatchesNaive.TestCase
 
@@ -488,9 +537,11 @@ def _stale_after(ticket: Ticket, change: object, now: pendulum.DateTime) -> tupl
         (NoteAdded(at=T0.add(hours=2), text="seen"), [False, False, False], False),
         (Escalated(at=T0.add(hours=2), level="L2"), [True, False, False], False),
         (Acknowledged(at=T0.add(hours=2), chain="tiers"), [True, True, False], False),
+        # A priority change re-targets the clocks the chains wait on; a follow-up run took
+        # its cadence when it started, so the schedule's plan stands.
         (
             PriorityChanged(at=T0.add(hours=2), from_priority="P2", to_priority="P1"),
-            [True] * 3,
+            [True, True, False],
             True,
         ),
         # Attributes re-target the clocks (the chains wait on them); no schedule reads them.
@@ -551,6 +602,74 @@ def test_a_reply_keeps_the_chains_plan_and_re_plans_the_follow_ups() -> None:
         "role:team-lead",
     ]
     assert scheduler.wakeup_of("T-1") == REACTIVE.evaluate(ticket, T0.add(hours=9)).next_action_at
+
+
+def test_a_follow_up_run_keeps_the_cadence_of_the_priority_it_started_at() -> None:
+    # Proactive keep-in-loop: every 4 business hours at P2, every 2 at P1.
+    ticket = PROACTIVE.open(ticket_id="T-1", at=T0.add(hours=1), priority="P2")
+    scheduler = WakeupScheduler(PROACTIVE, [ticket])
+    scheduler.record("T-1", AgentReplied(at=T0.add(hours=1)))
+    scheduler.due(T0.add(hours=1))
+    plan = scheduler._held["T-1"].parts
+    scheduler.record("T-1", _moved(ticket, "P1", 90))
+    assert scheduler.due(T0.add(minutes=90)) == ()
+    # The chains are re-planned for P1; the schedules' plans stand (the run began at P2).
+    after = scheduler._held["T-1"].parts
+    assert plan is not None
+    assert after is not None
+    assert after[16:] == plan[16:]
+    assert after[:16] != plan[:16]
+    report = PROACTIVE.evaluate(ticket, T0.add(minutes=90))
+    assert scheduler.wakeup_of("T-1") == report.next_action_at
+    keep = next(r for r in report.follow_ups if r.schedule == "keep-in-loop")
+    assert keep.next_at == T0.add(hours=5)  # 4 business hours after the reply at 09:00
+
+
+def _moved(ticket: Ticket, to: str, minutes: int) -> PriorityChanged:
+    return PriorityChanged(
+        at=T0.add(minutes=minutes), from_priority=ticket.priority, to_priority=to
+    )
+
+
+@pytest.mark.parametrize(
+    ("reply", "later", "refused"),
+    [
+        # The first response's clock runs: its target at P3 is looked up, and missing.
+        (False, (), SlaPolicyError),
+        # Met already: P3 re-targets no running cycle of a response metric, and resolution
+        # has a P3 target, so nothing is refused.
+        (True, (), None),
+        # Then the customer writes: a next-response cycle starts, at P3.
+        (True, ("customer",), SlaPolicyError),
+        # The same if the ticket goes back to P1 before the scheduler looks.
+        (True, ("customer", "P1"), SlaPolicyError),
+        # A ticket at P4, which no metric has, is refused by the chains' metric too.
+        (True, ("P4",), SlaPolicyError),
+    ],
+)
+def test_a_re_plan_refuses_a_priority_as_a_whole_evaluation_does(
+    reply: bool, later: tuple[str, ...], refused: type[Exception] | None
+) -> None:
+    ticket = PARTIAL.open(ticket_id="T-1", at=T0.add(hours=1), priority="P1")
+    scheduler = WakeupScheduler(PARTIAL, [ticket])
+    if reply:
+        scheduler.record("T-1", AgentReplied(at=T0.add(minutes=61)))
+    scheduler.due(T0.add(minutes=62))  # planned with the whole policy, at P1
+    scheduler.record("T-1", _moved(ticket, "P3", 63))
+    if later:
+        assert scheduler.due(T0.add(minutes=63)) == ()  # planned at P3: nothing refused yet
+    for minutes, change in enumerate(later, 64):
+        event = CustomerReplied(at=T0.add(minutes=minutes))
+        scheduler.record("T-1", event if change == "customer" else _moved(ticket, change, minutes))
+    now = T0.add(minutes=70)
+    saved = scheduler.to_json()
+    expected = outcome(lambda: PARTIAL.evaluate(ticket, now).actions)
+    assert expected == ([] if refused is None else refused)
+    assert outcome(lambda: scheduler.due(now)) == expected
+    if refused is None:
+        assert scheduler.wakeup_of("T-1") == PARTIAL.evaluate(ticket, now).next_action_at
+    else:
+        assert scheduler.to_json() == saved  # refused: the scheduler is as it was
 
 
 def test_a_closed_and_added_again_ticket_is_planned_afresh() -> None:
@@ -619,6 +738,32 @@ def test_a_re_plan_from_an_earlier_plan_answers_as_a_whole_evaluation(
     whole = protocol.evaluate(ticket, later_at)
     assert _actions(later.actions, done) == _actions(whole.actions, done)
     assert later.next_action_us == (whole.next_action_at and to_micros(whole.next_action_at))
+
+
+@settings(costly())
+@given(protocol_tickets(max_events=10), st.integers(0, 4 * 24 * 60))
+def test_what_a_re_plan_hands_its_chains_of_the_sla_is_what_the_report_says(
+    drawn: tuple[ServiceProtocol, Ticket], minutes: int
+) -> None:
+    """The chains of a re-plan read each cycle's start and the instants it reaches fractions
+    of its target from a lighter view than the report: the same answers."""
+    protocol, ticket = drawn
+    policy = protocol.sla
+    if policy is None:
+        return
+    now_us = to_micros(ticket.opened.at.add(minutes=minutes))
+    events = timeline(ticket, now_us)
+    report = policy._report(ticket, events, now_us)
+    instants = policy._instants(ticket, events, now_us)
+    assert instants.for_metric("no such metric") == ()
+    for metric in policy.metrics:
+        cycles = instants.for_metric(metric.name)
+        statuses = report.for_metric(metric.name)
+        assert [c._started_us for c in cycles] == [s._started_us for s in statuses]
+        for fraction in (0, 0.25, 0.5, 0.9, 1, 1.5):
+            assert [c._instant_micros(fraction) for c in cycles] == [
+                s._instant_micros(fraction) for s in statuses
+            ]
 
 
 def test_what_a_chain_reads_is_remembered_per_chain_value() -> None:

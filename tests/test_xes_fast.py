@@ -49,19 +49,33 @@ def _both(data: bytes, date: Callable[[str], object] = _date_pendulum) -> Outcom
     return fast
 
 
+class _Spy:
+    """What the fast path made of each trace offered to it, in order."""
+
+    def __init__(self) -> None:
+        self.recognised: list[bool] = []
+        self.stood_in: list[bool] = []  # shown well-formed: expat parsed its stand-in
+
+
 @pytest.fixture
-def recognised(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Whether each trace offered to the fast path was recognised, in order."""
-    seen: list[bool] = []
-    real = _xes_fast.canonical_trace
+def spy(monkeypatch: pytest.MonkeyPatch) -> _Spy:
+    seen = _Spy()
 
-    def spy(text: str, converters: _xes_fast.Converters) -> object:
-        result = real(text, converters)
-        seen.append(result is not None)
-        return result
+    class Spying(_xes_fast.CanonicalTraces):
+        def __call__(self, text: str) -> _xes_fast.Trace | None:
+            result = super().__call__(text)
+            seen.recognised.append(result is not None)
+            seen.stood_in.append(result is not None and result[2] is not None)
+            return result
 
-    monkeypatch.setattr(_xes, "canonical_trace", spy)
+    monkeypatch.setattr(_xes, "CanonicalTraces", Spying)
     return seen
+
+
+@pytest.fixture
+def recognised(spy: _Spy) -> list[bool]:
+    """Whether each trace offered to the fast path was recognised, in order."""
+    return spy.recognised
 
 
 # -- generated documents -------------------------------------------------------------------
@@ -91,7 +105,7 @@ _TEXTS = [
     "FALSE",
     "\x7f",
 ]
-_BLANKS = st.sampled_from(["", " ", "\n", "\t\t", "\r\n  ", "\n\n"])
+_BLANKS = st.sampled_from(["", " ", "\n", "\t\t", "\r\n  ", "\n\n", "\r", " \r"])
 _MISC = st.sampled_from(
     [
         "<!-- a comment -->",
@@ -104,23 +118,40 @@ _MISC = st.sampled_from(
 )
 # What turns a document into a broken one, inserted somewhere or at the end.
 _BREAKS = st.sampled_from(
-    ["<", "&bogus;", "</event>", "<trace>", "]]>", "<a", '"', "\x00", "\x01", "\ufffe", "\xff"]
+    [
+        "<",
+        "&bogus;",
+        "</event>",
+        "<trace>",
+        "]]>",
+        "<a",
+        '"',
+        "\x00",
+        "\x01",
+        "\x0b",
+        "\x1f",
+        "\ufffe",
+        "\uffff",
+        "\xff",
+    ]
 )
 _PREFIXES = st.sampled_from([""] * 30 + ["x:"] * 3 + ["xes:"] * 3 + ["undeclared:"])
 
 
 # Values each scalar type accepts, for the well-formed, valid elements most traces are made of.
 _VALID = {
-    "string": ["a", "b c", "é€", "x:y", ">", "", "2012"],
+    # Printable text (a recognised trace stands in for itself), and characters XML allows
+    # that are not printable (expat checks the trace): C1 controls, no-break space, BOM...
+    "string": ["a", "b c", "é€", "x:y", ">", "", "2012", "😀 wide", "\x7f\x85", "\xa0", "\ufeff"],
     "id": ["1-364285768", "é"],
     "date": ["2012-05-03T14:19:01+02:00", "2012-05-03T14:19:01.250+00:00", "2012-05-03T14:19:01Z"],
     "int": ["12", "-3", "+0"],
     "float": ["1.5e3", "-0.25", "7"],
     "boolean": ["true", "FALSE"],
 }
-_KEYS = st.sampled_from(["concept:name", "time:timestamp", "é", "org:resource"]) | st.integers(
-    0, 999
-).map("k{}".format)
+_KEYS = st.sampled_from(
+    ["concept:name", "time:timestamp", "é", "org:resource", "😀"]
+) | st.integers(0, 999).map("k{}".format)
 
 
 @st.composite
@@ -364,6 +395,72 @@ def test_errors_keep_their_line_and_column() -> None:
     assert "column" in error
 
 
+def test_a_printable_trace_stands_in_for_itself(spy: _Spy) -> None:
+    # expat parses blanks in place of a trace shown well-formed: every later line and
+    # column must read as if it had parsed the trace (wide characters count as one column,
+    # "\r\n" as one break, a lone "\r" as one).
+    wide = CANONICAL.replace('value="1"', 'value="😀é"')
+    for text in (
+        _log(CANONICAL, CANONICAL, CANONICAL + "  <bad"),
+        _log(wide, wide + " <bad"),
+        _log(wide.replace("\n", "\r\n"), wide.replace("\n", "\r") + "\r<bad"),
+        _log(wide, "\r" + wide, wide.replace("\n", "") + "<bad"),
+    ):
+        spy.recognised.clear()
+        spy.stood_in.clear()
+        traces, error = _both(text)
+        assert error is not None
+        assert "malformed XML" in error
+        assert spy.stood_in
+        assert all(spy.stood_in)
+        assert [line for *_, line in traces] == sorted({line for *_, line in traces})
+
+
+@pytest.mark.parametrize("character", ["\x7f", "\x85", "\xa0", "\ufeff", "\u2028", "\ue000"])
+def test_a_character_xml_allows_but_not_printable_is_checked_by_expat(
+    character: str, spy: _Spy
+) -> None:
+    traces, error = _both(_log(CANONICAL.replace('value="1"', f'value="{character}"')))
+    assert error is None
+    assert traces[0][0] == {"concept:name": character}
+    assert spy.recognised == [True]
+    assert spy.stood_in == [False]
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x01", "\x0b", "\x1f", "\ufffe", "\uffff"])
+def test_a_character_xml_refuses_is_refused_in_a_canonical_trace(character: str) -> None:
+    data = _log(CANONICAL, CANONICAL.replace('value="1"', f'value="a{character}"'))
+    traces, error = _both(data)
+    assert error is not None
+    assert "malformed XML" in error
+    assert len(traces) == 1
+
+
+def test_every_printable_character_is_one_xml_allows() -> None:
+    # The stand-in rests on it: str.isprintable() keeps a trace's keys and values within
+    # XML's Char production, minus tab, newline and return.
+    def xml_char(code: int) -> bool:
+        return 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF
+
+    printable = [code for code in range(0x110000) if chr(code).isprintable()]
+    assert printable
+    assert all(map(xml_char, printable))
+
+
+def test_every_trace_that_ended_before_an_error_is_handed_out() -> None:
+    # Within one read: the traces before the error come out, then the error, on both paths.
+    for broken in ("<bad", "&bogus;", "<trace><event><event>"):
+        data = _log(*[CANONICAL] * 5, broken, CANONICAL)
+        traces, error = _both(data)
+        assert len(traces) == 5
+        assert error is not None
+    ticking = _log(*[CANONICAL] * 5, CANONICAL.replace('value="-4"', 'value="x"'))
+    traces, error = _both(ticking)
+    assert len(traces) == 5
+    assert error is not None
+    assert "not a valid XES int" in error
+
+
 def test_another_encoding_is_read_by_the_handlers(recognised: list[bool]) -> None:
     text = _log(CANONICAL.replace("é", "\xe9")).decode().replace("UTF-8", "ISO-8859-1")
     traces, error = _both(text.encode("latin-1"))
@@ -410,10 +507,11 @@ def _rows(source: Path, *, cut: bool) -> Iterator[tuple[int, dict[str, object]]]
             yield line, {**case, **event}
 
 
-def test_the_bpi_sample_reads_the_same_on_both_paths(recognised: list[bool]) -> None:
+def test_the_bpi_sample_reads_the_same_on_both_paths(spy: _Spy) -> None:
     path = bpic2013_sample_path()
     assert list(XesSource(path).rows()) == list(_rows(path, cut=False))
-    assert recognised == [True] * 90
+    assert spy.recognised == [True] * 90
+    assert spy.stood_in == [True] * 90
     assert _outcome(lambda: path, cut=True, date=_date_instant) == _outcome(
         lambda: path, cut=False, date=_date_instant
     )

@@ -656,9 +656,11 @@ _SENT: Final = "follow_up_sent"
 _RUN_ENDS: Final = frozenset(
     {StatusCategory.SOLVED, StatusCategory.CLOSED, StatusCategory.CANCELLED}
 )
-#: The event types a schedule's runs and promises read whatever its options (besides the
-#: kinds that stop a run, and follow-ups sent, which keep a promise).
-_READS: Final = (AgentReplied, OptedOut, PriorityChanged, PromiseMade, StatusChanged, TicketOpened)
+#: The event types that can change what a schedule says whatever its options (besides the
+#: kinds that stop a run, and follow-ups sent, which keep a promise). Not a priority change:
+#: a run takes its cadence from the priority when it starts, at an event of these types, and
+#: events come in order, so a priority change alone changes no run started before it.
+_READS: Final = (AgentReplied, OptedOut, PromiseMade, StatusChanged, TicketOpened)
 
 
 def zone_tz(zone: str) -> Any:

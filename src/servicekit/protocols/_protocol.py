@@ -28,7 +28,13 @@ from servicekit._time import as_instant, from_micros, get_timezone, to_micros
 from servicekit._timeline import Timeline, timeline
 from servicekit.errors import EventDecodeError, ServiceKitError, UnknownPriorityError
 from servicekit.escalation import EscalationChain, EscalationReport, Notification
-from servicekit.escalation._evaluate import ChainInputs, chain_inputs, chain_report, chain_scan
+from servicekit.escalation._evaluate import (
+    ChainInputs,
+    SlaView,
+    chain_inputs,
+    chain_report,
+    chain_scan,
+)
 from servicekit.followup import Anchor, FollowUpReport, FollowUpSchedule, PromiseState
 from servicekit.followup._schedule import Scan
 from servicekit.protocols._format import dump_parts, to_toml_text
@@ -506,11 +512,16 @@ class ServiceProtocol:
                 strict=True,
             )
         )
+        chains = tuple(chain_inputs(c) for c in self.escalations)
         return ReplanInputs(
-            chains=tuple(chain_inputs(c) for c in self.escalations),
+            chains=chains,
             metrics=tuple(metrics),
             schedules=self.follow_ups,
             concerns={},
+            narrow=_chains_policy(policy, chains)
+            if cls.adjust_target is base.adjust_target
+            else None,
+            known={},
         )
 
     def _replan(
@@ -530,9 +541,11 @@ class ServiceProtocol:
         out (a scheduler handed them out; their values are not built).
 
         The lifecycle's timed transitions are read again whenever the status has any
-        (cheap); the SLA policy when a chain that waits on it is re-evaluated, or a priority
-        or attribute change may re-target it (what it refuses is refused as
-        :meth:`evaluate` refuses it), and the first time. Only for a protocol whose
+        (cheap); the SLA policy when a chain that waits on it is re-evaluated (only the
+        metrics the chains read, see :class:`_ChainsPolicy`), the first time, and whenever
+        a priority some metric has no target for is in force or a priority or attribute
+        change may re-target a cycle under a target rule of the protocol's own (so that what
+        it refuses is refused as :meth:`evaluate` refuses it). Only for a protocol whose
         :meth:`_replan_inputs` are not ``None``.
         """
         as_of = ticket if ticket._last_us <= now_us else ticket.as_of(from_micros(now_us, _UTC))
@@ -540,19 +553,32 @@ class ServiceProtocol:
         chains, schedules = self.escalations, self.follow_ups
         count = len(chains) + len(schedules)
         parts: list[int | None]
+        # The chains may read the SLA policy narrowed to their metrics (see _ChainsPolicy),
+        # but for the first evaluation, and while a priority some metric has no target for
+        # is in force: then the whole policy is read at every re-plan, for its refusals.
+        narrow = inputs.narrow
+        whole = False
         if last is None or last[0] > seen or len(last[1]) != count:
             stale, retarget = [True] * count, True
             parts = [None] * count
+            narrow = None
         else:
             # Only the new events are rebuilt from the ticket's compact history.
-            new = (as_of._event(index) for index in range(last[0], seen))
+            new = [as_of._event(index) for index in range(last[0], seen)]
             stale, retarget = inputs.stale(as_of, new, last[1], now_us)
             parts = list(last[1])
+            if narrow is not None and not inputs.knows(as_of.priority, new):
+                narrow, whole = None, True
         n = len(chains)
         actions: list[DueAction] = []
-        if retarget or any(stale):
+        if retarget or whole or any(stale):
             events = timeline(as_of, now_us, bare_changes=self._bare_changes())
-            sla = self._policy_report(as_of, events, now_us) if retarget or any(stale[:n]) else None
+            sla: SlaView | None = None
+            if narrow is None:
+                if retarget or whole or any(stale[:n]):
+                    sla = self._policy_report(as_of, events, now_us)
+            elif narrow.policy is not None and any(stale[:n]):
+                sla = narrow.policy._instants(as_of, events, now_us)
             for i, chain in enumerate(chains):
                 if stale[i]:
                     notifications, _, _, notify_us = chain_scan(
@@ -671,6 +697,29 @@ class ReplanInputs(NamedTuple):
     ]
     schedules: tuple[FollowUpSchedule, ...]
     concerns: dict[tuple[object, ...], tuple[tuple[bool, ...], bool]]
+    narrow: _ChainsPolicy | None
+    known: dict[str, bool]
+
+    def knows(self, priority: str, new: Iterable[Event]) -> bool:
+        """Whether every metric of the policy has a target for ``priority`` (the ticket's
+        now) and for each priority the ``new`` events change from or to: every priority in
+        force since the last evaluation (remembered per priority)."""
+        narrow = self.narrow
+        assert narrow is not None
+        priorities = [priority]
+        for event in new:
+            if isinstance(event, PriorityChanged):
+                priorities += (event.from_priority, event.to_priority)
+        known = self.known
+        for p in priorities:
+            found = known.get(p)
+            if found is None:
+                found = narrow.whole.knows_priority(p)
+                if len(known) < 256:  # an app's priorities are few; any others are asked again
+                    known[p] = found
+            if not found:
+                return False
+        return True
 
     def stale(
         self, ticket: Ticket, new: Iterable[Event], parts: Sequence[int | None], now_us: int
@@ -726,6 +775,34 @@ class ReplanInputs(NamedTuple):
             *(schedule._reads(event) for schedule in self.schedules),
         )
         return mask, isinstance(event, PriorityChanged | AttributesChanged)
+
+
+class _ChainsPolicy(NamedTuple):
+    """The SLA policy restricted to the metrics the chains read (``policy``; ``None`` when
+    they read none), for a re-plan that re-evaluates chains: the other metrics' cycles
+    change no chain, and each metric's cycles are folded alone (a fold reads only its own
+    metric's rules), so they come out the same. The whole policy (``whole``) is still
+    evaluated where it could refuse what this one would not: the first time, and while a
+    priority some metric has no target for is in force (a target rule of the protocol's
+    own, which may refuse anything, keeps every re-plan on the whole policy)."""
+
+    policy: SlaPolicy | None
+    whole: SlaPolicy
+
+
+def _chains_policy(policy: SlaPolicy | None, chains: Iterable[ChainInputs]) -> _ChainsPolicy | None:
+    """The :class:`_ChainsPolicy` of a protocol's policy, or ``None`` when the chains read
+    every metric (nothing to leave out) or there is no policy."""
+    if policy is None:
+        return None
+    read = {name for inputs in chains for name in inputs.metrics}
+    if all(m.name in read for m in policy.metrics):
+        return None
+    targets = [t for t in policy.targets if t.metric.name in read]
+    narrowed = (
+        attrs.evolve(policy, targets=targets) if targets else None  # a policy needs a target
+    )
+    return _ChainsPolicy(narrowed, policy)
 
 
 _NO_ACTIONS = CustomActions()

@@ -3,7 +3,9 @@
 Event logs come from outside. The file is fed to the C expat parser in chunks,
 driven directly through ``pyexpat`` (no ElementTree layer, no per-element
 Python objects beyond the attribute values kept), and each trace is handed out
-as soon as its closing tag is read, so a log larger than memory works.
+as soon as its closing tag is read, so a log larger than memory works. A trace
+written the way XES writers write it is read without a Python call per element
+(see :mod:`servicekit.sources._xes_fast`), with the same values, lines and errors.
 
 Safety, stricter than ``defusedxml``: no DTD is read but a bare
 ``<!DOCTYPE log>`` (an internal subset could declare entities or ``ATTLIST``
@@ -17,7 +19,7 @@ Every failure is an :class:`~servicekit.errors.XesFormatError` carrying the
 line: malformed or truncated XML, a corrupt gzip stream, an unknown encoding,
 a value that does not match its declared type (``nan`` and ``inf`` floats
 included), a key given twice in one element. The trace being read when the
-error struck is never handed out.
+error struck is never handed out; every trace that ended before it has been.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ import attrs
 import pendulum
 
 from servicekit.errors import XesFormatError
-from servicekit.sources._xes_fast import canonical_trace
+from servicekit.sources._xes_fast import CanonicalTraces
 
 __all__ = [
     "MAX_TOKEN_BYTES",
@@ -95,16 +97,7 @@ class XesInstant(NamedTuple):
     def to_datetime(self) -> pendulum.DateTime:
         """The same instant as a pendulum ``DateTime`` at the offset it was written with."""
         local = _EPOCH_NAIVE + _dt.timedelta(microseconds=self.micros + self.offset * 1_000_000)
-        return pendulum.DateTime(
-            local.year,
-            local.month,
-            local.day,
-            local.hour,
-            local.minute,
-            local.second,
-            local.microsecond,
-            _zone(self.offset),
-        )
+        return _at(local, _zone(self.offset))
 
 
 XesRawValue: TypeAlias = str | int | float | bool | XesInstant
@@ -196,6 +189,8 @@ _OFFSETS: Final = {
     for m in (0, 15, 30, 45)
 }
 _fromisoformat = _dt.datetime.fromisoformat
+# The pendulum zone of each of those offsets, by the text it is written as.
+_SUFFIX_ZONES: Final = {text: _zone(offset) for text, offset in _OFFSETS.items()}
 
 
 def _local_and_offset(raw: str) -> tuple[_dt.datetime, int]:
@@ -214,8 +209,8 @@ def _local_and_offset(raw: str) -> tuple[_dt.datetime, int]:
     return parsed.replace(tzinfo=None), _offset_seconds(parsed)
 
 
-def _date_pendulum(raw: str) -> pendulum.DateTime:
-    local, offset = _local_and_offset(raw)
+def _at(local: _dt.datetime, zone: _dt.tzinfo) -> pendulum.DateTime:
+    """The pendulum ``DateTime`` of naive ``local`` time in ``zone``."""
     return pendulum.DateTime(
         local.year,
         local.month,
@@ -224,13 +219,31 @@ def _date_pendulum(raw: str) -> pendulum.DateTime:
         local.minute,
         local.second,
         local.microsecond,
-        _zone(offset),
+        zone,
     )
+
+
+def _date_pendulum(raw: str) -> pendulum.DateTime:
+    if len(raw) == 25 and raw[10] == "T":  # the length of "2012-05-03T14:19:01+02:00"
+        zone = _SUFFIX_ZONES.get(raw[19:])
+        if zone is not None:
+            with contextlib.suppress(ValueError):  # the general path says what is wrong
+                local = _fromisoformat(raw[:19])
+                if local.tzinfo is None:
+                    return _at(local, zone)
+    local, offset = _local_and_offset(raw)
+    return _at(local, _zone(offset))
+
+
+_new_tuple = tuple.__new__
 
 
 def _date_instant(raw: str) -> XesInstant:
     local, offset = _local_and_offset(raw)
-    return XesInstant((local - _EPOCH_NAIVE) // _MICROSECOND - offset * 1_000_000, offset)
+    # tuple.__new__ rather than the named tuple's own __new__: one C call, not a Python one.
+    return _new_tuple(
+        XesInstant, ((local - _EPOCH_NAIVE) // _MICROSECOND - offset * 1_000_000, offset)
+    )
 
 
 def _int(raw: str) -> int:
@@ -331,6 +344,7 @@ def _traces(
     parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.ordered_attributes = True  # a list is built faster than a dict
     converters = _converters(date)
+    canonical = CanonicalTraces(converters)
     local_names: dict[str, str] = {}
     # The reader of each value element by its name as expat gives it ("uri}local"): start()'s
     # fast path. Learned as names are met; the XES names are known from the start.
@@ -472,11 +486,12 @@ def _traces(
     parser.StartCdataSectionHandler = cdata(True)
     parser.EndCdataSectionHandler = cdata(False)
 
-    fed = 0
+    fed = 0  # bytes of the file parsed
+    given = 0  # bytes given to expat: the file's, with each skipped trace's stand-in
 
     def feed(data: bytes, final: bool = False) -> None:
         """Parse ``data``, in pieces that end where a ``_CHUNK`` of the file ends."""
-        nonlocal fed
+        nonlocal fed, given
         view = memoryview(data)
         while view or final:
             piece = view[: _CHUNK - fed % _CHUNK]
@@ -494,13 +509,14 @@ def _traces(
                 # An encoding Python does not know, or one expat cannot use.
                 raise XesFormatError(f"cannot decode the log: {exc}", line=1) from exc
             fed += len(piece)
-            # The bytes fed but not parsed are the unfinished token. Checked at every _CHUNK
-            # of the file (the same places however the bytes were cut into feeds), a token
-            # longer than the limit is always caught (one within a chunk of it may be too).
+            given += len(piece)
+            # The bytes given but not parsed are the unfinished token. Checked at every
+            # _CHUNK of the file (the same places however the bytes were cut into feeds), a
+            # token longer than the limit is always caught (one within a chunk of it may be).
             if (
                 piece
                 and not fed % _CHUNK
-                and fed - parser.CurrentByteIndex > max_token_bytes - _CHUNK
+                and given - parser.CurrentByteIndex > max_token_bytes - _CHUNK
             ):
                 raise XesFormatError(
                     f"a single XML token is longer than {max_token_bytes:,} bytes; "
@@ -510,19 +526,35 @@ def _traces(
             if final and not view:
                 return
 
+    def skip(size: int, stand_in: bytes) -> None:
+        """Pass over ``size`` bytes of the file, a trace shown well-formed, as its stand-in.
+
+        Blanks in ``<log>``'s content, they move expat to the line and column where the
+        trace ends and to nothing else: every later error and line reads as if expat had
+        parsed the trace. No check of the token limit falls within it: no token of a trace
+        shorter than the limit can be longer.
+        """
+        nonlocal fed, given
+        parser.Parse(stand_in, False)
+        fed += size
+        given += len(stand_in)
+
     def read() -> bytes:
         try:
             return stream.read(_READ)
         except (OSError, EOFError, zlib.error) as exc:  # a truncated or corrupt gzip stream
             raise XesFormatError(f"cannot read the log: {exc}") from exc
 
-    # The file goes through expat byte for byte, in order, a read at a time; the traces
-    # completed in a read are handed out after all of it is parsed (never one an error in
-    # that read stops). Where a "<trace" turns out to open a trace of the log (expat has read
-    # everything before it and stands in <log>, outside any token or CDATA section) and the
-    # text up to the next "</trace>", in the same read, is a canonical trace, canonical_trace
-    # reads it and expat checks it with no handlers set (a whole element leaves the handlers'
-    # depth count as it was). Everything else goes through the handlers.
+    # The file goes through expat in order, a read at a time, and each trace is handed out
+    # as soon as expat has parsed (or the recogniser has shown well-formed) its end: when
+    # an error stops the reading, every trace that ended before it has been handed out.
+    # Where a "<trace" turns out to open a trace of the log (expat has read everything
+    # before it and stands in <log>, outside any token or CDATA section) and the text up to
+    # the next "</trace>", in the same read, is a canonical trace, the recogniser reads it;
+    # expat parses its stand-in when the recogniser has shown it well-formed, else the trace
+    # itself with no handlers set (a whole element leaves the handlers' depth count as it
+    # was). Everything else goes through the handlers.
+    longest_skipped = max_token_bytes - _CHUNK
     try:
         while chunk := read():
             pos = 0
@@ -532,6 +564,8 @@ def _traces(
                     break
                 feed(chunk[pos:cut])
                 pos = cut
+                while done:
+                    yield done.popleft()
                 close = chunk.find(b"</trace>", cut)
                 recognised = None
                 if (
@@ -540,27 +574,34 @@ def _traces(
                     and depth == 1
                     and trace_depth < 0
                     and not in_cdata
-                    and parser.CurrentByteIndex == fed
+                    and parser.CurrentByteIndex == given
                 ):
                     close += 8
                     with contextlib.suppress(UnicodeDecodeError):
-                        recognised = canonical_trace(chunk[cut:close].decode("utf-8"), converters)
+                        recognised = canonical(chunk[cut:close].decode("utf-8"))
                 if recognised is None:
                     # No trace of the log opens here, or the handlers read it.
                     feed(chunk[cut : cut + 6])
                     pos = cut + 6
                     continue
+                attributes, events, stand_in = recognised
                 line = parser.CurrentLineNumber
-                handlers(False)
-                feed(chunk[cut:close])
-                handlers(True)
-                done.append((*recognised, line))
+                if stand_in is not None and close - cut <= longest_skipped:
+                    skip(close - cut, stand_in)
+                else:
+                    handlers(False)
+                    feed(chunk[cut:close])
+                    handlers(True)
                 pos = close
+                yield attributes, events, line
             feed(chunk[pos:])
             while done:
                 yield done.popleft()
         feed(b"", final=True)
         yield from done
+    except XesFormatError:
+        yield from done  # the traces that ended before the error
+        raise
     finally:
         for opened in owned:
             opened.close()

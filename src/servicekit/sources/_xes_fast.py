@@ -3,89 +3,285 @@
 OpenXES, pm4py, ProM and Disco write every trace the same way: ``<trace>``, its scalar
 attributes and its events, each attribute one ``<string key="..." value="..."/>`` (or
 ``date``, ``int``...) with double quotes, no entity and no nested attribute. For such a
-trace the reader does not need a Python call per XML element: :func:`canonical_trace`
-recognises the whole trace with one regular-expression pass (C speed) and reads its values
-from the matches. It is a recogniser, not a parser: it accepts only text whose meaning
-under XML is exactly what it reads (no ``&`` so no entity or character reference, no
-control character so no attribute-value normalisation, the fixed element and attribute
-names so no namespace prefix) and says ``None`` for anything else, and the reader then
-reads the trace through expat's handlers as it reads every other part of the file. expat
-still parses every byte of a recognised trace (with no handlers set) to check it, and the
-error of a trace that breaks a rule is always the handler path's: a wrong value or a key
-given twice makes the recogniser give up, so the handler path meets and reports it.
+trace the reader does not need a Python call per XML element. :class:`CanonicalTraces`
+cuts the trace's text at its double quotes (one C call): the pieces alternate between
+markup and the keys and values. The markup of a trace (the tags between the values) is
+the same for every trace of the same shape, so it is read once per shape into a
+:class:`_Plan` (which value belongs to which event, and which values are converted) and
+every later trace of that shape is read with a few C-level calls and no Python loop per
+attribute.
+
+It is a recogniser, not a parser: it accepts only text whose meaning under XML is exactly
+what it reads (no ``&`` so no entity or character reference; no tab, newline or return
+inside a value, which XML would normalise to a space; no ``<`` inside a value; the fixed
+element and attribute names and the blanks between them, so no namespace prefix, no other
+attribute and no other quoting) and says ``None`` for anything else; the reader then reads
+the trace through expat's handlers as it reads every other part of the file. expat still
+parses every byte of a recognised trace (with no handlers set) to check it, and the error
+of a trace that breaks a rule is always the handler path's: a wrong value or a key given
+twice makes the recogniser give up, so the handler path meets and reports it.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable, Mapping
-from itertools import islice
-from typing import Final
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Final, NamedTuple
 
-__all__ = ["canonical_trace"]
-
-# A value or key as a writer emits it: anything but a quote, markup (<, &) and the
-# characters XML normalises (tab, newline, return) or refuses (other controls, U+FFFE/F).
-_TEXT: Final = r'[^"&<\x00-\x1f\ufffe\uffff]*'
-# Each match is one token and the blanks after it. The last alternative takes any other
-# single character, so the matches tile the whole text and anything unexpected shows up as
-# a one-character mark, which the reader refuses.
-_TOKEN: Final = re.compile(
-    rf'(?:<(string|date|int|float|boolean|id) key="({_TEXT})" value="({_TEXT})"/>'
-    r"|(</?event>|</?trace>|[\s\S]))[ \t\r\n]*"
-)
+__all__ = ["CanonicalTraces", "canonical_trace"]
 
 Converters = Mapping[str, Callable[[str], object] | None]
 """The value reader of each scalar XES element name (``None``: kept as the text it is)."""
 
+Trace = tuple[dict[str, object], list[dict[str, object]], bytes | None]
+"""A trace's attributes, its events' attributes (in file order), and its stand-in.
 
-def canonical_trace(
-    text: str, converters: Converters
-) -> tuple[dict[str, object], list[dict[str, object]]] | None:
-    """The attributes and events of ``text`` (``<trace>`` to ``</trace>``), if canonical.
+The stand-in, when the trace is well-formed as it stands, is the blanks that leave expat
+where the trace would: on the same line and column (see :func:`_stand_in`).
+"""
 
-    ``None`` when the trace holds anything else (another element or attribute, an entity,
-    a nested attribute, non-blank text), a key given twice in one element, a nested or
-    unclosed ``<event>``, or a value its converter refuses: the handler path then reads it
-    and reports what is wrong.
+# The markup between two values, cut into tags and blanks (XML's blanks: space, tab,
+# newline, return). The last alternative takes any other single character, so the tokens
+# tile the text and anything unexpected shows up as a one-character token.
+_MARKUP_TOKEN: Final = re.compile(
+    r"/>|</?event>|</?trace>|<(string|date|int|float|boolean|id) key=|[ \t\r\n]+|[\s\S]"
+)
+_BLANK: Final = frozenset(" \t\r\n")
+_ELEMENTS: Final = frozenset(("string", "date", "int", "float", "boolean", "id"))
+# The most trace layouts kept at once (each costs about a pointer per attribute).
+_MAX_LAYOUTS: Final = 4096
+
+
+class _Plan(NamedTuple):
+    """Where the values of every trace of one shape go."""
+
+    trace: tuple[int, ...]  # the index of each of the trace's own attributes
+    events: tuple[slice, ...]  # each event's attributes
+    converted: tuple[tuple[int, str], ...]  # (index, element name) of each non-text value
+    breaks: int  # the line breaks of the trace (all in its markup: no value holds one)
+    # The characters after the last line break, when the last markup holds one (then every
+    # trace of the shape ends at that column), else -1.
+    tail: int
+
+
+class _Layout(NamedTuple):
+    """A plan with the keys of a trace: the dictionaries every event's is copied from."""
+
+    plan: _Plan
+    trace: tuple[str, ...]  # the trace's own keys
+    events: tuple[dict[str, None], ...]  # each event's keys, in order, as a dictionary
+
+
+def _plan(shape: list[str]) -> _Plan | None:
+    """The plan of a trace whose text between its keys and values is ``shape``, if canonical.
+
+    ``shape[0]`` runs from ``<trace>`` to the first key's opening quote, ``shape[2 * i + 1]``
+    sits between key ``i`` and its value (`` value=``), ``shape[2 * i + 2]`` from the
+    closing quote of value ``i`` to the opening quote of key ``i + 1``, and the last piece
+    from the last value's closing quote to ``</trace>``.
+    """
+    if shape[1::2].count(" value=") != len(shape) >> 1:
+        return None
+    markups = shape[::2]
+    breaks = 0
+    last = len(markups) - 1
+    trace: list[int] = []
+    events: list[slice] = []
+    converted: list[tuple[int, str]] = []
+    opened = -1  # the index of the first attribute of the open event, -1 outside one
+    for index, markup in enumerate(markups):
+        read = _markup(markup)
+        if read is None:
+            return None
+        tokens, lines = read
+        if tokens[0] != ("/>" if index else "<trace>"):
+            return None
+        breaks += lines
+        for tag in tokens[1:-1]:
+            if tag == "<event>" and opened < 0:
+                opened = index
+            elif tag == "</event>" and opened >= 0:
+                events.append(slice(opened, index))
+                opened = -1
+            else:
+                return None  # a nested or stray event tag, a trace tag
+        tag = tokens[-1]
+        if index == last:
+            if tag != "</trace>" or opened >= 0:
+                return None
+        elif tag not in _ELEMENTS:
+            return None
+        else:
+            if opened < 0:
+                trace.append(index)
+            if tag not in ("string", "id"):
+                converted.append((index, tag))
+    end = markups[-1]
+    tail = len(end) - 1 - max(end.rfind("\n"), end.rfind("\r")) if breaks else -1
+    if tail >= len(end):
+        tail = -1
+    return _Plan(tuple(trace), tuple(events), tuple(converted), breaks, tail)
+
+
+def _stand_in(text: str, plan: _Plan) -> bytes:
+    """Blanks that take expat from where ``text`` begins to the line and column it ends at.
+
+    expat counts lines at each line break and columns in characters. The stand-in begins
+    with a space, not a line break: a return just before the trace and a newline would count
+    as one break where the trace's ``<`` makes them two.
+    """
+    if not plan.breaks:
+        return b" " * len(text)
+    tail = plan.tail
+    if tail < 0:
+        tail = len(text) - 1 - max(text.rfind("\n"), text.rfind("\r"))
+    return b" " + b"\n" * plan.breaks + b" " * tail
+
+
+@functools.lru_cache(maxsize=1024)
+def _markup(markup: str) -> tuple[tuple[str, ...], int] | None:
+    """The tags of ``markup`` without its blanks (an attribute's opening as its element
+    name), and its line breaks.
+
+    ``None`` when it holds anything else, or fewer than two tags (every piece of markup
+    closes or opens the trace or an attribute at both ends). expat counts line breaks as XML
+    does: ``"\\r\\n"``, ``"\\r"`` and ``"\\n"`` (no piece ends in ``"\\r"`` where the next
+    begins with ``"\\n"``: a quote and a key or value sit between them).
+    """
+    tokens = []
+    for match in _MARKUP_TOKEN.finditer(markup):
+        token = match.group()
+        if token[0] in _BLANK:
+            continue
+        if len(token) == 1:
+            return None  # any other character
+        tokens.append(match.group(1) or token)
+    if len(tokens) < 2:
+        return None
+    return tuple(tokens), markup.count("\n") + markup.count("\r") - markup.count("\r\n")
+
+
+# Runs an iterator to its end, keeping nothing.
+_drain: Final[Callable[[Iterable[object]], None]] = deque[object](maxlen=0).extend
+
+
+class CanonicalTraces:
+    """Reads canonical traces, remembering the plan of each trace shape it meets.
+
+    Args:
+        converters: the value reader of each scalar element name.
 
     Examples:
-        >>> canonical_trace(
-        ...     '<trace><string key="a" value="x"/><event><int key="n" value="2"/></event></trace>',
-        ...     {"string": None, "int": int},
-        ... )
-        ({'a': 'x'}, [{'n': 2}])
-        >>> canonical_trace('<trace><string key="a" value="&amp;"/></trace>', {"string": None})
+        >>> read = CanonicalTraces({"string": None, "int": int})
+        >>> read('<trace><string key="a" value="x"/><event><int key="n" value="2"/></event>'
+        ...      "</trace>")
+        ({'a': 'x'}, [{'n': 2}], b'                                                  ...')
+        >>> read('<trace><string key="a" value="&amp;"/></trace>') is None
+        True
     """
-    tokens = _TOKEN.findall(text)
-    if len(tokens) < 2 or tokens.pop()[3] != "</trace>" or tokens[0][3] != "<trace>":
-        return None
-    attributes: dict[str, object] = {}
-    events: list[dict[str, object]] = []
-    owner = attributes
-    for kind, key, value, mark in islice(tokens, 1, None):
-        if kind == "string":  # nearly every value
-            owner[key] = value
-        elif kind:
-            convert = converters[kind]
-            if convert is None:
-                owner[key] = value
-                continue
-            try:
-                owner[key] = convert(value)
-            except ValueError:
+
+    __slots__ = ("_converters", "_layouts", "_plans", "_templates")
+
+    def __init__(self, converters: Converters) -> None:
+        self._converters = converters
+        self._plans: dict[str, _Plan | None] = {}
+        self._layouts: dict[tuple[str, str], _Layout | None] = {}
+        self._templates: dict[tuple[str, ...], dict[str, None]] = {}
+
+    def __call__(self, text: str) -> Trace | None:
+        """The attributes, events and stand-in of ``text`` (``<trace>`` to ``</trace>``),
+        if canonical.
+
+        ``None`` when the trace holds anything else (another element or attribute, an
+        entity, a nested attribute, non-blank text, another quoting), a key given twice in
+        one element, a nested or unclosed ``<event>``, or a value its converter refuses: the
+        handler path then reads it and reports what is wrong. The stand-in is ``None`` when a
+        key or value holds a character that is not printable (expat must check it).
+        """
+        pieces = text.split('"')
+        if len(pieces) & 3 != 1:  # key, " value=", value, markup: four pieces an attribute
+            return None
+        # Neither key nor value holds a quote, so joined at quotes the pieces come apart
+        # again the one way they were cut: each string names one list of pieces.
+        key = ('"'.join(pieces[::2]), '"'.join(pieces[1::4]))
+        layout = self._layouts.get(key)
+        if layout is None:
+            if key in self._layouts:
+                return None  # a shape met before, not canonical
+            layout = self._layout(key, pieces)
+            if layout is None:
                 return None
-        elif mark == "<event>" and owner is attributes:
-            owner = {}
-        elif mark == "</event>" and owner is not attributes:
-            events.append(owner)
-            owner = attributes
-        else:
-            return None  # any other character, a nested trace or event, a stray </event>
-    if owner is not attributes:
-        return None
-    # Every token left is a value or an event's two tags: a key given twice in one element
-    # left one value fewer in its dictionary than the trace holds.
-    if len(attributes) + sum(map(len, events)) != len(tokens) - 1 - 2 * len(events):
-        return None
-    return attributes, events
+        keys_and_values = "".join(pieces[1::2])
+        if "&" in keys_and_values or "<" in keys_and_values:
+            return None
+        # A printable character is one XML allows (no control, surrogate or non-character)
+        # and no blank but the space: then the trace is well-formed as it stands.
+        stand_in = None
+        if keys_and_values.isprintable():
+            stand_in = _stand_in(text, layout.plan)
+        elif "\n" in keys_and_values or "\t" in keys_and_values or "\r" in keys_and_values:
+            return None  # XML reads each as a space
+        values: list[Any] = pieces[3::4]
+        converters = self._converters
+        try:
+            for index, element in layout.plan.converted:
+                convert = converters[element]
+                if convert is not None:
+                    values[index] = convert(values[index])
+        except ValueError:
+            return None
+        attributes = dict(
+            zip(layout.trace, map(values.__getitem__, layout.plan.trace), strict=True)
+        )
+        # Each event is a copy of its keys' dictionary (already sized, keys already hashed)
+        # updated with its values.
+        events: list[dict[str, Any]] = list(map(dict.copy, layout.events))
+        _drain(
+            map(
+                dict.update,
+                events,
+                map(zip, layout.events, map(values.__getitem__, layout.plan.events)),
+            )
+        )
+        return attributes, events, stand_in
+
+    def _layout(self, key: tuple[str, str], pieces: list[str]) -> _Layout | None:
+        """The layout of a trace not met before (``None``: not canonical), remembered."""
+        if len(self._layouts) >= _MAX_LAYOUTS:
+            self._layouts.clear()
+            self._plans.clear()
+            self._templates.clear()
+        plan = self._plans.get(key[0])
+        if plan is None and key[0] not in self._plans:
+            plan = self._plans[key[0]] = _plan(pieces[::2])
+        layout = None
+        if plan is not None:
+            keys = list(map(sys.intern, pieces[1::4]))
+            trace = tuple(keys[i] for i in plan.trace)
+            events = tuple(self._template(tuple(keys[run])) for run in plan.events)
+            # A key given twice in one element leaves its dictionary shorter than its run.
+            if len(set(trace)) == len(trace) and all(
+                len(t) == run.stop - run.start for t, run in zip(events, plan.events, strict=True)
+            ):
+                layout = _Layout(plan, trace, events)
+        self._layouts[key] = layout
+        return layout
+
+    def _template(self, keys: tuple[str, ...]) -> dict[str, None]:
+        template = self._templates.get(keys)
+        if template is None:
+            template = self._templates[keys] = dict.fromkeys(keys)
+        return template
+
+
+def canonical_trace(text: str, converters: Converters) -> Trace | None:
+    """:class:`CanonicalTraces` for one trace (its plans are not kept).
+
+    Examples:
+        >>> canonical_trace('<trace><int key="n" value="x"/></trace>', {"int": int}) is None
+        True
+    """
+    return CanonicalTraces(converters)(text)

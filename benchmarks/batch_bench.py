@@ -2,14 +2,27 @@
 
 Synthetic helpdesk events (tickets moving new -> open -> pending/open... -> solved, about ten
 events each, over two years) at 1M and 5M events, evaluated under the reactive protocol at one
-``now``. Each round runs, one after the other, the single-process partition function (in a
-fresh process, so its peak memory is its own) and ``evaluate_dask`` on a one-worker and a
-two-worker ``LocalCluster`` (started before the rounds), as a job of that size runs on a
-cluster: the workers read the events from Parquet files of a fixed size, shuffle them by
-ticket, evaluate and write the rows to Parquet (nothing is gathered into one process).
+``now``. The events are written once as Parquet files of a fixed size. Each round runs, one
+after the other, the single-process partition function (in a fresh process, so its peak
+memory is its own) and ``evaluate_dask`` on a one-worker and a two-worker ``LocalCluster``
+(started before the rounds). All three do the same job on the same input: read the Parquet
+files, evaluate (the clusters shuffle by ticket first) and write the rows to Parquet; nothing is
+gathered into one process.
 Prints events per second (median and range over the rounds), the speed-up of two workers over
 one (goal: at least 1.7x) and the peak resident memory of each worker (it should not grow with
 the number of events).
+
+The clusters run with Dask's worker profiler off (``--worker-profiler`` turns it on): it samples
+every thread's stack every 10 ms and keeps one call tree per second for the last 1,000 seconds.
+Measured at 200k events on one worker, it cost 20% more worker CPU (38.3 s against 31.5 s) and
+held 10 MiB of call trees after 100 seconds, about 65 KiB per busy second: at 5M events (over
+ten minutes a round) that is tens of MiB more per worker, which is what made per-worker peak
+memory grow with the number of events (+18-24% from 1M to 5M). ``servicekit replay --workers``
+starts its local cluster the same way.
+
+Wall time on a shared machine moves with the neighbours' load, so each configuration's CPU
+seconds (the worker processes' own, all threads) are printed next to it: events per
+CPU-second say whether a slow round was slow work or a busy machine.
 
 Peak memory is each process's own high-water mark (``VmHWM`` in ``/proc/self/status``), not
 ``ru_maxrss``: Linux keeps a process's peak across ``exec``, and the worker processes (and the
@@ -19,7 +32,7 @@ single-process run) are started from this process, which holds the generated eve
 the figure is marked as an upper bound.
 
 Run: python benchmarks/batch_bench.py [--events 1000000 5000000] [--rounds 3]
-     [--events-per-partition 62500]
+     [--events-per-partition 62500] [--worker-profiler]
 """
 
 from __future__ import annotations
@@ -37,6 +50,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import dask
 import dask.dataframe as dd
 import numpy as np
 import pandas as pd
@@ -45,7 +59,7 @@ import pyarrow.parquet as pq
 from distributed import Client, LocalCluster
 
 from servicekit import BusinessCalendar
-from servicekit.batch import evaluate_dask, evaluate_partition
+from servicekit.batch import WORKER_CONFIG, evaluate_dask, evaluate_partition
 from servicekit.protocols import reactive_protocol
 from servicekit.sources import SourceMapping
 
@@ -59,11 +73,6 @@ MAPPING = SourceMapping(
 )
 PROTOCOL = reactive_protocol(BusinessCalendar("UTC", "mon-fri 09:00-17:00"))
 NOW = pendulum.datetime(2026, 1, 1, tz="UTC")
-CLUSTER: dict[str, Any] = {
-    "threads_per_worker": 1,
-    "dashboard_address": ":0",
-    "silence_logs": logging.ERROR,
-}
 
 
 def synthetic_events(n_events: int, seed: int = 7) -> pd.DataFrame:
@@ -106,18 +115,25 @@ def own_peak() -> tuple[int, bool]:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, False
 
 
-def _single(events: pd.DataFrame) -> tuple[float, int, tuple[int, bool]]:
-    began = time.perf_counter()
-    rows = evaluate_partition(events, PROTOCOL, NOW, MAPPING)
-    seconds = time.perf_counter() - began
-    return seconds, len(rows), own_peak()
+def cpu_seconds() -> float:
+    """CPU seconds this process has used, all threads."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
-def single_process(events: pd.DataFrame) -> tuple[float, int, tuple[int, bool]]:
-    """Seconds, rows and peak RSS of evaluating every ticket in one fresh process."""
+def _single(source: Path, target: Path) -> tuple[float, float, int, tuple[int, bool]]:
+    began, cpu = time.perf_counter(), cpu_seconds()
+    rows = evaluate_partition(pd.read_parquet(source), PROTOCOL, NOW, MAPPING)
+    rows.to_parquet(target, index=False)
+    return time.perf_counter() - began, cpu_seconds() - cpu, len(rows), own_peak()
+
+
+def single_process(source: Path, target: Path) -> tuple[float, float, int, tuple[int, bool]]:
+    """Seconds, CPU seconds, rows and peak RSS of reading the Parquet parts, evaluating every
+    ticket and writing the rows, in one fresh process."""
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(1, mp_context=context) as pool:
-        return pool.submit(_single, events).result()
+        return pool.submit(_single, source, target).result()
 
 
 def write_parts(events: pd.DataFrame, partitions: int, directory: Path) -> Path:
@@ -128,15 +144,34 @@ def write_parts(events: pd.DataFrame, partitions: int, directory: Path) -> Path:
     return directory
 
 
-def on_cluster(client: Client, source: Path, target: Path) -> tuple[float, int]:
-    """Seconds and rows of reading, evaluating and writing the rows on the cluster."""
+def on_cluster(client: Client, source: Path, target: Path) -> tuple[float, float, int]:
+    """Seconds, workers' CPU seconds and rows of reading, evaluating and writing the rows on
+    the cluster."""
     shutil.rmtree(target, ignore_errors=True)
+    cpu: dict[str, float] = client.run(cpu_seconds)
     began = time.perf_counter()
     with client.as_current():
         rows = evaluate_dask(dd.read_parquet(source), PROTOCOL, NOW, MAPPING)
         rows.to_parquet(target, write_index=False)
     seconds = time.perf_counter() - began
-    return seconds, sum(pq.ParquetFile(f).metadata.num_rows for f in target.glob("*.parquet"))
+    after: dict[str, float] = client.run(cpu_seconds)
+    return (
+        seconds,
+        sum(after[w] - cpu[w] for w in after),
+        sum(pq.ParquetFile(f).metadata.num_rows for f in target.glob("*.parquet")),
+    )
+
+
+def local_cluster(workers: int, profiler: bool) -> LocalCluster:
+    """A local cluster of ``workers`` one-thread processes, their profiler on or off."""
+    config = {} if profiler else dict(WORKER_CONFIG)
+    with dask.config.set(config):  # read when the workers start
+        return LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        )
 
 
 def worker_peaks(client: Client) -> list[tuple[int, bool]]:
@@ -144,10 +179,10 @@ def worker_peaks(client: Client) -> list[tuple[int, bool]]:
     return sorted(tuple(p) for p in peaks.values())  # type: ignore[misc]
 
 
-def rate(n_events: int, seconds: list[float]) -> str:
+def rate(n_events: int, seconds: list[float], unit: str = "s") -> str:
     values = [n_events / s for s in seconds]
     return (
-        f"median {statistics.median(values):,.0f} events/s "
+        f"median {statistics.median(values):,.0f} events/{unit} "
         f"(range {min(values):,.0f}-{max(values):,.0f}, n={len(values)})"
     )
 
@@ -159,6 +194,9 @@ def main() -> None:
     # Partitions of a fixed size, so a worker holds as much at 5M events as at 1M: what keeps
     # its memory flat is the size of a partition, not the size of the log.
     parser.add_argument("--events-per-partition", type=int, default=62_500)
+    parser.add_argument(
+        "--worker-profiler", action="store_true", help="leave Dask's worker profiler on"
+    )
     args = parser.parse_args()
     mib = 1024 * 1024
     for n_events in args.events:
@@ -169,22 +207,13 @@ def main() -> None:
             f"{partitions} partitions"
         )
         times: dict[str, list[float]] = {"single": [], "1 worker": [], "2 workers": []}
+        cpus: dict[str, list[float]] = {k: [] for k in times}
         peaks: dict[str, list[tuple[int, bool]]] = {}
         single_peak = (0, True)
         with (
             tempfile.TemporaryDirectory() as scratch,
-            LocalCluster(
-                n_workers=1,
-                threads_per_worker=1,
-                dashboard_address=":0",
-                silence_logs=logging.ERROR,
-            ) as one,
-            LocalCluster(
-                n_workers=2,
-                threads_per_worker=1,
-                dashboard_address=":0",
-                silence_logs=logging.ERROR,
-            ) as two,
+            local_cluster(1, args.worker_profiler) as one,
+            local_cluster(2, args.worker_profiler) as two,
             Client(one, set_as_default=False) as c1,
             Client(two, set_as_default=False) as c2,
         ):
@@ -192,31 +221,39 @@ def main() -> None:
             source.mkdir()
             write_parts(events, partitions, source)
             for round_ in range(args.rounds):
-                seconds, rows, peak = single_process(events)
+                seconds, cpu, rows, peak = single_process(source, Path(scratch, "rows.parquet"))
                 times["single"].append(seconds)
+                cpus["single"].append(cpu)
                 single_peak = max(single_peak, peak)
                 for name, client in (("1 worker", c1), ("2 workers", c2)):
-                    seconds, cluster_rows = on_cluster(client, source, Path(scratch, "rows"))
+                    seconds, cpu, cluster_rows = on_cluster(client, source, Path(scratch, "rows"))
                     assert cluster_rows == rows, "a cluster lost or added rows"
                     times[name].append(seconds)
+                    cpus[name].append(cpu)
                 print(
                     f"  round {round_ + 1}: "
                     + ", ".join(f"{k} {v[-1]:,.1f} s" for k, v in times.items())
                 )
             peaks = {"1 worker": worker_peaks(c1), "2 workers": worker_peaks(c2)}
         for name, seconds in times.items():
-            print(f"  {name:9}: {rate(len(events), seconds)}")
+            print(
+                f"  {name:9}: {rate(len(events), seconds)}; "
+                f"{rate(len(events), cpus[name], 'CPU-s')}"
+            )
         speedup = [a / b for a, b in zip(times["1 worker"], times["2 workers"], strict=True)]
+        speedup_list = ", ".join(f"{x:.2f}" for x in speedup)
         print(
             f"  2 workers over 1: median {statistics.median(speedup):.2f}x "
-            f"(range {min(speedup):.2f}-{max(speedup):.2f}; goal >= 1.7x)"
+            f"(range {min(speedup):.2f}-{max(speedup):.2f}, per round {speedup_list}; "
+            "goal >= 1.7x)"
         )
 
         def shown(peak: tuple[int, bool]) -> str:
             return f"{peak[0] / mib:,.0f}" + ("" if peak[1] else " (upper bound: ru_maxrss)")
 
         print(
-            f"  peak RSS: single process {shown(single_peak)} MiB; per worker "
+            f"  peak RSS (worker profiler {'on' if args.worker_profiler else 'off'}): "
+            f"single process {shown(single_peak)} MiB; per worker "
             + "; ".join(f"{k}: {', '.join(shown(p) for p in v)} MiB" for k, v in peaks.items())
         )
 

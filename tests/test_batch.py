@@ -3,12 +3,15 @@ process."""
 
 from __future__ import annotations
 
+import datetime
 import pickle
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import cloudpickle
+import dask
 import dask.dataframe as dd
 import pandas as pd
 import pendulum
@@ -20,6 +23,7 @@ from servicekit.batch import (
     ROW_SCHEMA,
     SOURCE_LINE,
     SOURCE_ROW,
+    WORKER_CONFIG,
     PartitionResult,
     dask_client,
     empty_rows,
@@ -31,6 +35,7 @@ from servicekit.batch import (
     rows_to_compliance,
     source_frame,
 )
+from servicekit.batch._partition import _fixed_utc
 from servicekit.cli._replay import build_report
 from servicekit.datasets import BPIC2013_MAPPING, bpic2013_lifecycle, bpic2013_sample_path
 from servicekit.errors import ServiceKitError, SourceRowError
@@ -245,3 +250,61 @@ def test_the_mapping_attributes_used_here_exist() -> None:
     assert isinstance(MAPPING, SourceMapping)
     assert MAPPING.ticket in frame_of(bpic2013_sample_path()).columns
     assert attrs.has(type(MAPPING))
+
+
+def _profiler_state(dask_worker: Any) -> tuple[object, int]:
+    return dask.config.get("distributed.worker.profile.enabled"), len(dask_worker.profile_history)
+
+
+def test_a_local_cluster_runs_its_workers_with_the_worker_config(client: Client) -> None:
+    # The profiler off: no call trees kept (they grew a worker's memory with the job's length).
+    assert WORKER_CONFIG == {"distributed.worker.profile.enabled": False}
+    events = source_frame(open_source(bpic2013_sample_path()), npartitions=3)
+    now = pendulum.datetime(2012, 6, 1, tz="UTC")
+    evaluate_dask(events, PROTOCOL, now, MAPPING, lifecycle=LIFECYCLE).compute()
+    assert set(client.run(_profiler_state).values()) == {(False, 0)}
+    # Only the cluster's workers: this process's configuration is left as it was.
+    assert dask.config.get("distributed.worker.profile.enabled") is True
+
+
+def _utc_events() -> pd.DataFrame:
+    at = pd.to_datetime(
+        ["2025-03-03T08:00Z", "2025-03-03T16:30Z", "2025-03-31T23:30Z", "2025-04-02T10:00Z"]
+    )
+    return pd.DataFrame(
+        {
+            "id": ["A", "A", "B", "B"],
+            "at": at,
+            "status": ["new", "solved", "new", "solved"],
+            "priority": ["Major", "Major", "Low", "Low"],
+        }
+    )
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Etc/UTC", "Zulu"])
+def test_a_time_column_in_a_zone_named_utc_gives_the_same_rows(zone: str) -> None:
+    # Parquet stores UTC by name: read back, the column holds ZoneInfo("UTC"), which the
+    # partition function reads as datetime.UTC (the reader's fast path), same instants.
+    mapping = SourceMapping(
+        ticket="id", time="at", status="status", priority="priority", lifecycle="helpdesk"
+    )
+    now = pendulum.datetime(2025, 5, 1, tz="UTC")
+    plain = _utc_events()
+    named = plain.assign(at=plain["at"].dt.tz_convert(ZoneInfo(zone)))
+    fixed = _fixed_utc(named, "at")
+    assert fixed["at"].dtype.tz is datetime.UTC
+    assert fixed["at"].equals(plain["at"])
+    assert named["at"].dtype.tz == ZoneInfo(zone), "the caller's frame is left as it was"
+    assert evaluate_partition(named, PROTOCOL, now, mapping).equals(
+        evaluate_partition(plain, PROTOCOL, now, mapping)
+    )
+
+
+def test_other_time_columns_are_read_as_they_are() -> None:
+    plain = _utc_events()
+    madrid = plain.assign(at=plain["at"].dt.tz_convert(ZoneInfo("Europe/Madrid")))
+    assert _fixed_utc(madrid, "at") is madrid
+    assert _fixed_utc(plain, "at") is plain
+    text = plain.assign(at=plain["at"].astype(str))
+    assert _fixed_utc(text, "at") is text
+    assert _fixed_utc(plain, "no such column") is plain

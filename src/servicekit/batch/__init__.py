@@ -12,6 +12,7 @@ from __future__ import annotations
 from servicekit.batch._dask import (
     SOURCE_LINE,
     SOURCE_ROW,
+    WORKER_CONFIG,
     dask_client,
     evaluate_dask,
     evaluate_dask_result,
@@ -31,6 +32,7 @@ __all__ = [
     "ROW_SCHEMA",
     "SOURCE_LINE",
     "SOURCE_ROW",
+    "WORKER_CONFIG",
     "PartitionResult",
     "dask_client",
     "empty_rows",

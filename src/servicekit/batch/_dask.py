@@ -10,10 +10,11 @@ import contextlib
 import datetime as _dt
 import itertools
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
 import dask.base
+import dask.config
 import dask.dataframe
 import distributed
 import numpy as np
@@ -31,7 +32,13 @@ from servicekit.errors import ServiceKitError
 from servicekit.protocols import ServiceProtocol
 from servicekit.sources import RowSource, SourceMapping
 
-__all__ = ["dask_client", "evaluate_dask", "evaluate_dask_result", "source_frame"]
+__all__ = [
+    "WORKER_CONFIG",
+    "dask_client",
+    "evaluate_dask",
+    "evaluate_dask_result",
+    "source_frame",
+]
 
 _POSITION: Final = "__servicekit_position"
 
@@ -179,6 +186,17 @@ SOURCE_ROW: Final = "__servicekit_row"
 """The column :func:`source_frame` puts each row's position in (0, 1, 2...)."""
 
 
+WORKER_CONFIG: Final[Mapping[str, object]] = {"distributed.worker.profile.enabled": False}
+"""Dask settings for the workers of a servicekit job: the local clusters
+:func:`dask_client` starts use them; put them in your own workers' Dask configuration.
+
+Dask's worker profiler samples every thread's stack every 10 ms and keeps a call tree per
+second for the last 1,000 seconds. On servicekit's deep evaluation stacks it cost a worker 20%
+more CPU and about 65 KiB of memory per busy second (``benchmarks/batch_bench.py``), so a
+worker's peak grew with the length of the job.
+"""
+
+
 @contextlib.contextmanager
 def dask_client(
     address: str | None = None, *, workers: int | None = None, timeout: float = 10.0
@@ -187,7 +205,8 @@ def dask_client(
     ``workers`` processes started (and stopped) here.
 
     ``timeout`` is how many seconds to wait for the scheduler at ``address`` to answer before
-    giving up with a :class:`~servicekit.errors.ServiceKitError`."""
+    giving up with a :class:`~servicekit.errors.ServiceKitError`. A local cluster's workers
+    run with :data:`WORKER_CONFIG`."""
     if (address is None) == (workers is None):
         raise ServiceKitError("give either a scheduler address or a number of local workers")
     if address is not None:
@@ -208,14 +227,13 @@ def dask_client(
     assert workers is not None
     if workers < 1:
         raise ServiceKitError(f"--workers must be at least 1, got {workers}")
-    with (
-        LocalCluster(
+    with dask.config.set(dict(WORKER_CONFIG)):  # the workers read it as they start
+        cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
             dashboard_address=":0",
             silence_logs=logging.ERROR,
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+        )
+    with cluster, Client(cluster) as client:
         yield client

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Callable, Container, Sequence
-from typing import Any, Final, NamedTuple, TypeAlias
+from typing import Any, Final, NamedTuple, Protocol, TypeAlias
 
 import attrs
 import pendulum
@@ -186,6 +186,22 @@ def _version_at(
     )
 
 
+class _Reaching(Protocol):
+    """What a chain reads of one SLA cycle (an :class:`~servicekit.sla.SlaStatus`)."""
+
+    @property
+    def _started_us(self) -> int: ...
+
+    def _instant_micros(self, fraction: float) -> int | None: ...
+
+
+class SlaView(Protocol):
+    """What a chain reads of an SLA report: an :class:`~servicekit.sla.SlaReport`, or the
+    lighter :class:`~servicekit.sla._policy.SlaInstants` a scheduler's re-plan builds."""
+
+    def for_metric(self, name: str, /) -> Sequence[_Reaching]: ...
+
+
 class ChainInputs(NamedTuple):
     """What of a ticket a chain reads: the events that may stop or trigger it (by kind, by
     the category a status change enters, a priority change when a raise triggers it) and
@@ -267,7 +283,7 @@ def _event_marks(
     return marks
 
 
-def _sla_marks(chain: EscalationChain, sla: SlaReport | None) -> list[tuple[int, int]]:
+def _sla_marks(chain: EscalationChain, sla: SlaView | None) -> list[tuple[int, int]]:
     """The instants SLA triggers fire (past or projected), each with the start of its cycle."""
     found: list[tuple[int, int]] = []
     if sla is None:
@@ -361,7 +377,7 @@ def _segments(
 
 
 def _sla_instant(
-    sla: SlaReport, metric: str, fraction: float, cache: dict[tuple[str, float], int | None]
+    sla: SlaView, metric: str, fraction: float, cache: dict[tuple[str, float], int | None]
 ) -> int | None:
     # Asked again for every instant a look-ahead probes: the report does not change.
     key = (metric, fraction)
@@ -376,7 +392,7 @@ def _sla_instant(
 def _due(
     step: Step,
     previous: int,
-    sla: SlaReport | None,
+    sla: SlaView | None,
     cache: dict[tuple[str, float], int | None],
 ) -> int | None:
     wait = step.wait
@@ -467,7 +483,7 @@ def chain_scan(
     ticket: Ticket,
     events: Timeline,
     now_us: int,
-    report: SlaReport | None,
+    report: SlaView | None,
     *,
     reachable: Reachable | None = None,
     cursor: int = 0,
@@ -585,7 +601,7 @@ class _Run:
         ticket: Ticket,
         events: Timeline,
         events_us: int,
-        report: SlaReport | None,
+        report: SlaView | None,
         versions: Sequence[EscalationChain],
         reachable: Reachable | None,
         cursor: int,

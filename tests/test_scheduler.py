@@ -32,6 +32,7 @@ from servicekit import (
     helpdesk_lifecycle,
 )
 from servicekit._time import to_micros
+from servicekit._timeline import timeline
 from servicekit.errors import (
     SchedulerStateError,
     ServiceKitError,
@@ -737,6 +738,32 @@ def test_a_re_plan_from_an_earlier_plan_answers_as_a_whole_evaluation(
     whole = protocol.evaluate(ticket, later_at)
     assert _actions(later.actions, done) == _actions(whole.actions, done)
     assert later.next_action_us == (whole.next_action_at and to_micros(whole.next_action_at))
+
+
+@settings(costly())
+@given(protocol_tickets(max_events=10), st.integers(0, 4 * 24 * 60))
+def test_what_a_re_plan_hands_its_chains_of_the_sla_is_what_the_report_says(
+    drawn: tuple[ServiceProtocol, Ticket], minutes: int
+) -> None:
+    """The chains of a re-plan read each cycle's start and the instants it reaches fractions
+    of its target from a lighter view than the report: the same answers."""
+    protocol, ticket = drawn
+    policy = protocol.sla
+    if policy is None:
+        return
+    now_us = to_micros(ticket.opened.at.add(minutes=minutes))
+    events = timeline(ticket, now_us)
+    report = policy._report(ticket, events, now_us)
+    instants = policy._instants(ticket, events, now_us)
+    assert instants.for_metric("no such metric") == ()
+    for metric in policy.metrics:
+        cycles = instants.for_metric(metric.name)
+        statuses = report.for_metric(metric.name)
+        assert [c._started_us for c in cycles] == [s._started_us for s in statuses]
+        for fraction in (0, 0.25, 0.5, 0.9, 1, 1.5):
+            assert [c._instant_micros(fraction) for c in cycles] == [
+                s._instant_micros(fraction) for s in statuses
+            ]
 
 
 def test_what_a_chain_reads_is_remembered_per_chain_value() -> None:

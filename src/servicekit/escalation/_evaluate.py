@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Callable, Container, Sequence
-from typing import Any, Final, NamedTuple, TypeAlias
+from typing import Any, Final, NamedTuple, Protocol, TypeAlias
 
 import attrs
 import pendulum
@@ -186,6 +186,22 @@ def _version_at(
     )
 
 
+class _Reaching(Protocol):
+    """What a chain reads of one SLA cycle (an :class:`~servicekit.sla.SlaStatus`)."""
+
+    @property
+    def _started_us(self) -> int: ...
+
+    def _instant_micros(self, fraction: float) -> int | None: ...
+
+
+class SlaView(Protocol):
+    """What a chain reads of an SLA report: an :class:`~servicekit.sla.SlaReport`, or the
+    lighter :class:`~servicekit.sla._policy.SlaInstants` a scheduler's re-plan builds."""
+
+    def for_metric(self, name: str, /) -> Sequence[_Reaching]: ...
+
+
 class ChainInputs(NamedTuple):
     """What of a ticket a chain reads: the events that may stop or trigger it (by kind, by
     the category a status change enters, a priority change when a raise triggers it) and
@@ -242,22 +258,27 @@ def _event_marks(
     """The events that stop or trigger the chain, as marks ``(at, order, what, event)``
     (``inputs``: the chain's :func:`chain_inputs`, when the caller keeps them)."""
     marks: list[tuple[int, int, str, object]] = []
-    category_of = ticket.lifecycle.category
+    category_of = ticket.lifecycle._category_of.__getitem__
     # Most events of a history concern no stop and no trigger: told apart by their kind, or
     # by the category a status change enters.
     if inputs is None:
         inputs = chain_inputs(chain)
     order = inputs.order
     kinds, categories = inputs.kinds, inputs.categories
+    # A timeline's status changes are mostly of the class itself (stand-ins among them).
+    changes_mark = StatusChanged.kind in kinds
     for index, (at, event) in enumerate(events):
         # ChainInputs.may_mark, inline: this loop reads every event of every evaluation.
-        if isinstance(event, StatusChanged):
-            category: StatusCategory | None = category_of(event.to_status)
-            if category not in categories and type(event).kind not in kinds:
+        kind = type(event)
+        if kind is StatusChanged or isinstance(event, StatusChanged):
+            category: StatusCategory | None = category_of(event.to_status)  # type: ignore[attr-defined]
+            if category not in categories and not (
+                changes_mark if kind is StatusChanged else kind.kind in kinds
+            ):
                 continue
         else:
             category = None
-            if type(event).kind not in kinds and not (order and isinstance(event, PriorityChanged)):
+            if kind.kind not in kinds and not (order and isinstance(event, PriorityChanged)):
                 continue
         raised = isinstance(event, PriorityChanged) and bool(order) and _raised(order, event)
         if _matches_stop(chain, event, category, ticket.id):
@@ -267,7 +288,7 @@ def _event_marks(
     return marks
 
 
-def _sla_marks(chain: EscalationChain, sla: SlaReport | None) -> list[tuple[int, int]]:
+def _sla_marks(chain: EscalationChain, sla: SlaView | None) -> list[tuple[int, int]]:
     """The instants SLA triggers fire (past or projected), each with the start of its cycle."""
     found: list[tuple[int, int]] = []
     if sla is None:
@@ -361,7 +382,7 @@ def _segments(
 
 
 def _sla_instant(
-    sla: SlaReport, metric: str, fraction: float, cache: dict[tuple[str, float], int | None]
+    sla: SlaView, metric: str, fraction: float, cache: dict[tuple[str, float], int | None]
 ) -> int | None:
     # Asked again for every instant a look-ahead probes: the report does not change.
     key = (metric, fraction)
@@ -376,7 +397,7 @@ def _sla_instant(
 def _due(
     step: Step,
     previous: int,
-    sla: SlaReport | None,
+    sla: SlaView | None,
     cache: dict[tuple[str, float], int | None],
 ) -> int | None:
     wait = step.wait
@@ -467,7 +488,7 @@ def chain_scan(
     ticket: Ticket,
     events: Timeline,
     now_us: int,
-    report: SlaReport | None,
+    report: SlaView | None,
     *,
     reachable: Reachable | None = None,
     cursor: int = 0,
@@ -585,7 +606,7 @@ class _Run:
         ticket: Ticket,
         events: Timeline,
         events_us: int,
-        report: SlaReport | None,
+        report: SlaView | None,
         versions: Sequence[EscalationChain],
         reachable: Reachable | None,
         cursor: int,

@@ -28,7 +28,13 @@ from servicekit._time import as_instant, from_micros, get_timezone, to_micros
 from servicekit._timeline import Timeline, timeline
 from servicekit.errors import EventDecodeError, ServiceKitError, UnknownPriorityError
 from servicekit.escalation import EscalationChain, EscalationReport, Notification
-from servicekit.escalation._evaluate import ChainInputs, chain_inputs, chain_report, chain_scan
+from servicekit.escalation._evaluate import (
+    ChainInputs,
+    SlaView,
+    chain_inputs,
+    chain_report,
+    chain_scan,
+)
 from servicekit.followup import Anchor, FollowUpReport, FollowUpSchedule, PromiseState
 from servicekit.followup._schedule import Scan
 from servicekit.protocols._format import dump_parts, to_toml_text
@@ -567,12 +573,12 @@ class ServiceProtocol:
         actions: list[DueAction] = []
         if retarget or whole or any(stale):
             events = timeline(as_of, now_us, bare_changes=self._bare_changes())
-            sla: SlaReport | None = None
+            sla: SlaView | None = None
             if narrow is None:
                 if retarget or whole or any(stale[:n]):
                     sla = self._policy_report(as_of, events, now_us)
             elif narrow.policy is not None and any(stale[:n]):
-                sla = narrow.policy._report(as_of, events, now_us)
+                sla = narrow.policy._instants(as_of, events, now_us)
             for i, chain in enumerate(chains):
                 if stale[i]:
                     notifications, _, _, notify_us = chain_scan(

@@ -10,6 +10,7 @@ until :attr:`WakeupScheduler.next_wakeup`, and stores what it needs to restart
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import heapq
 import json
 import struct
@@ -273,7 +274,6 @@ class WakeupScheduler:
         if not heap or heap[0][0] > now_us:
             self._now = now_us
             return ()
-        at = as_instant(now, name="now")
         popped: list[tuple[int, str, int]] = []
         plans: list[_Plan] = []
         try:
@@ -283,7 +283,7 @@ class WakeupScheduler:
                 held = held_by_id.get(entry[1])
                 if held is None or held.version != entry[2]:
                     continue
-                plans.append(self._plan(held, at, now_us))
+                plans.append(self._plan(held, now, now_us))
         except BaseException:
             for entry in popped:
                 heapq.heappush(heap, entry)
@@ -302,7 +302,8 @@ class WakeupScheduler:
             held.seen, held.parts = plan.seen, plan.parts
             held.wake = None
             self._wake_by(held, plan.wake)
-        out.sort(key=lambda a: (to_micros(a.action.at), a.ticket_id, a.action.key))
+        if len(out) > 1:
+            out.sort(key=lambda a: (to_micros(a.action.at), a.ticket_id, a.action.key))
         return tuple(out)
 
     # -- saving and restoring ----------------------------------------------------------------------
@@ -385,11 +386,10 @@ class WakeupScheduler:
         out, and its wake-up is planned from there.
         """
         now_us = to_micros(acted_until, name="acted_until")
-        at = as_instant(acted_until, name="acted_until")
         scheduler = cls(protocol)
         for ticket in tickets:
             scheduler.add(ticket)
-        plans = [scheduler._plan(held, at, now_us) for held in scheduler._held.values()]
+        plans = [scheduler._plan(held, acted_until, now_us) for held in scheduler._held.values()]
         scheduler._heap.clear()
         scheduler._now = now_us
         for plan in plans:
@@ -430,12 +430,13 @@ class WakeupScheduler:
             ]
             heapq.heapify(self._heap)
 
-    def _plan(self, held: _Held, at: pendulum.DateTime, now_us: int) -> _Plan:
+    def _plan(self, held: _Held, now: _dt.datetime, now_us: int) -> _Plan:
+        """Evaluate ``held`` at ``now`` (``now_us``, already checked) and decide its plan."""
         ticket = held.ticket
         emitted = held.emitted
         try:
             if self._inputs is None:  # a protocol that evaluates in its own way
-                report = self._protocol.evaluate(ticket, at)
+                report = self._protocol.evaluate(ticket, as_instant(now))
                 actions: Iterable[DueAction] = report.actions
                 next_us = (
                     None if report.next_action_at is None else to_micros(report.next_action_at)
@@ -448,7 +449,7 @@ class WakeupScheduler:
                 seen, parts = replan.seen, _pack(replan.parts)
         except ServiceKitError as exc:
             exc.add_note(
-                f"while the wake-up scheduler evaluated ticket {ticket.id!r} at {at.isoformat()}"
+                f"while the wake-up scheduler evaluated ticket {ticket.id!r} at {now.isoformat()}"
                 " (fix or close() the ticket; the scheduler is unchanged)"
             )
             raise
@@ -460,12 +461,18 @@ _NO_INSTANT: Final = -(2**63)  # None among packed instants (no instant is that 
 
 
 def _pack(parts: tuple[int | None, ...]) -> bytes:
-    return struct.pack(f"{len(parts)}q", *(_NO_INSTANT if p is None else p for p in parts))
+    return _packer(len(parts)).pack(*[_NO_INSTANT if p is None else p for p in parts])
 
 
 def _unpack(packed: bytes) -> tuple[int | None, ...]:
-    values = struct.unpack(f"{len(packed) // 8}q", packed)
-    return tuple(None if v == _NO_INSTANT else v for v in values)
+    values = _packer(len(packed) >> 3).unpack(packed)
+    return tuple([None if v == _NO_INSTANT else v for v in values])
+
+
+@functools.cache
+def _packer(count: int) -> struct.Struct:
+    # One per number of parts a protocol has (a handful): compiled once, not at every re-plan.
+    return struct.Struct(f"{count}q")
 
 
 def _next_look(wake: int | None, ticket: Ticket, now_us: int) -> int | None:

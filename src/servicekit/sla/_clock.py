@@ -398,17 +398,41 @@ class SlaStatus:
     def _instant_micros(self, fraction: float) -> int | None:
         """:meth:`instant_at` in microseconds since the epoch (escalation chains read it
         without building a datetime)."""
-        if isinstance(fraction, bool) or not isinstance(fraction, int | float):
-            raise SlaPolicyError(f"fraction must be a number, got {fraction!r}")
-        if not math.isfinite(fraction) or fraction < 0:
-            raise SlaPolicyError(f"fraction must be finite and not negative, got {fraction}")
-        found = _crossing(self._segments, lambda target: round(fraction * target))
-        if found is None:
-            return None
-        ended = self._segments[-1].end is not None
-        if found > self._now and ended:
-            return None
-        return found
+        return _instant_micros(self._segments, self._now, fraction)
+
+
+def _instant_micros(segments: tuple[_Segment, ...], now: int, fraction: float) -> int | None:
+    """When a cycle's elapsed time along ``segments`` reaches ``fraction`` of its target, as
+    of ``now`` (see :meth:`SlaStatus.instant_at`)."""
+    if isinstance(fraction, bool) or not isinstance(fraction, int | float):
+        raise SlaPolicyError(f"fraction must be a number, got {fraction!r}")
+    if not math.isfinite(fraction) or fraction < 0:
+        raise SlaPolicyError(f"fraction must be finite and not negative, got {fraction}")
+    found = _crossing(segments, lambda target: round(fraction * target))
+    if found is None:
+        return None
+    ended = segments[-1].end is not None
+    if found > now and ended:
+        return None
+    return found
+
+
+class CycleInstants:
+    """Of one cycle as of ``now``, what an escalation chain reads of its :class:`SlaStatus`:
+    when it started, and when elapsed time reaches a fraction of the target. Built without
+    the searches a status makes for its due time, breach and warnings (a scheduler's re-plan
+    hands these to its chains; nothing else reads them)."""
+
+    __slots__ = ("_now", "_segments", "_started_us")
+
+    def __init__(self, cycle: _Cycle, now: int) -> None:
+        self._segments = tuple(cycle.segments)
+        self._now = now
+        self._started_us = cycle.started
+
+    def _instant_micros(self, fraction: float) -> int | None:
+        """:meth:`SlaStatus.instant_at` in microseconds."""
+        return _instant_micros(self._segments, self._now, fraction)
 
 
 #: The fields a status shows in its repr, in the documented order.

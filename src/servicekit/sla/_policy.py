@@ -18,7 +18,7 @@ from servicekit._ticket import Ticket
 from servicekit._time import duration_micros, from_micros, get_timezone, to_micros
 from servicekit._timeline import Timeline, timeline
 from servicekit.errors import SlaPolicyError
-from servicekit.sla._clock import MetricFold, SlaStatus
+from servicekit.sla._clock import CycleInstants, MetricFold, SlaStatus
 from servicekit.sla._metrics import BUILT_IN_METRICS, SlaMetric
 
 __all__ = [
@@ -337,8 +337,24 @@ class SlaPolicy:
         :func:`~servicekit._timeline.timeline`), read once by a protocol for every part."""
         opened = ticket.opened
         zone = opened_zone(opened)
+        folds = self._fold(ticket, events, zone, adjust)
+        return report_of(opened.ticket_id, folds, now_us, zone)
+
+    def _instants(self, ticket: Ticket, events: Timeline, now_us: int) -> SlaInstants:
+        """What escalation chains read of :meth:`_report` (with no target rule): each
+        cycle's start and the instants it reaches fractions of its target."""
+        folds = self._fold(ticket, events, opened_zone(ticket.opened), None)
+        return SlaInstants(
+            {f.metric.name: tuple(CycleInstants(c, now_us) for c in f.cycles) for f in folds}
+        )
+
+    def _fold(
+        self, ticket: Ticket, events: Timeline, zone: object, adjust: TargetRule | None
+    ) -> list[MetricFold]:
+        """The policy's folds, each fed the ``events`` it reads."""
+        opened = ticket.opened
         folds = self.folds(opened, zone, adjust=adjust)
-        category_of = ticket.lifecycle.category
+        category_of = ticket.lifecycle._category_of.__getitem__
         quiet, readers_of = self._quiet, self._readers
         # Each fold with the kinds of event it reads and the moves it need not see.
         plan = list(zip(folds, self._fold_kinds, self._fold_quiet, strict=True))
@@ -372,7 +388,21 @@ class SlaPolicy:
             # changes, which every fold reads.
             for i in readers:
                 folds[i].read(event, kind, at_us)
-        return report_of(opened.ticket_id, folds, now_us, zone)
+        return folds
+
+
+class SlaInstants:
+    """:meth:`SlaReport.for_metric` as escalation chains read it: per metric, its cycles'
+    :class:`~servicekit.sla._clock.CycleInstants` (see :meth:`SlaPolicy._instants`)."""
+
+    __slots__ = ("_by_metric",)
+
+    def __init__(self, by_metric: dict[str, tuple[CycleInstants, ...]]) -> None:
+        self._by_metric = by_metric
+
+    def for_metric(self, name: str) -> tuple[CycleInstants, ...]:
+        """The cycles of the metric called ``name``."""
+        return self._by_metric.get(name, ())
 
 
 _STATUS_CHANGED: Final = StatusChanged.kind

@@ -343,11 +343,7 @@ class _RowReader:
                 "the time column must hold text or datetimes",
             )
         tz = parsed.tzinfo
-        if tz is None or parsed.utcoffset() is None:
-            return self._localize(parsed, line)
-        if type(parsed) is pendulum.DateTime:
-            return parsed
-        if type(tz) is _dt.timezone:
+        if type(tz) is _dt.timezone and type(parsed) is not pendulum.DateTime:  # (an offset)
             # Most exports write fixed offsets: one pendulum zone per offset, same wall time.
             fixed = self._fixed.get(tz)
             if fixed is None:
@@ -355,7 +351,7 @@ class _RowReader:
                 if offset.microseconds or offset % _dt.timedelta(seconds=1):
                     return as_instant(parsed)
                 fixed = self._fixed[tz] = pendulum.FixedTimezone(int(offset.total_seconds()))
-            return pendulum.DateTime(
+            return pendulum.DateTime(  # the zone positional: quicker than by keyword
                 parsed.year,
                 parsed.month,
                 parsed.day,
@@ -363,8 +359,12 @@ class _RowReader:
                 parsed.minute,
                 parsed.second,
                 parsed.microsecond,
-                tzinfo=fixed,
+                fixed,
             )
+        if tz is None or parsed.utcoffset() is None:
+            return self._localize(parsed, line)
+        if type(parsed) is pendulum.DateTime:
+            return parsed
         return as_instant(parsed)
 
     def _localize(self, naive: _dt.datetime, line: int) -> pendulum.DateTime:

@@ -206,7 +206,9 @@ def main() -> None:
     mib = 1024 * 1024
     for n_events in args.events:
         events = synthetic_events(n_events)
-        partitions = max(1, round(len(events) / args.events_per_partition))
+        # An even number: two workers share the partitions equally (13 would leave one worker
+        # a seventh partition to evaluate alone while the other waits).
+        partitions = 2 * max(1, round(len(events) / (2 * args.events_per_partition)))
         print(
             f"{len(events):,} events of {events['ticket'].nunique():,} tickets, "
             f"{partitions} partitions"

@@ -13,6 +13,7 @@ import attrs
 import cloudpickle
 import dask
 import dask.dataframe as dd
+import distributed
 import pandas as pd
 import pendulum
 import pytest
@@ -318,3 +319,27 @@ def test_other_time_columns_are_read_as_they_are() -> None:
     text = plain.assign(at=plain["at"].astype(str))
     assert _fixed_utc(text, "at") is text
     assert _fixed_utc(plain, "no such column") is plain
+
+
+def test_dask_result_without_a_distributed_client_is_the_same(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With a client, each partition's result is fetched as it is done; without one, Dask's
+    # local scheduler computes them all: the same result either way.
+    events = source_frame(open_source(bpic2013_sample_path()), npartitions=4)
+    now = pendulum.datetime(2012, 6, 1, tz="UTC")
+    kwargs: dict[str, Any] = {"lifecycle": LIFECYCLE, "position": SOURCE_ROW, "line": SOURCE_LINE}
+    streamed = evaluate_dask_result(events, PROTOCOL, now, MAPPING, **kwargs)
+
+    def no_client() -> Client:
+        raise ValueError("No clients found")
+
+    monkeypatch.setattr(distributed, "default_client", no_client)
+    with dask.config.set(scheduler="synchronous"):
+        local = evaluate_dask_result(events, PROTOCOL, now, MAPPING, **kwargs)
+    assert streamed.rows.equals(local.rows)
+    assert (streamed.stats, streamed.event_kinds, streamed.after_now) == (
+        local.stats,
+        local.event_kinds,
+        local.after_now,
+    )

@@ -48,6 +48,7 @@ delayed: Any = _delayed
 compute: Any = dask.base.compute
 Client: Any = distributed.Client
 LocalCluster: Any = distributed.LocalCluster
+_distributed: Any = distributed
 
 
 def _with_position(part: pd.DataFrame, offset: int) -> pd.DataFrame:
@@ -62,7 +63,9 @@ def _shuffled(events: Any, mapping: SourceMapping, position: str | None) -> Any:
             f"they have {list(events.columns)}"
         )
     if position is None:
-        # Positions across partitions: each partition's rows after all earlier ones.
+        # Positions across partitions: each partition's rows after all earlier ones. The
+        # lengths are a pass of their own (the input is read twice): in the same graph, every
+        # partition would wait in a worker's memory until the last one was read and counted.
         lengths = events.map_partitions(len).compute()
         offsets = np.concatenate([[0], np.cumsum(np.asarray(lengths, dtype="int64"))[:-1]])
         meta = _with_position(events._meta, 0)
@@ -120,7 +123,11 @@ def evaluate_dask_result(
     line: str | None = None,
 ) -> PartitionResult:
     """:func:`evaluate_dask`, computed, with what the reads saw added up (stats, rejections,
-    event kinds, tickets after ``now``): what ``servicekit replay --dask`` reports."""
+    event kinds, tickets after ``now``): what ``servicekit replay --dask`` reports.
+
+    On a distributed client each partition's result comes back to this process as soon as it
+    is done, so the workers' memory does not grow with the number of events; this process
+    holds every row (as the report and ``--format csv`` need)."""
     shuffled, position = _shuffled(events, mapping, position)
     # Shared arguments go into the graph once, not once per partition.
     shared = delayed(_bundle, pure=True)(protocol, now, mapping, lifecycle)
@@ -128,7 +135,22 @@ def evaluate_dask_result(
         delayed(_evaluate_part)(part, shared, lenient, position, line)
         for part in shuffled.to_delayed()
     ]
-    return PartitionResult.combine(compute(*tasks))
+    return PartitionResult.combine(_gathered(tasks))
+
+
+def _gathered(tasks: list[Any]) -> list[PartitionResult]:
+    """Every task's result. On a distributed client each is fetched as soon as it is done
+    and released, so a worker holds the rows of the partitions it is evaluating, not of all
+    it has evaluated (``compute`` keeps every result on its worker until the last is done)."""
+    try:
+        client = _distributed.default_client()
+    except ValueError:  # no client: Dask's local scheduler, in this process
+        return list(compute(*tasks))
+    results = []
+    for future in _distributed.as_completed(client.compute(tasks)):
+        results.append(future.result())
+        future.release()
+    return results
 
 
 def _bundle(*values: object) -> tuple[object, ...]:

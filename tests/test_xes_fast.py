@@ -402,10 +402,16 @@ def test_anything_else_goes_through_the_handlers(
         ("<event>" + CANONICAL + "</event>", "a trace inside an event: an error"),
         ("<trace/>" + CANONICAL, "a self-closing trace"),
         ("<traces/>" + CANONICAL, "another element"),
+        ('<list key="l"><trace></trace></list>' + CANONICAL, "a trace in a log attribute"),
+        ('<list key="l"><a><x:trace/></a></list>' + CANONICAL, "deeper, prefixed"),
+        ('<list key="l"><subtrace/><event/></list>' + CANONICAL, "no trace"),
     ],
 )
 def test_a_trace_tag_where_no_trace_opens_is_never_cut(text: str, reason: str) -> None:
-    _both(_log(text))
+    _, error = _both(_log(text).replace(b"<log>", b'<log xmlns:x="urn:x">'))
+    if "a trace in" in reason or "deeper" in reason:
+        assert error is not None
+        assert "<trace> outside <log>" in error
 
 
 def test_errors_keep_their_line_and_column() -> None:

@@ -272,12 +272,13 @@ class _RowReader:
         if columns is None:
             return None
         values = tuple(map(row.get, columns))
-        for value in values:
-            if type(value) is not str:  # remembered only for text (1, 1.0 and True are equal)
-                return self._status(values)
         known = self._statuses
+        # Only text is remembered (1, 1.0 and True are equal), so a hit is text: asked first.
         found = known.get(values, _UNSEEN)  # type: ignore[arg-type]
         if found is _UNSEEN:
+            for value in values:
+                if type(value) is not str:
+                    return self._status(values)
             found = _remember(known, values, self._status(values))
         return found  # type: ignore[return-value]
 
@@ -848,7 +849,7 @@ class TicketReader:
         """Record what ``row`` says happened; returns the ticket's latest assignment
         (``assigned``, the one before the row, when the row records none)."""
         m, read = self.mapping, self._read
-        actor = self._actor(row)
+        actor = _text(row.get(m.actor)) if m.actor else None  # _actor, inline: every row
         snapshot = kind == "snapshot"
         if snapshot or kind == "priority":
             raw = read.priority(row)

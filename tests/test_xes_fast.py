@@ -488,6 +488,23 @@ def test_every_trace_that_ended_before_an_error_is_handed_out() -> None:
     assert "not a valid XES int" in error
 
 
+@pytest.mark.parametrize("read_size", [64, 1000, 4096])
+def test_what_is_handed_out_does_not_hang_on_the_read_size(
+    read_size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A trace cut by a read goes through the handlers; what comes out before an error, and
+    # the error, are the same however the file is read.
+    documents = [
+        _log(*[CANONICAL] * 6, "<bad", CANONICAL),
+        _log(*[CANONICAL] * 3, CANONICAL.replace('value="-4"', 'value="x"'), CANONICAL),
+        _log(*[CANONICAL] * 4)[:-30],
+    ]
+    whole = [_both(data) for data in documents]
+    monkeypatch.setattr(_xes, "_READ", read_size)
+    assert [_both(data) for data in documents] == whole
+    assert [len(traces) for traces, _ in whole] == [6, 3, 3]
+
+
 def test_another_encoding_is_read_by_the_handlers(recognised: list[bool]) -> None:
     text = _log(CANONICAL.replace("é", "\xe9")).decode().replace("UTF-8", "ISO-8859-1")
     traces, error = _both(text.encode("latin-1"))

@@ -684,3 +684,52 @@ _AB = [Status("a", "new"), Status("b", "closed")]
 def test_lifecycle_refusals_name_the_fix(make: Callable[[], object], message: str) -> None:
     with pytest.raises(InvalidLifecycleError, match=message):
         make()
+
+
+@given(lifecycles(), st.data())
+def test_fire_route_keeps_what_fire_keeps(lifecycle: Lifecycle, data: st.DataObject) -> None:
+    # Ticket._fire_route (a source reader's fire: the route resolved, the instant converted)
+    # leaves the history, status and pickle fire leaves, and refuses what fire refuses.
+    from servicekit._time import instant_micros
+
+    zone = data.draw(st.sampled_from(["UTC", "Europe/Madrid", "America/Bogota"]))
+    kind = data.draw(st.sampled_from(KINDS))
+    start = dt.datetime(2025, 3, 29, 23, 30)
+    opened = TicketOpened(at=pendulum.datetime(2025, 3, 1, tz="UTC"), ticket_id="T", priority="P")
+    fired, routed = Ticket(lifecycle, opened), Ticket(lifecycle, opened)
+    for _ in range(data.draw(st.integers(1, 8))):
+        trigger = data.draw(st.sampled_from(lifecycle.triggers_from(fired.status) or ("none",)))
+        tr = lifecycle._table.get((fired.status, trigger))
+        role = data.draw(st.sampled_from(tr.roles)) if tr is not None and tr.roles else None
+        actor = data.draw(st.sampled_from([None, "ana"]))
+        local = start + dt.timedelta(minutes=data.draw(st.integers(-60, 3 * 24 * 60)))
+        at = instant_of_kind(local, zone, kind)
+        route = lifecycle._route(fired.status, trigger)
+        refused: type[ServiceKitError] | None = None
+        try:
+            fired.fire(trigger, at=at, actor=actor, role=role)
+        except ServiceKitError as exc:
+            refused = type(exc)
+        if refused is not None:
+            if route is not None:
+                assert refused in (OutOfOrderEventError, ReasonError)
+                with pytest.raises(refused):
+                    routed._fire_route(route, *instant_micros(at), actor, role)
+            continue
+        assert route is not None
+        assert route.source == routed.status
+        routed._fire_route(route, *instant_micros(at), actor, role)
+        assert routed.status == fired.status
+        assert routed.history == fired.history
+        assert routed.status_since == fired.status_since
+    assert pickle.loads(pickle.dumps(routed)) == fired
+
+
+def test_category_of_reads_like_category() -> None:
+    for lifecycle in (helpdesk_lifecycle(), incident_lifecycle(), service_request_lifecycle()):
+        table = lifecycle._category_of
+        assert lifecycle._category_of is table  # remembered
+        for status in lifecycle.statuses:
+            assert table[status.name] is lifecycle.category(status.name)
+        with pytest.raises(UnknownStatusError, match="no status 'nowhere'"):
+            table["nowhere"]

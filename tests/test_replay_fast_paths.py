@@ -9,8 +9,10 @@ test here holds a fast path to the answer of iterating the rebuilt events.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Callable
 from itertools import pairwise
+from pathlib import Path
 from unittest import mock
 from zoneinfo import ZoneInfo
 
@@ -21,6 +23,8 @@ from hypothesis import strategies as st
 
 from servicekit import Assigned, BusinessCalendar, Escalated, StatusChanged, Ticket
 from servicekit._time import to_micros
+from servicekit.cli import main
+from servicekit.cli._replay import _fewer_collections
 from servicekit.errors import ServiceKitError
 from servicekit.escalation import Delay, EscalationChain, Step, Target
 from servicekit.followup import FollowUpSchedule, Interval
@@ -193,3 +197,18 @@ def test_row_reader_fast_paths_equal_the_plain_reading(
         assert reader.status(record) == fresh._status((status, sub_status))
         if team:
             assert reader.tier_of(team) == _MAPPING.tier_of(team)
+
+
+def test_a_replay_collects_garbage_less_often_and_puts_the_thresholds_back(
+    tmp_path: Path,
+) -> None:
+
+    before = gc.get_threshold()
+    with _fewer_collections():
+        assert gc.get_threshold()[0] > before[0]
+    assert gc.get_threshold() == before
+    with pytest.raises(ZeroDivisionError), _fewer_collections():
+        1 / 0
+    assert gc.get_threshold() == before
+    assert main(["replay", "--quiet", "--format", "json", "--out", str(tmp_path / "r.json")]) == 0
+    assert gc.get_threshold() == before

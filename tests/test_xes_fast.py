@@ -25,7 +25,11 @@ Outcome = tuple[list[tuple[object, ...]], str | None]
 
 
 def _outcome(
-    source: Callable[[], object], *, cut: bool, date: Callable[[str], object] = _date_pendulum
+    source: Callable[[], object],
+    *,
+    cut: bool,
+    date: Callable[[str], object] = _date_pendulum,
+    prefix: str | None = None,
 ) -> Outcome:
     """The traces read before the reading stopped, and the error that stopped it (if any)."""
     traces: list[tuple[object, ...]] = []
@@ -35,6 +39,7 @@ def _outcome(
             date,
             MAX_TOKEN_BYTES,
             cut_traces=cut,
+            case_prefix=prefix,
         ):
             traces.append((attributes, events, line))
     except XesFormatError as exc:
@@ -42,10 +47,24 @@ def _outcome(
     return traces, None
 
 
+def _merged(outcome: Outcome) -> Outcome:
+    """Each trace's events as the rows XesSource gives (trace attributes as case:<key>)."""
+    traces, error = outcome
+    rows: list[tuple[object, ...]] = []
+    for attributes, events, line in traces:
+        case = {f"case:{key}": value for key, value in attributes.items()}  # type: ignore[attr-defined]
+        rows.append((attributes, [{**case, **event} for event in events], line))  # type: ignore[attr-defined]
+    return rows, error
+
+
 def _both(data: bytes, date: Callable[[str], object] = _date_pendulum) -> Outcome:
     fast = _outcome(lambda: io.BytesIO(data), cut=True, date=date)
     slow = _outcome(lambda: io.BytesIO(data), cut=False, date=date)
     assert fast == slow
+    # The rows XesSource reads come out built on the fast path, merged on the handler path.
+    rows = _outcome(lambda: io.BytesIO(data), cut=True, date=date, prefix="case:")
+    assert rows == _merged(slow)
+    assert rows == _outcome(lambda: io.BytesIO(data), cut=False, date=date, prefix="case:")
     return fast
 
 
@@ -64,6 +83,8 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> _Spy:
     class Spying(_xes_fast.CanonicalTraces):
         def __call__(self, text: str) -> _xes_fast.Trace | None:
             result = super().__call__(text)
+            if self._case_prefix is not None:
+                return result  # _both's reading of the rows: the same traces again
             seen.recognised.append(result is not None)
             seen.stood_in.append(result is not None and result[2] is not None)
             return result
@@ -381,10 +402,16 @@ def test_anything_else_goes_through_the_handlers(
         ("<event>" + CANONICAL + "</event>", "a trace inside an event: an error"),
         ("<trace/>" + CANONICAL, "a self-closing trace"),
         ("<traces/>" + CANONICAL, "another element"),
+        ('<list key="l"><trace></trace></list>' + CANONICAL, "a trace in a log attribute"),
+        ('<list key="l"><a><x:trace/></a></list>' + CANONICAL, "deeper, prefixed"),
+        ('<list key="l"><subtrace/><event/></list>' + CANONICAL, "no trace"),
     ],
 )
 def test_a_trace_tag_where_no_trace_opens_is_never_cut(text: str, reason: str) -> None:
-    _both(_log(text))
+    _, error = _both(_log(text).replace(b"<log>", b'<log xmlns:x="urn:x">'))
+    if "a trace in" in reason or "deeper" in reason:
+        assert error is not None
+        assert "<trace> outside <log>" in error
 
 
 def test_errors_keep_their_line_and_column() -> None:
@@ -509,9 +536,10 @@ def _rows(source: Path, *, cut: bool) -> Iterator[tuple[int, dict[str, object]]]
 
 def test_the_bpi_sample_reads_the_same_on_both_paths(spy: _Spy) -> None:
     path = bpic2013_sample_path()
-    assert list(XesSource(path).rows()) == list(_rows(path, cut=False))
+    assert _outcome(lambda: path, cut=True) == _outcome(lambda: path, cut=False)
     assert spy.recognised == [True] * 90
     assert spy.stood_in == [True] * 90
+    assert list(XesSource(path).rows()) == list(_rows(path, cut=False))
     assert _outcome(lambda: path, cut=True, date=_date_instant) == _outcome(
         lambda: path, cut=False, date=_date_instant
     )

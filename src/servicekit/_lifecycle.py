@@ -24,6 +24,7 @@ from transitions import Machine
 
 from servicekit._calendars import BusinessCalendar
 from servicekit._events import event_kinds
+from servicekit._memo import IdentityMemo
 from servicekit._status import StatusCategory
 from servicekit._time import duration_micros, from_micros, to_micros
 from servicekit.errors import InvalidLifecycleError, InvalidTransitionError, UnknownStatusError
@@ -539,6 +540,13 @@ class Lifecycle:
         found = self._by_name.get(name)  # asked for every status change a rule reads
         return (found or self.status(name)).category
 
+    @property
+    def _category_of(self) -> Mapping[str, StatusCategory]:
+        """:meth:`category` as a mapping (an unknown name raises what it raises), for the
+        rules that read every status change of every evaluation: a subscript of a dict, not a
+        method call (remembered per lifecycle)."""
+        return _CATEGORY_OF(self)
+
     def triggers_from(self, status: str) -> tuple[str, ...]:
         """The triggers that may be fired from ``status``, in definition order."""
         self.status(status)
@@ -672,3 +680,19 @@ def _describe_delay(delay: _dt.timedelta) -> str:
         if seconds % size == 0:
             return f"{seconds // size}{unit}"
     return f"{seconds}s"
+
+
+class _CategoryOf(dict[str, StatusCategory]):
+    """A lifecycle's status names and their categories (see ``Lifecycle._category_of``)."""
+
+    __slots__ = ("_lifecycle",)
+
+    def __init__(self, lifecycle: Lifecycle) -> None:
+        super().__init__((s.name, s.category) for s in lifecycle.statuses)
+        self._lifecycle = lifecycle
+
+    def __missing__(self, name: str) -> StatusCategory:
+        return self._lifecycle.status(name).category  # raises UnknownStatusError
+
+
+_CATEGORY_OF: IdentityMemo[Lifecycle, _CategoryOf] = IdentityMemo(_CategoryOf)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import accumulate, pairwise
 from typing import Any
 
@@ -290,6 +290,18 @@ class Ticket:
         for item in self._items:
             if isinstance(item, Event):
                 yield item
+
+    def _stand_ins(self, n: int, stand_in: Callable[[str], Event]) -> list[Event]:
+        """The first ``n`` events, each status change fired here given as
+        ``stand_in(to_status)`` (not rebuilt), the others as they were given."""
+        return [
+            stand_in(item.dest)  # type: ignore[union-attr]
+            if (kind := type(item)) is _Route
+            else stand_in(item.route.dest)  # type: ignore[union-attr]
+            if kind is _Fired
+            else item  # type: ignore[misc]
+            for item in self._items[:n]
+        ]
 
     def _event(self, index: int) -> Event:
         return _materialize(self._items[index], self._us[index], self._zone, self._fold)

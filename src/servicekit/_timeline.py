@@ -20,7 +20,19 @@ Timeline: TypeAlias = Sequence[tuple[int, Event]]
 
 
 def _rank(event: Event) -> int:
-    return 0 if isinstance(event, TicketOpened) else 1 if isinstance(event, StatusChanged) else 2
+    kind = type(event)
+    rank = _RANKS.get(kind)
+    if rank is None:
+        rank = 0 if issubclass(kind, TicketOpened) else 1 if issubclass(kind, StatusChanged) else 2
+        if len(_RANKS) >= _BARE_MAX:
+            _RANKS.clear()
+        _RANKS[kind] = rank
+    return rank
+
+
+# An event's class -> its rank at an instant (a dictionary look-up, not two isinstance calls
+# per event: the timeline loop runs for every event of every evaluation).
+_RANKS: dict[type, int] = {}
 
 
 # Destination status -> the stand-in of a status change to it (see timeline's bare_changes).
@@ -59,12 +71,7 @@ def timeline(
         us = events._us
         n = bisect_right(us, now_us)
         if bare_changes:
-            to_status = events._to_status
-            kept = [
-                item if isinstance(item, Event) else _bare_change(to_status(i))  # type: ignore[arg-type]
-                for i, item in enumerate(events._items[:n])
-            ]
-            stamped = zip(us[:n], kept, strict=True)
+            stamped = zip(us[:n], events._stand_ins(n, _bare_change), strict=True)
         else:
             stamped = zip(us[:n], events, strict=False)
     else:
@@ -77,13 +84,13 @@ def timeline(
     # it. Only an event earlier than the one before it (a list out of order) sorts the lot.
     ordered = True
     last_at = -(2**63)
+    ranks_of = _RANKS
     for at, event in stamped:
         if at > now_us:
             break
-        # _rank, inline: this loop runs for every event of every evaluation.
-        rank = (
-            0 if isinstance(event, TicketOpened) else 1 if isinstance(event, StatusChanged) else 2
-        )
+        rank = ranks_of.get(type(event))
+        if rank is None:
+            rank = _rank(event)
         if at == last_at and rank < ranks[-1]:
             place = len(out) - 1
             while place > 0 and out[place - 1][0] == at and ranks[place - 1] > rank:

@@ -33,7 +33,7 @@ from servicekit.protocols import ServiceProtocol
 from servicekit.sources import RowSource, SourceMapping
 
 __all__ = [
-    "WORKER_CONFIG",
+    "CLUSTER_CONFIG",
     "dask_client",
     "evaluate_dask",
     "evaluate_dask_result",
@@ -186,14 +186,25 @@ SOURCE_ROW: Final = "__servicekit_row"
 """The column :func:`source_frame` puts each row's position in (0, 1, 2...)."""
 
 
-WORKER_CONFIG: Final[Mapping[str, object]] = {"distributed.worker.profile.enabled": False}
-"""Dask settings for the workers of a servicekit job: the local clusters
-:func:`dask_client` starts use them; put them in your own workers' Dask configuration.
+CLUSTER_CONFIG: Final[Mapping[str, object]] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+}
+"""Dask settings for the processes of a servicekit job (scheduler, nannies, workers): the
+local clusters :func:`dask_client` starts use them; put them in your own cluster's Dask
+configuration. They turn diagnostics down, never what the job computes:
 
-Dask's worker profiler samples every thread's stack every 10 ms and keeps a call tree per
-second for the last 1,000 seconds. On servicekit's deep evaluation stacks it cost a worker 20%
-more CPU and about 65 KiB of memory per busy second (``benchmarks/batch_bench.py``), so a
-worker's peak grew with the length of the job.
+- the worker profiler off: it samples every thread's stack every 10 ms and keeps a call tree
+  per second for the last 1,000 seconds. On servicekit's deep evaluation stacks it cost a
+  worker 20% more CPU and about 65 KiB of memory per busy second, so a worker's peak grew
+  with the length of the job;
+- the event-loop latency check every second (not every 20 ms) and the system monitor (what
+  the dashboard plots) every 5 seconds (not 0.5): an idle two-worker local cluster used 9%
+  of a core with Dask's defaults and 3.4% with these, taken from the workers when every
+  core evaluates. Memory limits (spilling, pausing) are watched as before.
+
+Measured with ``benchmarks/batch_bench.py``.
 """
 
 
@@ -206,7 +217,7 @@ def dask_client(
 
     ``timeout`` is how many seconds to wait for the scheduler at ``address`` to answer before
     giving up with a :class:`~servicekit.errors.ServiceKitError`. A local cluster's workers
-    run with :data:`WORKER_CONFIG`."""
+    run with :data:`CLUSTER_CONFIG`."""
     if (address is None) == (workers is None):
         raise ServiceKitError("give either a scheduler address or a number of local workers")
     if address is not None:
@@ -227,7 +238,7 @@ def dask_client(
     assert workers is not None
     if workers < 1:
         raise ServiceKitError(f"--workers must be at least 1, got {workers}")
-    with dask.config.set(dict(WORKER_CONFIG)):  # the workers read it as they start
+    with dask.config.set(dict(CLUSTER_CONFIG)):  # the workers read it as they start
         cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,

@@ -258,22 +258,27 @@ def _event_marks(
     """The events that stop or trigger the chain, as marks ``(at, order, what, event)``
     (``inputs``: the chain's :func:`chain_inputs`, when the caller keeps them)."""
     marks: list[tuple[int, int, str, object]] = []
-    category_of = ticket.lifecycle.category
+    category_of = ticket.lifecycle._category_of.__getitem__
     # Most events of a history concern no stop and no trigger: told apart by their kind, or
     # by the category a status change enters.
     if inputs is None:
         inputs = chain_inputs(chain)
     order = inputs.order
     kinds, categories = inputs.kinds, inputs.categories
+    # A timeline's status changes are mostly of the class itself (stand-ins among them).
+    changes_mark = StatusChanged.kind in kinds
     for index, (at, event) in enumerate(events):
         # ChainInputs.may_mark, inline: this loop reads every event of every evaluation.
-        if isinstance(event, StatusChanged):
-            category: StatusCategory | None = category_of(event.to_status)
-            if category not in categories and type(event).kind not in kinds:
+        kind = type(event)
+        if kind is StatusChanged or isinstance(event, StatusChanged):
+            category: StatusCategory | None = category_of(event.to_status)  # type: ignore[attr-defined]
+            if category not in categories and not (
+                changes_mark if kind is StatusChanged else kind.kind in kinds
+            ):
                 continue
         else:
             category = None
-            if type(event).kind not in kinds and not (order and isinstance(event, PriorityChanged)):
+            if kind.kind not in kinds and not (order and isinstance(event, PriorityChanged)):
                 continue
         raised = isinstance(event, PriorityChanged) and bool(order) and _raised(order, event)
         if _matches_stop(chain, event, category, ticket.id):

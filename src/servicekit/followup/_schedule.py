@@ -302,7 +302,7 @@ class FollowUpSchedule:
         runs: list[_Run] = []
         category = StatusCategory.NEW
         priority = ticket.opened.priority
-        category_of = ticket.lifecycle.category
+        category_of = ticket.lifecycle._category_of.__getitem__
 
         def current() -> _Run | None:
             return runs[-1] if runs and runs[-1].stopped is None else None

@@ -109,7 +109,7 @@ class ComplianceRow:
 def _ticket_counts(ticket: Ticket) -> tuple[int, int]:
     # Reopens are read from the status moves, escalations from the other events: neither
     # count depends on how the two interleave, and neither needs the events rebuilt.
-    category = ticket.lifecycle.category
+    category = ticket.lifecycle._category_of.__getitem__
     reopens = escalations = 0
     for from_status, to_status in ticket._moves():
         if category(from_status) in _DONE and category(to_status) not in _DONE:

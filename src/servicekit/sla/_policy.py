@@ -354,7 +354,7 @@ class SlaPolicy:
         """The policy's folds, each fed the ``events`` it reads."""
         opened = ticket.opened
         folds = self.folds(opened, zone, adjust=adjust)
-        category_of = ticket.lifecycle.category
+        category_of = ticket.lifecycle._category_of.__getitem__
         quiet, readers_of = self._quiet, self._readers
         # Each fold with the kinds of event it reads and the moves it need not see.
         plan = list(zip(folds, self._fold_kinds, self._fold_quiet, strict=True))

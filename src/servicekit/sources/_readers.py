@@ -20,7 +20,7 @@ import attrs
 
 from servicekit._extras import optional_import
 from servicekit.errors import SourceError
-from servicekit.sources._xes import read_xes
+from servicekit.sources._xes import xes_rows
 
 __all__ = [
     "CsvSource",
@@ -301,12 +301,7 @@ class XesSource:
 
     def rows(self) -> Iterator[tuple[int, Mapping[str, object]]]:
         """Every event with the line of its trace."""
-        for trace in read_xes(self.path):
-            case = {f"case:{key}": value for key, value in trace.attributes.items()}
-            for event in trace.events:
-                row = dict(case)
-                row.update(event)
-                yield trace.line, row
+        return xes_rows(self.path)
 
     def describe(self) -> str:
         """The file, as a report names it."""

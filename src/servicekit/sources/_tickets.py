@@ -272,12 +272,13 @@ class _RowReader:
         if columns is None:
             return None
         values = tuple(map(row.get, columns))
-        for value in values:
-            if type(value) is not str:  # remembered only for text (1, 1.0 and True are equal)
-                return self._status(values)
         known = self._statuses
+        # Only text is remembered (1, 1.0 and True are equal), so a hit is text: asked first.
         found = known.get(values, _UNSEEN)  # type: ignore[arg-type]
         if found is _UNSEEN:
+            for value in values:
+                if type(value) is not str:
+                    return self._status(values)
             found = _remember(known, values, self._status(values))
         return found  # type: ignore[return-value]
 
@@ -343,11 +344,7 @@ class _RowReader:
                 "the time column must hold text or datetimes",
             )
         tz = parsed.tzinfo
-        if tz is None or parsed.utcoffset() is None:
-            return self._localize(parsed, line)
-        if type(parsed) is pendulum.DateTime:
-            return parsed
-        if type(tz) is _dt.timezone:
+        if type(tz) is _dt.timezone and type(parsed) is not pendulum.DateTime:  # (an offset)
             # Most exports write fixed offsets: one pendulum zone per offset, same wall time.
             fixed = self._fixed.get(tz)
             if fixed is None:
@@ -355,7 +352,7 @@ class _RowReader:
                 if offset.microseconds or offset % _dt.timedelta(seconds=1):
                     return as_instant(parsed)
                 fixed = self._fixed[tz] = pendulum.FixedTimezone(int(offset.total_seconds()))
-            return pendulum.DateTime(
+            return pendulum.DateTime(  # the zone positional: quicker than by keyword
                 parsed.year,
                 parsed.month,
                 parsed.day,
@@ -363,8 +360,12 @@ class _RowReader:
                 parsed.minute,
                 parsed.second,
                 parsed.microsecond,
-                tzinfo=fixed,
+                fixed,
             )
+        if tz is None or parsed.utcoffset() is None:
+            return self._localize(parsed, line)
+        if type(parsed) is pendulum.DateTime:
+            return parsed
         return as_instant(parsed)
 
     def _localize(self, naive: _dt.datetime, line: int) -> pendulum.DateTime:
@@ -848,7 +849,7 @@ class TicketReader:
         """Record what ``row`` says happened; returns the ticket's latest assignment
         (``assigned``, the one before the row, when the row records none)."""
         m, read = self.mapping, self._read
-        actor = self._actor(row)
+        actor = _text(row.get(m.actor)) if m.actor else None  # _actor, inline: every row
         snapshot = kind == "snapshot"
         if snapshot or kind == "priority":
             raw = read.priority(row)

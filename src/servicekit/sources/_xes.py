@@ -24,7 +24,6 @@ error struck is never handed out; every trace that ended before it has been.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import gzip
 import io
@@ -35,6 +34,7 @@ import re
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
+from itertools import repeat
 from typing import IO, Final, NamedTuple, NoReturn, TypeAlias
 
 import attrs
@@ -52,6 +52,7 @@ __all__ = [
     "XesValue",
     "read_xes",
     "read_xes_raw",
+    "xes_rows",
 ]
 
 XesValue: TypeAlias = str | int | float | bool | pendulum.DateTime
@@ -223,14 +224,23 @@ def _at(local: _dt.datetime, zone: _dt.tzinfo) -> pendulum.DateTime:
     )
 
 
+def _fixed_layout(raw: str) -> _dt.datetime | None:
+    """The naive local time of a date in the layout XES writers use,
+    ``2012-05-03T14:19:01+02:00``, without its offset; ``None`` for any other text."""
+    if len(raw) == 25 and raw[10] == "T":
+        try:
+            local = _fromisoformat(raw[:19])
+        except ValueError:
+            return None  # the general path says what is wrong
+        if local.tzinfo is None:
+            return local
+    return None
+
+
 def _date_pendulum(raw: str) -> pendulum.DateTime:
-    if len(raw) == 25 and raw[10] == "T":  # the length of "2012-05-03T14:19:01+02:00"
-        zone = _SUFFIX_ZONES.get(raw[19:])
-        if zone is not None:
-            with contextlib.suppress(ValueError):  # the general path says what is wrong
-                local = _fromisoformat(raw[:19])
-                if local.tzinfo is None:
-                    return _at(local, zone)
+    zone = _SUFFIX_ZONES.get(raw[19:])
+    if zone is not None and (local := _fixed_layout(raw)) is not None:
+        return _at(local, zone)
     local, offset = _local_and_offset(raw)
     return _at(local, _zone(offset))
 
@@ -239,7 +249,9 @@ _new_tuple = tuple.__new__
 
 
 def _date_instant(raw: str) -> XesInstant:
-    local, offset = _local_and_offset(raw)
+    offset = _OFFSETS.get(raw[19:])
+    if offset is None or (local := _fixed_layout(raw)) is None:
+        local, offset = _local_and_offset(raw)
     # tuple.__new__ rather than the named tuple's own __new__: one C call, not a Python one.
     return _new_tuple(
         XesInstant, ((local - _EPOCH_NAIVE) // _MICROSECOND - offset * 1_000_000, offset)
@@ -329,10 +341,13 @@ def _traces(
     max_token_bytes: int,
     *,
     cut_traces: bool = True,
+    case_prefix: str | None = None,
 ) -> Iterator[_Parsed]:
     """The traces of an XES log as (attributes, events, line), dates read by ``date``.
 
     ``cut_traces=False`` reads every trace through the handlers (the tests compare both).
+    With ``case_prefix``, each event comes out as a row, after its trace's attributes with
+    their keys prefixed (see :func:`xes_rows`).
     """
     if not isinstance(max_token_bytes, int) or max_token_bytes < 2 * _CHUNK:
         raise XesFormatError(
@@ -344,7 +359,8 @@ def _traces(
     parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.ordered_attributes = True  # a list is built faster than a dict
     converters = _converters(date)
-    canonical = CanonicalTraces(converters)
+    # A log read whole keeps every value: equal ones shared; rows are streamed through.
+    canonical = CanonicalTraces(converters, case_prefix, intern_values=case_prefix is None)
     local_names: dict[str, str] = {}
     # The reader of each value element by its name as expat gives it ("uri}local"): start()'s
     # fast path. Learned as names are met; the XES names are known from the start.
@@ -389,6 +405,10 @@ def _traces(
                         name = local_names.get(name) or name.rpartition("}")[2]
                         fail(f"attribute {key!r}: {value!r} is not a valid XES {name} ({exc})")
                     return
+        elif depth > 2 and trace_depth < 0 and not name.endswith("trace"):
+            # Within a log-level attribute (BPI 2013 opens with 22,000): nothing is kept, and
+            # nothing but a <trace> can be out of place there.
+            return
         other(name, dict(zip(attrib[::2], attrib[1::2], strict=True)))
 
     def other(name: str, attrib: dict[str, str]) -> None:
@@ -443,7 +463,10 @@ def _traces(
         nonlocal depth, trace_depth, owner_depth, value_depth, owner
         if depth == owner_depth:
             if owner_depth == trace_depth:
-                done.append((trace_attrs, events, trace_line))
+                if case_prefix is None:
+                    done.append((trace_attrs, events, trace_line))
+                else:
+                    done.append((trace_attrs, _rows(case_prefix, trace_attrs, events), trace_line))
                 trace_depth = owner_depth = value_depth = -1
             else:
                 events.append(owner)
@@ -577,8 +600,12 @@ def _traces(
                     and parser.CurrentByteIndex == given
                 ):
                     close += 8
-                    with contextlib.suppress(UnicodeDecodeError):
-                        recognised = canonical(chunk[cut:close].decode("utf-8"))
+                    try:
+                        text = chunk[cut:close].decode("utf-8")
+                    except UnicodeDecodeError:
+                        pass  # expat says where
+                    else:
+                        recognised = canonical(text)
                 if recognised is None:
                     # No trace of the log opens here, or the handlers read it.
                     feed(chunk[cut : cut + 6])
@@ -605,6 +632,27 @@ def _traces(
     finally:
         for opened in owned:
             opened.close()
+
+
+def _rows(
+    prefix: str, attributes: dict[str, object], events: list[dict[str, object]]
+) -> list[dict[str, object]]:
+    """Each event as a row: its trace's attributes (keys prefixed), then its own."""
+    case = {prefix + key: value for key, value in attributes.items()}
+    return [{**case, **event} for event in events]
+
+
+def xes_rows(
+    source: str | os.PathLike[str] | IO[bytes],
+) -> Iterator[tuple[int, dict[str, XesValue]]]:
+    """Every event of an XES log as one row with the line of its trace: its trace's
+    attributes first, each key as ``case:<key>``, then the event's own (which win).
+
+    What :meth:`~servicekit.sources.XesSource.rows` gives; the rows of a trace read by the
+    fast path are built at once, never through an event's dictionary.
+    """
+    for _, rows, line in _traces(source, _date_pendulum, MAX_TOKEN_BYTES, case_prefix="case:"):
+        yield from zip(repeat(line), rows)
 
 
 def read_xes(

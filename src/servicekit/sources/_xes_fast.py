@@ -29,7 +29,9 @@ import re
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final, NamedTuple
+from itertools import compress, repeat
+from operator import add, itemgetter
+from typing import Any, Final, NamedTuple, cast
 
 __all__ = ["CanonicalTraces", "canonical_trace"]
 
@@ -51,6 +53,7 @@ _MARKUP_TOKEN: Final = re.compile(
 )
 _BLANK: Final = frozenset(" \t\r\n")
 _ELEMENTS: Final = frozenset(("string", "date", "int", "float", "boolean", "id"))
+_CONVERTED: Final = _ELEMENTS - {"string", "id"}  # the elements whose text is read
 # The most trace layouts kept at once (each costs about a pointer per attribute).
 _MAX_LAYOUTS: Final = 4096
 
@@ -75,6 +78,9 @@ class _Layout(NamedTuple):
     events: tuple[dict[str, None], ...]  # each event's keys, in order, as a dictionary
 
 
+_Markup = tuple[str, tuple[str, ...], str, int]
+
+
 def _plan(shape: list[str]) -> _Plan | None:
     """The plan of a trace whose text between its keys and values is ``shape``, if canonical.
 
@@ -86,21 +92,28 @@ def _plan(shape: list[str]) -> _Plan | None:
     if shape[1::2].count(" value=") != len(shape) >> 1:
         return None
     markups = shape[::2]
-    breaks = 0
-    last = len(markups) - 1
-    trace: list[int] = []
+    # Each markup read once per distinct text; a plan is learned once per trace shape, but
+    # shapes are many (one per number of events, at least), so whole-list C calls do most.
+    maybe = list(map(_markup, markups))
+    if None in maybe:
+        return None
+    read = cast("list[_Markup]", maybe)
+    last = len(read) - 1
+    opening = list(map(itemgetter(0), read))
+    closing = list(map(itemgetter(2), read))
+    # Every markup but the first closes a value's element and every one but the last opens
+    # one; the first opens the trace and the last closes it.
+    if (
+        opening[0] != "<trace>"
+        or opening.count("/>") != last
+        or closing.pop() != "</trace>"
+        or not all(map(_ELEMENTS.__contains__, closing))
+    ):
+        return None
     events: list[slice] = []
-    converted: list[tuple[int, str]] = []
     opened = -1  # the index of the first attribute of the open event, -1 outside one
-    for index, markup in enumerate(markups):
-        read = _markup(markup)
-        if read is None:
-            return None
-        tokens, lines = read
-        if tokens[0] != ("/>" if index else "<trace>"):
-            return None
-        breaks += lines
-        for tag in tokens[1:-1]:
+    for index in compress(range(len(read)), map(itemgetter(1), read)):
+        for tag in read[index][1]:
             if tag == "<event>" and opened < 0:
                 opened = index
             elif tag == "</event>" and opened >= 0:
@@ -108,22 +121,23 @@ def _plan(shape: list[str]) -> _Plan | None:
                 opened = -1
             else:
                 return None  # a nested or stray event tag, a trace tag
-        tag = tokens[-1]
-        if index == last:
-            if tag != "</trace>" or opened >= 0:
-                return None
-        elif tag not in _ELEMENTS:
-            return None
-        else:
-            if opened < 0:
-                trace.append(index)
-            if tag not in ("string", "id"):
-                converted.append((index, tag))
+    if opened >= 0:
+        return None
+    trace: list[int] = []
+    outside = 0  # the first attribute after the last event seen
+    for event in (*events, slice(last, last)):
+        trace.extend(range(outside, event.start))
+        outside = event.stop
+    converted = tuple(
+        (index, closing[index])
+        for index in compress(range(last), map(_CONVERTED.__contains__, closing))
+    )
+    breaks = sum(map(itemgetter(3), read))
     end = markups[-1]
     tail = len(end) - 1 - max(end.rfind("\n"), end.rfind("\r")) if breaks else -1
     if tail >= len(end):
         tail = -1
-    return _Plan(tuple(trace), tuple(events), tuple(converted), breaks, tail)
+    return _Plan(tuple(trace), tuple(events), converted, breaks, tail)
 
 
 def _stand_in(text: str, plan: _Plan) -> bytes:
@@ -142,9 +156,9 @@ def _stand_in(text: str, plan: _Plan) -> bytes:
 
 
 @functools.lru_cache(maxsize=1024)
-def _markup(markup: str) -> tuple[tuple[str, ...], int] | None:
-    """The tags of ``markup`` without its blanks (an attribute's opening as its element
-    name), and its line breaks.
+def _markup(markup: str) -> _Markup | None:
+    """The first tag of ``markup``, the tags between, the last (an attribute's opening as
+    its element name) and its line breaks; blanks are left out.
 
     ``None`` when it holds anything else, or fewer than two tags (every piece of markup
     closes or opens the trace or an attribute at both ends). expat counts line breaks as XML
@@ -161,7 +175,8 @@ def _markup(markup: str) -> tuple[tuple[str, ...], int] | None:
         tokens.append(match.group(1) or token)
     if len(tokens) < 2:
         return None
-    return tuple(tokens), markup.count("\n") + markup.count("\r") - markup.count("\r\n")
+    breaks = markup.count("\n") + markup.count("\r") - markup.count("\r\n")
+    return tokens[0], tuple(tokens[1:-1]), tokens[-1], breaks
 
 
 # Runs an iterator to its end, keeping nothing.
@@ -173,6 +188,12 @@ class CanonicalTraces:
 
     Args:
         converters: the value reader of each scalar element name.
+        case_prefix: when given, each event comes out as a row: its trace's attributes
+            first, each key after the prefix, then the event's own (the rows of
+            :class:`~servicekit.sources.XesSource`); a trace where a prefixed key is also an
+            event's key is left to the handler path.
+        intern_values: share equal values (``sys.intern``): a log kept whole takes a third
+            less memory (the same few resources, groups and statuses recur on every event).
 
     Examples:
         >>> read = CanonicalTraces({"string": None, "int": int})
@@ -183,10 +204,25 @@ class CanonicalTraces:
         True
     """
 
-    __slots__ = ("_converters", "_layouts", "_plans", "_templates")
+    __slots__ = (
+        "_case_prefix",
+        "_converters",
+        "_intern_values",
+        "_layouts",
+        "_plans",
+        "_templates",
+    )
 
-    def __init__(self, converters: Converters) -> None:
+    def __init__(
+        self,
+        converters: Converters,
+        case_prefix: str | None = None,
+        *,
+        intern_values: bool = False,
+    ) -> None:
         self._converters = converters
+        self._case_prefix = case_prefix
+        self._intern_values = intern_values
         self._plans: dict[str, _Plan | None] = {}
         self._layouts: dict[tuple[str, str], _Layout | None] = {}
         self._templates: dict[tuple[str, ...], dict[str, None]] = {}
@@ -225,6 +261,8 @@ class CanonicalTraces:
         elif "\n" in keys_and_values or "\t" in keys_and_values or "\r" in keys_and_values:
             return None  # XML reads each as a space
         values: list[Any] = pieces[3::4]
+        if self._intern_values:
+            values = list(map(sys.intern, values))
         converters = self._converters
         try:
             for index, element in layout.plan.converted:
@@ -233,19 +271,15 @@ class CanonicalTraces:
                     values[index] = convert(values[index])
         except ValueError:
             return None
-        attributes = dict(
-            zip(layout.trace, map(values.__getitem__, layout.plan.trace), strict=True)
-        )
+        trace_values = list(map(values.__getitem__, layout.plan.trace))
+        attributes = dict(zip(layout.trace, trace_values, strict=True))
+        event_values: Iterable[list[Any]] = map(values.__getitem__, layout.plan.events)
+        if self._case_prefix is not None:
+            event_values = map(add, repeat(trace_values), event_values)
         # Each event is a copy of its keys' dictionary (already sized, keys already hashed)
         # updated with its values.
         events: list[dict[str, Any]] = list(map(dict.copy, layout.events))
-        _drain(
-            map(
-                dict.update,
-                events,
-                map(zip, layout.events, map(values.__getitem__, layout.plan.events)),
-            )
-        )
+        _drain(map(dict.update, events, map(zip, layout.events, event_values)))
         return attributes, events, stand_in
 
     def _layout(self, key: tuple[str, str], pieces: list[str]) -> _Layout | None:
@@ -261,10 +295,15 @@ class CanonicalTraces:
         if plan is not None:
             keys = list(map(sys.intern, pieces[1::4]))
             trace = tuple(keys[i] for i in plan.trace)
-            events = tuple(self._template(tuple(keys[run])) for run in plan.events)
-            # A key given twice in one element leaves its dictionary shorter than its run.
+            case: tuple[str, ...] = ()
+            if self._case_prefix is not None:
+                case = tuple(sys.intern(self._case_prefix + k) for k in trace)
+            events = tuple(self._template(case + tuple(keys[run])) for run in plan.events)
+            # A key given twice in one element (or a case key an event holds too) leaves its
+            # dictionary shorter than its keys.
             if len(set(trace)) == len(trace) and all(
-                len(t) == run.stop - run.start for t, run in zip(events, plan.events, strict=True)
+                len(t) == len(case) + run.stop - run.start
+                for t, run in zip(events, plan.events, strict=True)
             ):
                 layout = _Layout(plan, trace, events)
         self._layouts[key] = layout

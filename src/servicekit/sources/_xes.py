@@ -359,8 +359,7 @@ def _traces(
     parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
     parser.ordered_attributes = True  # a list is built faster than a dict
     converters = _converters(date)
-    # A log read whole keeps every value: equal ones shared; rows are streamed through.
-    canonical = CanonicalTraces(converters, case_prefix, intern_values=case_prefix is None)
+    canonical = CanonicalTraces(converters, case_prefix)
     local_names: dict[str, str] = {}
     # The reader of each value element by its name as expat gives it ("uri}local"): start()'s
     # fast path. Learned as names are met; the XES names are known from the start.

@@ -192,8 +192,6 @@ class CanonicalTraces:
             first, each key after the prefix, then the event's own (the rows of
             :class:`~servicekit.sources.XesSource`); a trace where a prefixed key is also an
             event's key is left to the handler path.
-        intern_values: share equal values (``sys.intern``): a log kept whole takes a third
-            less memory (the same few resources, groups and statuses recur on every event).
 
     Examples:
         >>> read = CanonicalTraces({"string": None, "int": int})
@@ -204,25 +202,11 @@ class CanonicalTraces:
         True
     """
 
-    __slots__ = (
-        "_case_prefix",
-        "_converters",
-        "_intern_values",
-        "_layouts",
-        "_plans",
-        "_templates",
-    )
+    __slots__ = ("_case_prefix", "_converters", "_layouts", "_plans", "_templates")
 
-    def __init__(
-        self,
-        converters: Converters,
-        case_prefix: str | None = None,
-        *,
-        intern_values: bool = False,
-    ) -> None:
+    def __init__(self, converters: Converters, case_prefix: str | None = None) -> None:
         self._converters = converters
         self._case_prefix = case_prefix
-        self._intern_values = intern_values
         self._plans: dict[str, _Plan | None] = {}
         self._layouts: dict[tuple[str, str], _Layout | None] = {}
         self._templates: dict[tuple[str, ...], dict[str, None]] = {}
@@ -261,8 +245,6 @@ class CanonicalTraces:
         elif "\n" in keys_and_values or "\t" in keys_and_values or "\r" in keys_and_values:
             return None  # XML reads each as a space
         values: list[Any] = pieces[3::4]
-        if self._intern_values:
-            values = list(map(sys.intern, values))
         converters = self._converters
         try:
             for index, element in layout.plan.converted:

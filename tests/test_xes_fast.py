@@ -402,10 +402,16 @@ def test_anything_else_goes_through_the_handlers(
         ("<event>" + CANONICAL + "</event>", "a trace inside an event: an error"),
         ("<trace/>" + CANONICAL, "a self-closing trace"),
         ("<traces/>" + CANONICAL, "another element"),
+        ('<list key="l"><trace></trace></list>' + CANONICAL, "a trace in a log attribute"),
+        ('<list key="l"><a><x:trace/></a></list>' + CANONICAL, "deeper, prefixed"),
+        ('<list key="l"><subtrace/><event/></list>' + CANONICAL, "no trace"),
     ],
 )
 def test_a_trace_tag_where_no_trace_opens_is_never_cut(text: str, reason: str) -> None:
-    _both(_log(text))
+    _, error = _both(_log(text).replace(b"<log>", b'<log xmlns:x="urn:x">'))
+    if "a trace in" in reason or "deeper" in reason:
+        assert error is not None
+        assert "<trace> outside <log>" in error
 
 
 def test_errors_keep_their_line_and_column() -> None:
@@ -480,6 +486,23 @@ def test_every_trace_that_ended_before_an_error_is_handed_out() -> None:
     assert len(traces) == 5
     assert error is not None
     assert "not a valid XES int" in error
+
+
+@pytest.mark.parametrize("read_size", [64, 1000, 4096])
+def test_what_is_handed_out_does_not_hang_on_the_read_size(
+    read_size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A trace cut by a read goes through the handlers; what comes out before an error, and
+    # the error, are the same however the file is read.
+    documents = [
+        _log(*[CANONICAL] * 6, "<bad", CANONICAL),
+        _log(*[CANONICAL] * 3, CANONICAL.replace('value="-4"', 'value="x"'), CANONICAL),
+        _log(*[CANONICAL] * 4)[:-30],
+    ]
+    whole = [_both(data) for data in documents]
+    monkeypatch.setattr(_xes, "_READ", read_size)
+    assert [_both(data) for data in documents] == whole
+    assert [len(traces) for traces, _ in whole] == [6, 3, 3]
 
 
 def test_another_encoding_is_read_by_the_handlers(recognised: list[bool]) -> None:

@@ -76,6 +76,8 @@ class _Layout(NamedTuple):
     plan: _Plan
     trace: tuple[str, ...]  # the trace's own keys
     events: tuple[dict[str, None], ...]  # each event's keys, in order, as a dictionary
+    # Each converter with the indices of the values it reads.
+    converted: tuple[tuple[Callable[[str], object], tuple[int, ...]], ...]
 
 
 _Markup = tuple[str, tuple[str, ...], str, int]
@@ -245,12 +247,11 @@ class CanonicalTraces:
         elif "\n" in keys_and_values or "\t" in keys_and_values or "\r" in keys_and_values:
             return None  # XML reads each as a space
         values: list[Any] = pieces[3::4]
-        converters = self._converters
         try:
-            for index, element in layout.plan.converted:
-                convert = converters[element]
-                if convert is not None:
-                    values[index] = convert(values[index])
+            for convert, indices in layout.converted:
+                _drain(
+                    map(values.__setitem__, indices, map(convert, map(values.__getitem__, indices)))
+                )
         except ValueError:
             return None
         trace_values = list(map(values.__getitem__, layout.plan.trace))
@@ -287,7 +288,14 @@ class CanonicalTraces:
                 len(t) == len(case) + run.stop - run.start
                 for t, run in zip(events, plan.events, strict=True)
             ):
-                layout = _Layout(plan, trace, events)
+                converted: dict[Callable[[str], object], list[int]] = {}
+                for index, element in plan.converted:
+                    convert = self._converters[element]
+                    if convert is not None:
+                        converted.setdefault(convert, []).append(index)
+                layout = _Layout(
+                    plan, trace, events, tuple((c, tuple(i)) for c, i in converted.items())
+                )
         self._layouts[key] = layout
         return layout
 

@@ -64,8 +64,9 @@ _MARKUP_TOKEN: Final = re.compile(
 _BLANK: Final = frozenset(" \t\r\n")
 _ELEMENTS: Final = frozenset(("string", "date", "int", "float", "boolean", "id"))
 _CONVERTED: Final = _ELEMENTS - {"string", "id"}  # the elements whose text is read
-# The most trace layouts kept at once (each costs about a pointer per attribute).
-_MAX_LAYOUTS: Final = 4096
+# The most trace layouts kept at once: each keeps its trace's markup and keys, about 5 kB for
+# BPI 2013's traces (520 shapes), so a log of ever-new shapes keeps a few megabytes.
+_MAX_LAYOUTS: Final = 1024
 
 
 class _Plan(NamedTuple):

@@ -562,6 +562,14 @@ def test_the_bpi_sample_reads_the_same_on_both_paths(spy: _Spy) -> None:
     )
 
 
+def test_forgetting_the_layouts_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    path = bpic2013_sample_path()
+    remembered = _outcome(lambda: path, cut=True)
+    monkeypatch.setattr(_xes_fast, "_MAX_LAYOUTS", 2)
+    assert _outcome(lambda: path, cut=True) == remembered
+    assert len(remembered[0]) == 90
+
+
 def test_the_full_bpi_log_reads_the_same_on_both_paths(bpic2013_path: Path) -> None:
     fast = list(XesSource(bpic2013_path).rows())
     assert len(fast) == 65_533

@@ -16,10 +16,20 @@ what it reads (no ``&`` so no entity or character reference; no tab, newline or 
 inside a value, which XML would normalise to a space; no ``<`` inside a value; the fixed
 element and attribute names and the blanks between them, so no namespace prefix, no other
 attribute and no other quoting) and says ``None`` for anything else; the reader then reads
-the trace through expat's handlers as it reads every other part of the file. expat still
-parses every byte of a recognised trace (with no handlers set) to check it, and the error
-of a trace that breaks a rule is always the handler path's: a wrong value or a key given
-twice makes the recogniser give up, so the handler path meets and reports it.
+the trace through expat's handlers as it reads every other part of the file. The error of
+a trace that breaks a rule is always the handler path's: a wrong value or a key given twice
+makes the recogniser give up, so the handler path meets and reports it.
+
+What is left to check is well-formedness, which expat does. When every key and value of a
+recognised trace is printable (``str.isprintable``: no control character, surrogate or
+non-character, no blank but the space), every character is one XML allows, and with the
+markup read above the trace is a well-formed element as it stands: expat, which stands in
+``<log>``'s content outside any token when a trace is cut out, would parse it without
+error and end where it began but for its line and column. So expat parses a stand-in, the
+blanks that move it to the same line and column, and every later error and line reads
+the same. A trace with any other character (a C1 control, a no-break space...) is parsed
+by expat with no handlers set; one longer than the token limit too (the limit's checks
+then fall where they would).
 """
 
 from __future__ import annotations
@@ -54,8 +64,9 @@ _MARKUP_TOKEN: Final = re.compile(
 _BLANK: Final = frozenset(" \t\r\n")
 _ELEMENTS: Final = frozenset(("string", "date", "int", "float", "boolean", "id"))
 _CONVERTED: Final = _ELEMENTS - {"string", "id"}  # the elements whose text is read
-# The most trace layouts kept at once (each costs about a pointer per attribute).
-_MAX_LAYOUTS: Final = 4096
+# The most trace layouts kept at once: each keeps its trace's markup and keys, about 5 kB for
+# BPI 2013's traces (520 shapes), so a log of ever-new shapes keeps a few megabytes.
+_MAX_LAYOUTS: Final = 1024
 
 
 class _Plan(NamedTuple):

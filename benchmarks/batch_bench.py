@@ -12,13 +12,15 @@ Prints events per second (median and range over the rounds), the speed-up of two
 one (goal: at least 1.7x) and the peak resident memory of each worker (it should not grow with
 the number of events).
 
-The clusters run with Dask's worker profiler off (``--worker-profiler`` turns it on): it samples
-every thread's stack every 10 ms and keeps one call tree per second for the last 1,000 seconds.
-Measured at 200k events on one worker, it cost 20% more worker CPU (38.3 s against 31.5 s) and
-held 10 MiB of call trees after 100 seconds, about 65 KiB per busy second: at 5M events (over
-ten minutes a round) that is tens of MiB more per worker, which is what made per-worker peak
-memory grow with the number of events (+18-24% from 1M to 5M). ``servicekit replay --workers``
-starts its local cluster the same way.
+The clusters run with ``servicekit.batch.CLUSTER_CONFIG`` (``--dask-defaults`` leaves Dask's
+defaults), as ``servicekit replay --workers`` does. With Dask's defaults the worker profiler
+samples every thread's stack every 10 ms and keeps a call tree per second for the last 1,000
+seconds: at 200k events on one worker it cost 20% more worker CPU (38.3 s against 31.5 s) and
+held 10 MiB of call trees after 100 seconds, about 65 KiB per busy second, so a worker's peak
+grew with the length of the job (+18-24% from 1M to 5M events). Without it, two workers
+peaked at 278/280 MiB at 400k events and 277/288 MiB at 1M. The event-loop check and system
+monitor at Dask's default rates used 9% of a core in an idle two-worker cluster (3.4% with
+``CLUSTER_CONFIG``), taken from the workers when both cores evaluate.
 
 Wall time on a shared machine moves with the neighbours' load, so each configuration's CPU
 seconds (the worker processes' own, all threads) are printed next to it: events per
@@ -32,7 +34,7 @@ single-process run) are started from this process, which holds the generated eve
 the figure is marked as an upper bound.
 
 Run: python benchmarks/batch_bench.py [--events 1000000 5000000] [--rounds 3]
-     [--events-per-partition 62500] [--worker-profiler]
+     [--events-per-partition 62500] [--dask-defaults]
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ import pyarrow.parquet as pq
 from distributed import Client, LocalCluster
 
 from servicekit import BusinessCalendar
-from servicekit.batch import WORKER_CONFIG, evaluate_dask, evaluate_partition
+from servicekit.batch import CLUSTER_CONFIG, evaluate_dask, evaluate_partition
 from servicekit.protocols import reactive_protocol
 from servicekit.sources import SourceMapping
 
@@ -162,9 +164,10 @@ def on_cluster(client: Client, source: Path, target: Path) -> tuple[float, float
     )
 
 
-def local_cluster(workers: int, profiler: bool) -> LocalCluster:
-    """A local cluster of ``workers`` one-thread processes, their profiler on or off."""
-    config = {} if profiler else dict(WORKER_CONFIG)
+def local_cluster(workers: int, dask_defaults: bool) -> LocalCluster:
+    """A local cluster of ``workers`` one-thread processes, with ``CLUSTER_CONFIG`` or Dask's
+    defaults."""
+    config = {} if dask_defaults else dict(CLUSTER_CONFIG)
     with dask.config.set(config):  # read when the workers start
         return LocalCluster(
             n_workers=workers,
@@ -195,13 +198,17 @@ def main() -> None:
     # its memory flat is the size of a partition, not the size of the log.
     parser.add_argument("--events-per-partition", type=int, default=62_500)
     parser.add_argument(
-        "--worker-profiler", action="store_true", help="leave Dask's worker profiler on"
+        "--dask-defaults",
+        action="store_true",
+        help="run the clusters with Dask's default settings, not servicekit.batch.CLUSTER_CONFIG",
     )
     args = parser.parse_args()
     mib = 1024 * 1024
     for n_events in args.events:
         events = synthetic_events(n_events)
-        partitions = max(1, round(len(events) / args.events_per_partition))
+        # An even number: two workers share the partitions equally (13 would leave one worker
+        # a seventh partition to evaluate alone while the other waits).
+        partitions = 2 * max(1, round(len(events) / (2 * args.events_per_partition)))
         print(
             f"{len(events):,} events of {events['ticket'].nunique():,} tickets, "
             f"{partitions} partitions"
@@ -212,8 +219,8 @@ def main() -> None:
         single_peak = (0, True)
         with (
             tempfile.TemporaryDirectory() as scratch,
-            local_cluster(1, args.worker_profiler) as one,
-            local_cluster(2, args.worker_profiler) as two,
+            local_cluster(1, args.dask_defaults) as one,
+            local_cluster(2, args.dask_defaults) as two,
             Client(one, set_as_default=False) as c1,
             Client(two, set_as_default=False) as c2,
         ):
@@ -242,17 +249,22 @@ def main() -> None:
             )
         speedup = [a / b for a, b in zip(times["1 worker"], times["2 workers"], strict=True)]
         speedup_list = ", ".join(f"{x:.2f}" for x in speedup)
+        added = [b / a for a, b in zip(cpus["1 worker"], cpus["2 workers"], strict=True)]
         print(
             f"  2 workers over 1: median {statistics.median(speedup):.2f}x "
             f"(range {min(speedup):.2f}-{max(speedup):.2f}, per round {speedup_list}; "
             "goal >= 1.7x)"
+        )
+        print(
+            f"  CPU of 2 workers over 1 worker's (work the second worker adds): median "
+            f"{statistics.median(added):.2f}x (range {min(added):.2f}-{max(added):.2f})"
         )
 
         def shown(peak: tuple[int, bool]) -> str:
             return f"{peak[0] / mib:,.0f}" + ("" if peak[1] else " (upper bound: ru_maxrss)")
 
         print(
-            f"  peak RSS (worker profiler {'on' if args.worker_profiler else 'off'}): "
+            f"  peak RSS ({'Dask defaults' if args.dask_defaults else 'CLUSTER_CONFIG'}): "
             f"single process {shown(single_peak)} MiB; per worker "
             + "; ".join(f"{k}: {', '.join(shown(p) for p in v)} MiB" for k, v in peaks.items())
         )

@@ -13,6 +13,7 @@ import attrs
 import cloudpickle
 import dask
 import dask.dataframe as dd
+import distributed
 import pandas as pd
 import pendulum
 import pytest
@@ -20,10 +21,10 @@ from distributed import Client
 
 from servicekit import BusinessCalendar
 from servicekit.batch import (
+    CLUSTER_CONFIG,
     ROW_SCHEMA,
     SOURCE_LINE,
     SOURCE_ROW,
-    WORKER_CONFIG,
     PartitionResult,
     dask_client,
     empty_rows,
@@ -252,19 +253,29 @@ def test_the_mapping_attributes_used_here_exist() -> None:
     assert attrs.has(type(MAPPING))
 
 
-def _profiler_state(dask_worker: Any) -> tuple[object, int]:
-    return dask.config.get("distributed.worker.profile.enabled"), len(dask_worker.profile_history)
+def _worker_state(dask_worker: Any) -> tuple[object, ...]:
+    return (
+        *(dask.config.get(k) for k in CLUSTER_CONFIG),
+        len(dask_worker.profile_history),
+        dask_worker.periodic_callbacks["tick"].callback_time,
+    )
 
 
-def test_a_local_cluster_runs_its_workers_with_the_worker_config(client: Client) -> None:
-    # The profiler off: no call trees kept (they grew a worker's memory with the job's length).
-    assert WORKER_CONFIG == {"distributed.worker.profile.enabled": False}
+def test_a_local_cluster_runs_its_processes_with_the_cluster_config(client: Client) -> None:
     events = source_frame(open_source(bpic2013_sample_path()), npartitions=3)
     now = pendulum.datetime(2012, 6, 1, tz="UTC")
     evaluate_dask(events, PROTOCOL, now, MAPPING, lifecycle=LIFECYCLE).compute()
-    assert set(client.run(_profiler_state).values()) == {(False, 0)}
-    # Only the cluster's workers: this process's configuration is left as it was.
+    # The profiler off: no call trees kept (they grew a worker's memory with the job's length).
+    expected = (*CLUSTER_CONFIG.values(), 0, 1000)
+    assert set(client.run(_worker_state).values()) == {expected}
+    assert client.run_on_scheduler(_scheduler_tick) == 1000
+    # Only the cluster's processes: this process's configuration is left as it was.
     assert dask.config.get("distributed.worker.profile.enabled") is True
+    assert dask.config.get("distributed.admin.tick.interval") == "20ms"
+
+
+def _scheduler_tick(dask_scheduler: Any) -> object:
+    return dask_scheduler.periodic_callbacks["tick"].callback_time
 
 
 def _utc_events() -> pd.DataFrame:
@@ -308,3 +319,27 @@ def test_other_time_columns_are_read_as_they_are() -> None:
     text = plain.assign(at=plain["at"].astype(str))
     assert _fixed_utc(text, "at") is text
     assert _fixed_utc(plain, "no such column") is plain
+
+
+def test_dask_result_without_a_distributed_client_is_the_same(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With a client, each partition's result is fetched as it is done; without one, Dask's
+    # local scheduler computes them all: the same result either way.
+    events = source_frame(open_source(bpic2013_sample_path()), npartitions=4)
+    now = pendulum.datetime(2012, 6, 1, tz="UTC")
+    kwargs: dict[str, Any] = {"lifecycle": LIFECYCLE, "position": SOURCE_ROW, "line": SOURCE_LINE}
+    streamed = evaluate_dask_result(events, PROTOCOL, now, MAPPING, **kwargs)
+
+    def no_client() -> Client:
+        raise ValueError("No clients found")
+
+    monkeypatch.setattr(distributed, "default_client", no_client)
+    with dask.config.set(scheduler="synchronous"):
+        local = evaluate_dask_result(events, PROTOCOL, now, MAPPING, **kwargs)
+    assert streamed.rows.equals(local.rows)
+    assert (streamed.stats, streamed.event_kinds, streamed.after_now) == (
+        local.stats,
+        local.event_kinds,
+        local.after_now,
+    )

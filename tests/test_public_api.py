@@ -100,7 +100,7 @@ SUBPACKAGES: dict[str, set[str]] = {
         "ROW_SCHEMA",
         "SOURCE_LINE",
         "SOURCE_ROW",
-        "WORKER_CONFIG",
+        "CLUSTER_CONFIG",
         "dask_client",
         "empty_rows",
         "evaluate_dask",

@@ -402,10 +402,16 @@ def test_anything_else_goes_through_the_handlers(
         ("<event>" + CANONICAL + "</event>", "a trace inside an event: an error"),
         ("<trace/>" + CANONICAL, "a self-closing trace"),
         ("<traces/>" + CANONICAL, "another element"),
+        ('<list key="l"><trace></trace></list>' + CANONICAL, "a trace in a log attribute"),
+        ('<list key="l"><a><x:trace/></a></list>' + CANONICAL, "deeper, prefixed"),
+        ('<list key="l"><subtrace/><event/></list>' + CANONICAL, "no trace"),
     ],
 )
 def test_a_trace_tag_where_no_trace_opens_is_never_cut(text: str, reason: str) -> None:
-    _both(_log(text))
+    _, error = _both(_log(text).replace(b"<log>", b'<log xmlns:x="urn:x">'))
+    if "a trace in" in reason or "deeper" in reason:
+        assert error is not None
+        assert "<trace> outside <log>" in error
 
 
 def test_errors_keep_their_line_and_column() -> None:
@@ -482,6 +488,23 @@ def test_every_trace_that_ended_before_an_error_is_handed_out() -> None:
     assert "not a valid XES int" in error
 
 
+@pytest.mark.parametrize("read_size", [64, 1000, 4096])
+def test_what_is_handed_out_does_not_hang_on_the_read_size(
+    read_size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A trace cut by a read goes through the handlers; what comes out before an error, and
+    # the error, are the same however the file is read.
+    documents = [
+        _log(*[CANONICAL] * 6, "<bad", CANONICAL),
+        _log(*[CANONICAL] * 3, CANONICAL.replace('value="-4"', 'value="x"'), CANONICAL),
+        _log(*[CANONICAL] * 4)[:-30],
+    ]
+    whole = [_both(data) for data in documents]
+    monkeypatch.setattr(_xes, "_READ", read_size)
+    assert [_both(data) for data in documents] == whole
+    assert [len(traces) for traces, _ in whole] == [6, 3, 3]
+
+
 def test_another_encoding_is_read_by_the_handlers(recognised: list[bool]) -> None:
     text = _log(CANONICAL.replace("é", "\xe9")).decode().replace("UTF-8", "ISO-8859-1")
     traces, error = _both(text.encode("latin-1"))
@@ -537,6 +560,14 @@ def test_the_bpi_sample_reads_the_same_on_both_paths(spy: _Spy) -> None:
     assert _outcome(lambda: path, cut=True, date=_date_instant) == _outcome(
         lambda: path, cut=False, date=_date_instant
     )
+
+
+def test_forgetting_the_layouts_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    path = bpic2013_sample_path()
+    remembered = _outcome(lambda: path, cut=True)
+    monkeypatch.setattr(_xes_fast, "_MAX_LAYOUTS", 2)
+    assert _outcome(lambda: path, cut=True) == remembered
+    assert len(remembered[0]) == 90
 
 
 def test_the_full_bpi_log_reads_the_same_on_both_paths(bpic2013_path: Path) -> None:

@@ -10,9 +10,9 @@ replay`` prints. The same partition function runs under Spark's ``applyInPandas`
 from __future__ import annotations
 
 from servicekit.batch._dask import (
+    CLUSTER_CONFIG,
     SOURCE_LINE,
     SOURCE_ROW,
-    WORKER_CONFIG,
     dask_client,
     evaluate_dask,
     evaluate_dask_result,
@@ -29,10 +29,10 @@ from servicekit.batch._partition import (
 )
 
 __all__ = [
+    "CLUSTER_CONFIG",
     "ROW_SCHEMA",
     "SOURCE_LINE",
     "SOURCE_ROW",
-    "WORKER_CONFIG",
     "PartitionResult",
     "dask_client",
     "empty_rows",

@@ -33,7 +33,7 @@ from servicekit.protocols import ServiceProtocol
 from servicekit.sources import RowSource, SourceMapping
 
 __all__ = [
-    "WORKER_CONFIG",
+    "CLUSTER_CONFIG",
     "dask_client",
     "evaluate_dask",
     "evaluate_dask_result",
@@ -48,6 +48,7 @@ delayed: Any = _delayed
 compute: Any = dask.base.compute
 Client: Any = distributed.Client
 LocalCluster: Any = distributed.LocalCluster
+_distributed: Any = distributed
 
 
 def _with_position(part: pd.DataFrame, offset: int) -> pd.DataFrame:
@@ -62,7 +63,9 @@ def _shuffled(events: Any, mapping: SourceMapping, position: str | None) -> Any:
             f"they have {list(events.columns)}"
         )
     if position is None:
-        # Positions across partitions: each partition's rows after all earlier ones.
+        # Positions across partitions: each partition's rows after all earlier ones. The
+        # lengths are a pass of their own (the input is read twice): in the same graph, every
+        # partition would wait in a worker's memory until the last one was read and counted.
         lengths = events.map_partitions(len).compute()
         offsets = np.concatenate([[0], np.cumsum(np.asarray(lengths, dtype="int64"))[:-1]])
         meta = _with_position(events._meta, 0)
@@ -120,7 +123,11 @@ def evaluate_dask_result(
     line: str | None = None,
 ) -> PartitionResult:
     """:func:`evaluate_dask`, computed, with what the reads saw added up (stats, rejections,
-    event kinds, tickets after ``now``): what ``servicekit replay --dask`` reports."""
+    event kinds, tickets after ``now``): what ``servicekit replay --dask`` reports.
+
+    On a distributed client each partition's result comes back to this process as soon as it
+    is done, so the workers' memory does not grow with the number of events; this process
+    holds every row (as the report and ``--format csv`` need)."""
     shuffled, position = _shuffled(events, mapping, position)
     # Shared arguments go into the graph once, not once per partition.
     shared = delayed(_bundle, pure=True)(protocol, now, mapping, lifecycle)
@@ -128,7 +135,22 @@ def evaluate_dask_result(
         delayed(_evaluate_part)(part, shared, lenient, position, line)
         for part in shuffled.to_delayed()
     ]
-    return PartitionResult.combine(compute(*tasks))
+    return PartitionResult.combine(_gathered(tasks))
+
+
+def _gathered(tasks: list[Any]) -> list[PartitionResult]:
+    """Every task's result. On a distributed client each is fetched as soon as it is done
+    and released, so a worker holds the rows of the partitions it is evaluating, not of all
+    it has evaluated (``compute`` keeps every result on its worker until the last is done)."""
+    try:
+        client = _distributed.default_client()
+    except ValueError:  # no client: Dask's local scheduler, in this process
+        return list(compute(*tasks))
+    results = []
+    for future in _distributed.as_completed(client.compute(tasks)):
+        results.append(future.result())
+        future.release()
+    return results
 
 
 def _bundle(*values: object) -> tuple[object, ...]:
@@ -186,14 +208,25 @@ SOURCE_ROW: Final = "__servicekit_row"
 """The column :func:`source_frame` puts each row's position in (0, 1, 2...)."""
 
 
-WORKER_CONFIG: Final[Mapping[str, object]] = {"distributed.worker.profile.enabled": False}
-"""Dask settings for the workers of a servicekit job: the local clusters
-:func:`dask_client` starts use them; put them in your own workers' Dask configuration.
+CLUSTER_CONFIG: Final[Mapping[str, object]] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+}
+"""Dask settings for the processes of a servicekit job (scheduler, nannies, workers): the
+local clusters :func:`dask_client` starts use them; put them in your own cluster's Dask
+configuration. They turn diagnostics down, never what the job computes:
 
-Dask's worker profiler samples every thread's stack every 10 ms and keeps a call tree per
-second for the last 1,000 seconds. On servicekit's deep evaluation stacks it cost a worker 20%
-more CPU and about 65 KiB of memory per busy second (``benchmarks/batch_bench.py``), so a
-worker's peak grew with the length of the job.
+- the worker profiler off: it samples every thread's stack every 10 ms and keeps a call tree
+  per second for the last 1,000 seconds. On servicekit's deep evaluation stacks it cost a
+  worker 20% more CPU and about 65 KiB of memory per busy second, so a worker's peak grew
+  with the length of the job;
+- the event-loop latency check every second (not every 20 ms) and the system monitor (what
+  the dashboard plots) every 5 seconds (not 0.5): an idle two-worker local cluster used 9%
+  of a core with Dask's defaults and 3.4% with these, taken from the workers when every
+  core evaluates. Memory limits (spilling, pausing) are watched as before.
+
+Measured with ``benchmarks/batch_bench.py``.
 """
 
 
@@ -206,7 +239,7 @@ def dask_client(
 
     ``timeout`` is how many seconds to wait for the scheduler at ``address`` to answer before
     giving up with a :class:`~servicekit.errors.ServiceKitError`. A local cluster's workers
-    run with :data:`WORKER_CONFIG`."""
+    run with :data:`CLUSTER_CONFIG`."""
     if (address is None) == (workers is None):
         raise ServiceKitError("give either a scheduler address or a number of local workers")
     if address is not None:
@@ -227,7 +260,7 @@ def dask_client(
     assert workers is not None
     if workers < 1:
         raise ServiceKitError(f"--workers must be at least 1, got {workers}")
-    with dask.config.set(dict(WORKER_CONFIG)):  # the workers read it as they start
+    with dask.config.set(dict(CLUSTER_CONFIG)):  # the workers read it as they start
         cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,

@@ -24,7 +24,6 @@ error struck is never handed out; every trace that ended before it has been.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
 import gzip
 import io
@@ -405,6 +404,10 @@ def _traces(
                         name = local_names.get(name) or name.rpartition("}")[2]
                         fail(f"attribute {key!r}: {value!r} is not a valid XES {name} ({exc})")
                     return
+        elif depth > 2 and trace_depth < 0 and not name.endswith("trace"):
+            # Within a log-level attribute (BPI 2013 opens with 22,000): nothing is kept, and
+            # nothing but a <trace> can be out of place there.
+            return
         other(name, dict(zip(attrib[::2], attrib[1::2], strict=True)))
 
     def other(name: str, attrib: dict[str, str]) -> None:
@@ -596,8 +599,12 @@ def _traces(
                     and parser.CurrentByteIndex == given
                 ):
                     close += 8
-                    with contextlib.suppress(UnicodeDecodeError):
-                        recognised = canonical(chunk[cut:close].decode("utf-8"))
+                    try:
+                        text = chunk[cut:close].decode("utf-8")
+                    except UnicodeDecodeError:
+                        pass  # expat says where
+                    else:
+                        recognised = canonical(text)
                 if recognised is None:
                     # No trace of the log opens here, or the handlers read it.
                     feed(chunk[cut : cut + 6])

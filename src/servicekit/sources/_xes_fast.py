@@ -16,10 +16,20 @@ what it reads (no ``&`` so no entity or character reference; no tab, newline or 
 inside a value, which XML would normalise to a space; no ``<`` inside a value; the fixed
 element and attribute names and the blanks between them, so no namespace prefix, no other
 attribute and no other quoting) and says ``None`` for anything else; the reader then reads
-the trace through expat's handlers as it reads every other part of the file. expat still
-parses every byte of a recognised trace (with no handlers set) to check it, and the error
-of a trace that breaks a rule is always the handler path's: a wrong value or a key given
-twice makes the recogniser give up, so the handler path meets and reports it.
+the trace through expat's handlers as it reads every other part of the file. The error of
+a trace that breaks a rule is always the handler path's: a wrong value or a key given twice
+makes the recogniser give up, so the handler path meets and reports it.
+
+What is left to check is well-formedness, which expat does. When every key and value of a
+recognised trace is printable (``str.isprintable``: no control character, surrogate or
+non-character, no blank but the space), every character is one XML allows, and with the
+markup read above the trace is a well-formed element as it stands: expat, which stands in
+``<log>``'s content outside any token when a trace is cut out, would parse it without
+error and end where it began but for its line and column. So expat parses a stand-in, the
+blanks that move it to the same line and column, and every later error and line reads
+the same. A trace with any other character (a C1 control, a no-break space...) is parsed
+by expat with no handlers set; one longer than the token limit too (the limit's checks
+then fall where they would).
 """
 
 from __future__ import annotations
@@ -54,8 +64,9 @@ _MARKUP_TOKEN: Final = re.compile(
 _BLANK: Final = frozenset(" \t\r\n")
 _ELEMENTS: Final = frozenset(("string", "date", "int", "float", "boolean", "id"))
 _CONVERTED: Final = _ELEMENTS - {"string", "id"}  # the elements whose text is read
-# The most trace layouts kept at once (each costs about a pointer per attribute).
-_MAX_LAYOUTS: Final = 4096
+# The most trace layouts kept at once: each keeps its trace's markup and keys, about 5 kB for
+# BPI 2013's traces (520 shapes), so a log of ever-new shapes keeps a few megabytes.
+_MAX_LAYOUTS: Final = 1024
 
 
 class _Plan(NamedTuple):
@@ -76,6 +87,8 @@ class _Layout(NamedTuple):
     plan: _Plan
     trace: tuple[str, ...]  # the trace's own keys
     events: tuple[dict[str, None], ...]  # each event's keys, in order, as a dictionary
+    # Each converter with the indices of the values it reads.
+    converted: tuple[tuple[Callable[[str], object], tuple[int, ...]], ...]
 
 
 _Markup = tuple[str, tuple[str, ...], str, int]
@@ -245,12 +258,11 @@ class CanonicalTraces:
         elif "\n" in keys_and_values or "\t" in keys_and_values or "\r" in keys_and_values:
             return None  # XML reads each as a space
         values: list[Any] = pieces[3::4]
-        converters = self._converters
         try:
-            for index, element in layout.plan.converted:
-                convert = converters[element]
-                if convert is not None:
-                    values[index] = convert(values[index])
+            for convert, indices in layout.converted:
+                _drain(
+                    map(values.__setitem__, indices, map(convert, map(values.__getitem__, indices)))
+                )
         except ValueError:
             return None
         trace_values = list(map(values.__getitem__, layout.plan.trace))
@@ -287,7 +299,14 @@ class CanonicalTraces:
                 len(t) == len(case) + run.stop - run.start
                 for t, run in zip(events, plan.events, strict=True)
             ):
-                layout = _Layout(plan, trace, events)
+                converted: dict[Callable[[str], object], list[int]] = {}
+                for index, element in plan.converted:
+                    convert = self._converters[element]
+                    if convert is not None:
+                        converted.setdefault(convert, []).append(index)
+                layout = _Layout(
+                    plan, trace, events, tuple((c, tuple(i)) for c, i in converted.items())
+                )
         self._layouts[key] = layout
         return layout
 

@@ -171,3 +171,22 @@ def test_wrong_types_for_instants_and_durations_are_named() -> None:
     with pytest.raises(errors.NegativeDurationError, match="must not be negative"):
         duration_micros(dt.timedelta(seconds=-1))
     assert duration_micros(dt.timedelta(seconds=-1), allow_negative=True) == -1_000_000
+
+
+@given(
+    st.integers(-(14 * 3600), 14 * 3600),
+    st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30)),
+)
+def test_a_fixed_offset_day_is_steady_without_asking(seconds: int, local: dt.datetime) -> None:
+    # _steady_day answers at once for the zones with one offset (what exports write); the
+    # answer is the one the quarter-hour scan of any zone gives, and instants agree.
+    from servicekit._time import _STEADY, _steady_day, instant_micros
+
+    for zone in (pendulum.FixedTimezone(seconds), dt.timezone(dt.timedelta(seconds=seconds))):
+        value = local.replace(tzinfo=zone)
+        assert _steady_day(zone, value)
+        assert (zone, value.toordinal()) not in _STEADY  # nothing asked, nothing kept
+        offsets = {zone.utcoffset(value.replace(hour=h, fold=f)) for h in range(24) for f in (0, 1)}
+        assert len(offsets) == 1
+        exact = (value - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)
+        assert instant_micros(value)[1] == exact

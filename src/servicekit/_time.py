@@ -244,6 +244,11 @@ _STEADY_MAX: Final = 16384
 _QUARTER_HOURS: Final = tuple(_dt.time(h, m) for h in range(24) for m in (0, 15, 30, 45))
 
 
+#: Zone types with one offset, whatever the wall time (exports write fixed offsets: a log's
+#: instants meet thousands of days in them, each of which the scan below asked 194 times).
+_FIXED_ZONES: Final = frozenset({_dt.timezone, pendulum.FixedTimezone})
+
+
 def _steady_day(tz: _dt.tzinfo, value: _dt.datetime) -> bool:
     """Whether no wall time of ``value``'s day is in a gap or a fold of ``tz``: asking once a
     day spares the check per instant (``datetime.replace`` is the costly part of it).
@@ -252,6 +257,8 @@ def _steady_day(tz: _dt.tzinfo, value: _dt.datetime) -> bool:
     at the day's last microsecond: a gap or fold lies between two changes of the offset, and
     no zone changes its offset twice within a quarter of an hour.
     """
+    if type(tz) in _FIXED_ZONES:
+        return True  # one offset at every wall time, by definition: nothing to ask
     day = value.toordinal()
     key = (tz, day)
     steady = _STEADY.get(key)

@@ -436,10 +436,9 @@ class ServiceProtocol:
             lifecycle.due_transitions(as_of, now) if lifecycle.timed_from(as_of.status) else ()
         )
         custom = _NO_ACTIONS if at is None else self.custom_actions(as_of, at, sla)
-        actions = sorted(
-            [*self._actions(as_of, escalations, follow_ups, transitions), *custom.actions],
-            key=lambda a: (to_micros(a.at), a.key),
-        )
+        actions = [*self._actions(as_of, escalations, follow_ups, transitions), *custom.actions]
+        if len(actions) > 1:  # (sorting converts every action's instant)
+            actions.sort(key=lambda a: (to_micros(a.at), a.key))
         pending = [_with_micros(t.at) for t in transitions if not t.due]
         follow_up_next = [(us, r.next_at) for r, us in schedules]
         custom_next = _with_micros(custom.next_at)

@@ -226,7 +226,7 @@ configuration. They turn diagnostics down, never what the job computes:
   of a core with Dask's defaults and 3.4% with these, taken from the workers when every
   core evaluates. Memory limits (spilling, pausing) are watched as before.
 
-Measured with ``benchmarks/batch_bench.py``.
+The figures are from the measurements ``benchmarks/batch_bench.py`` describes.
 """
 
 
@@ -238,8 +238,8 @@ def dask_client(
     ``workers`` processes started (and stopped) here.
 
     ``timeout`` is how many seconds to wait for the scheduler at ``address`` to answer before
-    giving up with a :class:`~servicekit.errors.ServiceKitError`. A local cluster's workers
-    run with :data:`CLUSTER_CONFIG`."""
+    giving up with a :class:`~servicekit.errors.ServiceKitError`. A local cluster runs with
+    :data:`CLUSTER_CONFIG`."""
     if (address is None) == (workers is None):
         raise ServiceKitError("give either a scheduler address or a number of local workers")
     if address is not None:

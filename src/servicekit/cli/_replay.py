@@ -380,7 +380,7 @@ def _fewer_collections() -> Iterator[None]:
     thresholds are put back afterwards: the process may be a caller's.
     """
     before = gc.get_threshold()
-    gc.set_threshold(_GC_THRESHOLD[0], *_GC_THRESHOLD[1:])
+    gc.set_threshold(*_GC_THRESHOLD)
     try:
         yield
     finally:

@@ -350,11 +350,7 @@ class ComplianceTally:
         self._by_month.setdefault((row.metric, row.month), Counter())[row.state] += 1
         if row.overrun_seconds > 0:
             item = (row.overrun_seconds, row.ticket, row.metric, row.priority, row.status)
-            heap = self._worst.setdefault(row.metric, [])
-            if len(heap) < self._worst_n:
-                heapq.heappush(heap, item)
-            else:
-                heapq.heappushpop(heap, item)
+            _keep_largest(self._worst.setdefault(row.metric, []), item, self._worst_n)
         if row.metric == "resolution" and row.state in ("met", "breached") and row.target_seconds:
             sampled = (
                 zlib.crc32(row.ticket.encode()),
@@ -362,10 +358,7 @@ class ComplianceTally:
                 row.elapsed_seconds / 3600,
                 row.target_seconds / 3600,
             )
-            if len(self._hours) < self._keep:
-                heapq.heappush(self._hours, sampled)
-            elif sampled > self._hours[0]:
-                heapq.heapreplace(self._hours, sampled)
+            _keep_largest(self._hours, sampled, self._keep)
 
     def add_all(self, rows: Iterable[ComplianceRow]) -> ComplianceTally:
         """Count every row; returns the tally."""
@@ -417,6 +410,14 @@ class ComplianceTally:
             ),
             resolution_hours=_by_priority(self._hours),
         )
+
+
+def _keep_largest(heap: list[Any], item: Any, n: int) -> None:
+    """Add ``item`` to ``heap``, a min-heap of the ``n`` largest items met so far."""
+    if len(heap) < n:
+        heapq.heappush(heap, item)
+    else:
+        heapq.heappushpop(heap, item)
 
 
 def _by_priority(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import heapq
+import itertools
 import operator
 import pickle
 import sqlite3
@@ -209,17 +210,8 @@ def _groups(
     spooled: Iterable[tuple[int, str | None, bytes]],
 ) -> Iterator[tuple[str | None, list[tuple[int, Mapping[str, object]]]]]:
     """Consecutive spooled rows with the same key, as one ticket's rows."""
-    current: list[tuple[int, Mapping[str, object]]] = []
-    current_key: int | None = None
-    current_id: str | None = None
-    for key, ticket, data in spooled:
-        if key != current_key and current:
-            yield current_id, current
-            current = []
-        current_key, current_id = key, ticket
-        current.append(pickle.loads(data))  # our own temporary file
-    if current:
-        yield current_id, current
+    for (_, ticket), rows in itertools.groupby(spooled, key=operator.itemgetter(0, 1)):
+        yield ticket, [pickle.loads(data) for _, _, data in rows]  # our own temporary file
 
 
 def _remember(cache: dict[Any, Any], key: object, value: object) -> object:

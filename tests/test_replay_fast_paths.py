@@ -16,6 +16,7 @@ from pathlib import Path
 from unittest import mock
 from zoneinfo import ZoneInfo
 
+import attrs
 import pendulum
 import pytest
 from hypothesis import given
@@ -32,7 +33,7 @@ from servicekit.protocols import ServiceProtocol, compliance_rows, reactive_prot
 from servicekit.protocols._compliance import _DONE, _ticket_counts
 from servicekit.sla import On
 from servicekit.sources import SourceMapping
-from servicekit.sources._tickets import _Problem, _RowReader
+from servicekit.sources._tickets import _Problem, _RowReader, _ScanTally
 from servicekit.testing import protocol_tickets, service_protocols
 
 NOW_HOURS = st.integers(-2, 60 * 24)
@@ -212,3 +213,53 @@ def test_a_replay_collects_garbage_less_often_and_puts_the_thresholds_back(
     assert gc.get_threshold() == before
     assert main(["replay", "--quiet", "--format", "json", "--out", str(tmp_path / "r.json")]) == 0
     assert gc.get_threshold() == before
+
+
+# Values equal to a Counter or a group but not as text (1, 1.0, True and "1").
+_CLASHING = st.sampled_from(["", "1", "True", "V30", None, 1, 1.0, True, 0, False])
+_SCAN_TIMES = st.one_of(
+    _TIMES.map(lambda t: t.isoformat()),
+    _TIMES.map(lambda t: f" {t.isoformat()} "),
+    _TIMES,
+    _TIMES.map(lambda t: pendulum.instance(t) if t.tzinfo is not None else t),
+    st.builds(
+        pendulum.datetime,
+        st.integers(1990, 2040),
+        st.integers(1, 12),
+        st.integers(1, 28),
+        st.integers(0, 23),
+        tz=st.sampled_from(["UTC", pendulum.FixedTimezone(19800), "Europe/Brussels"]),
+    ),
+    st.sampled_from(["", "not a time", "2025-03-30T02:30:00"]),
+    st.none(),
+)
+
+
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {"ticket": _CLASHING, "time": _SCAN_TIMES, "status": _CLASHING},
+            optional={"sub_status": _CLASHING, "impact": _CLASHING, "team": _TEXTS},
+        ),
+        max_size=40,
+    ),
+    st.lists(st.integers(1, 12), max_size=6),
+    st.booleans(),
+)
+def test_a_chunked_first_pass_tallies_what_a_row_by_row_one_does(
+    rows: list[dict[str, object]], cuts: list[int], filtered: bool
+) -> None:
+    mapping = attrs.evolve(_MAPPING, filter={"team": ["V30", "V5 3rd"]} if filtered else {})
+    by_row, by_chunk = _ScanTally(_RowReader(mapping)), _ScanTally(_RowReader(mapping))
+    lines = list(enumerate(rows, start=2))
+    for line, row in lines:
+        by_row.add(line, row)
+    start = 0
+    for size in [*cuts, len(lines)]:
+        by_chunk.add_chunk(lines[start : start + size])
+        start += size
+    one, other = by_row.result(), by_chunk.result()
+    assert one == other
+    # The same values first seen in the same order (a report lists them so).
+    assert list(one.statuses) == list(other.statuses)
+    assert list(one.priorities) == list(other.priorities)

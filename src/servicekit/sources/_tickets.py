@@ -144,7 +144,7 @@ class _Kept:
 
 
 class _ScanTally:
-    """The figures of a :class:`SourceScan`, row by row."""
+    """The figures of a :class:`SourceScan`, row by row or a chunk of rows at a time."""
 
     def __init__(self, read: _RowReader) -> None:
         self.read = read
@@ -155,19 +155,18 @@ class _ScanTally:
         self.priorities: Counter[str] = Counter()
         self.done = SeenIds()
         self.current: str | None = None
+        m = read.m
+        self._ticket = operator.methodcaller("get", m.ticket)
+        self._time = operator.methodcaller("get", m.time)
+        self._status = tuple(operator.methodcaller("get", c) for c in m.status or ())
+        self._priority = operator.methodcaller("get", m.priority) if m.priority else None
 
     def add(self, line: int, row: Mapping[str, object]) -> None:
         self.rows += 1
         read = self.read
         if not read.keep(row):
             return
-        ticket = read.ticket(row)
-        if ticket != self.current:
-            # An id is recorded when its run of rows starts: met before means split. Rows
-            # without an id are each refused alone, so they never split a ticket.
-            if self.contiguous and ticket is not None and self.done.add(ticket):
-                self.contiguous = False
-            self.current = ticket
+        self._run(read.ticket(row))
         status = read.status(row)
         if status is not None:
             self.statuses[status] += 1
@@ -181,6 +180,83 @@ class _ScanTally:
         if self.last is None or at > self.last:
             self.last = at
 
+    def _run(self, ticket: str | None) -> None:
+        if ticket != self.current:
+            # An id is recorded when its run of rows starts: met before means split. Rows
+            # without an id are each refused alone, so they never split a ticket.
+            if self.contiguous and ticket is not None and self.done.add(ticket):
+                self.contiguous = False
+            self.current = ticket
+
+    def add_chunk(self, chunk: Sequence[tuple[int, Mapping[str, object]]]) -> None:
+        """:meth:`add` for each row of ``chunk``, with the same figures: a first pass reads
+        every row, so each field is read by C-level maps over the chunk, and each distinct
+        value is looked at once. A field whose values the quick way cannot read exactly
+        (anything but text, or times that are not aware datetimes with a fixed offset) is
+        read row by row, as :meth:`add` reads it."""
+        self.rows += len(chunk)
+        read = self.read
+        if read._filters:
+            kept = [(line, row) for line, row in chunk if read.keep(row)]
+        else:
+            kept = list(chunk)
+        rows = [row for _, row in kept]
+        ids = list(map(self._ticket, rows))
+        # Runs of one raw value (by type too: 0 and False are equal, not the same text);
+        # _run compares their texts, as add does row by row.
+        for (_, ticket), _ in itertools.groupby(zip(map(type, ids), ids, strict=True)):
+            self._run(_text(ticket))
+        if self._status:
+            found = Counter(zip(*(map(get, rows) for get in self._status), strict=True))
+            if all(type(v) is str or v is None for values in found for v in values):
+                for values, n in found.items():
+                    status = read._status(values)
+                    if status is not None:
+                        self.statuses[status] += n
+            else:  # 1, 1.0 and True are one key to a Counter, three texts to a status
+                self.statuses.update(filter(None, map(read.status, rows)))
+        if self._priority is not None:
+            seen = Counter(map(self._priority, rows))
+            if all(type(v) is str or v is None for v in seen):
+                for value, n in seen.items():
+                    if value:
+                        self.priorities[value] += n
+            else:
+                self.priorities.update(filter(None, map(read.priority, rows)))
+        latest = self._latest(list(map(self._time, rows)))
+        if latest is None:
+            for line, row in kept:
+                try:
+                    at: int | None = read.instant_us(row, line)
+                except (_Problem, ServiceKitError):
+                    continue
+                if self.last is None or at > self.last:  # type: ignore[operator]
+                    self.last = at
+        elif latest >= 0 and (self.last is None or latest > self.last):
+            self.last = latest
+
+    def _latest(self, times: list[object]) -> int | None:
+        """The latest of ``times`` in microseconds (-1 for none), when every one is an
+        aware datetime with a fixed offset (or ISO 8601 text of one): compared as
+        datetimes, by their instants. ``None`` when they must be read one by one."""
+        if not times:
+            return -1
+        kinds = set(map(type, times))
+        if kinds == {str}:
+            if self.read.m.time_format is not None:
+                return None
+            try:
+                parsed = list(map(_dt.datetime.fromisoformat, map(str.strip, times)))  # type: ignore[arg-type]
+            except ValueError:
+                return None
+        elif kinds <= _DATETIMES:
+            parsed = times  # type: ignore[assignment]
+        else:
+            return None
+        if not set(map(type, map(_TZINFO, parsed))) <= _FIXED_ZONES:
+            return None
+        return to_micros(max(parsed))
+
     def result(self) -> SourceScan:
         self.done.close()
         last_at = None
@@ -193,6 +269,11 @@ class _ScanTally:
 
 
 _UNSEEN: Final = object()
+_DATETIMES: Final = frozenset({_dt.datetime, pendulum.DateTime})
+# Zones whose offset is one constant, so comparing datetimes in them compares instants.
+_FIXED_ZONES: Final = frozenset({_dt.timezone, pendulum.FixedTimezone})
+_TZINFO: Final = operator.attrgetter("tzinfo")
+_SCAN_CHUNK: Final = 1_024
 _ASSIGNMENT: Final = ("group", "agent", "tier")
 _UNASSIGNED: Final[tuple[str | None, ...]] = (None, None, None)
 _REMEMBER_MAX: Final = 4_096
@@ -475,19 +556,26 @@ class TicketReader:
         if self._scan is None:
             tally = _ScanTally(self._read)
             rows = iter(self.source.rows())
+            chunk: list[tuple[int, Mapping[str, object]]] = []
 
             def tallied() -> Iterator[tuple[int, Mapping[str, object]]]:
-                for line, row in rows:
-                    tally.add(line, row)
-                    yield line, row
+                for item in rows:
+                    chunk.append(item)
+                    if len(chunk) >= _SCAN_CHUNK:
+                        tally.add_chunk(chunk)
+                        chunk.clear()
+                    yield item
 
             # Only the first pass keeps tickets: a later one (listing unmapped statuses in
             # the middle of an iteration) must not touch the iteration's counts.
             if self.source.grouped and not self._scanned:
                 self._kept = self._keep(tallied())
             self._scanned = True
-            for line, row in rows:  # what the kept pass left unread, or every row
-                tally.add(line, row)
+            while True:  # the rows the kept pass took but did not tally, then what it left
+                tally.add_chunk(chunk)
+                chunk = list(itertools.islice(rows, _SCAN_CHUNK))
+                if not chunk:
+                    break
             self._scan = tally.result()
         self._check_statuses(self._scan.statuses)
         return self._scan

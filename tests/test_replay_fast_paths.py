@@ -23,7 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from servicekit import Assigned, BusinessCalendar, Escalated, StatusChanged, Ticket
-from servicekit._time import to_micros
+from servicekit._time import instant_micros, to_micros
 from servicekit.cli import main
 from servicekit.cli._replay import _fewer_collections
 from servicekit.errors import ServiceKitError
@@ -171,6 +171,15 @@ _TIMES = st.datetimes(
     st.one_of(
         _TIMES.map(lambda t: t.isoformat()),
         _TIMES,
+        _TIMES.map(lambda t: pendulum.instance(t) if t.tzinfo is not None else t),
+        st.builds(
+            pendulum.datetime,
+            st.integers(1, 9999),
+            st.integers(1, 12),
+            st.integers(1, 28),
+            tz=st.sampled_from([pendulum.FixedTimezone(-36000), pendulum.FixedTimezone(19800)]),
+        ),
+        st.sampled_from(["0001-01-01T00:00:00+05:00", "9999-12-31T23:00:00-05:00"]),
         st.text(max_size=30),
         st.none(),
     ),
@@ -188,10 +197,18 @@ def test_row_reader_fast_paths_equal_the_plain_reading(
         except (_Problem, ServiceKitError) as exc:
             return type(exc), str(exc)
 
+    def moment(found: tuple[pendulum.DateTime, int, bool]) -> tuple[object, ...]:
+        instant, micros, exact = found
+        return instant, repr(instant.tzinfo), instant.fold, micros, exact
+
     row = {"time": time}
-    assert outcome(lambda: reader.instant_us(row, 1)) == outcome(
-        lambda: to_micros(fresh.instant(row, 1))
-    )
+    for _ in range(2):  # the second time, the offset is one met before
+        assert outcome(lambda: reader.instant_us(row, 1)) == outcome(
+            lambda: to_micros(fresh.instant(row, 1))
+        )
+        assert outcome(lambda: moment(reader.moment(row, 1))) == outcome(
+            lambda: moment(instant_micros(fresh.instant(row, 1)))
+        )
     # Asked again (remembered) and fresh, statuses and tiers read alike.
     for status, sub_status, team in [*rows, *rows]:
         record = {"status": status, "sub_status": sub_status, "team": team}

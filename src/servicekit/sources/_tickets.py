@@ -27,14 +27,22 @@ import pendulum
 
 from servicekit._events import (
     AgentReplied,
-    Assigned,
     CustomerReplied,
     PriorityChanged,
     TicketOpened,
+    assigned_event,
 )
 from servicekit._lifecycle import SAME, Lifecycle, _Route
 from servicekit._ticket import Ticket
-from servicekit._time import as_instant, get_timezone, instant_micros, to_micros
+from servicekit._time import (
+    EPOCH_ORDINAL,
+    MICROS_PER_SECOND,
+    REBUILDABLE,
+    as_instant,
+    get_timezone,
+    instant_micros,
+    to_micros,
+)
 from servicekit.errors import (
     OutOfOrderEventError,
     ServiceKitError,
@@ -274,6 +282,7 @@ _DATETIMES: Final = frozenset({_dt.datetime, pendulum.DateTime})
 _FIXED_ZONES: Final = frozenset({_dt.timezone, pendulum.FixedTimezone})
 _TZINFO: Final = operator.attrgetter("tzinfo")
 _SCAN_CHUNK: Final = 1_024
+_ONE_MICROSECOND: Final = _dt.timedelta(microseconds=1)
 _ASSIGNMENT: Final = ("group", "agent", "tier")
 _UNASSIGNED: Final[tuple[str | None, ...]] = (None, None, None)
 _REMEMBER_MAX: Final = 4_096
@@ -324,6 +333,7 @@ class _RowReader:
         self.m = mapping
         self.zone = get_timezone(mapping.timezone) if mapping.timezone else None
         self._fixed: dict[_dt.tzinfo, pendulum.FixedTimezone] = {}
+        self._offset_us: dict[_dt.tzinfo | None, int] = {}  # of the offsets in _fixed
         # Which assignment fields to read, and the tier rule: decided once, used per row.
         # Where each field that makes an assignment sits in (group, agent, tier).
         self.assign_on = tuple(_ASSIGNMENT.index(f) for f in mapping.assignment_on)
@@ -385,6 +395,49 @@ class _RowReader:
                 return to_micros(parsed)
         return to_micros(self.instant(row, line))
 
+    def moment(self, row: Mapping[str, object], line: int) -> tuple[pendulum.DateTime, int, bool]:
+        """``instant_micros(self.instant(row, line))``, without the checks that the times most
+        exports hold do not need: ISO 8601 text with a UTC offset met before (CSV, JSON
+        Lines), and pendulum values in a fixed offset (XES)."""
+        value = row.get(self.m.time)
+        kind = type(value)
+        if kind is pendulum.DateTime:
+            if type(value.tzinfo) is pendulum.FixedTimezone:  # type: ignore[attr-defined]
+                return instant_micros(value)
+        elif kind is str and self.m.time_format is None:
+            try:
+                parsed = _dt.datetime.fromisoformat(value.strip())  # type: ignore[attr-defined]
+            except ValueError:
+                parsed = None  # instant() says what is wrong
+            if parsed is not None:
+                tz = parsed.tzinfo
+                fixed = self._fixed.get(tz) if tz is not None and type(tz) is _dt.timezone else None
+                if fixed is not None:
+                    # A fixed offset: the instant is the wall time less the offset.
+                    micros = (
+                        (
+                            (parsed.toordinal() - EPOCH_ORDINAL) * 86400
+                            + parsed.hour * 3600
+                            + parsed.minute * 60
+                            + parsed.second
+                        )
+                        * MICROS_PER_SECOND
+                        + parsed.microsecond
+                        - self._offset_us[tz]
+                    )
+                    instant = pendulum.DateTime(
+                        parsed.year,
+                        parsed.month,
+                        parsed.day,
+                        parsed.hour,
+                        parsed.minute,
+                        parsed.second,
+                        parsed.microsecond,
+                        fixed,
+                    )
+                    return instant, micros, micros in REBUILDABLE
+        return instant_micros(self.instant(row, line))
+
     def instant(self, row: Mapping[str, object], line: int) -> pendulum.DateTime:
         value = row.get(self.m.time)
         if value is None or value == "":
@@ -425,6 +478,7 @@ class _RowReader:
                 if offset.microseconds or offset % _dt.timedelta(seconds=1):
                     return as_instant(parsed)
                 fixed = self._fixed[tz] = pendulum.FixedTimezone(int(offset.total_seconds()))
+                self._offset_us[tz] = offset // _ONE_MICROSECOND
             return pendulum.DateTime(  # the zone positional: quicker than by keyword
                 parsed.year,
                 parsed.month,
@@ -831,11 +885,11 @@ class TicketReader:
             if kind == "ignore":
                 self._counts["rows_ignored"] += 1
                 continue
-            at = read.instant(row, line)
+            moment = read.moment(row, line)
             try:
                 if ticket is None:
-                    ticket = self._open(ticket_id, row, line, at)
-                assigned = self._apply(ticket, kind, row, line, at, assigned)
+                    ticket = self._open(ticket_id, row, line, moment[0])
+                assigned = self._apply(ticket, kind, row, line, moment, assigned)
             except UnmappedStatusError:
                 raise
             except OutOfOrderEventError as exc:
@@ -923,12 +977,14 @@ class TicketReader:
         kind: str,
         row: Mapping[str, object],
         line: int,
-        at: pendulum.DateTime,
+        moment: tuple[pendulum.DateTime, int, bool],
         assigned: tuple[str | None, ...],
     ) -> tuple[str | None, ...]:
-        """Record what ``row`` says happened; returns the ticket's latest assignment
-        (``assigned``, the one before the row, when the row records none)."""
+        """Record what ``row`` says happened at ``moment`` (``instant_micros`` of its time);
+        returns the ticket's latest assignment (``assigned``, the one before the row, when
+        the row records none)."""
         m, read = self.mapping, self._read
+        at = moment[0]
         actor = _text(row.get(m.actor)) if m.actor else None  # _actor, inline: every row
         snapshot = kind == "snapshot"
         if snapshot or kind == "priority":
@@ -955,12 +1011,13 @@ class TicketReader:
                     changed = True
                     break
             if changed or (kind == "assignment" and any(values)):
-                ticket.record(Assigned(at=at, actor=actor, group=group, agent=agent, tier=tier))
+                # Every field is text or None and the instant is checked: no validators.
+                ticket._record(assigned_event(at, actor, group, agent, tier), moment[1])
                 assigned = values
         if snapshot or kind == "status":
             raw = read.status(row)
             if raw is not None:
-                self._move(ticket, m.statuses.get(raw, raw), row, line, at, actor)
+                self._move(ticket, m.statuses.get(raw, raw), row, line, moment, actor)
         elif kind == "agent_reply":
             ticket.record(AgentReplied(at=at, actor=actor, public=read.public(row, line)))
         elif kind == "agent_note":
@@ -975,7 +1032,7 @@ class TicketReader:
         status: str,
         row: Mapping[str, object],
         line: int,
-        at: pendulum.DateTime,
+        moment: tuple[pendulum.DateTime, int, bool],
         actor: str | None,
     ) -> None:
         if status not in self._statuses:
@@ -996,9 +1053,9 @@ class TicketReader:
                 "build the lifecycle from [categories] (every observed move allowed)",
             )
         role = _text(row.get(self.mapping.role)) if self.mapping.role else None
-        # Ticket.fire, less what is known here: the route, and text or None for actor and role.
-        instant, at_us, exact = instant_micros(at, name="at")
-        ticket._fire_route(route, instant, at_us, exact, actor, role)
+        # Ticket.fire, less what is known here: the route, the instant in microseconds, and
+        # text or None for actor and role.
+        ticket._fire_route(route, *moment, actor, role)
 
 
 def read_tickets(

@@ -758,13 +758,18 @@ class TicketReader:
     def _kept_rows(
         self, rows: Iterable[tuple[int, Mapping[str, object]]]
     ) -> Iterator[tuple[int, Mapping[str, object]]]:
-        read = self._read
+        read, counts = self._read, self._counts
+        if not read._filters:  # every row kept: counted as it passes
+            for item in rows:
+                counts["rows"] += 1
+                yield item
+            return
         for line, row in rows:
-            self._counts["rows"] += 1
+            counts["rows"] += 1
             if read.keep(row):
                 yield line, row
             else:
-                self._counts["rows_ignored"] += 1
+                counts["rows_ignored"] += 1
 
     def _grouped_rows(
         self, rows: Iterable[tuple[int, Mapping[str, object]]]
@@ -988,7 +993,7 @@ class TicketReader:
         actor = _text(row.get(m.actor)) if m.actor else None  # _actor, inline: every row
         snapshot = kind == "snapshot"
         if snapshot or kind == "priority":
-            raw = read.priority(row)
+            raw = _text(row.get(m.priority)) if m.priority else None  # read.priority, inline
             if raw is not None:
                 priority = self._priority(raw, line)
                 if priority != ticket.priority:
@@ -1017,7 +1022,16 @@ class TicketReader:
         if snapshot or kind == "status":
             raw = read.status(row)
             if raw is not None:
-                self._move(ticket, m.statuses.get(raw, raw), row, line, moment, actor)
+                status = m.statuses.get(raw, raw)
+                if status == ticket._status and m.lifecycle is not None:
+                    pass  # a repeated status is no change in a ready-made lifecycle
+                elif (route := self._moves.get((ticket._status, status))) is not None:
+                    # Ticket.fire, less what is known here: the route, the instant in
+                    # microseconds, and text or None for actor and role.
+                    role = _text(row.get(m.role)) if m.role else None
+                    ticket._fire_route(route, *moment, actor, role)
+                else:
+                    self._refuse_move(ticket, status, line)
         elif kind == "agent_reply":
             ticket.record(AgentReplied(at=at, actor=actor, public=read.public(row, line)))
         elif kind == "agent_note":
@@ -1026,36 +1040,21 @@ class TicketReader:
             ticket.record(CustomerReplied(at=at, actor=actor))
         return assigned
 
-    def _move(
-        self,
-        ticket: Ticket,
-        status: str,
-        row: Mapping[str, object],
-        line: int,
-        moment: tuple[pendulum.DateTime, int, bool],
-        actor: str | None,
-    ) -> None:
+    def _refuse_move(self, ticket: Ticket, status: str, line: int) -> None:
+        """Raise what is wrong with moving ``ticket`` to ``status``: a status the lifecycle
+        lacks, or a move it does not allow."""
         if status not in self._statuses:
             if self._keeping:
                 raise _Abandon  # the first pass goes on and lists every unmapped status
             self._scan = None
             self.scan()  # lists every unmapped status of the source
             self._check_statuses([status])
-        if status == ticket.status and self.mapping.lifecycle is not None:
-            return  # a repeated status is no change in a ready-made lifecycle
-        route = self._moves.get((ticket.status, status))
-        if route is None:
-            raise _Problem(
-                line,
-                "invalid-transition",
-                f"lifecycle {self.lifecycle.name!r} has no move from {ticket.status!r} to "
-                f"{status!r}",
-                "build the lifecycle from [categories] (every observed move allowed)",
-            )
-        role = _text(row.get(self.mapping.role)) if self.mapping.role else None
-        # Ticket.fire, less what is known here: the route, the instant in microseconds, and
-        # text or None for actor and role.
-        ticket._fire_route(route, *moment, actor, role)
+        raise _Problem(
+            line,
+            "invalid-transition",
+            f"lifecycle {self.lifecycle.name!r} has no move from {ticket.status!r} to {status!r}",
+            "build the lifecycle from [categories] (every observed move allowed)",
+        )
 
 
 def read_tickets(

@@ -326,6 +326,20 @@ def _text(value: object) -> str | None:
     return text if text != "" else None
 
 
+def _in_zone(wall: _dt.datetime, zone: pendulum.FixedTimezone) -> pendulum.DateTime:
+    """The wall time of ``wall`` in ``zone``, the offset it was written with."""
+    return pendulum.DateTime(  # the zone positional: quicker than by keyword
+        wall.year,
+        wall.month,
+        wall.day,
+        wall.hour,
+        wall.minute,
+        wall.second,
+        wall.microsecond,
+        zone,
+    )
+
+
 class _RowReader:
     """Reads one row's fields through a mapping."""
 
@@ -425,17 +439,7 @@ class _RowReader:
                         + parsed.microsecond
                         - self._offset_us[tz]
                     )
-                    instant = pendulum.DateTime(
-                        parsed.year,
-                        parsed.month,
-                        parsed.day,
-                        parsed.hour,
-                        parsed.minute,
-                        parsed.second,
-                        parsed.microsecond,
-                        fixed,
-                    )
-                    return instant, micros, micros in REBUILDABLE
+                    return _in_zone(parsed, fixed), micros, micros in REBUILDABLE
         return instant_micros(self.instant(row, line))
 
     def instant(self, row: Mapping[str, object], line: int) -> pendulum.DateTime:
@@ -479,16 +483,7 @@ class _RowReader:
                     return as_instant(parsed)
                 fixed = self._fixed[tz] = pendulum.FixedTimezone(int(offset.total_seconds()))
                 self._offset_us[tz] = offset // _ONE_MICROSECOND
-            return pendulum.DateTime(  # the zone positional: quicker than by keyword
-                parsed.year,
-                parsed.month,
-                parsed.day,
-                parsed.hour,
-                parsed.minute,
-                parsed.second,
-                parsed.microsecond,
-                fixed,
-            )
+            return _in_zone(parsed, fixed)
         if tz is None or parsed.utcoffset() is None:
             return self._localize(parsed, line)
         if type(parsed) is pendulum.DateTime:

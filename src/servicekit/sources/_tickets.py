@@ -880,8 +880,13 @@ class TicketReader:
             rows = [(line, row) for _, _, line, row in keyed]
         ticket: Ticket | None = None
         assigned = _UNASSIGNED  # the (group, agent, tier) of the latest assignment
+        kinds, kind_column = m.kinds, m.kind
         for line, row in rows:
-            kind = m.kinds.get(_text(row.get(m.kind)) or "", "snapshot") if m.kind else "snapshot"
+            kind = (
+                kinds.get(_text(row.get(kind_column)) or "", "snapshot")
+                if kind_column
+                else "snapshot"
+            )
             if kind == "ignore":
                 self._counts["rows_ignored"] += 1
                 continue
@@ -990,8 +995,8 @@ class TicketReader:
         if snapshot or kind == "priority":
             raw = _text(row.get(m.priority)) if m.priority else None  # read.priority, inline
             if raw is not None:
-                priority = self._priority(raw, line)
-                if priority != ticket.priority:
+                priority = self._priority(raw, line) if m.priorities else raw
+                if priority != ticket._priority:
                     ticket.record(
                         PriorityChanged(
                             at=at, actor=actor, from_priority=ticket.priority, to_priority=priority
@@ -1002,7 +1007,10 @@ class TicketReader:
             agent = _text(row.get(m.agent)) if m.agent is not None else None
             tier = _text(row.get(m.tier)) if m.tier is not None else None
             if tier is None and group is not None:
-                tier = read.tier_of(group)
+                # read.tier_of, inline when the group is known
+                tier = read._tiers.get(group, _UNSEEN)  # type: ignore[arg-type]
+                if tier is _UNSEEN:
+                    tier = read.tier_of(group)
             values = (group, agent, tier)
             changed = False
             for i in read.assign_on:

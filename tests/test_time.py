@@ -180,7 +180,7 @@ def test_wrong_types_for_instants_and_durations_are_named() -> None:
 def test_a_fixed_offset_day_is_steady_without_asking(seconds: int, local: dt.datetime) -> None:
     # steady_day answers at once for the zones with one offset (what exports write); the
     # answer is the one the quarter-hour scan of any zone gives, and instants agree.
-    from servicekit._time import _STEADY, steady_day, instant_micros
+    from servicekit._time import _STEADY, instant_micros, steady_day
 
     for zone in (pendulum.FixedTimezone(seconds), dt.timezone(dt.timedelta(seconds=seconds))):
         value = local.replace(tzinfo=zone)

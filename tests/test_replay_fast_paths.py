@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import pendulum
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from servicekit import Assigned, BusinessCalendar, Escalated, StatusChanged, Ticket
@@ -189,6 +189,9 @@ _ROW_TIMES = st.one_of(
             "",
             "not a time",
             "2025-03-30T02:30:00",
+            "2025-10-26T01:59:00",
+            "2025-10-26T02:30:00",
+            "2025-10-26T03:30:00",
         ]
     ),
     st.text(max_size=30),
@@ -200,6 +203,10 @@ _ROW_TIMES = st.one_of(
     _ROW_TIMES,
     st.lists(st.tuples(_RAW, _RAW, _TEXTS), min_size=1, max_size=8),
 )
+# Local times in a gap and a fold of the mapping's zone, and on a steady day.
+@example("2025-03-30T02:30:00", [("Accepted", None, "V30")])
+@example("2025-10-26T02:30:00", [("Accepted", None, "V30")])
+@example(dt.datetime(2025, 10, 26, 3, 30), [("Accepted", None, "V30")])
 def test_row_reader_fast_paths_equal_the_plain_reading(
     time: object, rows: list[tuple[object, object, str]]
 ) -> None:
@@ -261,6 +268,23 @@ _CLASHING = st.sampled_from(["", "1", "True", "V30", None, 1, 1.0, True, 0, Fals
     ),
     st.lists(st.integers(1, 12), max_size=6),
     st.booleans(),
+)
+# The latest local time is in a fold (skipped), or one instant.
+@example(
+    [
+        {"ticket": "a", "time": t, "status": "x"}
+        for t in ("2025-10-26T01:59:00", "2025-10-26T02:30:00")
+    ],
+    [],
+    False,
+)
+@example(
+    [
+        {"ticket": "a", "time": t, "status": "x"}
+        for t in ("2025-10-26T03:30:00", "2025-10-25T01:59:00")
+    ],
+    [],
+    False,
 )
 def test_a_chunked_first_pass_tallies_what_a_row_by_row_one_does(
     rows: list[dict[str, object]], cuts: list[int], filtered: bool

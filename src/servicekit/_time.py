@@ -250,7 +250,7 @@ _QUARTER_HOURS: Final = tuple(_dt.time(h, m) for h in range(24) for m in (0, 15,
 _FIXED_ZONES: Final = frozenset({_dt.timezone, pendulum.FixedTimezone})
 
 
-def _steady_day(tz: _dt.tzinfo, value: _dt.datetime) -> bool:
+def steady_day(tz: _dt.tzinfo, value: _dt.datetime) -> bool:
     """Whether no wall time of ``value``'s day is in a gap or a fold of ``tz``: asking once a
     day spares the check per instant (``datetime.replace`` is the costly part of it).
 
@@ -291,7 +291,7 @@ _UNSTEADY: Final = -(2**63)
 def _day_offset(tz: _dt.tzinfo, value: _dt.datetime) -> int:
     """The offset of ``tz`` throughout ``value``'s day, in microseconds, or ``_UNSTEADY``."""
     offset = _UNSTEADY
-    if _steady_day(tz, value):
+    if steady_day(tz, value):
         off = tz.utcoffset(value)
         if off is not None and -86400 < off.days * 86400 + off.seconds < 86400:
             offset = (off.days * 86400 + off.seconds) * MICROS_PER_SECOND + off.microseconds
@@ -312,7 +312,7 @@ def as_instant(value: object, *, name: str = "datetime") -> pendulum.DateTime:
         entry = _ZONES.get(tz) or _zone_entry(value)
         if entry is not None:
             zone, fixed = entry
-            if fixed or _steady_day(tz, value) or _unambiguous(tz, value):
+            if fixed or steady_day(tz, value) or _unambiguous(tz, value):
                 return pendulum.DateTime(
                     value.year,
                     value.month,
@@ -338,12 +338,12 @@ REBUILDABLE: Final = range(_REBUILD_MIN + 1, _REBUILD_MAX)
 _DateTime: Final = pendulum.DateTime
 # (standard-library tzinfo, local day ordinal) -> (the pendulum zone as_instant gives, the
 # instant in microseconds of the day's local midnight when the zone keeps one offset all day,
-# else None, see _steady_day; whether the zone's offset is fixed).
+# else None, see steady_day; whether the zone's offset is fixed).
 _STDLIB_DAYS: dict[tuple[_dt.tzinfo, int], tuple[_dt.tzinfo, int | None, bool]] = {}
 
 
 def _day_start(tz: _dt.tzinfo, value: _dt.datetime) -> int | None:
-    if not _steady_day(tz, value):
+    if not steady_day(tz, value):
         return None
     delta = tz.utcoffset(value)
     assert delta is not None  # only zones known to give offsets come here

@@ -41,6 +41,7 @@ from servicekit._time import (
     as_instant,
     get_timezone,
     instant_micros,
+    steady_day,
     to_micros,
 )
 from servicekit.errors import (
@@ -261,9 +262,18 @@ class _ScanTally:
             parsed = times  # type: ignore[assignment]
         else:
             return None
-        if not set(map(type, map(_TZINFO, parsed))) <= _FIXED_ZONES:
-            return None
-        return to_micros(max(parsed))
+        zones = set(map(type, map(_TZINFO, parsed)))
+        if zones <= _FIXED_ZONES:
+            return to_micros(max(parsed))
+        if zones == {type(None)} and self.read.zone is not None:
+            # Local times: away from a fold or gap (whose rows a first pass skips), a later
+            # wall time is a later instant, so the latest is the latest wall time, when it
+            # is one instant itself.
+            try:
+                return to_micros(self.read._localize(max(parsed), 0))
+            except _Problem:
+                return None
+        return None
 
     def result(self) -> SourceScan:
         self.done.close()
@@ -425,7 +435,9 @@ class _RowReader:
                 parsed = None  # instant() says what is wrong
             if parsed is not None:
                 tz = parsed.tzinfo
-                fixed = self._fixed.get(tz) if tz is not None and type(tz) is _dt.timezone else None
+                if tz is None:
+                    return self._local_moment(parsed, line)
+                fixed = self._fixed.get(tz) if type(tz) is _dt.timezone else None
                 if fixed is not None:
                     # A fixed offset: the instant is the wall time less the offset.
                     micros = (
@@ -440,7 +452,18 @@ class _RowReader:
                         - self._offset_us[tz]
                     )
                     return _in_zone(parsed, fixed), micros, micros in REBUILDABLE
+        elif kind is _dt.datetime and value.tzinfo is None:  # type: ignore[attr-defined]
+            return self._local_moment(value, line)  # type: ignore[arg-type]
         return instant_micros(self.instant(row, line))
+
+    def _local_moment(self, naive: _dt.datetime, line: int) -> tuple[pendulum.DateTime, int, bool]:
+        """:meth:`moment` of a time without an offset: on a day the mapping's zone keeps one
+        offset throughout, every wall time is one instant, so there is no fold or gap to ask
+        about (``instant_micros`` of the time in the zone); other days as :meth:`_localize`."""
+        zone = self.zone
+        if zone is not None and steady_day(zone, naive):
+            return instant_micros(naive.replace(tzinfo=zone))
+        return instant_micros(self._localize(naive, line))
 
     def instant(self, row: Mapping[str, object], line: int) -> pendulum.DateTime:
         value = row.get(self.m.time)

@@ -373,6 +373,11 @@ def test_a_canonical_trace_is_recognised(recognised: list[bool]) -> None:
     [
         ('<trace><string key="a" value="&amp;"/></trace>', "an entity"),
         ('<trace><string key="a" value="x\ty"/></trace>', "a tab (normalised by XML)"),
+        ('<trace><string key="&amp;" value="x"/></trace>', "an entity in a key"),
+        ('<trace><string key="a\tb" value="x"/></trace>', "a tab in a key"),
+        ('<trace><string key="a\nb" value="x"/></trace>', "a newline in a key"),
+        ('<trace><string key="a\r\nb" value="x"/></trace>', "a line break in a key"),
+        ('<trace><string key="a<b" value="x"/></trace>', "a '<' in a key: an error"),
         ("<trace><string key='a' value='x'/></trace>", "single quotes"),
         ('<trace><string value="x" key="a"/></trace>', "another attribute order"),
         ('<trace><string key="a" value="x"><int key="b" value="1"/></string></trace>', "nesting"),
@@ -444,19 +449,30 @@ def test_a_printable_trace_stands_in_for_itself(spy: _Spy) -> None:
 
 
 @pytest.mark.parametrize("character", ["\x7f", "\x85", "\xa0", "\ufeff", "\u2028", "\ue000"])
+@pytest.mark.parametrize("where", ["value", "key"])
 def test_a_character_xml_allows_but_not_printable_is_checked_by_expat(
-    character: str, spy: _Spy
+    character: str, where: str, spy: _Spy
 ) -> None:
-    traces, error = _both(_log(CANONICAL.replace('value="1"', f'value="{character}"')))
+    if where == "value":
+        trace, expected = CANONICAL.replace('value="1"', f'value="{character}"'), character
+    else:
+        trace, expected = (
+            CANONICAL.replace('key="concept:name" value="1"', f'key="{character}" value="1"'),
+            "1",
+        )
+    traces, error = _both(_log(trace, CANONICAL))
     assert error is None
-    assert traces[0][0] == {"concept:name": character}
-    assert spy.recognised == [True]
-    assert spy.stood_in == [False]
+    assert list(traces[0][0].values()) == [expected]  # type: ignore[attr-defined]
+    assert spy.recognised == [True, True]
+    assert spy.stood_in == [False, True]  # the same markup, printable keys
 
 
 @pytest.mark.parametrize("character", ["\x00", "\x01", "\x0b", "\x1f", "\ufffe", "\uffff"])
-def test_a_character_xml_refuses_is_refused_in_a_canonical_trace(character: str) -> None:
-    data = _log(CANONICAL, CANONICAL.replace('value="1"', f'value="a{character}"'))
+@pytest.mark.parametrize("where", ['value="', 'key="'])
+def test_a_character_xml_refuses_is_refused_in_a_canonical_trace(
+    character: str, where: str
+) -> None:
+    data = _log(CANONICAL, CANONICAL.replace(where, f"{where}a{character}", 1))
     traces, error = _both(data)
     assert error is not None
     assert "malformed XML" in error

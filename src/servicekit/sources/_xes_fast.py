@@ -89,6 +89,7 @@ class _Layout(NamedTuple):
     events: tuple[dict[str, None], ...]  # each event's keys, in order, as a dictionary
     # Each converter with the indices of the values it reads.
     converted: tuple[tuple[Callable[[str], object], tuple[int, ...]], ...]
+    printable: bool  # whether every key is printable (see CanonicalTraces.__call__)
 
 
 _Markup = tuple[str, tuple[str, ...], str, int]
@@ -221,7 +222,7 @@ class CanonicalTraces:
         self._converters = converters
         self._case_prefix = case_prefix
         self._plans: dict[str, _Plan | None] = {}
-        self._layouts: dict[tuple[str, str], _Layout | None] = {}
+        self._layouts: dict[str, _Layout | None] = {}
         self._templates: dict[tuple[str, ...], dict[str, None]] = {}
 
     def __call__(self, text: str) -> Trace | None:
@@ -234,30 +235,33 @@ class CanonicalTraces:
         handler path then reads it and reports what is wrong. The stand-in is ``None`` when a
         key or value holds a character that is not printable (expat must check it).
         """
-        pieces = text.split('"')
+        pieces: list[Any] = text.split('"')
         if len(pieces) & 3 != 1:  # key, " value=", value, markup: four pieces an attribute
             return None
+        values = pieces[3::4]
+        del pieces[3::4]
         # Neither key nor value holds a quote, so joined at quotes the pieces come apart
-        # again the one way they were cut: each string names one list of pieces.
-        key = ('"'.join(pieces[::2]), '"'.join(pieces[1::4]))
-        layout = self._layouts.get(key)
+        # again the one way they were cut: the skeleton (the trace but its values) names
+        # its markup and keys.
+        skeleton = '"'.join(pieces)
+        layout = self._layouts.get(skeleton)
         if layout is None:
-            if key in self._layouts:
+            if skeleton in self._layouts:
                 return None  # a shape met before, not canonical
-            layout = self._layout(key, pieces)
+            layout = self._layout(skeleton, pieces)
             if layout is None:
                 return None
-        keys_and_values = "".join(pieces[1::2])
-        if "&" in keys_and_values or "<" in keys_and_values:
+        # The keys were read with the layout; the values are read here.
+        joined = "".join(values)
+        if "&" in joined or "<" in joined:
             return None
         # A printable character is one XML allows (no control, surrogate or non-character)
         # and no blank but the space: then the trace is well-formed as it stands.
         stand_in = None
-        if keys_and_values.isprintable():
+        if layout.printable and joined.isprintable():
             stand_in = _stand_in(text, layout.plan)
-        elif "\n" in keys_and_values or "\t" in keys_and_values or "\r" in keys_and_values:
+        elif "\n" in joined or "\t" in joined or "\r" in joined:
             return None  # XML reads each as a space
-        values: list[Any] = pieces[3::4]
         try:
             for convert, indices in layout.converted:
                 _drain(
@@ -276,18 +280,26 @@ class CanonicalTraces:
         _drain(map(dict.update, events, map(zip, layout.events, event_values)))
         return attributes, events, stand_in
 
-    def _layout(self, key: tuple[str, str], pieces: list[str]) -> _Layout | None:
-        """The layout of a trace not met before (``None``: not canonical), remembered."""
+    def _layout(self, skeleton: str, pieces: list[str]) -> _Layout | None:
+        """The layout of a trace not met before (``None``: not canonical), remembered.
+
+        ``pieces`` are the trace's pieces but its values: markup, key, `` value=``, markup...
+        """
         if len(self._layouts) >= _MAX_LAYOUTS:
             self._layouts.clear()
             self._plans.clear()
             self._templates.clear()
-        plan = self._plans.get(key[0])
-        if plan is None and key[0] not in self._plans:
-            plan = self._plans[key[0]] = _plan(pieces[::2])
+        keys = pieces[1::3]
+        shape = pieces[:]
+        del shape[1::3]
+        markup = '"'.join(shape)
+        plan = self._plans.get(markup)
+        if plan is None and markup not in self._plans:
+            plan = self._plans[markup] = _plan(shape)
         layout = None
-        if plan is not None:
-            keys = list(map(sys.intern, pieces[1::4]))
+        joined = "".join(keys)
+        if plan is not None and not any(map(joined.__contains__, ("&", "<", "\t", "\n", "\r"))):
+            keys = list(map(sys.intern, keys))
             trace = tuple(keys[i] for i in plan.trace)
             case: tuple[str, ...] = ()
             if self._case_prefix is not None:
@@ -305,9 +317,13 @@ class CanonicalTraces:
                     if convert is not None:
                         converted.setdefault(convert, []).append(index)
                 layout = _Layout(
-                    plan, trace, events, tuple((c, tuple(i)) for c, i in converted.items())
+                    plan,
+                    trace,
+                    events,
+                    tuple((c, tuple(i)) for c, i in converted.items()),
+                    joined.isprintable(),
                 )
-        self._layouts[key] = layout
+        self._layouts[skeleton] = layout
         return layout
 
     def _template(self, keys: tuple[str, ...]) -> dict[str, None]:

@@ -32,6 +32,7 @@ from servicekit.escalation._chain import (
     Unreachable,
 )
 from servicekit.sla import On, SlaPolicy, SlaReport
+from servicekit.sla._policy import opened_zone
 
 __all__ = ["EscalationReport", "Notification", "Position", "Reachable", "evaluate_chain"]
 
@@ -472,7 +473,7 @@ def chain_report(
 
 def _built(chain: EscalationChain, ticket: Ticket, scan: _Scan) -> EscalationReport:
     """The report of what :func:`chain_scan` found."""
-    zone: Any = ticket.opened.at.tz
+    zone = ticket_zone(ticket)
     notifications, position, next_at, next_notification = scan
     return EscalationReport(
         notifications,
@@ -501,7 +502,33 @@ def chain_scan(
     their values are not built), the position, ``next_at`` and ``next_notification_at`` in
     microseconds (``inputs``: the chain's :func:`chain_inputs`, when the caller keeps
     them)."""
-    zone: Any = ticket.opened.at.tz
+    zone = ticket_zone(ticket)
+    due, position, next_at, next_notification = chain_due(
+        chain, ticket, events, now_us, report, zone, reachable, cursor, versions, inputs
+    )
+    ticket_id = ticket.id
+    notifications = tuple(
+        _notification(item, key, zone) for item in due if (key := _key(ticket_id, item)) not in done
+    )
+    return notifications, position, next_at, next_notification
+
+
+def chain_due(
+    chain: EscalationChain,
+    ticket: Ticket,
+    events: Timeline,
+    now_us: int,
+    report: SlaView | None,
+    zone: Any = None,
+    reachable: Reachable | None = None,
+    cursor: int = 0,
+    versions: Sequence[EscalationChain] = (),
+    inputs: ChainInputs | None = None,
+) -> tuple[list[_Due], _Position | None, int | None, int | None]:
+    """What :func:`chain_scan` finds, the notifications due as the records they are built
+    from (a replay only counts them); ``zone``: :func:`ticket_zone`, when the caller has it."""
+    if zone is None:
+        zone = ticket_zone(ticket)
     run = _Run(chain, ticket, events, now_us, report, versions, reachable, cursor, zone, inputs)
     due, position, upcoming, sure = run.at(now_us)
     later = [t for t in upcoming if t > now_us]
@@ -509,11 +536,12 @@ def chain_scan(
     # A step falling due with everyone reachable is a notification for certain; anything
     # else first (a run starting, a hold) is asked about at its instant.
     next_notification = next_at if next_at in sure else _next_notification(run, next_at)
-    ticket_id = ticket.id
-    notifications = tuple(
-        _notification(item, key, zone) for item in due if (key := _key(ticket_id, item)) not in done
-    )
-    return notifications, position, next_at, next_notification
+    return due, position, next_at, next_notification
+
+
+def ticket_zone(ticket: Ticket) -> Any:
+    """The zone of a ticket's reports: its opening's pendulum zone."""
+    return opened_zone(ticket.opened)
 
 
 def _instant(micros: int | None, zone: Any) -> pendulum.DateTime | None:

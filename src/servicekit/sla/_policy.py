@@ -16,7 +16,7 @@ from servicekit._events import AttributeValue, StatusChanged, TicketOpened
 from servicekit._status import ClockAction, StatusCategory
 from servicekit._ticket import Ticket
 from servicekit._time import duration_micros, from_micros, get_timezone, to_micros
-from servicekit._timeline import Timeline, timeline
+from servicekit._timeline import Timeline, classes_of, timeline
 from servicekit.errors import SlaPolicyError
 from servicekit.sla._clock import CycleInstants, MetricFold, SlaStatus
 from servicekit.sla._metrics import BUILT_IN_METRICS, SlaMetric
@@ -194,6 +194,10 @@ class SlaPolicy:
     _fold_quiet: tuple[Mapping[StatusCategory, frozenset[StatusCategory]], ...] = attrs.field(
         init=False, eq=False, repr=False
     )
+    _fold_starts: tuple[frozenset[str], ...] = attrs.field(init=False, eq=False, repr=False)
+    _readers_of_live: dict[tuple[int, ...], Mapping[str, tuple[int, ...]]] = attrs.field(
+        init=False, eq=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         name, targets = self.name, self.targets
@@ -254,6 +258,13 @@ class SlaPolicy:
         object.__setattr__(self, "_quiet", _quiet_moves(tuple(metrics.values())))
         # The same, metric by metric: the moves each fold alone need not see.
         object.__setattr__(self, "_fold_quiet", tuple(_quiet_moves((m,)) for m in metrics.values()))
+        # Per metric, the kinds of event that start its cycles (no such event, no cycle).
+        object.__setattr__(
+            self,
+            "_fold_starts",
+            tuple(frozenset(c.kind for c in m.starts_on) for m in metrics.values()),
+        )
+        object.__setattr__(self, "_readers_of_live", {})
 
     @property
     def priorities(self) -> tuple[str, ...]:
@@ -353,15 +364,23 @@ class SlaPolicy:
     ) -> list[MetricFold]:
         """The policy's folds, each fed the ``events`` it reads."""
         opened = ticket.opened
-        folds = self.folds(opened, zone, adjust=adjust)
-        category_of = ticket.lifecycle._category_of.__getitem__
-        quiet, readers_of = self._quiet, self._readers
+        # A metric none of whose start kinds occurs has no cycle (a cycle starts only at such
+        # an event, or reopens one that did): its fold is left out, with nothing to report.
+        kinds = {kind.kind for kind in classes_of(events)}
+        live = tuple(
+            i for i, starts in enumerate(self._fold_starts) if not starts.isdisjoint(kinds)
+        )
+        metrics, fold_kinds, fold_quiet = self._metrics, self._fold_kinds, self._fold_quiet
+        folds = [MetricFold(self, metrics[i], opened, zone, adjust) for i in live]
         # Each fold with the kinds of event it reads and the moves it need not see.
-        plan = list(zip(folds, self._fold_kinds, self._fold_quiet, strict=True))
+        plan = [(fold, fold_kinds[i], fold_quiet[i]) for fold, i in zip(folds, live, strict=True)]
+        readers_of = self._readers if len(live) == len(metrics) else self._live_readers(live)
+        category_of = ticket.lifecycle._category_of.__getitem__
+        quiet = self._quiet
         # Every fold's category: they all start alike and see the same changes. A quiet move
         # (see __attrs_post_init__) is not shown to them, so they may keep the category it
         # left, which their clocks treat exactly as the one it entered.
-        current = folds[0].category
+        current = StatusCategory.NEW
         for at_us, event in events:
             kind = type(event).kind
             # (The kind, not isinstance: the test runs for every event.)
@@ -389,6 +408,20 @@ class SlaPolicy:
             for i in readers:
                 folds[i].read(event, kind, at_us)
         return folds
+
+    def _live_readers(self, live: tuple[int, ...]) -> Mapping[str, tuple[int, ...]]:
+        """:attr:`_readers` for the folds of the metrics at positions ``live`` alone (their
+        positions among them), remembered per set of live metrics (a policy has few)."""
+        found = self._readers_of_live.get(live)
+        if found is None:
+            found = {
+                kind: tuple(j for j, i in enumerate(live) if kind in self._fold_kinds[i])
+                for kind in self._readers
+            }
+            found = {kind: at for kind, at in found.items() if at}
+            if len(self._readers_of_live) < 64:
+                self._readers_of_live[live] = found
+        return found
 
 
 class SlaInstants:

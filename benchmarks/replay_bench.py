@@ -16,7 +16,7 @@ it: Linux keeps a process's peak across ``exec``, so a child forked from this pr
 by pm4py and the parsed BPI log in part 1) would report this process's peak whatever the
 replay used. Where ``/proc`` is missing, ``ru_maxrss`` is printed, marked as an upper bound.
 
-Run: python benchmarks/replay_bench.py [--rounds 3] [--sizes 100000,300000,1000000]
+Run: python benchmarks/replay_bench.py [--rounds 3] [--sizes 100000,300000,1000000] [--log PATH]
 Needs the ``bench`` extra for pm4py (the XES comparison is skipped without it).
 """
 
@@ -53,35 +53,35 @@ def cpu(fn: Callable[[], object]) -> float:
     return time.process_time() - began
 
 
-def replay_full() -> None:
+def replay_full(log: Path) -> None:
     with redirect_stdout(io.StringIO()):
         code = servicekit_main(
-            ["replay", str(LOG), "--protocol", "reactive", "--format", "json", "--quiet"]
+            ["replay", str(log), "--protocol", "reactive", "--format", "json", "--quiet"]
         )
     assert code == 0
 
 
-def parse_servicekit() -> None:
-    for _ in XesSource(LOG).rows():
+def parse_servicekit(log: Path) -> None:
+    for _ in XesSource(log).rows():
         pass
 
 
-def parse_pm4py() -> None:
+def parse_pm4py(log: Path) -> None:
     import pm4py
 
     with redirect_stdout(io.StringIO()):
-        pm4py.read_xes(str(LOG), return_legacy_log_object=True, show_progress_bar=False)
+        pm4py.read_xes(str(log), return_legacy_log_object=True, show_progress_bar=False)
 
 
-def part1(rounds: int) -> None:
+def part1(rounds: int, log: Path) -> None:
     try:
         import pm4py  # noqa: F401
     except ImportError:
-        peers: dict[str, Callable[[], None]] = {}
+        peers: dict[str, Callable[[Path], None]] = {}
         print("pm4py is not installed: the XES comparison is skipped (pip install -e '.[bench]')")
     else:
         peers = {"pm4py read_xes": parse_pm4py}
-    runs: dict[str, Callable[[], None]] = {
+    runs: dict[str, Callable[[Path], None]] = {
         "servicekit replay (reactive)": replay_full,
         "servicekit XES rows": parse_servicekit,
         **peers,
@@ -89,8 +89,8 @@ def part1(rounds: int) -> None:
     times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(rounds):
         for name, fn in runs.items():
-            times[name].append(cpu(fn))
-    print(f"Full BPI 2013 log ({LOG.name}), CPU seconds over {rounds} interleaved rounds:")
+            times[name].append(cpu(lambda fn=fn: fn(log)))
+    print(f"Full BPI 2013 log ({log.name}), CPU seconds over {rounds} interleaved rounds:")
     for name, values in times.items():
         print(f"  {name:32} {spread(values)}")
     if peers:
@@ -202,12 +202,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--sizes", default="100000,300000,1000000")
     parser.add_argument("--skip-full", action="store_true", help="skip part 1")
+    parser.add_argument(
+        "--log", type=Path, default=LOG, help=f"the BPI 2013 XES log (default: {LOG})"
+    )
     args = parser.parse_args()
     if not args.skip_full:
-        if LOG.exists():
-            part1(args.rounds)
+        if args.log.exists():
+            part1(args.rounds, args.log)
         else:
-            print(f"{LOG} not found: part 1 skipped")
+            print(f"{args.log} not found: part 1 skipped (give its path with --log)")
     part2(args.rounds, [int(s) for s in args.sizes.split(",") if s])
 
 

@@ -16,13 +16,14 @@ from pathlib import Path
 from unittest import mock
 from zoneinfo import ZoneInfo
 
+import attrs
 import pendulum
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from servicekit import Assigned, BusinessCalendar, Escalated, StatusChanged, Ticket
-from servicekit._time import to_micros
+from servicekit._time import instant_micros, to_micros
 from servicekit.cli import main
 from servicekit.cli._replay import _fewer_collections
 from servicekit.errors import ServiceKitError
@@ -32,7 +33,7 @@ from servicekit.protocols import ServiceProtocol, compliance_rows, reactive_prot
 from servicekit.protocols._compliance import _DONE, _ticket_counts
 from servicekit.sla import On
 from servicekit.sources import SourceMapping
-from servicekit.sources._tickets import _Problem, _RowReader
+from servicekit.sources._tickets import _Problem, _RowReader, _ScanTally
 from servicekit.testing import protocol_tickets, service_protocols
 
 NOW_HOURS = st.integers(-2, 60 * 24)
@@ -164,17 +165,48 @@ _TIMES = st.datetimes(
         [None, dt.UTC, dt.timezone(dt.timedelta(hours=2)), ZoneInfo("Europe/Brussels")]
     ),
 )
+# A time column's values: text (with spaces around, at the ends of the calendar, or not a
+# time), standard-library and pendulum datetimes, naive ones, and nothing.
+_ROW_TIMES = st.one_of(
+    _TIMES.map(lambda t: t.isoformat()),
+    _TIMES.map(lambda t: f" {t.isoformat()} "),
+    _TIMES,
+    _TIMES.map(lambda t: pendulum.instance(t) if t.tzinfo is not None else t),
+    st.builds(
+        pendulum.datetime,
+        st.integers(1, 9999),
+        st.integers(1, 12),
+        st.integers(1, 28),
+        st.integers(0, 23),
+        tz=st.sampled_from(
+            [pendulum.FixedTimezone(-36000), pendulum.FixedTimezone(19800), pendulum.UTC]
+        ),
+    ),
+    st.sampled_from(
+        [
+            "0001-01-01T00:00:00+05:00",
+            "9999-12-31T23:00:00-05:00",
+            "",
+            "not a time",
+            "2025-03-30T02:30:00",
+            "2025-10-26T01:59:00",
+            "2025-10-26T02:30:00",
+            "2025-10-26T03:30:00",
+        ]
+    ),
+    st.text(max_size=30),
+    st.none(),
+)
 
 
 @given(
-    st.one_of(
-        _TIMES.map(lambda t: t.isoformat()),
-        _TIMES,
-        st.text(max_size=30),
-        st.none(),
-    ),
+    _ROW_TIMES,
     st.lists(st.tuples(_RAW, _RAW, _TEXTS), min_size=1, max_size=8),
 )
+# Local times in a gap and a fold of the mapping's zone, and on a steady day.
+@example("2025-03-30T02:30:00", [("Accepted", None, "V30")])
+@example("2025-10-26T02:30:00", [("Accepted", None, "V30")])
+@example(dt.datetime(2025, 10, 26, 3, 30), [("Accepted", None, "V30")])
 def test_row_reader_fast_paths_equal_the_plain_reading(
     time: object, rows: list[tuple[object, object, str]]
 ) -> None:
@@ -187,10 +219,18 @@ def test_row_reader_fast_paths_equal_the_plain_reading(
         except (_Problem, ServiceKitError) as exc:
             return type(exc), str(exc)
 
+    def moment(found: tuple[pendulum.DateTime, int, bool]) -> tuple[object, ...]:
+        instant, micros, exact = found
+        return instant, repr(instant.tzinfo), instant.fold, micros, exact
+
     row = {"time": time}
-    assert outcome(lambda: reader.instant_us(row, 1)) == outcome(
-        lambda: to_micros(fresh.instant(row, 1))
-    )
+    for _ in range(2):  # the second time, the offset is one met before
+        assert outcome(lambda: reader.instant_us(row, 1)) == outcome(
+            lambda: to_micros(fresh.instant(row, 1))
+        )
+        assert outcome(lambda: moment(reader.moment(row, 1))) == outcome(
+            lambda: moment(instant_micros(fresh.instant(row, 1)))
+        )
     # Asked again (remembered) and fresh, statuses and tiers read alike.
     for status, sub_status, team in [*rows, *rows]:
         record = {"status": status, "sub_status": sub_status, "team": team}
@@ -212,3 +252,54 @@ def test_a_replay_collects_garbage_less_often_and_puts_the_thresholds_back(
     assert gc.get_threshold() == before
     assert main(["replay", "--quiet", "--format", "json", "--out", str(tmp_path / "r.json")]) == 0
     assert gc.get_threshold() == before
+
+
+# Values equal to a Counter or a group but not as text (1, 1.0, True and "1").
+_CLASHING = st.sampled_from(["", "1", "True", "V30", None, 1, 1.0, True, 0, False])
+
+
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {"ticket": _CLASHING, "time": _ROW_TIMES, "status": _CLASHING},
+            optional={"sub_status": _CLASHING, "impact": _CLASHING, "team": _TEXTS},
+        ),
+        max_size=40,
+    ),
+    st.lists(st.integers(1, 12), max_size=6),
+    st.booleans(),
+)
+# The latest local time is in a fold (skipped), or one instant.
+@example(
+    [
+        {"ticket": "a", "time": t, "status": "x"}
+        for t in ("2025-10-26T01:59:00", "2025-10-26T02:30:00")
+    ],
+    [],
+    False,
+)
+@example(
+    [
+        {"ticket": "a", "time": t, "status": "x"}
+        for t in ("2025-10-26T03:30:00", "2025-10-25T01:59:00")
+    ],
+    [],
+    False,
+)
+def test_a_chunked_first_pass_tallies_what_a_row_by_row_one_does(
+    rows: list[dict[str, object]], cuts: list[int], filtered: bool
+) -> None:
+    mapping = attrs.evolve(_MAPPING, filter={"team": ["V30", "V5 3rd"]} if filtered else {})
+    by_row, by_chunk = _ScanTally(_RowReader(mapping)), _ScanTally(_RowReader(mapping))
+    lines = list(enumerate(rows, start=2))
+    for line, row in lines:
+        by_row.add(line, row)
+    start = 0
+    for size in [*cuts, len(lines)]:
+        by_chunk.add_chunk(lines[start : start + size])
+        start += size
+    one, other = by_row.result(), by_chunk.result()
+    assert one == other
+    # The same values first seen in the same order (a report lists them so).
+    assert list(one.statuses) == list(other.statuses)
+    assert list(one.priorities) == list(other.priorities)

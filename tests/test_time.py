@@ -178,13 +178,13 @@ def test_wrong_types_for_instants_and_durations_are_named() -> None:
     st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30)),
 )
 def test_a_fixed_offset_day_is_steady_without_asking(seconds: int, local: dt.datetime) -> None:
-    # _steady_day answers at once for the zones with one offset (what exports write); the
+    # steady_day answers at once for the zones with one offset (what exports write); the
     # answer is the one the quarter-hour scan of any zone gives, and instants agree.
-    from servicekit._time import _STEADY, _steady_day, instant_micros
+    from servicekit._time import _STEADY, instant_micros, steady_day
 
     for zone in (pendulum.FixedTimezone(seconds), dt.timezone(dt.timedelta(seconds=seconds))):
         value = local.replace(tzinfo=zone)
-        assert _steady_day(zone, value)
+        assert steady_day(zone, value)
         assert (zone, value.toordinal()) not in _STEADY  # nothing asked, nothing kept
         offsets = {zone.utcoffset(value.replace(hour=h, fold=f)) for h in range(24) for f in (0, 1)}
         assert len(offsets) == 1

@@ -296,6 +296,23 @@ class Assigned(Event):
     tier: str | None = attrs.field(default=None, validator=_opt_str)
 
 
+_set_agent, _set_group, _set_tier = _slot_setters(Assigned, ("agent", "group", "tier"))
+
+
+def assigned_event(
+    at: pendulum.DateTime, actor: str | None, group: str | None, agent: str | None, tier: str | None
+) -> Assigned:
+    """An :class:`Assigned` from fields already checked (a source reader's hot path), without
+    running the validators."""
+    event: Assigned = _new_event(Assigned)
+    _set_at(event, at)
+    _set_actor(event, actor)
+    _set_group(event, group)
+    _set_agent(event, agent)
+    _set_tier(event, tier)
+    return event
+
+
 @attrs.frozen(kw_only=True)
 class Escalated(Event):
     """The ticket was escalated by hand to ``level`` (a tier or a manager level)."""

@@ -520,7 +520,12 @@ class Ticket:
                 f"only servicekit events can be recorded on ticket {self.id!r}, got "
                 f"{type(event).__name__} {event!r}"
             )
-        at_us = self._check_order(event.at, type(event).__name__)
+        self._record(event, to_micros(event.at, name="at"), react=react)
+
+    def _record(self, event: Event, at_us: int, *, react: bool = True) -> None:
+        """:meth:`record` of an event whose instant in microseconds is known."""
+        if at_us < self._us[-1]:
+            self._check_order(event.at, type(event).__name__)  # raises with the details
         status, priority = self._status, self._priority
         if isinstance(event, StatusChanged):
             if event.from_status != self._status:

@@ -47,7 +47,8 @@ MICROS_PER_SECOND: Final = 1_000_000
 MICROS_PER_MINUTE: Final = 60 * MICROS_PER_SECOND
 MICROS_PER_HOUR: Final = 60 * MICROS_PER_MINUTE
 MICROS_PER_DAY: Final = 24 * MICROS_PER_HOUR
-_EPOCH_ORDINAL: Final = _dt.date(1970, 1, 1).toordinal()
+EPOCH_ORDINAL: Final = _dt.date(1970, 1, 1).toordinal()
+"""The proleptic Gregorian ordinal of 1970-01-01 (``date.toordinal``)."""
 _EPOCH_UTC: Final = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
 _fromtimestamp: Final = _dt.datetime.fromtimestamp
 
@@ -123,7 +124,7 @@ def to_micros(value: object, *, name: str = "datetime") -> int:
         off_us = _day_offset(tz, t) if entry is None else entry[0]
         if off_us != _UNSTEADY:
             return (
-                ((day - _EPOCH_ORDINAL) * 86400 + t.hour * 3600 + t.minute * 60 + t.second)
+                ((day - EPOCH_ORDINAL) * 86400 + t.hour * 3600 + t.minute * 60 + t.second)
                 * MICROS_PER_SECOND
                 + t.microsecond
                 - off_us
@@ -140,7 +141,7 @@ def to_micros(value: object, *, name: str = "datetime") -> int:
             f"{name}: its time zone gave the offset {off!r}; offsets must be within a day"
         )
     return (
-        ((day - _EPOCH_ORDINAL) * 86400 + t.hour * 3600 + t.minute * 60 + t.second)
+        ((day - EPOCH_ORDINAL) * 86400 + t.hour * 3600 + t.minute * 60 + t.second)
         * MICROS_PER_SECOND
         + t.microsecond
         - off_seconds * MICROS_PER_SECOND
@@ -249,7 +250,7 @@ _QUARTER_HOURS: Final = tuple(_dt.time(h, m) for h in range(24) for m in (0, 15,
 _FIXED_ZONES: Final = frozenset({_dt.timezone, pendulum.FixedTimezone})
 
 
-def _steady_day(tz: _dt.tzinfo, value: _dt.datetime) -> bool:
+def steady_day(tz: _dt.tzinfo, value: _dt.datetime) -> bool:
     """Whether no wall time of ``value``'s day is in a gap or a fold of ``tz``: asking once a
     day spares the check per instant (``datetime.replace`` is the costly part of it).
 
@@ -290,7 +291,7 @@ _UNSTEADY: Final = -(2**63)
 def _day_offset(tz: _dt.tzinfo, value: _dt.datetime) -> int:
     """The offset of ``tz`` throughout ``value``'s day, in microseconds, or ``_UNSTEADY``."""
     offset = _UNSTEADY
-    if _steady_day(tz, value):
+    if steady_day(tz, value):
         off = tz.utcoffset(value)
         if off is not None and -86400 < off.days * 86400 + off.seconds < 86400:
             offset = (off.days * 86400 + off.seconds) * MICROS_PER_SECOND + off.microseconds
@@ -311,7 +312,7 @@ def as_instant(value: object, *, name: str = "datetime") -> pendulum.DateTime:
         entry = _ZONES.get(tz) or _zone_entry(value)
         if entry is not None:
             zone, fixed = entry
-            if fixed or _steady_day(tz, value) or _unambiguous(tz, value):
+            if fixed or steady_day(tz, value) or _unambiguous(tz, value):
                 return pendulum.DateTime(
                     value.year,
                     value.month,
@@ -330,22 +331,24 @@ def as_instant(value: object, *, name: str = "datetime") -> pendulum.DateTime:
 
 # Instants whose UTC time is this far inside years 1 to 9999 can be rebuilt from their
 # microseconds in any zone (from_micros needs the UTC time, a zone shifts it by less than a day).
-_REBUILD_MIN: Final = (_dt.date(1, 1, 3).toordinal() - _EPOCH_ORDINAL) * MICROS_PER_DAY
-_REBUILD_MAX: Final = (_dt.date(9999, 12, 29).toordinal() - _EPOCH_ORDINAL) * MICROS_PER_DAY
+_REBUILD_MIN: Final = (_dt.date(1, 1, 3).toordinal() - EPOCH_ORDINAL) * MICROS_PER_DAY
+_REBUILD_MAX: Final = (_dt.date(9999, 12, 29).toordinal() - EPOCH_ORDINAL) * MICROS_PER_DAY
+REBUILDABLE: Final = range(_REBUILD_MIN + 1, _REBUILD_MAX)
+"""Those microseconds, for ``micros in REBUILDABLE`` (a constant-time test)."""
 _DateTime: Final = pendulum.DateTime
 # (standard-library tzinfo, local day ordinal) -> (the pendulum zone as_instant gives, the
 # instant in microseconds of the day's local midnight when the zone keeps one offset all day,
-# else None, see _steady_day; whether the zone's offset is fixed).
+# else None, see steady_day; whether the zone's offset is fixed).
 _STDLIB_DAYS: dict[tuple[_dt.tzinfo, int], tuple[_dt.tzinfo, int | None, bool]] = {}
 
 
 def _day_start(tz: _dt.tzinfo, value: _dt.datetime) -> int | None:
-    if not _steady_day(tz, value):
+    if not steady_day(tz, value):
         return None
     delta = tz.utcoffset(value)
     assert delta is not None  # only zones known to give offsets come here
     offset = (delta.days * 86400 + delta.seconds) * MICROS_PER_SECOND + delta.microseconds
-    return (value.toordinal() - _EPOCH_ORDINAL) * MICROS_PER_DAY - offset
+    return (value.toordinal() - EPOCH_ORDINAL) * MICROS_PER_DAY - offset
 
 
 def _remember(cache: dict[Any, Any], key: object, answer: object) -> None:
@@ -379,7 +382,7 @@ def instant_micros(value: object, *, name: str = "datetime") -> tuple[pendulum.D
                 offset = _day_offset(tz, p) if known is None else known[0]
                 if offset != _UNSTEADY:
                     micros = (
-                        ((day - _EPOCH_ORDINAL) * 86400 + p.hour * 3600 + p.minute * 60 + p.second)
+                        ((day - EPOCH_ORDINAL) * 86400 + p.hour * 3600 + p.minute * 60 + p.second)
                         * MICROS_PER_SECOND
                         + p.microsecond
                         - offset

@@ -12,7 +12,8 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
+from itertools import chain, count, islice, repeat
 from pathlib import Path
 from typing import Any, Final, Protocol
 
@@ -34,6 +35,8 @@ __all__ = [
 ]
 
 _CHUNK_ROWS: Final = 10_000
+# Lines of a CSV file taken at a time: a batch of plain records is cut by whole-list C calls.
+_LINE_BATCH: Final = 1_000
 _FORMATS: Final = {
     ".csv": "csv",
     ".tsv": "csv",
@@ -91,6 +94,19 @@ class CsvSource:
 
     def rows(self) -> Iterator[tuple[int, Mapping[str, object]]]:
         """Every record with the line it starts on (the header is line 1)."""
+        # Handed out a batch at a time: no generator is resumed per record.
+        return chain.from_iterable(self._batches())
+
+    def _batches(self) -> Iterator[list[tuple[int, dict[str, str]]]]:
+        """The records, with their lines, of each batch of the file's lines.
+
+        The file's lines are taken a batch at a time, as the csv module would take them. A
+        batch where every line is one record of plain fields (see :func:`_plain_records`)
+        is cut at line ends and delimiters by whole-list C calls; any other goes through
+        ``csv.reader``, which may read on past the batch (a quoted field holding line
+        breaks); the next batch starts where it stopped. The records before an error are
+        handed out, then the error.
+        """
         try:
             with self.path.open(encoding=self.encoding, newline="") as handle:
                 reader = csv.reader(handle, delimiter=self.delimiter)
@@ -100,17 +116,20 @@ class CsvSource:
                 if len(set(header)) != len(header):
                     dup = sorted({h for h in header if header.count(h) > 1})
                     raise SourceError(f"{self.path}: the header repeats the columns {dup}")
-                width = len(header)
                 line = reader.line_num + 1
-                for record in reader:
-                    if len(record) != width and record:
-                        raise SourceError(
-                            f"{self.path}, line {line}: {len(record)} fields where the header "
-                            f"has {width}; quote values that contain {self.delimiter!r}"
+                plain = self.delimiter not in ('"', "\r", "\n")
+                for lines, error in _line_batches(handle):
+                    records = _plain_records(lines, self.delimiter, len(header)) if plain else None
+                    if records is not None:
+                        yield list(zip(count(line), map(dict, map(zip, repeat(header), records))))
+                        line += len(records)
+                    elif lines:
+                        rest = handle if error is None else _raising(error)
+                        line = yield from self._one_by_one(
+                            chain(lines, rest), len(lines), header, line
                         )
-                    if record:
-                        yield line, dict(zip(header, record, strict=True))
-                    line = reader.line_num + 1
+                    if error is not None:
+                        raise error
         except UnicodeDecodeError as exc:
             raise SourceError(
                 f"{self.path}: not {self.encoding} text ({exc}); pass the file's encoding"
@@ -118,9 +137,74 @@ class CsvSource:
         except csv.Error as exc:
             raise SourceError(f"{self.path}: malformed CSV: {exc}") from exc
 
+    def _one_by_one(
+        self, lines: Iterator[str], size: int, header: list[str], line: int
+    ) -> Generator[list[tuple[int, dict[str, str]]], None, int]:
+        """The records of ``lines`` one at a time, read by ``csv.reader`` until ``size`` lines
+        are read, the first on ``line``; returns the line after them."""
+        width = len(header)
+        reader = csv.reader(lines, delimiter=self.delimiter)
+        before = line - 1  # the line before the batch
+        for record in reader:
+            if len(record) != width and record:
+                raise SourceError(
+                    f"{self.path}, line {line}: {len(record)} fields where the header "
+                    f"has {width}; quote values that contain {self.delimiter!r}"
+                )
+            if record:
+                yield [(line, dict(zip(header, record, strict=True)))]
+            line = before + reader.line_num + 1
+            if reader.line_num >= size:
+                break
+        return line
+
     def describe(self) -> str:
         """The file, as a report names it."""
         return str(self.path)
+
+
+def _plain_records(lines: list[str], delimiter: str, width: int) -> list[list[str]] | None:
+    """The records of ``lines`` when each is a record of ``width`` plain fields (no quote,
+    no field over the csv module's limit), as ``csv.reader`` reads them; ``None`` when any
+    is not.
+
+    A file opened with ``newline=""`` ends each line at its first line break (``"\\r\\n"``,
+    ``"\\r"`` or ``"\\n"``), so a line holds no other: stripped of it, a line without
+    quotes is its fields and delimiters (a blank one is one field, where csv reads none:
+    the width tells them apart but for a one-column header).
+    """
+    text = "".join(lines)
+    if width < 2 or '"' in text:
+        return None
+    limit = csv.field_size_limit()
+    if len(text) > limit and max(map(len, lines)) > limit:
+        return None  # a field may be over the limit: csv.reader says so
+    records = list(map(str.split, map(str.rstrip, lines, repeat("\r\n")), repeat(delimiter)))
+    if set(map(len, records)) != {width}:
+        return None
+    return records
+
+
+def _line_batches(handle: Iterator[str]) -> Iterator[tuple[list[str], Exception | None]]:
+    """The lines of an open text file a batch at a time, and the error that cut a batch short
+    (the lines before text that does not decode are read first); the reader of a batch may
+    read on from ``handle``, and the next batch starts where it stopped."""
+    while True:
+        lines: list[str] = []
+        try:
+            lines.extend(islice(handle, _LINE_BATCH))  # extend keeps what it read before an error
+        except UnicodeDecodeError as exc:
+            yield lines, exc
+            return
+        if not lines:
+            return
+        yield lines, None
+
+
+def _raising(error: Exception) -> Iterator[str]:
+    """Where a file's lines stop with ``error``: raises it when reached."""
+    raise error
+    yield  # a generator: raises on the first next()
 
 
 @attrs.frozen

@@ -27,14 +27,23 @@ import pendulum
 
 from servicekit._events import (
     AgentReplied,
-    Assigned,
     CustomerReplied,
     PriorityChanged,
     TicketOpened,
+    assigned_event,
 )
 from servicekit._lifecycle import SAME, Lifecycle, _Route
 from servicekit._ticket import Ticket
-from servicekit._time import as_instant, get_timezone, instant_micros, to_micros
+from servicekit._time import (
+    EPOCH_ORDINAL,
+    MICROS_PER_SECOND,
+    REBUILDABLE,
+    as_instant,
+    get_timezone,
+    instant_micros,
+    steady_day,
+    to_micros,
+)
 from servicekit.errors import (
     OutOfOrderEventError,
     ServiceKitError,
@@ -144,7 +153,7 @@ class _Kept:
 
 
 class _ScanTally:
-    """The figures of a :class:`SourceScan`, row by row."""
+    """The figures of a :class:`SourceScan`, row by row or a chunk of rows at a time."""
 
     def __init__(self, read: _RowReader) -> None:
         self.read = read
@@ -155,19 +164,18 @@ class _ScanTally:
         self.priorities: Counter[str] = Counter()
         self.done = SeenIds()
         self.current: str | None = None
+        m = read.m
+        self._ticket = operator.methodcaller("get", m.ticket)
+        self._time = operator.methodcaller("get", m.time)
+        self._status = tuple(operator.methodcaller("get", c) for c in m.status or ())
+        self._priority = operator.methodcaller("get", m.priority) if m.priority else None
 
     def add(self, line: int, row: Mapping[str, object]) -> None:
         self.rows += 1
         read = self.read
         if not read.keep(row):
             return
-        ticket = read.ticket(row)
-        if ticket != self.current:
-            # An id is recorded when its run of rows starts: met before means split. Rows
-            # without an id are each refused alone, so they never split a ticket.
-            if self.contiguous and ticket is not None and self.done.add(ticket):
-                self.contiguous = False
-            self.current = ticket
+        self._run(read.ticket(row))
         status = read.status(row)
         if status is not None:
             self.statuses[status] += 1
@@ -181,6 +189,92 @@ class _ScanTally:
         if self.last is None or at > self.last:
             self.last = at
 
+    def _run(self, ticket: str | None) -> None:
+        if ticket != self.current:
+            # An id is recorded when its run of rows starts: met before means split. Rows
+            # without an id are each refused alone, so they never split a ticket.
+            if self.contiguous and ticket is not None and self.done.add(ticket):
+                self.contiguous = False
+            self.current = ticket
+
+    def add_chunk(self, chunk: Sequence[tuple[int, Mapping[str, object]]]) -> None:
+        """:meth:`add` for each row of ``chunk``, with the same figures: a first pass reads
+        every row, so each field is read by C-level maps over the chunk, and each distinct
+        value is looked at once. A field whose values the quick way cannot read exactly
+        (anything but text, or times that are not aware datetimes with a fixed offset) is
+        read row by row, as :meth:`add` reads it."""
+        self.rows += len(chunk)
+        read = self.read
+        if read._filters:
+            kept = [(line, row) for line, row in chunk if read.keep(row)]
+        else:
+            kept = list(chunk)
+        rows = [row for _, row in kept]
+        ids = list(map(self._ticket, rows))
+        # Runs of one raw value (by type too: 0 and False are equal, not the same text);
+        # _run compares their texts, as add does row by row.
+        for (_, ticket), _ in itertools.groupby(zip(map(type, ids), ids, strict=True)):
+            self._run(_text(ticket))
+        if self._status:
+            found = Counter(zip(*(map(get, rows) for get in self._status), strict=True))
+            if all(type(v) is str or v is None for values in found for v in values):
+                for values, n in found.items():
+                    status = read._status(values)
+                    if status is not None:
+                        self.statuses[status] += n
+            else:  # 1, 1.0 and True are one key to a Counter, three texts to a status
+                self.statuses.update(filter(None, map(read.status, rows)))
+        if self._priority is not None:
+            seen = Counter(map(self._priority, rows))
+            if all(type(v) is str or v is None for v in seen):
+                for value, n in seen.items():
+                    if value:
+                        self.priorities[value] += n
+            else:
+                self.priorities.update(filter(None, map(read.priority, rows)))
+        latest = self._latest(list(map(self._time, rows)))
+        if latest is None:
+            for line, row in kept:
+                try:
+                    at: int | None = read.instant_us(row, line)
+                except (_Problem, ServiceKitError):
+                    continue
+                if self.last is None or at > self.last:  # type: ignore[operator]
+                    self.last = at
+        elif latest >= 0 and (self.last is None or latest > self.last):
+            self.last = latest
+
+    def _latest(self, times: list[object]) -> int | None:
+        """The latest of ``times`` in microseconds (-1 for none), when every one is an
+        aware datetime with a fixed offset (or ISO 8601 text of one): compared as
+        datetimes, by their instants. ``None`` when they must be read one by one."""
+        if not times:
+            return -1
+        kinds = set(map(type, times))
+        if kinds == {str}:
+            if self.read.m.time_format is not None:
+                return None
+            try:
+                parsed = list(map(_dt.datetime.fromisoformat, map(str.strip, times)))  # type: ignore[arg-type]
+            except ValueError:
+                return None
+        elif kinds <= _DATETIMES:
+            parsed = times  # type: ignore[assignment]
+        else:
+            return None
+        zones = set(map(type, map(_TZINFO, parsed)))
+        if zones <= _FIXED_ZONES:
+            return to_micros(max(parsed))
+        if zones == {type(None)} and self.read.zone is not None:
+            # Local times: away from a fold or gap (whose rows a first pass skips), a later
+            # wall time is a later instant, so the latest is the latest wall time, when it
+            # is one instant itself.
+            try:
+                return to_micros(self.read._localize(max(parsed), 0))
+            except _Problem:
+                return None
+        return None
+
     def result(self) -> SourceScan:
         self.done.close()
         last_at = None
@@ -193,6 +287,12 @@ class _ScanTally:
 
 
 _UNSEEN: Final = object()
+_DATETIMES: Final = frozenset({_dt.datetime, pendulum.DateTime})
+# Zones whose offset is one constant, so comparing datetimes in them compares instants.
+_FIXED_ZONES: Final = frozenset({_dt.timezone, pendulum.FixedTimezone})
+_TZINFO: Final = operator.attrgetter("tzinfo")
+_SCAN_CHUNK: Final = 1_024
+_ONE_MICROSECOND: Final = _dt.timedelta(microseconds=1)
 _ASSIGNMENT: Final = ("group", "agent", "tier")
 _UNASSIGNED: Final[tuple[str | None, ...]] = (None, None, None)
 _REMEMBER_MAX: Final = 4_096
@@ -236,6 +336,20 @@ def _text(value: object) -> str | None:
     return text if text != "" else None
 
 
+def _in_zone(wall: _dt.datetime, zone: pendulum.FixedTimezone) -> pendulum.DateTime:
+    """The wall time of ``wall`` in ``zone``, the offset it was written with."""
+    return pendulum.DateTime(  # the zone positional: quicker than by keyword
+        wall.year,
+        wall.month,
+        wall.day,
+        wall.hour,
+        wall.minute,
+        wall.second,
+        wall.microsecond,
+        zone,
+    )
+
+
 class _RowReader:
     """Reads one row's fields through a mapping."""
 
@@ -243,6 +357,7 @@ class _RowReader:
         self.m = mapping
         self.zone = get_timezone(mapping.timezone) if mapping.timezone else None
         self._fixed: dict[_dt.tzinfo, pendulum.FixedTimezone] = {}
+        self._offset_us: dict[_dt.tzinfo | None, int] = {}  # of the offsets in _fixed
         # Which assignment fields to read, and the tier rule: decided once, used per row.
         # Where each field that makes an assignment sits in (group, agent, tier).
         self.assign_on = tuple(_ASSIGNMENT.index(f) for f in mapping.assignment_on)
@@ -304,6 +419,52 @@ class _RowReader:
                 return to_micros(parsed)
         return to_micros(self.instant(row, line))
 
+    def moment(self, row: Mapping[str, object], line: int) -> tuple[pendulum.DateTime, int, bool]:
+        """``instant_micros(self.instant(row, line))``, without the checks that the times most
+        exports hold do not need: ISO 8601 text with a UTC offset met before (CSV, JSON
+        Lines), and pendulum values in a fixed offset (XES)."""
+        value = row.get(self.m.time)
+        kind = type(value)
+        if kind is pendulum.DateTime:
+            if type(value.tzinfo) is pendulum.FixedTimezone:  # type: ignore[attr-defined]
+                return instant_micros(value)
+        elif kind is str and self.m.time_format is None:
+            try:
+                parsed = _dt.datetime.fromisoformat(value.strip())  # type: ignore[attr-defined]
+            except ValueError:
+                parsed = None  # instant() says what is wrong
+            if parsed is not None:
+                tz = parsed.tzinfo
+                if tz is None:
+                    return self._local_moment(parsed, line)
+                fixed = self._fixed.get(tz) if type(tz) is _dt.timezone else None
+                if fixed is not None:
+                    # A fixed offset: the instant is the wall time less the offset.
+                    micros = (
+                        (
+                            (parsed.toordinal() - EPOCH_ORDINAL) * 86400
+                            + parsed.hour * 3600
+                            + parsed.minute * 60
+                            + parsed.second
+                        )
+                        * MICROS_PER_SECOND
+                        + parsed.microsecond
+                        - self._offset_us[tz]
+                    )
+                    return _in_zone(parsed, fixed), micros, micros in REBUILDABLE
+        elif kind is _dt.datetime and value.tzinfo is None:  # type: ignore[attr-defined]
+            return self._local_moment(value, line)  # type: ignore[arg-type]
+        return instant_micros(self.instant(row, line))
+
+    def _local_moment(self, naive: _dt.datetime, line: int) -> tuple[pendulum.DateTime, int, bool]:
+        """:meth:`moment` of a time without an offset: on a day the mapping's zone keeps one
+        offset throughout, every wall time is one instant, so there is no fold or gap to ask
+        about (``instant_micros`` of the time in the zone); other days as :meth:`_localize`."""
+        zone = self.zone
+        if zone is not None and steady_day(zone, naive):
+            return instant_micros(naive.replace(tzinfo=zone))
+        return instant_micros(self._localize(naive, line))
+
     def instant(self, row: Mapping[str, object], line: int) -> pendulum.DateTime:
         value = row.get(self.m.time)
         if value is None or value == "":
@@ -344,16 +505,8 @@ class _RowReader:
                 if offset.microseconds or offset % _dt.timedelta(seconds=1):
                     return as_instant(parsed)
                 fixed = self._fixed[tz] = pendulum.FixedTimezone(int(offset.total_seconds()))
-            return pendulum.DateTime(  # the zone positional: quicker than by keyword
-                parsed.year,
-                parsed.month,
-                parsed.day,
-                parsed.hour,
-                parsed.minute,
-                parsed.second,
-                parsed.microsecond,
-                fixed,
-            )
+                self._offset_us[tz] = offset // _ONE_MICROSECOND
+            return _in_zone(parsed, fixed)
         if tz is None or parsed.utcoffset() is None:
             return self._localize(parsed, line)
         if type(parsed) is pendulum.DateTime:
@@ -475,19 +628,26 @@ class TicketReader:
         if self._scan is None:
             tally = _ScanTally(self._read)
             rows = iter(self.source.rows())
+            chunk: list[tuple[int, Mapping[str, object]]] = []
 
             def tallied() -> Iterator[tuple[int, Mapping[str, object]]]:
-                for line, row in rows:
-                    tally.add(line, row)
-                    yield line, row
+                for item in rows:
+                    chunk.append(item)
+                    if len(chunk) >= _SCAN_CHUNK:
+                        tally.add_chunk(chunk)
+                        chunk.clear()
+                    yield item
 
             # Only the first pass keeps tickets: a later one (listing unmapped statuses in
             # the middle of an iteration) must not touch the iteration's counts.
             if self.source.grouped and not self._scanned:
                 self._kept = self._keep(tallied())
             self._scanned = True
-            for line, row in rows:  # what the kept pass left unread, or every row
-                tally.add(line, row)
+            while True:  # the rows the kept pass took but did not tally, then what it left
+                tally.add_chunk(chunk)
+                chunk = list(itertools.islice(rows, _SCAN_CHUNK))
+                if not chunk:
+                    break
             self._scan = tally.result()
         self._check_statuses(self._scan.statuses)
         return self._scan
@@ -616,13 +776,18 @@ class TicketReader:
     def _kept_rows(
         self, rows: Iterable[tuple[int, Mapping[str, object]]]
     ) -> Iterator[tuple[int, Mapping[str, object]]]:
-        read = self._read
+        read, counts = self._read, self._counts
+        if not read._filters:  # every row kept: counted as it passes
+            for item in rows:
+                counts["rows"] += 1
+                yield item
+            return
         for line, row in rows:
-            self._counts["rows"] += 1
+            counts["rows"] += 1
             if read.keep(row):
                 yield line, row
             else:
-                self._counts["rows_ignored"] += 1
+                counts["rows_ignored"] += 1
 
     def _grouped_rows(
         self, rows: Iterable[tuple[int, Mapping[str, object]]]
@@ -738,16 +903,21 @@ class TicketReader:
             rows = [(line, row) for _, _, line, row in keyed]
         ticket: Ticket | None = None
         assigned = _UNASSIGNED  # the (group, agent, tier) of the latest assignment
+        kinds, kind_column = m.kinds, m.kind
         for line, row in rows:
-            kind = m.kinds.get(_text(row.get(m.kind)) or "", "snapshot") if m.kind else "snapshot"
+            kind = (
+                kinds.get(_text(row.get(kind_column)) or "", "snapshot")
+                if kind_column
+                else "snapshot"
+            )
             if kind == "ignore":
                 self._counts["rows_ignored"] += 1
                 continue
-            at = read.instant(row, line)
+            moment = read.moment(row, line)
             try:
                 if ticket is None:
-                    ticket = self._open(ticket_id, row, line, at)
-                assigned = self._apply(ticket, kind, row, line, at, assigned)
+                    ticket = self._open(ticket_id, row, line, moment[0])
+                assigned = self._apply(ticket, kind, row, line, moment, assigned)
             except UnmappedStatusError:
                 raise
             except OutOfOrderEventError as exc:
@@ -835,19 +1005,21 @@ class TicketReader:
         kind: str,
         row: Mapping[str, object],
         line: int,
-        at: pendulum.DateTime,
+        moment: tuple[pendulum.DateTime, int, bool],
         assigned: tuple[str | None, ...],
     ) -> tuple[str | None, ...]:
-        """Record what ``row`` says happened; returns the ticket's latest assignment
-        (``assigned``, the one before the row, when the row records none)."""
+        """Record what ``row`` says happened at ``moment`` (``instant_micros`` of its time);
+        returns the ticket's latest assignment (``assigned``, the one before the row, when
+        the row records none)."""
         m, read = self.mapping, self._read
+        at = moment[0]
         actor = _text(row.get(m.actor)) if m.actor else None  # _actor, inline: every row
         snapshot = kind == "snapshot"
         if snapshot or kind == "priority":
-            raw = read.priority(row)
+            raw = _text(row.get(m.priority)) if m.priority else None  # read.priority, inline
             if raw is not None:
-                priority = self._priority(raw, line)
-                if priority != ticket.priority:
+                priority = self._priority(raw, line) if m.priorities else raw
+                if priority != ticket._priority:
                     ticket.record(
                         PriorityChanged(
                             at=at, actor=actor, from_priority=ticket.priority, to_priority=priority
@@ -858,7 +1030,10 @@ class TicketReader:
             agent = _text(row.get(m.agent)) if m.agent is not None else None
             tier = _text(row.get(m.tier)) if m.tier is not None else None
             if tier is None and group is not None:
-                tier = read.tier_of(group)
+                # read.tier_of, inline when the group is known
+                tier = read._tiers.get(group, _UNSEEN)  # type: ignore[arg-type]
+                if tier is _UNSEEN:
+                    tier = read.tier_of(group)
             values = (group, agent, tier)
             changed = False
             for i in read.assign_on:
@@ -867,12 +1042,22 @@ class TicketReader:
                     changed = True
                     break
             if changed or (kind == "assignment" and any(values)):
-                ticket.record(Assigned(at=at, actor=actor, group=group, agent=agent, tier=tier))
+                # Every field is text or None and the instant is checked: no validators.
+                ticket._record(assigned_event(at, actor, group, agent, tier), moment[1])
                 assigned = values
         if snapshot or kind == "status":
             raw = read.status(row)
             if raw is not None:
-                self._move(ticket, m.statuses.get(raw, raw), row, line, at, actor)
+                status = m.statuses.get(raw, raw)
+                if status == ticket._status and m.lifecycle is not None:
+                    pass  # a repeated status is no change in a ready-made lifecycle
+                elif (route := self._moves.get((ticket._status, status))) is not None:
+                    # Ticket.fire, less what is known here: the route, the instant in
+                    # microseconds, and text or None for actor and role.
+                    role = _text(row.get(m.role)) if m.role else None
+                    ticket._fire_route(route, *moment, actor, role)
+                else:
+                    self._refuse_move(ticket, status, line)
         elif kind == "agent_reply":
             ticket.record(AgentReplied(at=at, actor=actor, public=read.public(row, line)))
         elif kind == "agent_note":
@@ -881,36 +1066,21 @@ class TicketReader:
             ticket.record(CustomerReplied(at=at, actor=actor))
         return assigned
 
-    def _move(
-        self,
-        ticket: Ticket,
-        status: str,
-        row: Mapping[str, object],
-        line: int,
-        at: pendulum.DateTime,
-        actor: str | None,
-    ) -> None:
+    def _refuse_move(self, ticket: Ticket, status: str, line: int) -> None:
+        """Raise what is wrong with moving ``ticket`` to ``status``: a status the lifecycle
+        lacks, or a move it does not allow."""
         if status not in self._statuses:
             if self._keeping:
                 raise _Abandon  # the first pass goes on and lists every unmapped status
             self._scan = None
             self.scan()  # lists every unmapped status of the source
             self._check_statuses([status])
-        if status == ticket.status and self.mapping.lifecycle is not None:
-            return  # a repeated status is no change in a ready-made lifecycle
-        route = self._moves.get((ticket.status, status))
-        if route is None:
-            raise _Problem(
-                line,
-                "invalid-transition",
-                f"lifecycle {self.lifecycle.name!r} has no move from {ticket.status!r} to "
-                f"{status!r}",
-                "build the lifecycle from [categories] (every observed move allowed)",
-            )
-        role = _text(row.get(self.mapping.role)) if self.mapping.role else None
-        # Ticket.fire, less what is known here: the route, and text or None for actor and role.
-        instant, at_us, exact = instant_micros(at, name="at")
-        ticket._fire_route(route, instant, at_us, exact, actor, role)
+        raise _Problem(
+            line,
+            "invalid-transition",
+            f"lifecycle {self.lifecycle.name!r} has no move from {ticket.status!r} to {status!r}",
+            "build the lifecycle from [categories] (every observed move allowed)",
+        )
 
 
 def read_tickets(

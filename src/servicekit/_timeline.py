@@ -51,20 +51,26 @@ def _rank(event: Event) -> int:
 _RANKS: dict[type, int] = {}
 
 
-# Destination status -> the stand-in of a status change to it (see timeline's bare_changes).
-_BARE: dict[str, StatusChanged] = {}
+class _BareChanges(dict[str, StatusChanged]):
+    """Destination status -> the stand-in of a status change to it (see timeline's
+    bare_changes): a subscript for every status change of every evaluation, a new stand-in
+    only for a status not met yet."""
+
+    __slots__ = ()
+
+    def __missing__(self, to_status: str) -> StatusChanged:
+        bare = StatusChanged(at=_NOWHERE, trigger="-", from_status="-", to_status=to_status)
+        if len(self) >= _BARE_MAX:
+            self.clear()
+        self[to_status] = bare
+        return bare
+
+
 _BARE_MAX: Final = 4096
 _NOWHERE: Final = pendulum.datetime(1970, 1, 1)
-
-
-def _bare_change(to_status: str) -> StatusChanged:
-    bare = _BARE.get(to_status)
-    if bare is None:
-        bare = StatusChanged(at=_NOWHERE, trigger="-", from_status="-", to_status=to_status)
-        if len(_BARE) >= _BARE_MAX:
-            _BARE.clear()
-        _BARE[to_status] = bare
-    return bare
+_BARE = _BareChanges()
+#: The stand-in of a status change to a status (see timeline's bare_changes).
+_bare_change: Final = _BARE.__getitem__
 
 
 def timeline(events: Iterable[Event], now_us: int, *, bare_changes: bool = False) -> Stamped:

@@ -11,11 +11,12 @@ import attrs
 import pendulum
 
 from servicekit._events import Acknowledged, PriorityChanged, StatusChanged
+from servicekit._lifecycle import Lifecycle
 from servicekit._memo import IdentityMemo
 from servicekit._status import StatusCategory
 from servicekit._ticket import Ticket
 from servicekit._time import duration_micros, from_micros, to_micros
-from servicekit._timeline import Timeline, timeline
+from servicekit._timeline import Timeline, _bare_change, timeline
 from servicekit.errors import InvalidEscalationError
 from servicekit.escalation._chain import (
     AfterBreach,
@@ -268,9 +269,17 @@ def _event_marks(
     kinds, categories = inputs.kinds, inputs.categories
     # A timeline's status changes are mostly of the class itself (stand-ins among them).
     changes_mark = StatusChanged.kind in kinds
+    # When no condition reads a status change as an event, what one of the class itself
+    # marks depends only on the status it enters: looked up, not tested.
+    entered = None if changes_mark else _entered_marks(chain, ticket.lifecycle)
     for index, (at, event) in enumerate(events):
         # ChainInputs.may_mark, inline: this loop reads every event of every evaluation.
         kind = type(event)
+        if kind is StatusChanged and entered is not None:
+            what = entered[event.to_status]  # type: ignore[attr-defined]
+            if what is not None:
+                marks.append((at, index, what, event))
+            continue
         if kind is StatusChanged or isinstance(event, StatusChanged):
             category: StatusCategory | None = category_of(event.to_status)  # type: ignore[attr-defined]
             if category not in categories and not (
@@ -287,6 +296,48 @@ def _event_marks(
         elif _matches_trigger(chain, event, category, raised):
             marks.append((at, index, "trigger", event))
     return marks
+
+
+class _EnteredMarks(dict[str, str | None]):
+    """Per status of a lifecycle, what a status change into it marks for a chain none of
+    whose conditions reads status changes as events (``"stop"``, ``"trigger"`` or ``None``;
+    a status the lifecycle does not know raises what ``Lifecycle.category`` raises)."""
+
+    __slots__ = ("_chain", "_lifecycle")
+
+    def __init__(self, chain: EscalationChain, lifecycle: Lifecycle) -> None:
+        super().__init__()
+        self._chain, self._lifecycle = chain, lifecycle
+
+    def __missing__(self, status: str) -> str | None:
+        category = self._lifecycle._category_of[status]
+        # The stand-in of a change into the status: only the category it enters is read.
+        probe = _bare_change(status)
+        what = None
+        if _matches_stop(self._chain, probe, category, ""):
+            what = "stop"
+        elif _matches_trigger(self._chain, probe, category, False):
+            what = "trigger"
+        self[status] = what  # a lifecycle's statuses are few
+        return what
+
+
+def _entered_marks(chain: EscalationChain, lifecycle: Lifecycle) -> _EnteredMarks:
+    """The :class:`_EnteredMarks` of ``chain`` for ``lifecycle`` (remembered per pair)."""
+    key = (id(chain), id(lifecycle))
+    found = _ENTERED.get(key)
+    if found is not None and found._chain is chain and found._lifecycle is lifecycle:
+        return found
+    found = _EnteredMarks(chain, lifecycle)
+    if len(_ENTERED) >= 256:
+        _ENTERED.clear()
+    _ENTERED[key] = found
+    return found
+
+
+# (chain id, lifecycle id) -> their table; each table holds both, so neither id is reused
+# while it lasts.
+_ENTERED: dict[tuple[int, int], _EnteredMarks] = {}
 
 
 def _sla_marks(chain: EscalationChain, sla: SlaView | None) -> list[tuple[int, int]]:

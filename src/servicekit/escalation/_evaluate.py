@@ -172,6 +172,8 @@ def _raised(order: tuple[str, ...], event: PriorityChanged) -> bool:
 def _version_at(
     chain: EscalationChain, versions: Sequence[EscalationChain], at: int
 ) -> EscalationChain:
+    if not versions and chain.effective_from is None:
+        return chain  # the only version, in effect since always (most chains)
     candidates = [
         c
         for c in (chain, *versions)
@@ -803,6 +805,12 @@ def _select(
     now_us: int,
 ) -> tuple[tuple[Target, ...] | None, int]:
     """The targets to notify at ``due`` (or later, when holding), and the instant."""
+    if reachable is None:  # everyone is reachable: no question to ask per target
+        if step.selector is Selector.ROUND_ROBIN:
+            return (step.targets[(cursor + loop) % len(step.targets)],), due
+        return (
+            step.targets[:1] if step.selector is Selector.FIRST_REACHABLE else step.targets
+        ), due
     while True:
         # The instant is built only for a reachability question (most chains ask none).
         def ok(target: Target, due: int = due) -> bool:

@@ -194,6 +194,7 @@ def _rows(
     promises were kept and broken."""
     category = as_of.category
     is_open = category not in _FINAL
+    category_name = category.value
     reopens, escalations = _ticket_counts(as_of)
     opened_at = ticket.opened.at
     ticket_id, priority, status = ticket.id, as_of.priority, as_of.status
@@ -229,7 +230,7 @@ def _rows(
                 overrun_seconds=overrun,
                 first=first,
                 status=status,
-                category=category.value,
+                category=category_name,
                 open=is_open,
                 reopens=reopens,
                 escalations=escalations,

@@ -42,6 +42,7 @@ from servicekit.followup._schedule import Scan
 from servicekit.protocols._format import dump_parts, to_toml_text
 from servicekit.protocols._templates import TemplateSet
 from servicekit.sla import SlaPolicy, SlaReport, SlaTarget
+from servicekit.sla._policy import now_micros
 
 __all__ = ["CustomActions", "DueAction", "ProtocolReport", "ServiceProtocol"]
 
@@ -495,7 +496,7 @@ class ServiceProtocol:
         evaluates in its own way (the caller evaluates then)."""
         if not _plain(type(self)):
             return None
-        now_us = to_micros(now, name="now")
+        now_us = now_micros(now)
         as_of = ticket if ticket._last_us <= now_us else ticket.as_of(now)
         events = timeline(as_of, now_us, bare_changes=self._bare_changes())
         sla = self._policy_report(as_of, events, now_us)

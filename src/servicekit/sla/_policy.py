@@ -119,7 +119,7 @@ class SlaReport:
 
     def for_metric(self, name: str) -> tuple[SlaStatus, ...]:
         """The cycles of the metric called ``name``."""
-        return tuple(s for s in self.statuses if s.metric == name)
+        return tuple([s for s in self.statuses if s.metric == name])
 
 
 @attrs.frozen
@@ -323,12 +323,7 @@ class SlaPolicy:
                 something other than an :class:`SlaTarget` of the same metric.
             NaiveDatetimeError: ``now`` has no time zone.
         """
-        global _last_asked
-        asked, now_us = _last_asked
-        if asked is not now:
-            # A batch asks about one instant for ticket after ticket (a datetime is immutable).
-            now_us = to_micros(now, name="now")
-            _last_asked = (now, now_us)
+        now_us = now_micros(now)
         bare = not self._reads_status_changes
         return self._report(
             ticket, timeline(ticket, now_us, bare_changes=bare), now_us, adjust=adjust
@@ -469,6 +464,18 @@ def _quiet_moves(
 
 # The last instant evaluate was asked about, and it in microseconds. One tuple, replaced whole.
 _last_asked: tuple[object, int] = (object(), 0)
+
+
+def now_micros(now: _dt.datetime) -> int:
+    """``to_micros(now, name="now")``, remembered for the last ``now`` asked: a batch asks
+    about one instant for ticket after ticket (a datetime is immutable)."""
+    global _last_asked
+    asked, now_us = _last_asked
+    if asked is not now:
+        now_us = to_micros(now, name="now")
+        _last_asked = (now, now_us)
+    return now_us
+
 
 # The last report's (now in microseconds, zone, now as a DateTime): a batch asks about one
 # instant for ticket after ticket, and a DateTime is immutable, so they share it. One tuple,

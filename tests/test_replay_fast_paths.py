@@ -29,8 +29,15 @@ from servicekit.cli._replay import _fewer_collections
 from servicekit.errors import ServiceKitError
 from servicekit.escalation import Delay, EscalationChain, Step, Target
 from servicekit.followup import FollowUpSchedule, Interval
-from servicekit.protocols import ServiceProtocol, compliance_rows, reactive_protocol
-from servicekit.protocols._compliance import _DONE, _ticket_counts
+from servicekit.protocols import (
+    CustomActions,
+    DueAction,
+    ServiceProtocol,
+    compliance_rows,
+    evaluate_rows,
+    reactive_protocol,
+)
+from servicekit.protocols._compliance import _DONE, _ticket_counts, ticket_rows
 from servicekit.sla import On
 from servicekit.sources import SourceMapping
 from servicekit.sources._tickets import _Problem, _RowReader, _ScanTally
@@ -103,6 +110,30 @@ def test_evaluation_on_stand_ins_equals_evaluation_on_rebuilt_changes(
         ticket,
         reference,  # type: ignore[arg-type]
     )
+
+
+class _OwnActions(ServiceProtocol):
+    """A protocol with an action rule of its own: a replay evaluates it whole."""
+
+    def custom_actions(self, ticket: Ticket, now: pendulum.DateTime, sla: object) -> CustomActions:
+        key = f"{ticket.id}:own"
+        return CustomActions([DueAction("own", ticket.opened.at, "own", "-", key)])
+
+
+@given(_ANY_TICKET, NOW_HOURS)
+def test_replay_rows_equal_the_rows_of_the_whole_report(
+    case: tuple[ServiceProtocol, Ticket], hours: int
+) -> None:
+    protocol, ticket = case
+    now = ticket.opened.at.add(hours=hours)
+    if hours < 0:  # a replay evaluates only tickets opened by now; evaluate refuses none
+        now = ticket.opened.at
+    for p in (protocol, _OwnActions.from_protocol(protocol)):
+        expected = compliance_rows(p, ticket, p.evaluate(ticket, now))
+        assert ticket_rows(p, ticket, now) == expected
+        assert list(evaluate_rows(p, [ticket], now)) == expected
+    assert protocol._counted(ticket, now) is not None
+    assert _OwnActions.from_protocol(protocol)._counted(ticket, now) is None
 
 
 _CALENDAR = BusinessCalendar("Europe/Brussels", "mon-fri 08:00-18:00")

@@ -12,11 +12,27 @@ from servicekit._events import Event, StatusChanged, TicketOpened
 from servicekit._ticket import Ticket
 from servicekit._time import to_micros
 
-__all__ = ["Timeline", "timeline"]
+__all__ = ["Stamped", "Timeline", "classes_of", "timeline"]
 
 #: A ticket's events up to an instant, as :func:`timeline` gives them: read once per
 #: evaluation and handed to every rules engine.
 Timeline: TypeAlias = Sequence[tuple[int, Event]]
+
+
+class Stamped(list[tuple[int, Event]]):
+    """What :func:`timeline` gives: the events with their instants, and ``classes``, the
+    classes of event among them (a rules engine skips what no event of the ticket can
+    start without reading the events again)."""
+
+    __slots__ = ("classes",)
+
+    classes: frozenset[type[Event]] | set[type[Event]]
+
+
+def classes_of(events: Timeline) -> frozenset[type[Event]] | set[type[Event]]:
+    """The classes of event in ``events`` (remembered by a timeline, else read)."""
+    found: frozenset[type[Event]] | set[type[Event]] | None = getattr(events, "classes", None)
+    return {type(event) for _, event in events} if found is None else found
 
 
 def _rank(event: Event) -> int:
@@ -35,25 +51,29 @@ def _rank(event: Event) -> int:
 _RANKS: dict[type, int] = {}
 
 
-# Destination status -> the stand-in of a status change to it (see timeline's bare_changes).
-_BARE: dict[str, StatusChanged] = {}
+class _BareChanges(dict[str, StatusChanged]):
+    """Destination status -> the stand-in of a status change to it (see timeline's
+    bare_changes): a subscript for every status change of every evaluation, a new stand-in
+    only for a status not met yet."""
+
+    __slots__ = ()
+
+    def __missing__(self, to_status: str) -> StatusChanged:
+        bare = StatusChanged(at=_NOWHERE, trigger="-", from_status="-", to_status=to_status)
+        if len(self) >= _BARE_MAX:
+            self.clear()
+        self[to_status] = bare
+        return bare
+
+
 _BARE_MAX: Final = 4096
 _NOWHERE: Final = pendulum.datetime(1970, 1, 1)
+_BARE = _BareChanges()
+#: The stand-in of a status change to a status (see timeline's bare_changes).
+_bare_change: Final = _BARE.__getitem__
 
 
-def _bare_change(to_status: str) -> StatusChanged:
-    bare = _BARE.get(to_status)
-    if bare is None:
-        bare = StatusChanged(at=_NOWHERE, trigger="-", from_status="-", to_status=to_status)
-        if len(_BARE) >= _BARE_MAX:
-            _BARE.clear()
-        _BARE[to_status] = bare
-    return bare
-
-
-def timeline(
-    events: Iterable[Event], now_us: int, *, bare_changes: bool = False
-) -> list[tuple[int, Event]]:
+def timeline(events: Iterable[Event], now_us: int, *, bare_changes: bool = False) -> Stamped:
     """The events up to ``now_us`` with their instants in microseconds, in order.
 
     At one instant the opening comes first, then status changes, then the rest:
@@ -76,8 +96,9 @@ def timeline(
             stamped = zip(us[:n], events, strict=False)
     else:
         stamped = ((to_micros(event.at), event) for event in events)
-    out: list[tuple[int, Event]] = []
+    out = Stamped()
     ranks: list[int] = []
+    classes: set[type[Event]] = set()
     # A history is in time order, and within an instant mostly in rank order too: an event
     # that ranks before those recorded just before it at its instant (the reopening a reply
     # caused, recorded after the reply) moves back past them, as a stable sort would move
@@ -88,7 +109,9 @@ def timeline(
     for at, event in stamped:
         if at > now_us:
             break
-        rank = ranks_of.get(type(event))
+        kind = type(event)
+        classes.add(kind)
+        rank = ranks_of.get(kind)
         if rank is None:
             rank = _rank(event)
         if at == last_at and rank < ranks[-1]:
@@ -106,4 +129,5 @@ def timeline(
     if not ordered:
         # Stable: events of one instant and rank keep their order.
         out.sort(key=lambda pair: (pair[0], _rank(pair[1])))
+    out.classes = classes
     return out

@@ -52,7 +52,6 @@ from servicekit.protocols import (
     ProtocolComparison,
     ServiceProtocol,
     compare_protocols,
-    compliance_rows,
     crisis_protocol,
     daily_requests_protocol,
     load_protocol,
@@ -60,6 +59,7 @@ from servicekit.protocols import (
     reactive_protocol,
     unmeasurable_metrics,
 )
+from servicekit.protocols._compliance import ticket_rows
 from servicekit.sources import (
     ReadStats,
     Rejection,
@@ -266,7 +266,7 @@ def build_report(
         if to_micros(ticket.opened.at) > now_us:
             after += 1
             continue
-        rows = compliance_rows(protocol, ticket, protocol.evaluate(ticket, now))
+        rows = ticket_rows(protocol, ticket, now)
         for row in rows:
             tally.add(row)
         if on_ticket is not None:

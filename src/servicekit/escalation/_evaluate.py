@@ -11,11 +11,12 @@ import attrs
 import pendulum
 
 from servicekit._events import Acknowledged, PriorityChanged, StatusChanged
+from servicekit._lifecycle import Lifecycle
 from servicekit._memo import IdentityMemo
 from servicekit._status import StatusCategory
 from servicekit._ticket import Ticket
 from servicekit._time import duration_micros, from_micros, to_micros
-from servicekit._timeline import Timeline, timeline
+from servicekit._timeline import Timeline, _bare_change, timeline
 from servicekit.errors import InvalidEscalationError
 from servicekit.escalation._chain import (
     AfterBreach,
@@ -32,6 +33,7 @@ from servicekit.escalation._chain import (
     Unreachable,
 )
 from servicekit.sla import On, SlaPolicy, SlaReport
+from servicekit.sla._policy import opened_zone
 
 __all__ = ["EscalationReport", "Notification", "Position", "Reachable", "evaluate_chain"]
 
@@ -170,6 +172,8 @@ def _raised(order: tuple[str, ...], event: PriorityChanged) -> bool:
 def _version_at(
     chain: EscalationChain, versions: Sequence[EscalationChain], at: int
 ) -> EscalationChain:
+    if not versions and chain.effective_from is None:
+        return chain  # the only version, in effect since always (most chains)
     candidates = [
         c
         for c in (chain, *versions)
@@ -267,9 +271,17 @@ def _event_marks(
     kinds, categories = inputs.kinds, inputs.categories
     # A timeline's status changes are mostly of the class itself (stand-ins among them).
     changes_mark = StatusChanged.kind in kinds
+    # When no condition reads a status change as an event, what one of the class itself
+    # marks depends only on the status it enters: looked up, not tested.
+    entered = None if changes_mark else _entered_marks(chain, ticket.lifecycle)
     for index, (at, event) in enumerate(events):
         # ChainInputs.may_mark, inline: this loop reads every event of every evaluation.
         kind = type(event)
+        if kind is StatusChanged and entered is not None:
+            what = entered[event.to_status]  # type: ignore[attr-defined]
+            if what is not None:
+                marks.append((at, index, what, event))
+            continue
         if kind is StatusChanged or isinstance(event, StatusChanged):
             category: StatusCategory | None = category_of(event.to_status)  # type: ignore[attr-defined]
             if category not in categories and not (
@@ -286,6 +298,48 @@ def _event_marks(
         elif _matches_trigger(chain, event, category, raised):
             marks.append((at, index, "trigger", event))
     return marks
+
+
+class _EnteredMarks(dict[str, str | None]):
+    """Per status of a lifecycle, what a status change into it marks for a chain none of
+    whose conditions reads status changes as events (``"stop"``, ``"trigger"`` or ``None``;
+    a status the lifecycle does not know raises what ``Lifecycle.category`` raises)."""
+
+    __slots__ = ("_chain", "_lifecycle")
+
+    def __init__(self, chain: EscalationChain, lifecycle: Lifecycle) -> None:
+        super().__init__()
+        self._chain, self._lifecycle = chain, lifecycle
+
+    def __missing__(self, status: str) -> str | None:
+        category = self._lifecycle._category_of[status]
+        # The stand-in of a change into the status: only the category it enters is read.
+        probe = _bare_change(status)
+        what = None
+        if _matches_stop(self._chain, probe, category, ""):
+            what = "stop"
+        elif _matches_trigger(self._chain, probe, category, False):
+            what = "trigger"
+        self[status] = what  # a lifecycle's statuses are few
+        return what
+
+
+def _entered_marks(chain: EscalationChain, lifecycle: Lifecycle) -> _EnteredMarks:
+    """The :class:`_EnteredMarks` of ``chain`` for ``lifecycle`` (remembered per pair)."""
+    key = (id(chain), id(lifecycle))
+    found = _ENTERED.get(key)
+    if found is not None and found._chain is chain and found._lifecycle is lifecycle:
+        return found
+    found = _EnteredMarks(chain, lifecycle)
+    if len(_ENTERED) >= 256:
+        _ENTERED.clear()
+    _ENTERED[key] = found
+    return found
+
+
+# (chain id, lifecycle id) -> their table; each table holds both, so neither id is reused
+# while it lasts.
+_ENTERED: dict[tuple[int, int], _EnteredMarks] = {}
 
 
 def _sla_marks(chain: EscalationChain, sla: SlaView | None) -> list[tuple[int, int]]:
@@ -472,7 +526,7 @@ def chain_report(
 
 def _built(chain: EscalationChain, ticket: Ticket, scan: _Scan) -> EscalationReport:
     """The report of what :func:`chain_scan` found."""
-    zone: Any = ticket.opened.at.tz
+    zone = ticket_zone(ticket)
     notifications, position, next_at, next_notification = scan
     return EscalationReport(
         notifications,
@@ -501,7 +555,33 @@ def chain_scan(
     their values are not built), the position, ``next_at`` and ``next_notification_at`` in
     microseconds (``inputs``: the chain's :func:`chain_inputs`, when the caller keeps
     them)."""
-    zone: Any = ticket.opened.at.tz
+    zone = ticket_zone(ticket)
+    due, position, next_at, next_notification = chain_due(
+        chain, ticket, events, now_us, report, zone, reachable, cursor, versions, inputs
+    )
+    ticket_id = ticket.id
+    notifications = tuple(
+        _notification(item, key, zone) for item in due if (key := _key(ticket_id, item)) not in done
+    )
+    return notifications, position, next_at, next_notification
+
+
+def chain_due(
+    chain: EscalationChain,
+    ticket: Ticket,
+    events: Timeline,
+    now_us: int,
+    report: SlaView | None,
+    zone: Any = None,
+    reachable: Reachable | None = None,
+    cursor: int = 0,
+    versions: Sequence[EscalationChain] = (),
+    inputs: ChainInputs | None = None,
+) -> tuple[list[_Due], _Position | None, int | None, int | None]:
+    """What :func:`chain_scan` finds, the notifications due as the records they are built
+    from (a replay only counts them); ``zone``: :func:`ticket_zone`, when the caller has it."""
+    if zone is None:
+        zone = ticket_zone(ticket)
     run = _Run(chain, ticket, events, now_us, report, versions, reachable, cursor, zone, inputs)
     due, position, upcoming, sure = run.at(now_us)
     later = [t for t in upcoming if t > now_us]
@@ -509,11 +589,12 @@ def chain_scan(
     # A step falling due with everyone reachable is a notification for certain; anything
     # else first (a run starting, a hold) is asked about at its instant.
     next_notification = next_at if next_at in sure else _next_notification(run, next_at)
-    ticket_id = ticket.id
-    notifications = tuple(
-        _notification(item, key, zone) for item in due if (key := _key(ticket_id, item)) not in done
-    )
-    return notifications, position, next_at, next_notification
+    return due, position, next_at, next_notification
+
+
+def ticket_zone(ticket: Ticket) -> Any:
+    """The zone of a ticket's reports: its opening's pendulum zone."""
+    return opened_zone(ticket.opened)
 
 
 def _instant(micros: int | None, zone: Any) -> pendulum.DateTime | None:
@@ -724,6 +805,12 @@ def _select(
     now_us: int,
 ) -> tuple[tuple[Target, ...] | None, int]:
     """The targets to notify at ``due`` (or later, when holding), and the instant."""
+    if reachable is None:  # everyone is reachable: no question to ask per target
+        if step.selector is Selector.ROUND_ROBIN:
+            return (step.targets[(cursor + loop) % len(step.targets)],), due
+        return (
+            step.targets[:1] if step.selector is Selector.FIRST_REACHABLE else step.targets
+        ), due
     while True:
         # The instant is built only for a reachability question (most chains ask none).
         def ok(target: Target, due: int = due) -> bool:

@@ -24,7 +24,7 @@ from servicekit._events import (
 from servicekit._status import StatusCategory
 from servicekit._ticket import Ticket
 from servicekit._time import duration_micros, from_micros, get_timezone, to_micros
-from servicekit._timeline import Timeline, timeline
+from servicekit._timeline import Timeline, classes_of, timeline
 from servicekit.errors import InvalidFollowUpError
 from servicekit.followup._cadence import Cadence, ContactWindow, Daily
 
@@ -328,6 +328,9 @@ class FollowUpSchedule:
                     category = entered
             return runs
         anchor, stop_on, pause_in = self.anchor, self.stop_on, self.pause_in
+        starters = _STARTERS[anchor]
+        if not any(issubclass(kind, starters) for kind in classes_of(events)):
+            return runs  # no event of the ticket can start a run (most, in a replay)
         for at, event in events:
             kind = type(event).kind
             if isinstance(event, StatusChanged):
@@ -591,6 +594,8 @@ class FollowUpSchedule:
 
     def _promises(self, ticket: Ticket, events: Timeline, now_us: int) -> tuple[PromiseStatus, ...]:
         out: list[PromiseStatus] = []
+        if not any(issubclass(kind, PromiseMade) for kind in classes_of(events)):
+            return ()
         made_at = [i for i, (_, event) in enumerate(events) if isinstance(event, PromiseMade)]
         if not made_at:
             return ()  # most tickets: no promise, no zone or duration to look up
@@ -661,6 +666,13 @@ _RUN_ENDS: Final = frozenset(
 #: a run takes its cadence from the priority when it starts, at an event of these types, and
 #: events come in order, so a priority change alone changes no run started before it.
 _READS: Final = (AgentReplied, OptedOut, PromiseMade, StatusChanged, TicketOpened)
+#: Per anchor but solved, the event types that may start a run (a public agent update
+#: starts one with a promise anchor only within a run a promise started).
+_STARTERS: Final[Mapping[Anchor, tuple[type[Event], ...]]] = {
+    Anchor.OPENED: (AgentReplied, TicketOpened),
+    Anchor.LAST_AGENT_UPDATE: (AgentReplied,),
+    Anchor.PROMISE: (PromiseMade,),
+}
 
 
 def zone_tz(zone: str) -> Any:

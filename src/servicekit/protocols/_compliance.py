@@ -24,11 +24,13 @@ from typing import Any, Final
 import attrs
 
 from servicekit._events import Assigned, Escalated
+from servicekit._lifecycle import Lifecycle
+from servicekit._memo import IdentityMemo
 from servicekit._status import StatusCategory
 from servicekit._ticket import Ticket
 from servicekit.followup import PromiseState
 from servicekit.protocols._protocol import ProtocolReport, ServiceProtocol
-from servicekit.sla import SlaState, SlaStatus
+from servicekit.sla import SlaReport, SlaState, SlaStatus
 
 __all__ = [
     "METRIC_STATES",
@@ -109,21 +111,41 @@ class ComplianceRow:
 def _ticket_counts(ticket: Ticket) -> tuple[int, int]:
     # Reopens are read from the status moves, escalations from the other events: neither
     # count depends on how the two interleave, and neither needs the events rebuilt.
-    category = ticket.lifecycle._category_of.__getitem__
+    done = _DONE_OF(ticket.lifecycle)
     reopens = escalations = 0
     for from_status, to_status in ticket._moves():
-        if category(from_status) in _DONE and category(to_status) not in _DONE:
+        if done[from_status] and not done[to_status]:
             reopens += 1
     tier: str | None = None
     for event in ticket._recorded():
-        if isinstance(event, Assigned):
-            if event.tier is not None:
-                if tier is not None and event.tier != tier:
+        kind = type(event)
+        if kind is Assigned or isinstance(event, Assigned):
+            if event.tier is not None:  # type: ignore[attr-defined]
+                if tier is not None and event.tier != tier:  # type: ignore[attr-defined]
                     escalations += 1
-                tier = event.tier
+                tier = event.tier  # type: ignore[attr-defined]
         elif isinstance(event, Escalated):
             escalations += 1
     return reopens, escalations
+
+
+class _DoneOf(dict[str, bool]):
+    """Per status name of a lifecycle, whether it is solved, closed or cancelled: read for
+    both ends of every status move of every ticket a replay counts (a name the lifecycle
+    does not know raises what ``Lifecycle.category`` raises)."""
+
+    __slots__ = ("_category_of",)
+
+    def __init__(self, lifecycle: Lifecycle) -> None:
+        category_of = lifecycle._category_of
+        super().__init__((name, category in _DONE) for name, category in category_of.items())
+        self._category_of = category_of
+
+    def __missing__(self, name: str) -> bool:
+        return self._category_of[name] in _DONE
+
+
+_DONE_OF: IdentityMemo[Lifecycle, _DoneOf] = IdentityMemo(_DoneOf)
 
 
 def compliance_rows(
@@ -134,32 +156,91 @@ def compliance_rows(
     ``report`` is the protocol's report on ``ticket`` (``protocol.evaluate(ticket, now)``).
     """
     as_of = ticket if ticket.status == report.status else ticket.as_of(report.now)
+    kept = broken = 0
+    for fu in report.follow_ups:
+        for promise in fu.promises:
+            if promise.state is PromiseState.KEPT:
+                kept += 1
+            elif promise.state is PromiseState.BROKEN:
+                broken += 1
+    return _rows(protocol, as_of, ticket, report.sla, len(report.actions), kept, broken)
+
+
+def ticket_rows(
+    protocol: ServiceProtocol, ticket: Ticket, now: _dt.datetime
+) -> list[ComplianceRow]:
+    """``compliance_rows(protocol, ticket, protocol.evaluate(ticket, now))``, without building
+    the report's values that rows do not read (a replay evaluates every ticket of a log)."""
+    counted = protocol._counted(ticket, now)
+    if counted is None:  # a protocol that evaluates in its own way
+        return compliance_rows(protocol, ticket, protocol.evaluate(ticket, now))
+    as_of, sla, actions, kept, broken = counted
+    # As compliance_rows reads the ticket as of the report's instant (as_of is that ticket).
+    shown = ticket if ticket.status == as_of.status else as_of
+    return _rows(protocol, shown, ticket, sla, actions, kept, broken)
+
+
+def _rows(
+    protocol: ServiceProtocol,
+    as_of: Ticket,
+    ticket: Ticket,
+    sla: SlaReport | None,
+    actions: int,
+    kept: int,
+    broken: int,
+) -> list[ComplianceRow]:
+    """The rows of ``ticket`` (``as_of``: the ticket whose status, priority and counts they
+    show), from what its report says: the SLA report, how many actions are due, how many
+    promises were kept and broken."""
     category = as_of.category
     is_open = category not in _FINAL
+    category_name = category.value
     reopens, escalations = _ticket_counts(as_of)
-    promises = Counter(p.state for fu in report.follow_ups for p in fu.promises)
     opened_at = ticket.opened.at
-    common: dict[str, Any] = {
-        "ticket": ticket.id,
-        "priority": as_of.priority,
-        # strftime's %Y-%m without its format parsing (years are 1 to 9999, unpadded below 1000).
-        "month": f"{opened_at.year}-{opened_at.month:02d}",
-        "status": as_of.status,
-        "category": category.value,
-        "open": is_open,
-        "reopens": reopens,
-        "escalations": escalations,
-        "promises_kept": promises[PromiseState.KEPT],
-        "promises_broken": promises[PromiseState.BROKEN],
-        "due_actions": len(report.actions) if is_open else 0,
-    }
-    metrics = [m.name for m in protocol.sla.metrics] if protocol.sla is not None else []
-    if not metrics or report.sla is None:
-        return [_row(common, "", (), first=True)]
-    return [
-        _row(common, name, report.sla.for_metric(name), first=index == 0)
-        for index, name in enumerate(metrics)
-    ]
+    ticket_id, priority, status = ticket.id, as_of.priority, as_of.status
+    # strftime's %Y-%m without its format parsing (years are 1 to 9999, unpadded below 1000).
+    month = f"{opened_at.year}-{opened_at.month:02d}"
+    due_actions = actions if is_open else 0
+    policy = protocol.sla
+    if policy is None or sla is None:
+        found: list[tuple[str, list[SlaStatus]]] = [("", [])]
+    else:
+        # Each metric's cycles (SlaReport.for_metric of each), the statuses read once.
+        by_metric: dict[str, list[SlaStatus]] = {m.name: [] for m in policy.metrics}
+        for s in sla.statuses:
+            cycles = by_metric.get(s.metric)
+            if cycles is not None:
+                cycles.append(s)
+        found = list(by_metric.items())
+    rows = []
+    first = True
+    for metric, statuses in found:
+        state, breached, elapsed, target, overrun = _summary(statuses)
+        rows.append(
+            ComplianceRow(
+                ticket=ticket_id,
+                metric=metric,
+                priority=priority,
+                month=month,
+                state=state,
+                cycles=len(statuses),
+                breached_cycles=breached,
+                elapsed_seconds=elapsed,
+                target_seconds=target,
+                overrun_seconds=overrun,
+                first=first,
+                status=status,
+                category=category_name,
+                open=is_open,
+                reopens=reopens,
+                escalations=escalations,
+                promises_kept=kept,
+                promises_broken=broken,
+                due_actions=due_actions,
+            )
+        )
+        first = False
+    return rows
 
 
 def _seconds(micros: int) -> float:
@@ -167,13 +248,13 @@ def _seconds(micros: int) -> float:
     return micros / 10**6
 
 
-def _row(
-    common: Mapping[str, Any], metric: str, statuses: tuple[SlaStatus, ...], *, first: bool
-) -> ComplianceRow:
-    breached = [s for s in statuses if s.breached]
+def _summary(statuses: Sequence[SlaStatus]) -> tuple[str, int, float, float | None, float]:
+    """A metric's state, breached cycles, elapsed, target and overrun seconds over its
+    cycles (see :class:`ComplianceRow`)."""
     if not statuses:
-        state = "not_applicable"
-    elif breached:
+        return "not_applicable", 0, 0, None, 0.0
+    breached = [s for s in statuses if s._breached]
+    if breached:
         state = "breached"
     elif any(s.state in _ACTIVE for s in statuses):
         state = "open"
@@ -183,17 +264,13 @@ def _row(
         state = "cancelled"
     # Seconds straight from the statuses' microseconds (what timedelta.total_seconds gives),
     # without building a pendulum Duration per status.
-    overrun = max((_seconds(s._elapsed_us - s._target_us) for s in breached), default=0.0)
-    return ComplianceRow(
-        metric=metric,
-        state=state,
-        cycles=len(statuses),
-        breached_cycles=len(breached),
-        elapsed_seconds=sum(_seconds(s._elapsed_us) for s in statuses),
-        target_seconds=_seconds(statuses[-1]._target_us) if statuses else None,
-        overrun_seconds=overrun,
-        first=first,
-        **common,
+    overrun = max([_seconds(s._elapsed_us - s._target_us) for s in breached], default=0.0)
+    return (
+        state,
+        len(breached),
+        sum([_seconds(s._elapsed_us) for s in statuses]),
+        _seconds(statuses[-1]._target_us),
+        overrun,
     )
 
 
@@ -346,8 +423,8 @@ class ComplianceTally:
             self._statuses[row.status] += 1
         if not row.metric:
             return
-        self._by_priority.setdefault((row.metric, row.priority), Counter())[row.state] += 1
-        self._by_month.setdefault((row.metric, row.month), Counter())[row.state] += 1
+        _count(self._by_priority, (row.metric, row.priority), row.state)
+        _count(self._by_month, (row.metric, row.month), row.state)
         if row.overrun_seconds > 0:
             item = (row.overrun_seconds, row.ticket, row.metric, row.priority, row.status)
             _keep_largest(self._worst.setdefault(row.metric, []), item, self._worst_n)
@@ -412,6 +489,14 @@ class ComplianceTally:
         )
 
 
+def _count(table: dict[tuple[str, str], Counter[str]], key: tuple[str, str], state: str) -> None:
+    # (setdefault would build a Counter for every row.)
+    counts = table.get(key)
+    if counts is None:
+        counts = table[key] = Counter()
+    counts[state] += 1
+
+
 def _keep_largest(heap: list[Any], item: Any, n: int) -> None:
     """Add ``item`` to ``heap``, a min-heap of the ``n`` largest items met so far."""
     if len(heap) < n:
@@ -458,4 +543,4 @@ def evaluate_rows(
 ) -> Iterator[ComplianceRow]:
     """Stream the rows of every ticket under ``protocol`` at ``now``."""
     for ticket in tickets:
-        yield from compliance_rows(protocol, ticket, protocol.evaluate(ticket, now))
+        yield from ticket_rows(protocol, ticket, now)

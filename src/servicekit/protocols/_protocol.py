@@ -31,15 +31,18 @@ from servicekit.escalation import EscalationChain, EscalationReport, Notificatio
 from servicekit.escalation._evaluate import (
     ChainInputs,
     SlaView,
+    chain_due,
     chain_inputs,
     chain_report,
     chain_scan,
+    ticket_zone,
 )
 from servicekit.followup import Anchor, FollowUpReport, FollowUpSchedule, PromiseState
 from servicekit.followup._schedule import Scan
 from servicekit.protocols._format import dump_parts, to_toml_text
 from servicekit.protocols._templates import TemplateSet
 from servicekit.sla import SlaPolicy, SlaReport, SlaTarget
+from servicekit.sla._policy import now_micros
 
 __all__ = ["CustomActions", "DueAction", "ProtocolReport", "ServiceProtocol"]
 
@@ -487,6 +490,39 @@ class ServiceProtocol:
             yield from _schedule_actions(ticket, schedule, (fu.due, fu.terminal, fu.promises, None))
         yield from _transition_actions(ticket, transitions)
 
+    def _counted(self, ticket: Ticket, now: _dt.datetime) -> Counted | None:
+        """What a replay reads of :meth:`evaluate` (see :class:`Counted`), without building
+        the report's values (notifications, due actions, instants); ``None`` when a subclass
+        evaluates in its own way (the caller evaluates then)."""
+        if not _plain(type(self)):
+            return None
+        now_us = now_micros(now)
+        as_of = ticket if ticket._last_us <= now_us else ticket.as_of(now)
+        events = timeline(as_of, now_us, bare_changes=self._bare_changes())
+        sla = self._policy_report(as_of, events, now_us)
+        zone = ticket_zone(as_of)
+        # Every part is evaluated as evaluate evaluates it (so it refuses what evaluate
+        # refuses); its due actions are only counted.
+        actions = sum(
+            len(chain_due(c, as_of, events, now_us, sla, zone)[0]) for c in self.escalations
+        )
+        kept = broken = 0
+        for schedule in self.follow_ups:
+            due, terminal, promises, _ = schedule._scan(as_of, events, now_us)
+            actions += len(due) + (terminal is not None)
+            for p in promises:
+                if p.state is PromiseState.KEPT:
+                    kept += 1
+                elif p.state is PromiseState.BROKEN:
+                    broken += 1
+                    actions += 1  # promise_broken
+                elif p.reminder_due:
+                    actions += 1  # promise_reminder
+        lifecycle = as_of.lifecycle
+        if lifecycle.timed_from(as_of.status):
+            actions += sum(t.due for t in lifecycle.due_transitions(as_of, now))
+        return Counted(as_of, sla, actions, kept, broken)
+
     # -- re-planning one ticket after a change (the wake-up scheduler) -------------------------
 
     def _replan_inputs(self) -> ReplanInputs | None:
@@ -494,11 +530,7 @@ class ServiceProtocol:
         subclass evaluates in its own way (every re-plan is then a whole :meth:`evaluate`)."""
         base = ServiceProtocol
         cls = type(self)
-        if (
-            cls.evaluate is not base.evaluate
-            or cls.evaluate_sla is not base.evaluate_sla
-            or cls.custom_actions is not base.custom_actions
-        ):
+        if not _plain(cls):
             return None
         policy = self.sla
         metrics = (
@@ -662,6 +694,36 @@ def _transition_actions(
         if t.due:
             key = f"{ticket.id}:{ticket.lifecycle.name}:{t.trigger}:{t.at.isoformat()}"
             yield DueAction("transition", t.at, ticket.lifecycle.name, t.trigger, key)
+
+
+def _plain(cls: type[ServiceProtocol]) -> bool:
+    """Whether a protocol class evaluates as :class:`ServiceProtocol` does (its own hooks
+    for targets and priorities aside)."""
+    base = ServiceProtocol
+    return (
+        cls.evaluate is base.evaluate
+        and cls.evaluate_sla is base.evaluate_sla
+        and cls.custom_actions is base.custom_actions
+    )
+
+
+class Counted(NamedTuple):
+    """What a replay reads of a :class:`ProtocolReport` (see
+    :meth:`ServiceProtocol._counted`).
+
+    Attributes:
+        as_of: the ticket as of the report's ``now`` (its status is the report's).
+        sla: the report's SLA report.
+        actions: how many actions the report has.
+        kept: promises kept, over the follow-up schedules.
+        broken: promises broken.
+    """
+
+    as_of: Ticket
+    sla: SlaReport | None
+    actions: int
+    kept: int
+    broken: int
 
 
 class Replan(NamedTuple):

@@ -404,7 +404,13 @@ class SlaStatus:
 def _instant_micros(segments: tuple[_Segment, ...], now: int, fraction: float) -> int | None:
     """When a cycle's elapsed time along ``segments`` reaches ``fraction`` of its target, as
     of ``now`` (see :meth:`SlaStatus.instant_at`)."""
-    if isinstance(fraction, bool) or not isinstance(fraction, int | float):
+    kind = type(fraction)
+    # (A float or an int as such first: chains ask with their steps' fractions every time.)
+    if (
+        kind is not float
+        and kind is not int
+        and (isinstance(fraction, bool) or not isinstance(fraction, int | float))
+    ):
         raise SlaPolicyError(f"fraction must be a number, got {fraction!r}")
     if not math.isfinite(fraction) or fraction < 0:
         raise SlaPolicyError(f"fraction must be finite and not negative, got {fraction}")

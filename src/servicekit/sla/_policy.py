@@ -16,7 +16,7 @@ from servicekit._events import AttributeValue, StatusChanged, TicketOpened
 from servicekit._status import ClockAction, StatusCategory
 from servicekit._ticket import Ticket
 from servicekit._time import duration_micros, from_micros, get_timezone, to_micros
-from servicekit._timeline import Timeline, timeline
+from servicekit._timeline import Timeline, classes_of, timeline
 from servicekit.errors import SlaPolicyError
 from servicekit.sla._clock import CycleInstants, MetricFold, SlaStatus
 from servicekit.sla._metrics import BUILT_IN_METRICS, SlaMetric
@@ -119,7 +119,7 @@ class SlaReport:
 
     def for_metric(self, name: str) -> tuple[SlaStatus, ...]:
         """The cycles of the metric called ``name``."""
-        return tuple(s for s in self.statuses if s.metric == name)
+        return tuple([s for s in self.statuses if s.metric == name])
 
 
 @attrs.frozen
@@ -194,6 +194,10 @@ class SlaPolicy:
     _fold_quiet: tuple[Mapping[StatusCategory, frozenset[StatusCategory]], ...] = attrs.field(
         init=False, eq=False, repr=False
     )
+    _fold_starts: tuple[frozenset[str], ...] = attrs.field(init=False, eq=False, repr=False)
+    _readers_of_live: dict[tuple[int, ...], Mapping[str, tuple[int, ...]]] = attrs.field(
+        init=False, eq=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         name, targets = self.name, self.targets
@@ -254,6 +258,13 @@ class SlaPolicy:
         object.__setattr__(self, "_quiet", _quiet_moves(tuple(metrics.values())))
         # The same, metric by metric: the moves each fold alone need not see.
         object.__setattr__(self, "_fold_quiet", tuple(_quiet_moves((m,)) for m in metrics.values()))
+        # Per metric, the kinds of event that start its cycles (no such event, no cycle).
+        object.__setattr__(
+            self,
+            "_fold_starts",
+            tuple(frozenset(c.kind for c in m.starts_on) for m in metrics.values()),
+        )
+        object.__setattr__(self, "_readers_of_live", {})
 
     @property
     def priorities(self) -> tuple[str, ...]:
@@ -312,12 +323,7 @@ class SlaPolicy:
                 something other than an :class:`SlaTarget` of the same metric.
             NaiveDatetimeError: ``now`` has no time zone.
         """
-        global _last_asked
-        asked, now_us = _last_asked
-        if asked is not now:
-            # A batch asks about one instant for ticket after ticket (a datetime is immutable).
-            now_us = to_micros(now, name="now")
-            _last_asked = (now, now_us)
+        now_us = now_micros(now)
         bare = not self._reads_status_changes
         return self._report(
             ticket, timeline(ticket, now_us, bare_changes=bare), now_us, adjust=adjust
@@ -353,15 +359,23 @@ class SlaPolicy:
     ) -> list[MetricFold]:
         """The policy's folds, each fed the ``events`` it reads."""
         opened = ticket.opened
-        folds = self.folds(opened, zone, adjust=adjust)
-        category_of = ticket.lifecycle._category_of.__getitem__
-        quiet, readers_of = self._quiet, self._readers
+        # A metric none of whose start kinds occurs has no cycle (a cycle starts only at such
+        # an event, or reopens one that did): its fold is left out, with nothing to report.
+        kinds = {kind.kind for kind in classes_of(events)}
+        live = tuple(
+            i for i, starts in enumerate(self._fold_starts) if not starts.isdisjoint(kinds)
+        )
+        metrics, fold_kinds, fold_quiet = self._metrics, self._fold_kinds, self._fold_quiet
+        folds = [MetricFold(self, metrics[i], opened, zone, adjust) for i in live]
         # Each fold with the kinds of event it reads and the moves it need not see.
-        plan = list(zip(folds, self._fold_kinds, self._fold_quiet, strict=True))
+        plan = [(fold, fold_kinds[i], fold_quiet[i]) for fold, i in zip(folds, live, strict=True)]
+        readers_of = self._readers if len(live) == len(metrics) else self._live_readers(live)
+        category_of = ticket.lifecycle._category_of.__getitem__
+        quiet = self._quiet
         # Every fold's category: they all start alike and see the same changes. A quiet move
         # (see __attrs_post_init__) is not shown to them, so they may keep the category it
         # left, which their clocks treat exactly as the one it entered.
-        current = folds[0].category
+        current = StatusCategory.NEW
         for at_us, event in events:
             kind = type(event).kind
             # (The kind, not isinstance: the test runs for every event.)
@@ -389,6 +403,20 @@ class SlaPolicy:
             for i in readers:
                 folds[i].read(event, kind, at_us)
         return folds
+
+    def _live_readers(self, live: tuple[int, ...]) -> Mapping[str, tuple[int, ...]]:
+        """:attr:`_readers` for the folds of the metrics at positions ``live`` alone (their
+        positions among them), remembered per set of live metrics (a policy has few)."""
+        found = self._readers_of_live.get(live)
+        if found is None:
+            found = {
+                kind: tuple(j for j, i in enumerate(live) if kind in self._fold_kinds[i])
+                for kind in self._readers
+            }
+            found = {kind: at for kind, at in found.items() if at}
+            if len(self._readers_of_live) < 64:
+                self._readers_of_live[live] = found
+        return found
 
 
 class SlaInstants:
@@ -436,6 +464,18 @@ def _quiet_moves(
 
 # The last instant evaluate was asked about, and it in microseconds. One tuple, replaced whole.
 _last_asked: tuple[object, int] = (object(), 0)
+
+
+def now_micros(now: _dt.datetime) -> int:
+    """``to_micros(now, name="now")``, remembered for the last ``now`` asked: a batch asks
+    about one instant for ticket after ticket (a datetime is immutable)."""
+    global _last_asked
+    asked, now_us = _last_asked
+    if asked is not now:
+        now_us = to_micros(now, name="now")
+        _last_asked = (now, now_us)
+    return now_us
+
 
 # The last report's (now in microseconds, zone, now as a DateTime): a batch asks about one
 # instant for ticket after ticket, and a DateTime is immutable, so they share it. One tuple,

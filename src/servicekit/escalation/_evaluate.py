@@ -456,7 +456,7 @@ def _due(
 ) -> int | None:
     wait = step.wait
     if isinstance(wait, Delay):
-        d = duration_micros(wait.duration)
+        d = _WAIT_MICROS(wait)
         return previous + d if wait.calendar is None else wait.calendar.add_micros(previous, d)
     assert sla is not None
     if isinstance(wait, AtSlaFraction):
@@ -465,9 +465,19 @@ def _due(
     breach = _sla_instant(sla, wait.metric, 1.0, cache)
     if breach is None:
         return None
-    d = duration_micros(wait.duration)
+    d = _WAIT_MICROS(wait)
     at = breach + d if wait.calendar is None else wait.calendar.add_micros(breach, d)
     return max(at, previous)
+
+
+# A step's wait and a chain's hold poll in microseconds, asked at every evaluation (each
+# remembered per value; one that cannot be converted raises each time it is asked).
+_WAIT_MICROS: IdentityMemo[Delay | AfterBreach, int] = IdentityMemo(
+    lambda wait: duration_micros(wait.duration)
+)
+_POLL_MICROS: IdentityMemo[EscalationChain, int] = IdentityMemo(
+    lambda chain: duration_micros(chain.hold_poll)
+)
 
 
 def evaluate_chain(
@@ -721,7 +731,7 @@ class _Run:
             spec = seg.chain
             steps = spec.steps
             index, loop, previous = seg.first_step, seg.loop, seg.start
-            poll = duration_micros(spec.hold_poll)
+            poll = _POLL_MICROS(spec)
             guard = 0
             while True:
                 guard += 1

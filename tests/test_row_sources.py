@@ -17,8 +17,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from servicekit.errors import SourceError
-from servicekit.sources import CsvSource, _readers
+from servicekit.errors import SourceError, UnmappedStatusError
+from servicekit.sources import CsvSource, SourceMapping, _readers
+from servicekit.sources._tickets import TicketReader, _RowReader, _ScanTally
 
 Outcome = tuple[list[tuple[int, dict[str, object]]], str | None]
 
@@ -65,15 +66,15 @@ _ENDS = st.sampled_from(["\n", "\r\n", "\r", "\n\n", ""])
 
 
 @st.composite
-def _csv_bytes(draw: st.DrawFn, delimiter: str) -> bytes:
+def _csv_bytes(draw: st.DrawFn, delimiter: str, fields: st.SearchStrategy[str] = _FIELDS) -> bytes:
     width = draw(st.integers(1, 3))
     text = delimiter.join(f"c{i}" for i in range(width)) + draw(st.sampled_from(["\n", "\r\n"]))
     for _ in range(draw(st.integers(0, 12))):
         # Mostly the header's width, so that whole batches are plain.
-        fields = draw(st.lists(_FIELDS, min_size=width, max_size=width + 1))
+        record = draw(st.lists(fields, min_size=width, max_size=width + 1))
         if draw(st.integers(0, 4)):
-            fields = fields[:width]
-        text += delimiter.join(fields) + draw(_ENDS)
+            record = record[:width]
+        text += delimiter.join(record) + draw(_ENDS)
     data = text.encode()
     if draw(st.integers(0, 9)) == 0:
         at = draw(st.integers(0, len(data)))
@@ -132,3 +133,66 @@ def test_csv_batches_of_the_real_size(tmp_path: Path, bad_byte_at: int | None) -
         assert error is not None
         assert "not utf-8 text" in error
         assert 0 < len(rows) < bad_byte_at // 40
+
+
+# Times too (with an offset, local, in a fold of the mapping's zone, not a time), so that
+# the first pass reads ids, statuses, priorities and times from the same columns.
+_SCAN_FIELDS = st.one_of(
+    _FIELDS,
+    st.sampled_from(["x", "yz", ""]),
+    st.sampled_from(
+        [
+            "2025-03-03T09:00:00+01:00",
+            "2025-03-03T10:00:00+02:00",
+            "2025-03-03T08:30:00",
+            "2025-10-26T02:30:00",
+        ]
+    ),
+)
+_SCAN_MAPPING = SourceMapping(
+    ticket="c0",
+    time="c1",
+    status=["c0", "c2"],
+    priority="c2",
+    timezone="Europe/Brussels",
+    lifecycle="helpdesk",
+)
+
+
+@given(
+    st.sampled_from([",", "\t"]).flatmap(
+        lambda d: st.tuples(st.just(d), _csv_bytes(d, _SCAN_FIELDS))
+    )
+)
+# Plain batches of several records (the status column c2 missing).
+@example((",", b"c0,c1\na,2025-03-03T09:00:00+01:00\na,x\nb,\nb,2025-03-03T08:30:00\nc,y\n"))
+def test_a_first_pass_reads_a_csv_file_by_position_as_row_by_row(
+    delimited: tuple[str, bytes],
+) -> None:
+    delimiter, content = delimited
+    with pytest.MonkeyPatch.context() as patch, tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "export.csv"
+        path.write_bytes(content)
+        patch.setattr(_readers, "_LINE_BATCH", 3)
+        source = CsvSource(path, delimiter=delimiter)
+
+        def by_row() -> object:
+            tally = _ScanTally(_RowReader(_SCAN_MAPPING))
+            for line, row in source.rows():
+                tally.add(line, row)
+            return tally.result()
+
+        def by_position() -> object:
+            reader = TicketReader(source, _SCAN_MAPPING)
+            try:
+                return reader.scan()
+            except UnmappedStatusError:
+                return reader._scan  # the figures are kept before the statuses are checked
+
+        def outcome(scan: Callable[[], object]) -> object:
+            try:
+                return scan()
+            except SourceError as exc:
+                return str(exc)
+
+        assert outcome(by_position) == outcome(by_row)

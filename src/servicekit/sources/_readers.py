@@ -12,8 +12,8 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Generator, Iterator, Mapping
-from itertools import chain, count, islice, repeat
+from collections.abc import Generator, Iterator, Mapping, Sequence
+from itertools import chain, islice, repeat
 from pathlib import Path
 from typing import Any, Final, Protocol
 
@@ -95,10 +95,15 @@ class CsvSource:
     def rows(self) -> Iterator[tuple[int, Mapping[str, object]]]:
         """Every record with the line it starts on (the header is line 1)."""
         # Handed out a batch at a time: no generator is resumed per record.
-        return chain.from_iterable(self._batches())
+        return chain.from_iterable(
+            list(zip(lines, map(dict, map(zip, repeat(header), records)), strict=True))
+            for lines, records, header in self.record_batches()
+        )
 
-    def _batches(self) -> Iterator[list[tuple[int, dict[str, str]]]]:
-        """The records, with their lines, of each batch of the file's lines.
+    def record_batches(self) -> Iterator[tuple[Sequence[int], list[list[str]], list[str]]]:
+        """What :meth:`rows` gives, as lists of fields a batch at a time: each batch's lines,
+        its records (each as wide as the header) and the header. A pass that reads a few
+        columns of every record reads them by position, without building the mappings.
 
         The file's lines are taken a batch at a time, as the csv module would take them. A
         batch where every line is one record of plain fields (see :func:`_plain_records`)
@@ -121,7 +126,7 @@ class CsvSource:
                 for lines, error in _line_batches(handle):
                     records = _plain_records(lines, self.delimiter, len(header)) if plain else None
                     if records is not None:
-                        yield list(zip(count(line), map(dict, map(zip, repeat(header), records))))
+                        yield range(line, line + len(records)), records, header
                         line += len(records)
                     elif lines:
                         rest = handle if error is None else _raising(error)
@@ -139,7 +144,7 @@ class CsvSource:
 
     def _one_by_one(
         self, lines: Iterator[str], size: int, header: list[str], line: int
-    ) -> Generator[list[tuple[int, dict[str, str]]], None, int]:
+    ) -> Generator[tuple[Sequence[int], list[list[str]], list[str]], None, int]:
         """The records of ``lines`` one at a time, read by ``csv.reader`` until ``size`` lines
         are read, the first on ``line``; returns the line after them."""
         width = len(header)
@@ -152,7 +157,7 @@ class CsvSource:
                     f"has {width}; quote values that contain {self.delimiter!r}"
                 )
             if record:
-                yield [(line, dict(zip(header, record, strict=True)))]
+                yield (line,), [record], header
             line = before + reader.line_num + 1
             if reader.line_num >= size:
                 break

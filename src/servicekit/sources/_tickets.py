@@ -53,7 +53,7 @@ from servicekit.errors import (
     UnmappedStatusError,
 )
 from servicekit.sources._mapping import SourceMapping
-from servicekit.sources._readers import RowSource
+from servicekit.sources._readers import CsvSource, RowSource
 from servicekit.sources._seen import SeenIds
 
 __all__ = ["ReadStats", "Rejection", "SourceScan", "TicketReader", "read_tickets"]
@@ -200,43 +200,80 @@ class _ScanTally:
     def add_chunk(self, chunk: Sequence[tuple[int, Mapping[str, object]]]) -> None:
         """:meth:`add` for each row of ``chunk``, with the same figures: a first pass reads
         every row, so each field is read by C-level maps over the chunk, and each distinct
-        value is looked at once. A field whose values the quick way cannot read exactly
-        (anything but text, or times that are not aware datetimes with a fixed offset) is
-        read row by row, as :meth:`add` reads it."""
+        value is looked at once (see :meth:`_add_columns`)."""
         self.rows += len(chunk)
         read = self.read
+        rows = [row for _, row in chunk]
         if read._filters:
-            kept = [(line, row) for line, row in chunk if read.keep(row)]
-        else:
-            kept = list(chunk)
-        rows = [row for _, row in kept]
-        ids = list(map(self._ticket, rows))
+            rows = [row for row in rows if read.keep(row)]
+        self._add_columns(
+            list(map(self._ticket, rows)),
+            list(map(self._time, rows)),
+            [list(map(get, rows)) for get in self._status],
+            list(map(self._priority, rows)) if self._priority is not None else None,
+        )
+
+    def add_records(self, header: Sequence[str], records: Sequence[Sequence[object]]) -> None:
+        """:meth:`add_chunk` for records given as lists of fields in the order of ``header``
+        (a CSV file's): each column read by position, no mapping built per record. Only for
+        a mapping without a filter."""
+        assert not self.read._filters  # the filter reads mappings: add_chunk reads them
+        self.rows += len(records)
+        where = {name: i for i, name in enumerate(header)}
+
+        def column(name: str) -> list[object]:
+            i = where.get(name)
+            return (
+                [None] * len(records) if i is None else list(map(operator.itemgetter(i), records))
+            )
+
+        m = self.read.m
+        self._add_columns(
+            column(m.ticket),
+            column(m.time),
+            [column(c) for c in m.status or ()],
+            column(m.priority) if m.priority else None,
+        )
+
+    def _add_columns(
+        self,
+        ids: list[object],
+        times: list[object],
+        statuses: list[list[object]],
+        priorities: list[object] | None,
+    ) -> None:
+        """The figures of the kept rows whose ticket ids, times, status columns and
+        priorities these are. A field whose values the quick way cannot read exactly
+        (anything but text, or times that are not aware datetimes with a fixed offset or
+        local times) is read value by value, as :meth:`add` reads it."""
+        read = self.read
         # Runs of one raw value (by type too: 0 and False are equal, not the same text);
         # _run compares their texts, as add does row by row.
         for (_, ticket), _ in itertools.groupby(zip(map(type, ids), ids, strict=True)):
             self._run(_text(ticket))
-        if self._status:
-            found = Counter(zip(*(map(get, rows) for get in self._status), strict=True))
+        if statuses:
+            found = Counter(zip(*statuses, strict=True))
             if all(type(v) is str or v is None for values in found for v in values):
                 for values, n in found.items():
                     status = read._status(values)
                     if status is not None:
                         self.statuses[status] += n
             else:  # 1, 1.0 and True are one key to a Counter, three texts to a status
-                self.statuses.update(filter(None, map(read.status, rows)))
-        if self._priority is not None:
-            seen = Counter(map(self._priority, rows))
+                self.statuses.update(filter(None, map(read._status, zip(*statuses, strict=True))))
+        if priorities is not None:
+            seen = Counter(priorities)
             if all(type(v) is str or v is None for v in seen):
                 for value, n in seen.items():
                     if value:
-                        self.priorities[value] += n
+                        self.priorities[value] += n  # type: ignore[index]
             else:
-                self.priorities.update(filter(None, map(read.priority, rows)))
-        latest = self._latest(list(map(self._time, rows)))
+                self.priorities.update(filter(None, map(_text, priorities)))
+        latest = self._latest(times)
         if latest is None:
-            for line, row in kept:
-                try:
-                    at: int | None = read.instant_us(row, line)
+            column = read.m.time
+            for value in times:
+                try:  # a row's line only names it in an error, which a first pass skips
+                    at: int | None = read.instant_us({column: value}, 0)
                 except (_Problem, ServiceKitError):
                     continue
                 if self.last is None or at > self.last:  # type: ignore[operator]
@@ -643,11 +680,14 @@ class TicketReader:
             if self.source.grouped and not self._scanned:
                 self._kept = self._keep(tallied())
             self._scanned = True
-            while True:  # the rows the kept pass took but did not tally, then what it left
+            tally.add_chunk(chunk)  # the rows the kept pass took but did not tally
+            if isinstance(self.source, CsvSource) and not self._read._filters:
+                # What the kept pass left (a CSV file keeps nothing): read by position.
+                rows = iter(())
+                for _, records, header in self.source.record_batches():
+                    tally.add_records(header, records)
+            while chunk := list(itertools.islice(rows, _SCAN_CHUNK)):
                 tally.add_chunk(chunk)
-                chunk = list(itertools.islice(rows, _SCAN_CHUNK))
-                if not chunk:
-                    break
             self._scan = tally.result()
         self._check_statuses(self._scan.statuses)
         return self._scan

@@ -247,7 +247,7 @@ _QUARTER_HOURS: Final = tuple(_dt.time(h, m) for h in range(24) for m in (0, 15,
 
 #: Zone types with one offset, whatever the wall time (exports write fixed offsets: a log's
 #: instants meet thousands of days in them, each of which the scan below asked 194 times).
-_FIXED_ZONES: Final = frozenset({_dt.timezone, pendulum.FixedTimezone})
+FIXED_ZONES: Final = frozenset({_dt.timezone, pendulum.FixedTimezone})
 
 
 def steady_day(tz: _dt.tzinfo, value: _dt.datetime) -> bool:
@@ -258,7 +258,7 @@ def steady_day(tz: _dt.tzinfo, value: _dt.datetime) -> bool:
     at the day's last microsecond: a gap or fold lies between two changes of the offset, and
     no zone changes its offset twice within a quarter of an hour.
     """
-    if type(tz) in _FIXED_ZONES:
+    if type(tz) in FIXED_ZONES:
         return True  # one offset at every wall time, by definition: nothing to ask
     day = value.toordinal()
     key = (tz, day)
@@ -331,10 +331,8 @@ def as_instant(value: object, *, name: str = "datetime") -> pendulum.DateTime:
 
 # Instants whose UTC time is this far inside years 1 to 9999 can be rebuilt from their
 # microseconds in any zone (from_micros needs the UTC time, a zone shifts it by less than a day).
-_REBUILD_MIN: Final = (_dt.date(1, 1, 3).toordinal() - EPOCH_ORDINAL) * MICROS_PER_DAY
-_REBUILD_MAX: Final = (_dt.date(9999, 12, 29).toordinal() - EPOCH_ORDINAL) * MICROS_PER_DAY
-REBUILDABLE: Final = range(_REBUILD_MIN + 1, _REBUILD_MAX)
-"""Those microseconds, for ``micros in REBUILDABLE`` (a constant-time test)."""
+REBUILD_MIN: Final = (_dt.date(1, 1, 3).toordinal() - EPOCH_ORDINAL) * MICROS_PER_DAY
+REBUILD_MAX: Final = (_dt.date(9999, 12, 29).toordinal() - EPOCH_ORDINAL) * MICROS_PER_DAY
 _DateTime: Final = pendulum.DateTime
 # (standard-library tzinfo, local day ordinal) -> (the pendulum zone as_instant gives, the
 # instant in microseconds of the day's local midnight when the zone keeps one offset all day,
@@ -387,9 +385,9 @@ def instant_micros(value: object, *, name: str = "datetime") -> tuple[pendulum.D
                         + p.microsecond
                         - offset
                     )
-                    return p, micros, _REBUILD_MIN < micros < _REBUILD_MAX
+                    return p, micros, REBUILD_MIN < micros < REBUILD_MAX
             micros = to_micros(p, name=name)
-            exact = type(tz) is _dt.timezone and _REBUILD_MIN < micros < _REBUILD_MAX
+            exact = type(tz) is _dt.timezone and REBUILD_MIN < micros < REBUILD_MAX
             return p, micros, exact
     elif kind is _dt.datetime:
         t: _dt.datetime = value  # type: ignore[assignment]
@@ -414,7 +412,7 @@ def instant_micros(value: object, *, name: str = "datetime") -> tuple[pendulum.D
                     instant = _DateTime(t.year, t.month, t.day, hour, minute, second, micro, zone)
                 else:  # a gap or a fold: as_instant's answer, the instant in the zone
                     instant = from_micros(micros, zone)  # type: ignore[arg-type]
-                return instant, micros, _REBUILD_MIN < micros < _REBUILD_MAX
+                return instant, micros, REBUILD_MIN < micros < REBUILD_MAX
     instant = as_instant(value, name=name)
     return instant, to_micros(instant, name=name), False
 

@@ -36,8 +36,10 @@ from servicekit._lifecycle import SAME, Lifecycle, _Route
 from servicekit._ticket import Ticket
 from servicekit._time import (
     EPOCH_ORDINAL,
+    FIXED_ZONES,
     MICROS_PER_SECOND,
-    REBUILDABLE,
+    REBUILD_MAX,
+    REBUILD_MIN,
     as_instant,
     get_timezone,
     instant_micros,
@@ -300,7 +302,7 @@ class _ScanTally:
         else:
             return None
         zones = set(map(type, map(_TZINFO, parsed)))
-        if zones <= _FIXED_ZONES:
+        if zones <= FIXED_ZONES:  # one offset each: comparing them compares instants
             return to_micros(max(parsed))
         if zones == {type(None)} and self.read.zone is not None:
             # Local times: away from a fold or gap (whose rows a first pass skips), a later
@@ -325,8 +327,6 @@ class _ScanTally:
 
 _UNSEEN: Final = object()
 _DATETIMES: Final = frozenset({_dt.datetime, pendulum.DateTime})
-# Zones whose offset is one constant, so comparing datetimes in them compares instants.
-_FIXED_ZONES: Final = frozenset({_dt.timezone, pendulum.FixedTimezone})
 _TZINFO: Final = operator.attrgetter("tzinfo")
 _SCAN_CHUNK: Final = 1_024
 _ONE_MICROSECOND: Final = _dt.timedelta(microseconds=1)
@@ -393,8 +393,8 @@ class _RowReader:
     def __init__(self, mapping: SourceMapping) -> None:
         self.m = mapping
         self.zone = get_timezone(mapping.timezone) if mapping.timezone else None
-        self._fixed: dict[_dt.tzinfo, pendulum.FixedTimezone] = {}
-        self._offset_us: dict[_dt.tzinfo | None, int] = {}  # of the offsets in _fixed
+        # A standard-library offset -> its pendulum zone and its microseconds.
+        self._fixed: dict[_dt.tzinfo, tuple[pendulum.FixedTimezone, int]] = {}
         # Which assignment fields to read, and the tier rule: decided once, used per row.
         # Where each field that makes an assignment sits in (group, agent, tier).
         self.assign_on = tuple(_ASSIGNMENT.index(f) for f in mapping.assignment_on)
@@ -474,8 +474,9 @@ class _RowReader:
                 tz = parsed.tzinfo
                 if tz is None:
                     return self._local_moment(parsed, line)
-                fixed = self._fixed.get(tz) if type(tz) is _dt.timezone else None
-                if fixed is not None:
+                known = self._fixed.get(tz) if type(tz) is _dt.timezone else None
+                if known is not None:
+                    fixed, offset_us = known
                     # A fixed offset: the instant is the wall time less the offset.
                     micros = (
                         (
@@ -486,9 +487,9 @@ class _RowReader:
                         )
                         * MICROS_PER_SECOND
                         + parsed.microsecond
-                        - self._offset_us[tz]
+                        - offset_us
                     )
-                    return _in_zone(parsed, fixed), micros, micros in REBUILDABLE
+                    return _in_zone(parsed, fixed), micros, REBUILD_MIN < micros < REBUILD_MAX
         elif kind is _dt.datetime and value.tzinfo is None:  # type: ignore[attr-defined]
             return self._local_moment(value, line)  # type: ignore[arg-type]
         return instant_micros(self.instant(row, line))
@@ -536,14 +537,14 @@ class _RowReader:
         tz = parsed.tzinfo
         if type(tz) is _dt.timezone and type(parsed) is not pendulum.DateTime:  # (an offset)
             # Most exports write fixed offsets: one pendulum zone per offset, same wall time.
-            fixed = self._fixed.get(tz)
-            if fixed is None:
+            known = self._fixed.get(tz)
+            if known is None:
                 offset = tz.utcoffset(None)
                 if offset.microseconds or offset % _dt.timedelta(seconds=1):
                     return as_instant(parsed)
-                fixed = self._fixed[tz] = pendulum.FixedTimezone(int(offset.total_seconds()))
-                self._offset_us[tz] = offset // _ONE_MICROSECOND
-            return _in_zone(parsed, fixed)
+                fixed = pendulum.FixedTimezone(int(offset.total_seconds()))
+                known = self._fixed[tz] = (fixed, offset // _ONE_MICROSECOND)
+            return _in_zone(parsed, known[0])
         if tz is None or parsed.utcoffset() is None:
             return self._localize(parsed, line)
         if type(parsed) is pendulum.DateTime:
@@ -664,33 +665,38 @@ class TicketReader:
         """
         if self._scan is None:
             tally = _ScanTally(self._read)
-            rows = iter(self.source.rows())
-            chunk: list[tuple[int, Mapping[str, object]]] = []
-
-            def tallied() -> Iterator[tuple[int, Mapping[str, object]]]:
-                for item in rows:
-                    chunk.append(item)
-                    if len(chunk) >= _SCAN_CHUNK:
-                        tally.add_chunk(chunk)
-                        chunk.clear()
-                    yield item
-
-            # Only the first pass keeps tickets: a later one (listing unmapped statuses in
-            # the middle of an iteration) must not touch the iteration's counts.
-            if self.source.grouped and not self._scanned:
-                self._kept = self._keep(tallied())
-            self._scanned = True
-            tally.add_chunk(chunk)  # the rows the kept pass took but did not tally
             if isinstance(self.source, CsvSource) and not self._read._filters:
-                # What the kept pass left (a CSV file keeps nothing): read by position.
-                rows = iter(())
+                # A CSV file keeps no tickets: its columns are read by position.
                 for _, records, header in self.source.record_batches():
                     tally.add_records(header, records)
-            while chunk := list(itertools.islice(rows, _SCAN_CHUNK)):
-                tally.add_chunk(chunk)
+            else:
+                self._tally_rows(tally)
             self._scan = tally.result()
         self._check_statuses(self._scan.statuses)
         return self._scan
+
+    def _tally_rows(self, tally: _ScanTally) -> None:
+        """Tally every row of the source, a chunk at a time; the first pass over a grouped
+        source also keeps the tickets it builds from them."""
+        rows = iter(self.source.rows())
+        chunk: list[tuple[int, Mapping[str, object]]] = []
+
+        def tallied() -> Iterator[tuple[int, Mapping[str, object]]]:
+            for item in rows:
+                chunk.append(item)
+                if len(chunk) >= _SCAN_CHUNK:
+                    tally.add_chunk(chunk)
+                    chunk.clear()
+                yield item
+
+        # Only the first pass keeps tickets: a later one (listing unmapped statuses in the
+        # middle of an iteration) must not touch the iteration's counts.
+        if self.source.grouped and not self._scanned:
+            self._kept = self._keep(tallied())
+        self._scanned = True
+        tally.add_chunk(chunk)  # the rows the kept pass took but did not tally
+        while chunk := list(itertools.islice(rows, _SCAN_CHUNK)):
+            tally.add_chunk(chunk)
 
     def _keep(self, rows: Iterator[tuple[int, Mapping[str, object]]]) -> _Kept | None:
         """The tickets of ``rows`` with the counts of reading them, or ``None`` when they
